@@ -1,0 +1,7 @@
+"""Imports every capability's table module so that metadata (and Alembic) sees them all.
+
+Each capability adds one line here for its own `tables` module.
+"""
+
+import arguard.platform.tables  # noqa: F401
+import arguard.ledger.tables  # noqa: F401

@@ -1,0 +1,147 @@
+"""Ledger tables. Documents and payments are facts: never updated in substance, never deleted.
+
+`open_minor` / `unapplied_minor` are projections kept in the same transaction as the facts that change
+them (allocations, adjustments) so that aging over a million items needs no joins; `ledger.service.
+verify_projections` recomputes them from the facts.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from arguard.db.base import Base, CompanyScoped, MoneyMinor, utcnow_column
+
+
+class Customer(CompanyScoped, Base):
+    """A buyer the company sells to on credit. `code` is the company's own customer id."""
+
+    __tablename__ = "customers"
+    __table_args__ = (UniqueConstraint("company_id", "code"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(255))
+    aliases: Mapped[list[str]] = mapped_column(JSON, default=list)
+    country: Mapped[str] = mapped_column(String(2))
+    sector: Mapped[str | None] = mapped_column(String(64))
+    currency: Mapped[str | None] = mapped_column(String(3))
+    terms_days: Mapped[int | None] = mapped_column(Integer)
+    tax_id: Mapped[str | None] = mapped_column(String(64))
+    email: Mapped[str | None] = mapped_column(String(255))
+    language: Mapped[str] = mapped_column(String(8), default="en")
+    parent_code: Mapped[str | None] = mapped_column(String(64))
+    """Code of the group parent, for group exposure."""
+    created_at: Mapped[datetime] = utcnow_column()
+
+
+class CustomerAccount(CompanyScoped, Base):
+    """A bank account (IBAN or other account number) the customer pays from."""
+
+    __tablename__ = "customer_accounts"
+    __table_args__ = (UniqueConstraint("company_id", "customer_id", "iban"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"), index=True)
+    iban: Mapped[str] = mapped_column(String(64), index=True)
+
+
+class ImportBatch(CompanyScoped, Base):
+    """One import run (file or API call) and what it did."""
+
+    __tablename__ = "import_batches"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    source: Mapped[str] = mapped_column(String(512))
+    sha256: Mapped[str] = mapped_column(String(64))
+    rows_read: Mapped[int] = mapped_column(Integer, default=0)
+    rows_inserted: Mapped[int] = mapped_column(Integer, default=0)
+    rows_rejected: Mapped[int] = mapped_column(Integer, default=0)
+    actor: Mapped[str] = mapped_column(String(128))
+    created_at: Mapped[datetime] = utcnow_column()
+
+
+class Invoice(CompanyScoped, Base):
+    """An invoice or credit note. Amounts are signed: a credit note is negative."""
+
+    __tablename__ = "invoices"
+    __table_args__ = (
+        UniqueConstraint("company_id", "document_type", "number"),
+        Index("ix_invoices_company_open", "company_id", "due_date"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
+    number: Mapped[str] = mapped_column(String(64))
+    document_type: Mapped[str] = mapped_column(String(16), default="invoice")
+    issue_date: Mapped[date] = mapped_column(Date)
+    due_date: Mapped[date] = mapped_column(Date)
+    currency: Mapped[str] = mapped_column(String(3))
+    amount_minor: Mapped[int] = mapped_column(MoneyMinor)
+    open_minor: Mapped[int] = mapped_column(MoneyMinor)
+    payment_reference: Mapped[str | None] = mapped_column(String(64), index=True)
+    order_number: Mapped[str | None] = mapped_column(String(64))
+    batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batches.id"))
+    created_at: Mapped[datetime] = utcnow_column()
+
+
+class Payment(CompanyScoped, Base):
+    """Money received from a customer. `unapplied_minor` is what no allocation has used yet."""
+
+    __tablename__ = "payments"
+    __table_args__ = (UniqueConstraint("company_id", "external_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    external_id: Mapped[str] = mapped_column(String(128))
+    customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id"), index=True)
+    received_on: Mapped[date] = mapped_column(Date)
+    currency: Mapped[str] = mapped_column(String(3))
+    amount_minor: Mapped[int] = mapped_column(MoneyMinor)
+    unapplied_minor: Mapped[int] = mapped_column(MoneyMinor)
+    reference: Mapped[str | None] = mapped_column(Text)
+    source: Mapped[str] = mapped_column(String(32), default="import")
+    batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batches.id"))
+    created_at: Mapped[datetime] = utcnow_column()
+
+
+class Allocation(CompanyScoped, Base):
+    """Part of a payment applied to an invoice. A reversal is a new row with the negative amount."""
+
+    __tablename__ = "allocations"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    payment_id: Mapped[int] = mapped_column(ForeignKey("payments.id"), index=True)
+    invoice_id: Mapped[int] = mapped_column(ForeignKey("invoices.id"), index=True)
+    amount_minor: Mapped[int] = mapped_column(MoneyMinor)
+    currency: Mapped[str] = mapped_column(String(3))
+    allocated_on: Mapped[date] = mapped_column(Date)
+    reverses_id: Mapped[int | None] = mapped_column(ForeignKey("allocations.id"))
+    source: Mapped[str] = mapped_column(String(32), default="manual")
+    created_at: Mapped[datetime] = utcnow_column()
+
+
+class Adjustment(CompanyScoped, Base):
+    """A change to an item's open amount that is not cash: write-off, or settled before import.
+
+    kind: 'writeoff' | 'opening_settlement'. A reversal is a new row with the negative amount.
+    """
+
+    __tablename__ = "adjustments"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    invoice_id: Mapped[int] = mapped_column(ForeignKey("invoices.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    amount_minor: Mapped[int] = mapped_column(MoneyMinor)
+    currency: Mapped[str] = mapped_column(String(3))
+    effective_on: Mapped[date] = mapped_column(Date)
+    reason: Mapped[str | None] = mapped_column(Text)
+    reverses_id: Mapped[int | None] = mapped_column(ForeignKey("adjustments.id"))
+    created_at: Mapped[datetime] = utcnow_column()
+
+
+class FxRateRow(CompanyScoped, Base):
+    """Units of `quote` per unit of `base` from `valid_on`; the rate is kept as exact decimal text."""
+
+    __tablename__ = "fx_rates"
+    __table_args__ = (UniqueConstraint("company_id", "base", "quote", "valid_on"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    base: Mapped[str] = mapped_column(String(3))
+    quote: Mapped[str] = mapped_column(String(3))
+    rate: Mapped[str] = mapped_column(String(32))
+    valid_on: Mapped[date] = mapped_column(Date)
