@@ -54,7 +54,8 @@ class AuditEntry(CompanyScoped, Base):
     __table_args__ = (UniqueConstraint("company_id", "seq"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     seq: Mapped[int] = mapped_column(Integer)
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    at: Mapped[datetime] = mapped_column(DateTime())
+    """Naive UTC, so that the hashed text is identical on every database."""
     actor: Mapped[str] = mapped_column(String(128))
     action: Mapped[str] = mapped_column(String(64), index=True)
     entity: Mapped[str] = mapped_column(String(64))

@@ -1,0 +1,8 @@
+"""Every capability's API router. One line per capability."""
+
+from fastapi import APIRouter
+
+from arguard.ledger.api import router as ledger_router
+from arguard.platform.api import router as platform_router
+
+ROUTERS: list[APIRouter] = [platform_router, ledger_router]

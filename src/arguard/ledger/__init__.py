@@ -1,0 +1,1 @@
+"""Ledger: customers, invoices, credit notes, payments, allocations, adjustments; aging, DSO, CEI, statements."""

@@ -1,0 +1,1 @@
+"""Dashboard: server-rendered pages (Jinja2), Chart.js served locally, zh-CN and English."""

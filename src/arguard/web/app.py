@@ -1,0 +1,60 @@
+"""Mounts the dashboard: static files, login/logout, language switch, and every capability's pages."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+
+from arguard.core.errors import ArguardError
+from arguard.db.session import get_engine, session_scope
+from arguard.platform.service import authenticate_user
+from arguard.web.common import COOKIE, LANG_COOKIE, SESSION_SECONDS, LoginRequired, make_session_cookie, render
+from arguard.web.i18n import LANGUAGES
+
+
+def mount_dashboard(app: FastAPI) -> None:
+    from arguard.web.routers import WEB_ROUTERS
+
+    app.mount("/static", StaticFiles(directory=str(Path(__file__).parent / "static")), name="static")
+
+    @app.exception_handler(LoginRequired)
+    async def to_login(request: Request, _exc: ArguardError) -> Response:
+        return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+
+    @app.get("/login", response_class=HTMLResponse, include_in_schema=False)
+    def login_page(request: Request, next: str = "/") -> HTMLResponse:
+        return render(request, "login.html", next=next, failed=False)
+
+    @app.post("/login", include_in_schema=False)
+    def login(request: Request, company: str = Form(), username: str = Form(), password: str = Form(),
+              next: str = Form("/")) -> Response:
+        try:
+            with session_scope(get_engine()) as session:
+                principal = authenticate_user(session, company, username, password)
+        except ArguardError:
+            return render(request, "login.html", status_code=401, next=next, failed=True)
+        target = next if next.startswith("/") and not next.startswith("//") else "/"
+        response = RedirectResponse(target, status_code=303)
+        response.set_cookie(COOKIE, make_session_cookie(principal), max_age=SESSION_SECONDS, httponly=True,
+                            samesite="lax")
+        return response
+
+    @app.get("/logout", include_in_schema=False)
+    def logout() -> Response:
+        response = RedirectResponse("/login", status_code=303)
+        response.delete_cookie(COOKIE)
+        return response
+
+    @app.get("/lang/{lang}", include_in_schema=False)
+    def switch_language(lang: str, request: Request) -> Response:
+        back = request.headers.get("referer") or "/"
+        response = RedirectResponse(back, status_code=303)
+        if lang in LANGUAGES:
+            response.set_cookie(LANG_COOKIE, lang, max_age=365 * 86400, samesite="lax")
+        return response
+
+    for router in WEB_ROUTERS:
+        app.include_router(router, include_in_schema=False)

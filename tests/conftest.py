@@ -1,0 +1,139 @@
+"""Shared fixtures. Storage fixtures run every test on SQLite and, where it answers, on PostgreSQL.
+
+- `engine`: a migrated database (one per backend per session); tests stay apart by using their own
+  company (see `company`), which is also how tenants stay apart in production.
+- `ctx_factory`: opens one unit of work for a company with a role (commits on exit).
+- `api`: a FastAPI TestClient on the same database plus a helper to make API keys.
+
+PostgreSQL: 127.0.0.1:5432, user postgres, database `test` (used only to create a scratch database).
+Set ARGUARD_TEST_POSTGRES=required (CI does) to fail instead of skip when it does not answer.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+import pytest
+from sqlalchemy import Engine
+
+from arguard.db import session as db_session
+from arguard.platform.context import ServiceContext
+
+PG_ADMIN_URL = os.environ.get("ARGUARD_TEST_PG_ADMIN", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+
+
+def _pg_available() -> bool:
+    try:
+        import psycopg
+
+        with psycopg.connect(PG_ADMIN_URL.replace("+psycopg", ""), connect_timeout=3):
+            return True
+    except Exception:
+        return False
+
+
+BACKENDS = ["sqlite"]
+if _pg_available():
+    BACKENDS.append("postgresql")
+elif os.environ.get("ARGUARD_TEST_POSTGRES") == "required":
+    raise RuntimeError("ARGUARD_TEST_POSTGRES=required but PostgreSQL does not answer at " + PG_ADMIN_URL)
+
+
+def _create_pg_database() -> tuple[str, Callable[[], None]]:
+    import psycopg
+
+    name = f"arguard_test_{uuid.uuid4().hex[:10]}"
+    admin = PG_ADMIN_URL.replace("+psycopg", "")
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+    def drop() -> None:
+        db_session._engine.cache_clear()
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    return PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name, drop
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'arguard.db'}"
+        return
+    url, drop = _create_pg_database()
+    yield url
+    for engine_url in [url]:
+        db_session.get_engine(engine_url).dispose()
+    drop()
+
+
+@pytest.fixture(scope="session")
+def engine(database_url: str) -> Engine:
+    eng = db_session.get_engine(database_url)
+    db_session.migrate(eng)
+    return eng
+
+
+@pytest.fixture
+def backend(engine: Engine) -> str:
+    return engine.dialect.name
+
+
+@pytest.fixture
+def use_database(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> Engine:
+    """Point the settings (and so the API, CLI and dashboard) at the test database."""
+    from arguard.settings import get_settings
+
+    monkeypatch.setenv("ARGUARD_DATABASE_URL", engine.url.render_as_string(hide_password=False))
+    get_settings.cache_clear()
+    yield engine
+    get_settings.cache_clear()
+
+
+def new_company(engine: Engine, base_currency: str = "EUR") -> tuple[int, str]:
+    from arguard.platform.service import create_company
+
+    code = "T" + uuid.uuid4().hex[:8].upper()
+    with db_session.session_scope(engine) as s:
+        return create_company(s, code, f"Test company {code}", base_currency).id, code
+
+
+@pytest.fixture
+def company(engine: Engine) -> tuple[int, str]:
+    """A fresh company (id, code) in the test database."""
+    return new_company(engine)
+
+
+@pytest.fixture
+def ctx_factory(engine: Engine, company: tuple[int, str]) -> Callable[..., object]:
+    @contextmanager
+    def make(role: str = "admin", actor: str = "test", company_id: int | None = None) -> Iterator[ServiceContext]:
+        with db_session.session_scope(engine) as s:
+            ctx = ServiceContext(s, company_id or company[0], actor, role)
+            yield ctx
+        ctx.run_after_commit()
+
+    return make
+
+
+@pytest.fixture
+def api(use_database: Engine, company: tuple[int, str]):  # type: ignore[no-untyped-def]
+    """(client, key_for) — key_for(role, company_id=None) returns an API key for that role."""
+    from fastapi.testclient import TestClient
+
+    from arguard.api.app import create_app
+    from arguard.platform.service import create_api_key
+
+    def key_for(role: str = "admin", company_id: int | None = None) -> str:
+        with db_session.session_scope(use_database) as s:
+            return create_api_key(ServiceContext(s, company_id or company[0], "test", "admin"), role)
+
+    with TestClient(create_app()) as client:
+        yield client, key_for
+
+
+def auth(key: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {key}"}
