@@ -25,10 +25,10 @@ from arguard.recon.readers.mt940_details import parse_details
 _TAG_LINE = re.compile(r"^:([0-9A-Z]{2,5}):(.*)$")
 _KNOWN = re.compile(r"^(?:13D?|20|21|25P?|28C?|34F|60[FM]|61|62[FM]|64|65[A-Z]?|86|90[CD]|NS)$")
 _HEADER_TAGS = frozenset({"940", "942", "950"})
-_BALANCE = re.compile(r"^\s*([CD])\s*(\d{6})\s*([A-Z]{3})\s*([\d.,]+)\s*$")
+_BALANCE = re.compile(r"^\s*([CD])\s*(\d{6})\s*([A-Z]{3})?\s*(\d[\d.,]*)\s*$")
 _LINE61 = re.compile(
     r"^(?P<date>\d{6})(?P<entry>\d{4})?\s*(?P<dc>R?[CD])(?P<funds>[A-Z])?\s*(?P<amount>\d[\d,.]*)\s*"
-    r"(?P<type>[A-Z][A-Z0-9]{3})?(?P<rest>[^\n]*)(?:\n(?P<extra>.*))?$",
+    r"(?P<type>[NFS][A-Z0-9 ]{3}|[A-Z][A-Z0-9]{3})?(?P<rest>[^\n]*)(?:\n(?P<extra>.*))?$",
     re.DOTALL,
 )
 _BALANCE_KIND = {"60F": "opening", "60M": "interim_opening", "62F": "closing", "62M": "interim_closing",
@@ -88,19 +88,27 @@ class _Draft:
 def split_fields(text: str, source: str) -> list[_Field]:
     """Cut the message into (tag, value) fields, joining continuation lines."""
     fields: list[_Field] = []
+    closed = True       # True outside a message: between '-' and the next field
     for lineno, raw in enumerate(text.splitlines(), start=1):
-        line = raw.rstrip("\r\x00 ").replace("\x00", "")
+        line = "".join(ch for ch in raw.rstrip("\r ") if ch >= " " or ch == "\t")
         m = _TAG_LINE.match(line)
         if m and _KNOWN.match(m.group(1)):
             fields.append(_Field(m.group(1), m.group(2), lineno))
+            closed = False
             continue
         if m and not fields and m.group(1) not in _HEADER_TAGS:
             raise ImportRejected(
                 f"{source}:{lineno}: unknown MT940 field ':{m.group(1)}:' before the first statement; "
                 "this is not an MT940/MT942 file", code="mt940_unknown_field")
-        if not fields or line.strip() in ("-", "-}", "}") or line.startswith(("{1:", "{2:", "{5:", "-}")):
+        if line.strip() in ("-", "-}", "}", "-}{5:") or line.startswith(("{1:", "{2:", "{5:", "-}")):
+            closed = True
+            continue
+        if closed or not fields:
             continue
         last = fields[-1]
+        if last.tag[:2] in ("60", "62", "64", "65"):
+            closed = True        # a balance is one line; what follows is a trailer
+            continue
         if last.tag in ("28C", "28", "25", "20") and line.strip() and ":" not in line:
             last.value += line.strip()     # old ING wraps ':28C:' over two lines
         elif line.strip():
@@ -155,7 +163,7 @@ def _balance(f: _Field, source: str, issues: list[Issue]) -> Balance | None:
         amount = parse_amount(m.group(4))
     except ValueError as exc:
         raise ImportRejected(f"{source}:{f.line}: {exc}", code="mt940_bad_balance") from None
-    return Balance(kind, sign * amount, m.group(3), on)
+    return Balance(kind, sign * amount, m.group(3) or "", on)
 
 
 def _build(group: list[_Field], source: str, issues: list[Issue], is_942: bool) -> Statement | None:
@@ -190,8 +198,8 @@ def _build(group: list[_Field], source: str, issues: list[Issue], is_942: bool) 
     if not balances and not entries:
         issues.append(Issue(source, group[0].line, ":20:", "statement without balances or entries ignored"))
         return None
-    opening = next((b for b in balances if b.kind in ("opening", "interim_opening")), None)
-    closing = next((b for b in balances if b.kind in ("closing", "interim_closing")), None)
+    opening = _pick(balances, "opening")
+    closing = _pick(balances, "closing")
     seq = head.get("28C", head.get("28", "")).strip() or None
     ref = head.get("20", "").strip() or None
     return Statement(
@@ -199,6 +207,26 @@ def _build(group: list[_Field], source: str, issues: list[Issue], is_942: bool) 
         entries=tuple(entries), statement_id=ref, sequence=seq, opening=opening, closing=closing,
         balances=tuple(balances), message_id=ref,
     )
+
+
+def _pick(balances: list[Balance], kind: str) -> Balance | None:
+    """The final (F) balance of that kind, else the intermediate (M) one; the last when repeated."""
+    for k in (kind, f"interim_{kind}"):
+        found = [b for b in balances if b.kind == k]
+        if found:
+            return found[-1] if kind == "closing" else found[0]
+    return None
+
+
+def _split_references(rest: str) -> tuple[str | None, str | None, str]:
+    """Customer reference (16x), bank reference after '//' (16x) and what follows on the line."""
+    head = rest[:18]
+    if "//" in head:
+        cref, _, tail = rest.partition("//")
+        bank, _, extra = tail.strip().partition(" ")
+    else:
+        cref, bank, extra = rest[:16], "", rest[16:]
+    return cref.strip() or None, bank.strip() or None, extra.strip()
 
 
 def _account(value: str) -> tuple[str, str | None]:
@@ -221,15 +249,14 @@ def _entry(pending: dict, index: int, currency: str, source: str) -> Entry:
     booking = _entry_date(m.group("entry"), value_date) if m.group("entry") else value_date
     dc = m.group("dc")
     credit = dc in ("C", "RD")       # a reversal of a debit brings money in
-    rest = m.group("rest") or ""
-    customer_ref, _, bank_ref = rest.partition("//")
-    extra = (m.group("extra") or "").strip()
+    customer_ref, bank_ref, same_line = _split_references(m.group("rest") or "")
+    extra = " ".join(x for x in (same_line, (m.group("extra") or "").strip()) if x)
     party, remittance, eref = parse_details(pending["info"], extra)
     detail = TransactionDetail(debtor=party if credit else None, creditor=None if credit else party,
                                remittance=remittance, end_to_end_id=eref)
     return Entry(
         index=index, amount=amount if credit else -amount, currency=currency, booking_date=booking,
-        value_date=value_date, reversal=dc.startswith("R"), bank_ref=bank_ref.strip() or None,
-        customer_ref=customer_ref.strip() or None, transaction_code=m.group("type"),
+        value_date=value_date, reversal=dc.startswith("R"), bank_ref=bank_ref,
+        customer_ref=customer_ref, transaction_code=(m.group("type") or "").strip() or None,
         info=pending["info"].strip(), details=(detail,),
     )
