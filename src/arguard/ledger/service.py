@@ -19,6 +19,7 @@ from arguard.core.money import Money
 from arguard.ledger.model import CustomerRecord, InvoiceRecord, OpenItem, PaymentRecord
 from arguard.ledger.tables import Adjustment, Allocation, Customer, CustomerAccount, Invoice, Payment
 from arguard.platform.context import ServiceContext
+from arguard.platform.events import publish
 
 
 # ---------------------------------------------------------------- customers
@@ -125,6 +126,7 @@ def add_invoice(ctx: ServiceContext, rec: InvoiceRecord, batch_id: int | None = 
         ctx.session.add(Adjustment(company_id=ctx.company_id, invoice_id=row.id, kind="opening_settlement",
                                    amount_minor=settled, currency=row.currency, effective_on=rec.issue_date,
                                    reason="settled before import"))
+    publish(ctx, "ledger.invoice", rec.customer_code, {"number": rec.number, "type": rec.document_type})
     return row
 
 
@@ -152,6 +154,7 @@ def add_payment(ctx: ServiceContext, rec: PaymentRecord, *, source: str = "manua
         amount = min(row.unapplied_minor, max(inv.open_minor, 0))
         if amount > 0:
             allocate(ctx, row.id, inv.id, Money.from_minor(amount, row.currency), rec.received_on, source=source)
+    publish(ctx, "ledger.payment", rec.customer_code or None, {"external_id": rec.external_id})
     return row
 
 
@@ -198,6 +201,7 @@ def allocate(ctx: ServiceContext, payment_id: int, invoice_id: int, amount: Mone
     ctx.audit("allocation.create", "invoice", invoice.number, reason=reason,
               after={"payment": payment.external_id, "amount": str(amount.amount), "currency": amount.currency,
                      "source": source})
+    publish(ctx, "ledger.allocation", None, {"invoice_id": invoice.id, "customer_id": invoice.customer_id})
     return alloc
 
 
@@ -240,6 +244,7 @@ def write_off(ctx: ServiceContext, number: str, amount: Money, on: date, reason:
     ctx.session.flush()
     ctx.audit("invoice.writeoff", "invoice", number, reason=reason,
               after={"amount": str(amount.amount), "currency": amount.currency})
+    publish(ctx, "ledger.writeoff", None, {"invoice_id": inv.id, "customer_id": inv.customer_id})
     return adj
 
 
