@@ -1,0 +1,1 @@
+"""The seeded demo company: `arguard demo` (see README.md)."""
