@@ -1,0 +1,242 @@
+"""PD models behind one estimator interface (scikit-learn shape).
+
+A *scorer* turns ratios into uncalibrated log-odds and per-ratio contributions: `GradientBoostedScorer`
+(LightGBM, for accuracy) and `ScorecardScorer` (optimal binning + WoE logistic regression, for points
+an analyst can read, in `scorecard.py`). `CalibratedPD` wraps either into a `PDModel`: it fits the
+scorer on k folds, fits a Platt calibration on the out-of-fold scores (so the calibration never sees
+scores of the rows it was fitted on), then refits the scorer on all rows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Protocol, Self, runtime_checkable
+
+import lightgbm as lgb
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import StratifiedKFold
+
+from arguard.core.errors import ValidationError
+from arguard.risk.model import Reason
+from arguard.risk.ratios import ATTRS, label_of
+
+Matrix = npt.NDArray[np.float64]
+
+
+class ModelFitError(ValidationError):
+    """A model could not be fitted; the message lists the likely causes."""
+
+    code = "model_fit_failed"
+
+
+def as_matrix(X: pd.DataFrame | npt.ArrayLike, features: tuple[str, ...] = ATTRS) -> Matrix:
+    """Ratios as a float matrix in `features` order; absent columns and empty cells become NaN."""
+    if isinstance(X, pd.DataFrame):
+        frame = X.reindex(columns=list(features))
+        return frame.apply(pd.to_numeric, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
+    arr = np.asarray(X, dtype=np.float64)
+    if arr.ndim != 2 or arr.shape[1] != len(features):
+        raise ValidationError(f"expected a matrix with {len(features)} columns, got shape {arr.shape}")
+    return arr
+
+
+def check_training_data(X: Matrix, y: npt.NDArray[np.int_]) -> None:
+    causes = []
+    if len(X) != len(y):
+        causes.append(f"{len(X)} rows of ratios but {len(y)} labels")
+    if len(set(np.unique(y)) - {0, 1}):
+        causes.append("labels must be 0 (survived) or 1 (failed)")
+    if y.sum() < 10 or (1 - y).sum() < 10:
+        causes.append(f"too few of one class ({int(y.sum())} failed, {int((1 - y).sum())} survived); need ≥ 10 each")
+    if causes:
+        raise ModelFitError("cannot fit a PD model: " + "; ".join(causes))
+
+
+@runtime_checkable
+class Scorer(Protocol):
+    """Uncalibrated model: log-odds of failure and each ratio's share of them."""
+
+    def fit(self, X: Matrix, y: npt.NDArray[np.int_]) -> Self: ...
+    def log_odds(self, X: Matrix) -> Matrix: ...
+    def contributions(self, X: Matrix) -> Matrix: ...
+    def clone(self) -> Self: ...
+    def to_dict(self) -> dict[str, Any]: ...
+
+
+@runtime_checkable
+class PDModel(Protocol):
+    """What every PD model offers: `fit` returns self; PDs in [0, 1]; the top reasons per row."""
+
+    def fit(self, X: pd.DataFrame | Matrix, y: npt.ArrayLike) -> Self: ...
+    def predict_pd(self, X: pd.DataFrame | Matrix) -> Matrix: ...
+    def explain(self, X: pd.DataFrame | Matrix, top: int = 3) -> list[tuple[Reason, ...]]: ...
+
+
+# Chosen by 5-fold cross-validation on the development part only (docs/model-card.md, "Tuning"):
+# shallow extremely-randomised trees generalise best here and keep scoring a million rows fast.
+GBM_PARAMS: dict[str, Any] = {
+    "objective": "binary", "learning_rate": 0.03, "num_leaves": 7, "min_child_samples": 10,
+    "colsample_bytree": 0.7, "reg_lambda": 1.0, "scale_pos_weight": 5.0, "extra_trees": True,
+    "verbose": -1, "deterministic": True, "force_row_wise": True,
+}
+GBM_ROUNDS = 400
+
+
+@dataclass
+class GradientBoostedScorer:
+    """LightGBM on the 64 ratios; missing ratios go down the branch learnt for them.
+
+    params: LightGBM parameters; n_rounds: boosting rounds; seed: every random draw; threads: CPU
+    threads. Fitted: booster_.
+    """
+
+    params: dict[str, Any] = field(default_factory=lambda: dict(GBM_PARAMS))
+    n_rounds: int = GBM_ROUNDS
+    seed: int = 20240601
+    threads: int = 2
+    booster_: lgb.Booster | None = field(default=None, repr=False)
+
+    def fit(self, X: Matrix, y: npt.NDArray[np.int_]) -> Self:
+        params = {**self.params, "seed": self.seed, "num_threads": self.threads}
+        data = lgb.Dataset(X, label=y, feature_name=list(ATTRS), free_raw_data=True)
+        self.booster_ = lgb.train(params, data, num_boost_round=self.n_rounds)
+        return self
+
+    def _booster(self) -> lgb.Booster:
+        if self.booster_ is None:
+            raise ModelFitError("the gradient-boosted scorer is not fitted")
+        return self.booster_
+
+    def log_odds(self, X: Matrix) -> Matrix:
+        return np.asarray(self._booster().predict(X, raw_score=True, num_threads=self.threads))
+
+    def contributions(self, X: Matrix) -> Matrix:
+        """TreeSHAP values per ratio (log-odds), relative to the average training score."""
+        out = np.asarray(self._booster().predict(X, pred_contrib=True, num_threads=self.threads))
+        return out[:, :-1]
+
+    def importance(self) -> pd.Series:
+        gain = self._booster().feature_importance(importance_type="gain")
+        return pd.Series(gain / gain.sum(), index=list(ATTRS)).sort_values(ascending=False)
+
+    def clone(self) -> Self:
+        return type(self)(dict(self.params), self.n_rounds, self.seed, self.threads)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"kind": "lightgbm", "params": self.params, "n_rounds": self.n_rounds, "seed": self.seed,
+                "booster": self._booster().model_to_string()}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> GradientBoostedScorer:
+        booster = lgb.Booster(model_str=d["booster"])
+        return cls(dict(d["params"]), int(d["n_rounds"]), int(d["seed"]), booster_=booster)
+
+
+@dataclass(frozen=True, slots=True)
+class PlattCalibration:
+    """PD = 1 / (1 + exp(-(slope · log_odds + intercept)))."""
+
+    slope: float
+    intercept: float
+
+    @classmethod
+    def fit(cls, log_odds: Matrix, y: npt.NDArray[np.int_]) -> PlattCalibration:
+        lr = LogisticRegression(C=1e6, solver="lbfgs").fit(log_odds.reshape(-1, 1), y)
+        return cls(float(lr.coef_[0, 0]), float(lr.intercept_[0]))
+
+    def logit(self, log_odds: Matrix) -> Matrix:
+        return self.slope * log_odds + self.intercept
+
+    def pd(self, log_odds: Matrix) -> Matrix:
+        return 1.0 / (1.0 + np.exp(-self.logit(log_odds)))
+
+
+@dataclass
+class CalibratedPD:
+    """A scorer with out-of-fold Platt calibration: the `PDModel` the rest of arguard uses.
+
+    scorer: an unfitted scorer (prototype); n_folds: folds for the out-of-fold scores; seed: fold draw.
+    Fitted: scorer_ (refitted on all rows), calibration_, oof_log_odds_ and oof_pd_ (one per row).
+    """
+
+    scorer: Any
+    n_folds: int = 5
+    seed: int = 20240601
+    scorer_: Any = field(default=None, repr=False)
+    calibration_: PlattCalibration | None = None
+    oof_log_odds_: Matrix | None = field(default=None, repr=False)
+
+    def fit(self, X: pd.DataFrame | Matrix, y: npt.ArrayLike) -> Self:
+        Xm, ya = as_matrix(X), np.asarray(y, dtype=np.int64)
+        check_training_data(Xm, ya)
+        oof = np.zeros(len(ya))
+        folds = StratifiedKFold(self.n_folds, shuffle=True, random_state=self.seed)
+        for train, valid in folds.split(Xm, ya):
+            oof[valid] = self.scorer.clone().fit(Xm[train], ya[train]).log_odds(Xm[valid])
+        self.oof_log_odds_ = oof
+        self.calibration_ = PlattCalibration.fit(oof, ya)
+        self.scorer_ = self.scorer.clone().fit(Xm, ya)
+        return self
+
+    @property
+    def oof_pd_(self) -> Matrix:
+        return self._calibration().pd(self.oof_log_odds_)
+
+    def _calibration(self) -> PlattCalibration:
+        if self.calibration_ is None or self.scorer_ is None:
+            raise ModelFitError("the model is not fitted: call fit() or load a shipped artefact")
+        return self.calibration_
+
+    def predict_pd(self, X: pd.DataFrame | Matrix) -> Matrix:
+        cal = self._calibration()
+        return cal.pd(self.scorer_.log_odds(as_matrix(X)))
+
+    def contributions(self, X: pd.DataFrame | Matrix) -> Matrix:
+        """Per-ratio effect on the calibrated log-odds (the scorer's share times the Platt slope)."""
+        return self._calibration().slope * self.scorer_.contributions(as_matrix(X))
+
+    def explain(self, X: pd.DataFrame | Matrix, top: int = 3) -> list[tuple[Reason, ...]]:
+        Xm = as_matrix(X)
+        return reasons_from_contributions(self.contributions(Xm), Xm, top)
+
+    def to_dict(self) -> dict[str, Any]:
+        cal = self._calibration()
+        return {"scorer": self.scorer_.to_dict(), "n_folds": self.n_folds, "seed": self.seed,
+                "calibration": {"method": "platt", "slope": cal.slope, "intercept": cal.intercept}}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> CalibratedPD:
+        from arguard.risk.scorecard import ScorecardScorer
+
+        kinds = {"lightgbm": GradientBoostedScorer, "scorecard": ScorecardScorer}
+        scorer = kinds[d["scorer"]["kind"]].from_dict(d["scorer"])
+        cal = PlattCalibration(d["calibration"]["slope"], d["calibration"]["intercept"])
+        return cls(scorer.clone(), int(d["n_folds"]), int(d["seed"]), scorer_=scorer, calibration_=cal)
+
+
+def top_indices(contrib: Matrix, top: int) -> tuple[npt.NDArray[np.intp], Matrix]:
+    """Columns of the `top` largest |contributions| per row, strongest first, and their values."""
+    k = min(top, contrib.shape[1])
+    part = np.argpartition(-np.abs(contrib), k - 1, axis=1)[:, :k]
+    vals = np.take_along_axis(contrib, part, axis=1)
+    order = np.argsort(-np.abs(vals), axis=1)
+    return np.take_along_axis(part, order, axis=1), np.take_along_axis(vals, order, axis=1)
+
+
+def reasons_from_contributions(contrib: Matrix, X: Matrix, top: int = 3) -> list[tuple[Reason, ...]]:
+    idx, vals = top_indices(contrib, top)
+    out: list[tuple[Reason, ...]] = []
+    for r in range(len(idx)):
+        row = []
+        for j, impact in zip(idx[r], vals[r], strict=True):
+            if impact == 0:
+                continue
+            value = X[r, j]
+            attr = ATTRS[j]
+            row.append(Reason(attr, label_of(attr), "raises" if impact > 0 else "lowers", float(impact),
+                              None if np.isnan(value) else float(value)))
+        out.append(tuple(row))
+    return out
