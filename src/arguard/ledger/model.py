@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 
 from arguard.core.money import Money
 
@@ -93,3 +94,86 @@ class StatementOfAccount:
     lines: tuple[StatementLine, ...]
     closing_balance: Money
     open_items: tuple[OpenItem, ...] = field(default=())
+
+
+BUCKET_NAMES: tuple[str, ...] = ("current", "1-30", "31-60", "61-90", "91-180", "181-365", ">365")
+"""Aging buckets by days past due; `current` is not yet due (≤ 0 days)."""
+
+
+@dataclass(frozen=True, slots=True)
+class AgingRow:
+    """Open amounts of one customer (or the total when customer_code is None) in one currency.
+
+    buckets: one Money per `BUCKET_NAMES` entry; total: their sum (the open balance);
+    unapplied: payments received and not yet allocated (shown beside the buckets, not inside);
+    items: number of open documents."""
+
+    customer_code: str | None
+    currency: str
+    buckets: tuple[Money, ...]
+    total: Money
+    unapplied: Money
+    items: int
+
+    @property
+    def overdue(self) -> Money:
+        return self.total - self.buckets[0]
+
+    @property
+    def net(self) -> Money:
+        """What the customer owes after its unapplied cash."""
+        return self.total - self.unapplied
+
+    def as_dict(self) -> dict[str, str | int | None]:
+        d: dict[str, str | int | None] = {"customer": self.customer_code, "currency": self.currency}
+        d.update({name: str(m.amount) for name, m in zip(BUCKET_NAMES, self.buckets, strict=True)})
+        d.update(total=str(self.total.amount), overdue=str(self.overdue.amount),
+                 unapplied=str(self.unapplied.amount), items=self.items)
+        return d
+
+
+@dataclass(frozen=True, slots=True)
+class AgingReport:
+    """Aging as of a date: rows per customer and currency, totals per currency, and (when every
+    currency has a rate on or before as_of) the totals converted into `base_currency`."""
+
+    as_of: date
+    rows: tuple[AgingRow, ...]
+    totals: tuple[AgingRow, ...]
+    base_currency: str | None = None
+    converted: AgingRow | None = None
+    missing_rates: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class DsoFigures:
+    """Collection figures for one currency over the period (as_of − period_days, as_of].
+
+    dso: simple DSO; dso_count_back: count-back DSO; bpdso: best possible DSO; add: average days
+    delinquent (dso − bpdso); cei: collection effectiveness index in percent. None when undefined
+    (no credit sales in the period, or a zero denominator)."""
+
+    currency: str
+    as_of: date
+    period_days: int
+    closing_ar: Money
+    closing_current_ar: Money
+    opening_ar: Money
+    credit_sales: Money
+    dso: Decimal | None
+    dso_count_back: Decimal | None
+    bpdso: Decimal | None
+    add: Decimal | None
+    cei: Decimal | None
+    customer_code: str | None = None
+
+    def as_dict(self) -> dict[str, str | int | None]:
+        def s(v: Decimal | None) -> str | None:
+            return None if v is None else str(v)
+
+        return {"customer": self.customer_code, "currency": self.currency, "as_of": self.as_of.isoformat(),
+                "period_days": self.period_days, "closing_ar": str(self.closing_ar.amount),
+                "closing_current_ar": str(self.closing_current_ar.amount),
+                "opening_ar": str(self.opening_ar.amount), "credit_sales": str(self.credit_sales.amount),
+                "dso": s(self.dso), "dso_count_back": s(self.dso_count_back), "bpdso": s(self.bpdso),
+                "add": s(self.add), "cei": s(self.cei)}
