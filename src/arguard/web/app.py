@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import quote
 
 from fastapi import FastAPI, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -11,7 +12,14 @@ from fastapi.staticfiles import StaticFiles
 from arguard.core.errors import ArguardError
 from arguard.db.session import get_engine, session_scope
 from arguard.platform.service import authenticate_user
-from arguard.web.common import COOKIE, LANG_COOKIE, SESSION_SECONDS, LoginRequired, make_session_cookie, render
+from arguard.web.common import (
+    COOKIE,
+    LANG_COOKIE,
+    SESSION_SECONDS,
+    LoginRequired,
+    make_session_cookie,
+    render,
+)
 from arguard.web.i18n import LANGUAGES
 
 
@@ -22,7 +30,17 @@ def mount_dashboard(app: FastAPI) -> None:
 
     @app.exception_handler(LoginRequired)
     async def to_login(request: Request, _exc: ArguardError) -> Response:
-        return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+        return RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=303)
+
+    # Dashboard pages answer an ArguardError with a page in the user's language; the API keeps its
+    # JSON handler (the one registered by api/app.py), which this one delegates to.
+    api_handler = app.exception_handlers.get(ArguardError)
+
+    @app.exception_handler(ArguardError)
+    async def error_page(request: Request, exc: ArguardError) -> Response:
+        if request.url.path.startswith("/api/") and api_handler is not None:
+            return await api_handler(request, exc)
+        return render(request, "error.html", status_code=exc.http_status, error=exc)
 
     @app.get("/login", response_class=HTMLResponse, include_in_schema=False)
     def login_page(request: Request, next: str = "/") -> HTMLResponse:

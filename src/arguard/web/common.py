@@ -1,4 +1,8 @@
-"""Shared dashboard pieces: signed session cookie, the page context, templates and the nav registry."""
+"""Shared dashboard pieces: signed session cookie, the page context, templates, the nav registry, the
+customer-page panel registry, the `as_of` query parameter and the template filters.
+
+Capabilities build their pages with these only (see web/README.md); keep the names stable.
+"""
 
 from __future__ import annotations
 
@@ -7,25 +11,29 @@ import hashlib
 import hmac
 import json
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
-from arguard.core.errors import ArguardError
+from arguard.core.errors import ArguardError, ValidationError
 from arguard.platform.context import ServiceContext
 from arguard.platform.service import Principal
 from arguard.settings import get_settings
+from arguard.web.formatting import FILTERS
 from arguard.web.i18n import LANGUAGES, translate
 
 COOKIE = "arguard_session"
 LANG_COOKIE = "arguard_lang"
 SESSION_SECONDS = 12 * 3600
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+templates.env.filters.update(FILTERS)
 
 
 @dataclass(frozen=True)
@@ -39,9 +47,62 @@ NAV: list[NavItem] = []
 
 
 def add_nav(path: str, label_key: str, order: int = 50) -> None:
-    """A capability adds its page to the top navigation."""
+    """A capability adds its page to the top navigation (once; a second call for the path is ignored)."""
+    if any(n.path == path for n in NAV):
+        return
     NAV.append(NavItem(path, label_key, order))
     NAV.sort(key=lambda n: n.order)
+
+
+PanelContext = Callable[[ServiceContext, str, date], Mapping[str, Any] | None]
+
+
+@dataclass(frozen=True)
+class CustomerPanel:
+    """A section of the customer page contributed by a capability.
+
+    template: path under web/templates (e.g. "limits/customer_panel.html"); it sees `panel` (what
+    `context` returned) plus everything a page sees (`t`, `lang`, `as_of`, `customer`, filters).
+    context: (ctx, customer_code, as_of) -> dict for the template, or None to hide the panel.
+    order: position on the page; the ledger's own sections use 10–40, so 50+ comes after them.
+    """
+
+    template: str
+    context: PanelContext
+    order: int = 50
+
+
+CUSTOMER_PANELS: list[CustomerPanel] = []
+
+
+def add_customer_panel(template: str, context: PanelContext, order: int = 50) -> None:
+    """Add a panel to every customer page (idempotent per template)."""
+    if any(p.template == template for p in CUSTOMER_PANELS):
+        return
+    CUSTOMER_PANELS.append(CustomerPanel(template, context, order))
+    CUSTOMER_PANELS.sort(key=lambda p: p.order)
+
+
+@dataclass(frozen=True)
+class RenderedPanel:
+    template: str
+    data: Mapping[str, Any] | None
+    error: str | None = None
+
+
+def customer_panels(ctx: ServiceContext, code: str, as_of: date) -> list[RenderedPanel]:
+    """Each registered panel's data for one customer. A panel whose service refuses (an ArguardError,
+    e.g. not enough role) shows that message instead of breaking the whole page."""
+    out: list[RenderedPanel] = []
+    for panel in CUSTOMER_PANELS:
+        try:
+            data = panel.context(ctx, code, as_of)
+        except ArguardError as exc:
+            out.append(RenderedPanel(panel.template, None, exc.message))
+            continue
+        if data is not None:
+            out.append(RenderedPanel(panel.template, data))
+    return out
 
 
 def _sign(payload: bytes) -> str:
@@ -95,10 +156,38 @@ def language(request: Request) -> str:
     return "zh-CN" if accept.lower().startswith("zh") else "en"
 
 
+def as_of_param(request: Request) -> date:
+    """`?as_of=YYYY-MM-DD`, today when absent. Only the shell reads the clock."""
+    raw = (request.query_params.get("as_of") or "").strip()
+    if not raw:
+        return date.today()
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise ValidationError(f"as_of must be a date written YYYY-MM-DD, not {raw!r}",
+                              code="invalid_as_of") from None
+
+
+AsOf = Annotated[date, Depends(as_of_param)]
+
+
+def url_with(request: Request, **changes: Any) -> str:
+    """This page's URL with some query parameters changed (None removes one): pagination, filters."""
+    params = dict(request.query_params)
+    for key, value in changes.items():
+        if value is None or value == "":
+            params.pop(key, None)
+        else:
+            params[key] = str(value)
+    query = urlencode(params)
+    return request.url.path + ("?" + query if query else "")
+
+
 def render(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
-    """Render a page with the nav, the language and `t(key)` available to the template."""
+    """Render a page with the nav, the language, `t(key)` and `url_with(...)` available to the template."""
     lang = language(request)
     principal = read_session_cookie(request.cookies.get(COOKIE))
     return templates.TemplateResponse(request, template, {
         "lang": lang, "t": lambda key, **kw: translate(lang, key, **kw), "nav": NAV,
-        "principal": principal, **context}, status_code=status_code)
+        "principal": principal, "path": request.url.path,
+        "url_with": lambda **kw: url_with(request, **kw), **context}, status_code=status_code)

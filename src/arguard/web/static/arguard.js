@@ -1,0 +1,77 @@
+/* arguard dashboard: draws every <canvas data-chart="ID"> from the JSON in <script type="application/json" id="ID">.
+   The JSON is a Chart.js config ({type, data: {labels, datasets}, options}) plus optional
+   "valueFormat": "amount" | "days" | "number" for axis ticks and tooltips. Values may be exact decimal strings. */
+(function () {
+  "use strict";
+  var PALETTE = ["#0b6e99", "#e07b39", "#2e9d6b", "#8e5ac8", "#c9423b", "#5c6f82", "#c9a227", "#3aa6b9"];
+  var AGING = ["#2e9d6b", "#9cc36b", "#e6c24a", "#e79a3c", "#d9682f", "#c2412d", "#8f1f1b"];
+
+  function formatter(kind) {
+    var lang = document.documentElement.lang || "en";
+    var nf = new Intl.NumberFormat(lang, {maximumFractionDigits: kind === "amount" ? 2 : 1});
+    return function (v) { return v === null || v === undefined || isNaN(v) ? "—" : nf.format(v); };
+  }
+
+  function toNumbers(datasets) {
+    datasets.forEach(function (ds) {
+      ds.data = (ds.data || []).map(function (v) { return v === null ? null : Number(v); });
+    });
+  }
+
+  function colour(ds, i, type, cfg) {
+    if (ds.backgroundColor) { return; }
+    if (cfg.palette === "aging") {
+      ds.backgroundColor = AGING.slice(0, ds.data.length);
+    } else {
+      ds.backgroundColor = PALETTE[i % PALETTE.length] + (type === "line" ? "33" : "");
+    }
+    ds.borderColor = ds.borderColor || PALETTE[i % PALETTE.length];
+    if (type === "line") {
+      ds.tension = ds.tension === undefined ? 0.25 : ds.tension;
+      ds.fill = ds.fill === undefined ? false : ds.fill;
+      ds.pointRadius = ds.pointRadius === undefined ? 3 : ds.pointRadius;
+      ds.spanGaps = true;
+    }
+  }
+
+  function draw(canvas) {
+    var source = document.getElementById(canvas.dataset.chart);
+    if (!source || typeof Chart === "undefined") { return null; }
+    var cfg = JSON.parse(source.textContent);
+    var fmt = formatter(cfg.valueFormat || "number");
+    toNumbers(cfg.data.datasets);
+    cfg.data.datasets.forEach(function (ds, i) { colour(ds, i, cfg.type, cfg); });
+    var options = cfg.options || {};
+    options.responsive = true;
+    options.maintainAspectRatio = false;
+    options.animation = false;
+    options.plugins = options.plugins || {};
+    options.plugins.legend = options.plugins.legend || {display: cfg.data.datasets.length > 1, position: "bottom"};
+    options.plugins.tooltip = options.plugins.tooltip || {};
+    options.plugins.tooltip.callbacks = {
+      label: function (item) {
+        return (item.dataset.label ? item.dataset.label + ": " : "") + fmt(item.parsed.y);
+      }
+    };
+    options.scales = options.scales || {};
+    options.scales.y = options.scales.y || {};
+    options.scales.y.beginAtZero = true;
+    options.scales.y.ticks = {callback: function (v) { return fmt(v); }};
+    options.scales.x = options.scales.x || {grid: {display: false}};
+    return new Chart(canvas, {type: cfg.type, data: cfg.data, options: options});
+  }
+
+  function drawAll() {
+    window.arguardCharts = [];
+    document.querySelectorAll("canvas[data-chart]").forEach(function (canvas) {
+      var chart = draw(canvas);
+      if (chart) { window.arguardCharts.push(chart); }
+    });
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", drawAll);
+  } else {
+    drawAll();
+  }
+})();
