@@ -1,0 +1,86 @@
+"""Which limit is in force on a date, and how exposures add up. Pure: no database, clock or files.
+
+Rules (numbered as in limits/README.md):
+2. Per kind, the governing decision on a date is the most recently recorded one that has already taken
+   effect; it is in force until its `effective_to`. A later decision supersedes a pending reduction.
+3. A refusal changes nothing in force; a cancellation puts zero in force.
+4. Any insurer decision overrides the discretionary limit; a discretionary limit never exceeds the
+   policy's discretionary maximum.
+5. The operating limit is the internal limit when one is in force, else the insured cover, else the
+   discretionary limit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date
+
+from arguard.core.money import Money
+from arguard.limits.model import SETS_LIMIT, CreditLine, Exposure, LimitDecision
+
+
+def governing(decisions: Iterable[LimitDecision], kind: str, on: date) -> LimitDecision | None:
+    """The decision of `kind` that governs `on` (it may have expired: check `in_force`)."""
+    found: LimitDecision | None = None
+    for d in decisions:
+        if (d.kind == kind and d.status in SETS_LIMIT and d.effective_from <= on
+                and (found is None or d.seq > found.seq)):
+            found = d
+    return found
+
+
+def in_force(decision: LimitDecision | None, on: date) -> bool:
+    return decision is not None and (decision.effective_to is None or on <= decision.effective_to)
+
+
+def limit_on(decisions: Iterable[LimitDecision], kind: str, on: date) -> Money | None:
+    """The amount of `kind` in force on `on`, or None when none is."""
+    d = governing(decisions, kind, on)
+    return d.amount if d is not None and in_force(d, on) else None
+
+
+def credit_line(decisions: Sequence[LimitDecision], on: date, discretionary_cap: Money | None = None,
+                ) -> CreditLine:
+    """The limit that governs deliveries on `on` (rules 2–5)."""
+    internal = governing(decisions, "internal", on)
+    insured = governing(decisions, "insured", on)
+    insurer_spoke = any(d.kind == "insured" and d.decided_on <= on for d in decisions)
+    cover_stopped = insured is not None and (
+        insured.cover_stopped or insured.status == "cancelled" or not in_force(insured, on))
+    insured_amount = insured.amount if insured is not None and not cover_stopped else None
+
+    cover: Money | None = None
+    cover_source: str | None = None
+    cover_decision: LimitDecision | None = None
+    if insurer_spoke:
+        if insured is not None:
+            cover = insured_amount if insured_amount is not None else Money.zero(insured.amount.currency)
+            cover_source, cover_decision = "insured", insured
+    else:
+        disc = governing(decisions, "discretionary", on)
+        if in_force(disc, on):
+            assert disc is not None
+            cover = disc.amount if discretionary_cap is None else min(disc.amount, discretionary_cap)
+            cover_source, cover_decision = "discretionary", disc
+
+    if in_force(internal, on):
+        assert internal is not None
+        amount, source, ruling = internal.amount, "internal", internal
+    else:
+        amount, source, ruling = cover, cover_source, cover_decision
+    return CreditLine(amount=amount, source=source, insured=insured_amount, cover_stopped=cover_stopped,
+                      review_on=ruling.review_on if ruling else None,
+                      conditions=ruling.conditions if ruling else None)
+
+
+def total_exposure(parts: Iterable[Exposure], currency: str) -> Exposure:
+    total = Exposure.zero(currency)
+    for p in parts:
+        total = total + p
+    return total
+
+
+def shipped_not_invoiced(ordered: Money, invoiced: Money) -> Money:
+    """What of a shipped order is not yet on an invoice (never negative: over-invoicing is the ledger's)."""
+    rest = ordered - invoiced
+    return rest if rest.amount > 0 else Money.zero(ordered.currency)
