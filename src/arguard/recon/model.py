@@ -172,3 +172,87 @@ class Statement:
     @property
     def credits(self) -> tuple[Entry, ...]:
         return tuple(e for e in self.entries if e.is_credit and not e.reversal)
+
+
+# -- cash application ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class OpenItem:
+    """An invoice or credit note that can receive money. `open_amount` is signed (credit notes < 0)."""
+
+    number: str
+    customer_id: str
+    currency: str
+    open_amount: Decimal
+    amount: Decimal | None = None
+    due_date: date | None = None
+    issue_date: date | None = None
+    payment_reference: str | None = None
+    order_number: str | None = None
+    document_type: str = "invoice"
+
+
+@dataclass(frozen=True, slots=True)
+class Application:
+    """Part of a payment applied to one item, in the item's currency."""
+
+    invoice_number: str
+    customer_id: str
+    amount: Decimal
+    currency: str
+    item_index: int = -1
+    """Position of the item in the list the engine was given (not part of the business record)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Proposal:
+    """What the engine proposes for one payment (an entry, or one transaction of a batch entry).
+
+    status: 'auto' (applied), 'suggested' (waits for a person) or 'unmatched'.
+    confidence: 0..1. reasons: the evidence in plain words.
+    residual: payment left unapplied (in the payment currency), `residual_kind` says why:
+        'unapplied_cash', 'overpayment', or '' when none. shortfalls: per invoice, what stays open
+        and why ('bank_charges', 'short_payment', 'fx_difference').
+    """
+
+    entry_index: int
+    detail_index: int | None
+    entry_ref: str | None
+    amount: Decimal
+    currency: str
+    status: str
+    confidence: float
+    applications: tuple[Application, ...] = ()
+    customer_id: str | None = None
+    reasons: tuple[str, ...] = ()
+    residual: Decimal = Decimal(0)
+    residual_kind: str = ""
+    shortfalls: tuple[tuple[str, Decimal, str], ...] = ()
+    payer_name: str | None = None
+    payer_account: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class MatchConfig:
+    auto_threshold: float = 0.90
+    suggest_threshold: float = 0.50
+    charge_tolerance: Decimal = Decimal("50")
+    """Largest shortfall read as bank charges, in the invoice currency..."""
+    charge_tolerance_ratio: Decimal = Decimal("0.03")
+    """...and at most this share of the invoiced amount."""
+    fx_tolerance_ratio: Decimal = Decimal("0.015")
+    max_subset_items: int = 24
+
+
+@dataclass(frozen=True, slots=True)
+class Knowledge:
+    """What confirmed and rejected proposals taught.
+
+    names / accounts: normalised payer name or account -> customer id (from confirmations).
+    rejected: (payer key, invoice number) pairs a person rejected; never proposed again.
+    """
+
+    names: dict[str, str] = field(default_factory=dict)
+    accounts: dict[str, str] = field(default_factory=dict)
+    rejected: frozenset[tuple[str, str]] = frozenset()

@@ -54,7 +54,7 @@ def reference_keys(number: str) -> tuple[str, ...]:
     if len(digits) >= 4:
         nk = numeric_key(number)
         dk = digits_key(number)
-        for k in (f"#{nk}", f"${dk}"):
+        for k in (f"#{nk}", f"#{dk}"):
             if k not in keys:
                 keys.append(k)
     return tuple(k for k in keys if k)
@@ -90,7 +90,9 @@ def _fragment_keys(parts: list[str]) -> list[str]:
     digits = "".join(_DIGIT_GROUPS.findall(joined))
     if len(digits) >= 4:
         keys.append(f"#{numeric_key(' '.join(parts))}")
-        keys.append(f"${digits.lstrip('0')}")
+        alt = f"#{digits.lstrip('0')}"
+        if alt not in keys:
+            keys.append(alt)
     return keys
 
 

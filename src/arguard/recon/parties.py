@@ -1,0 +1,139 @@
+"""Who paid: customer candidates from the payer's account, printed name and learned aliases.
+
+Banks print payer names upper case, truncated to 35 or 70 characters, with umlauts folded or dropped
+and legal forms abbreviated ('MUELLER MASCHINENBAU GMBH & CO. K'). Names are compared after
+normalisation (umlauts expanded, accents dropped, legal forms and punctuation removed), first
+exactly, then fuzzily (rapidfuzz) among customers sharing a distinctive word.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz
+
+_FOLD = str.maketrans({"Ä": "AE", "Ö": "OE", "Ü": "UE", "ß": "SS", "Æ": "AE", "Ø": "OE", "Å": "AA",
+                       "&": " ", "+": " "})
+_LEGAL = frozenset(
+    "GMBH MBH AG KG KGAA OHG GBR UG EV CO COMPANY CORP CORPORATION INC INCORPORATED LTD LIMITED LLC LLP "
+    "PLC BV NV VOF SA SAS SARL SRL SPA SNC SL SLU OY OYJ AB ASA AS APS KFT ZRT SRO SPZOO SP ZOO OOO ZAO "
+    "PTY PTE BHD SDN GROUP HOLDING HOLDINGS THE AND UND ET EN DE VAN DER DEN".split()
+)
+_CJK_LEGAL = ("有限责任公司", "股份有限公司", "有限公司", "集团", "公司")
+_SPLIT = re.compile(r"[^0-9A-Z\u4e00-\u9fff]+")
+
+
+def normalise_name(name: str) -> str:
+    """'Müller Maschinenbau GmbH & Co. KG' -> 'MUELLER MASCHINENBAU'."""
+    text = unicodedata.normalize("NFKC", name or "").upper().translate(_FOLD)
+    for suffix in _CJK_LEGAL:
+        text = text.replace(suffix, " ")
+    text = "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
+    text = text.replace("B.V.", "BV").replace("N.V.", "NV").replace("S.A.", "SA").replace("SP. Z O.O.", "SPZOO")
+    words = [w for w in _SPLIT.split(text) if w and w not in _LEGAL]
+    return " ".join(words)
+
+
+def normalise_account(account: str | None) -> str | None:
+    if not account:
+        return None
+    value = re.sub(r"[^0-9A-Z]", "", account.upper())
+    return value or None
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerInfo:
+    """A customer as the matcher sees it: id, name, the accounts it pays from, names it pays under."""
+
+    customer_id: str
+    name: str
+    accounts: tuple[str, ...] = ()
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerHit:
+    customer_id: str
+    score: float
+    reason: str
+
+
+class CustomerIndex:
+    """Look customers up by account, exact normalised name or alias, and fuzzy name."""
+
+    def __init__(self, customers: Iterable[CustomerInfo], learned_names: dict[str, str] | None = None,
+                 learned_accounts: dict[str, str] | None = None) -> None:
+        self.by_account: dict[str, str] = {}
+        self.by_name: dict[str, set[str]] = {}
+        self.by_alias: dict[str, str] = {}
+        self.names: dict[str, str] = {}
+        self.by_word: dict[str, set[str]] = {}
+        for c in customers:
+            norm = normalise_name(c.name)
+            self.names[c.customer_id] = norm
+            self.by_name.setdefault(norm, set()).add(c.customer_id)
+            for acc in c.accounts:
+                key = normalise_account(acc)
+                if key:
+                    self.by_account[key] = c.customer_id
+            for alias in c.aliases:
+                self.by_alias[normalise_name(alias)] = c.customer_id
+            for word in set(norm.split()):
+                if len(word) >= 3:
+                    self.by_word.setdefault(word, set()).add(c.customer_id)
+        self.by_alias.update(learned_names or {})
+        self.by_account.update({normalise_account(k) or k: v for k, v in (learned_accounts or {}).items()})
+        # Words that name more than 2 % of customers ('TRADING', 'SHANGHAI') are not distinctive.
+        limit = max(50, len(self.names) // 50)
+        self.common = {w for w, ids in self.by_word.items() if len(ids) > limit}
+
+    def lookup(self, names: Iterable[str], accounts: Iterable[str]) -> list[CustomerHit]:
+        """Customer candidates, best first; at most one hit per customer."""
+        best: dict[str, CustomerHit] = {}
+
+        def offer(cid: str, score: float, reason: str) -> None:
+            if cid not in best or best[cid].score < score:
+                best[cid] = CustomerHit(cid, score, reason)
+
+        for acc in accounts:
+            key = normalise_account(acc)
+            if key and key in self.by_account:
+                offer(self.by_account[key], 0.97, f"payer account {key} is the customer's")
+        for raw in names:
+            norm = normalise_name(raw)
+            if not norm:
+                continue
+            if norm in self.by_alias:
+                offer(self.by_alias[norm], 0.95, f"payer name '{raw}' is a confirmed alias")
+            exact = self.by_name.get(norm, set())
+            for cid in exact:
+                offer(cid, 0.95 if len(exact) == 1 else 0.6, f"payer name '{raw}' equals the customer name")
+            if not exact:
+                for cid, score in self._fuzzy(norm):
+                    offer(cid, score, f"payer name '{raw}' resembles '{self.names[cid]}'")
+        return sorted(best.values(), key=lambda h: -h.score)
+
+    def _fuzzy(self, norm: str) -> list[tuple[str, float]]:
+        words = [w for w in norm.split() if len(w) >= 3]
+        pool: set[str] = set()
+        for w in words:
+            if w not in self.common:
+                pool |= self.by_word.get(w, set())
+        if not pool:
+            for w in words:
+                pool |= self.by_word.get(w, set()) if len(self.by_word.get(w, ())) <= 500 else set()
+        out = []
+        for cid in pool:
+            name = self.names[cid]
+            # Banks truncate: compare the printed name with the same length of the customer's name.
+            ratio = max(fuzz.token_sort_ratio(norm, name), fuzz.ratio(norm, name[: len(norm)]) if len(norm) >= 12 else 0)
+            if ratio >= 95:
+                out.append((cid, 0.92))
+            elif ratio >= 88:
+                out.append((cid, 0.85))
+            elif ratio >= 80:
+                out.append((cid, 0.7))
+        return out
