@@ -6,12 +6,14 @@ import typer
 
 from arguard.cli import platform_cli
 from arguard.ledger import cli as ledger_cli
+from arguard.recon import cli as recon_cli
 
 app = typer.Typer(name="arguard", help="Accounts-receivable protection (应收账款保护).", no_args_is_help=True,
                   pretty_exceptions_enable=False)
 
 platform_cli.register(app)
 ledger_cli.register(app)
+recon_cli.register(app)
 
 if __name__ == "__main__":
     app()
