@@ -177,3 +177,38 @@ class DsoFigures:
                 "opening_ar": str(self.opening_ar.amount), "credit_sales": str(self.credit_sales.amount),
                 "dso": s(self.dso), "dso_count_back": s(self.dso_count_back), "bpdso": s(self.bpdso),
                 "add": s(self.add), "cei": s(self.cei)}
+
+
+@dataclass(frozen=True, slots=True)
+class SettledItem:
+    """Part of a payment applied to one document; days_late = payment date − due date (negative: early)."""
+
+    number: str
+    due_date: date
+    amount: Money
+    days_late: int
+
+
+@dataclass(frozen=True, slots=True)
+class PaymentHistoryLine:
+    """A payment of a customer with what it settled (as of the report date)."""
+
+    external_id: str
+    received_on: date
+    amount: Money
+    unapplied: Money
+    reference: str | None
+    settled: tuple[SettledItem, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerDetail:
+    """One buyer with its balances as of a date."""
+
+    customer: CustomerRecord
+    as_of: date
+    aging: tuple[AgingRow, ...]
+    dso: tuple[DsoFigures, ...]
+    open_items: int
+    disputed_items: int
+    last_payment_on: date | None

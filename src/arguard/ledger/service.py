@@ -16,11 +16,11 @@ from sqlalchemy import func, select, update
 
 from arguard.core.errors import Conflict, NotFound, ValidationError
 from arguard.core.money import Money
+from arguard.ledger import reports
 from arguard.ledger.model import CustomerRecord, InvoiceRecord, OpenItem, PaymentRecord
 from arguard.ledger.tables import Adjustment, Allocation, Customer, CustomerAccount, Invoice, Payment
 from arguard.platform.context import ServiceContext
 from arguard.platform.events import publish
-
 
 # ---------------------------------------------------------------- customers
 
@@ -85,6 +85,7 @@ def add_alias(ctx: ServiceContext, code: str, alias: str, reason: str) -> None:
 
 
 def list_customers(ctx: ServiceContext, *, search: str | None = None, country: str | None = None,
+                   sector: str | None = None, currency: str | None = None,
                    limit: int = 50, offset: int = 0) -> tuple[list[Customer], int]:
     q = select(Customer).where(Customer.company_id == ctx.company_id)
     if search:
@@ -92,6 +93,10 @@ def list_customers(ctx: ServiceContext, *, search: str | None = None, country: s
         q = q.where(Customer.name.ilike(like) | Customer.code.ilike(like))
     if country:
         q = q.where(Customer.country == country.upper())
+    if sector:
+        q = q.where(Customer.sector == sector)
+    if currency:
+        q = q.where(Customer.currency == currency.upper())
     total = ctx.session.scalar(select(func.count()).select_from(q.subquery())) or 0
     rows = list(ctx.session.scalars(q.order_by(Customer.code).limit(limit).offset(offset)))
     return rows, total
@@ -149,7 +154,9 @@ def add_payment(ctx: ServiceContext, rec: PaymentRecord, *, source: str = "manua
     ctx.session.flush()
     for number in rec.invoice_numbers:
         inv = find_invoice(ctx, number)
-        if inv is None or row.unapplied_minor <= 0:
+        if inv is None or row.unapplied_minor <= 0 or inv.currency != row.currency:
+            continue
+        if customer is not None and inv.customer_id != customer.id:
             continue
         amount = min(row.unapplied_minor, max(inv.open_minor, 0))
         if amount > 0:
@@ -205,11 +212,14 @@ def allocate(ctx: ServiceContext, payment_id: int, invoice_id: int, amount: Mone
     return alloc
 
 
-def reverse_allocation(ctx: ServiceContext, allocation_id: int, reason: str) -> Allocation:
-    """Undo an allocation by a reversing fact (negative amount); the original row stays."""
+def reverse_allocation(ctx: ServiceContext, allocation_id: int, reason: str, on: date | None = None) -> Allocation:
+    """Undo an allocation by a reversing fact (negative amount); the original row stays.
+
+    on: the reversal's date; by default the original's date, so that views as of earlier dates treat
+    the wrong match as never made. Give today's date to keep past views as they were reported."""
     ctx.require("credit_manager")
     orig = ctx.session.scalar(select(Allocation).where(Allocation.company_id == ctx.company_id,
-                                                       Allocation.id == allocation_id))
+                                                       Allocation.id == allocation_id).with_for_update())
     if orig is None or orig.amount_minor <= 0:
         raise NotFound("no allocation to reverse", code="allocation_not_found")
     if ctx.session.scalar(select(Allocation.id).where(Allocation.reverses_id == orig.id)):
@@ -219,7 +229,8 @@ def reverse_allocation(ctx: ServiceContext, allocation_id: int, reason: str) -> 
     ctx.session.execute(update(Payment).where(Payment.id == orig.payment_id)
                         .values(unapplied_minor=Payment.unapplied_minor + orig.amount_minor))
     rev = Allocation(company_id=ctx.company_id, payment_id=orig.payment_id, invoice_id=orig.invoice_id,
-                     amount_minor=-orig.amount_minor, currency=orig.currency, allocated_on=orig.allocated_on,
+                     amount_minor=-orig.amount_minor, currency=orig.currency,
+                     allocated_on=max(on, orig.allocated_on) if on else orig.allocated_on,
                      reverses_id=orig.id, source="reversal")
     ctx.session.add(rev)
     ctx.session.flush()
@@ -231,6 +242,7 @@ def write_off(ctx: ServiceContext, number: str, amount: Money, on: date, reason:
     """Write off part or all of an invoice's open amount (a credit manager's decision)."""
     ctx.require("credit_manager")
     inv = ctx.session.scalar(select(Invoice).where(Invoice.company_id == ctx.company_id,
+                                                   Invoice.document_type == "invoice",
                                                    Invoice.number == number).with_for_update())
     if inv is None:
         raise NotFound(f"no invoice {number!r}", code="invoice_not_found")
@@ -250,13 +262,38 @@ def write_off(ctx: ServiceContext, number: str, amount: Money, on: date, reason:
 
 # ---------------------------------------------------------------- views
 
-def open_items(ctx: ServiceContext, customer_code: str | None = None) -> list[OpenItem]:
-    """Documents with a non-zero open amount now (use `metrics`/`statement` for other dates)."""
-    q = (select(Invoice, Customer.code).join(Customer, Customer.id == Invoice.customer_id)
-         .where(Invoice.company_id == ctx.company_id, Invoice.open_minor != 0))
-    if customer_code:
-        q = q.where(Customer.code == customer_code)
-    return [OpenItem(number=i.number, customer_code=code, document_type=i.document_type, issue_date=i.issue_date,
-                     due_date=i.due_date, amount=Money.from_minor(i.amount_minor, i.currency),
-                     open=Money.from_minor(i.open_minor, i.currency))
-            for i, code in ctx.session.execute(q.order_by(Invoice.due_date, Invoice.number))]
+def open_items(ctx: ServiceContext, customer_code: str | None = None, as_of: date | None = None,
+               limit: int | None = None) -> list[OpenItem]:
+    """Documents with a non-zero open amount as of a date (now when as_of is None), oldest due first."""
+    cid = get_customer(ctx, customer_code).id if customer_code else None
+    return reports.open_items_as_of(ctx, as_of, cid, limit)
+
+
+# Reports, lists, disputes, payment history, FX, statements and imports live in their own modules; callers
+# use them from here.
+from arguard.ledger.service_views import (
+    add_fx_rate,
+    aging_report,
+    base_currency,
+    convert,
+    customer_detail,
+    dso_report,
+    fx_table,
+    get_invoice,
+    get_payment,
+    list_allocations,
+    list_fx_rates,
+    list_invoices,
+    list_payments,
+    payment_history,
+    set_dispute,
+    statement_of_account,
+    verify_projections,
+)
+
+__all__ = [
+    "add_alias", "add_fx_rate", "add_invoice", "add_payment", "aging_report", "allocate", "base_currency",
+    "convert", "customer_detail", "customer_ibans", "customer_record", "dso_report", "find_invoice", "fx_table",
+    "get_customer", "get_invoice", "get_payment", "list_allocations", "list_customers", "list_fx_rates",
+    "list_invoices", "list_payments", "open_items", "payment_history", "reverse_allocation", "set_dispute",
+    "statement_of_account", "upsert_customer", "verify_projections", "write_off"]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from arguard.db.base import Base, CompanyScoped, MoneyMinor, utcnow_column
@@ -57,6 +57,8 @@ class ImportBatch(CompanyScoped, Base):
     rows_read: Mapped[int] = mapped_column(Integer, default=0)
     rows_inserted: Mapped[int] = mapped_column(Integer, default=0)
     rows_rejected: Mapped[int] = mapped_column(Integer, default=0)
+    rows_unchanged: Mapped[int] = mapped_column(Integer, default=0)
+    """Rows already present with the same content (a re-import)."""
     actor: Mapped[str] = mapped_column(String(128))
     created_at: Mapped[datetime] = utcnow_column()
 
@@ -68,6 +70,7 @@ class Invoice(CompanyScoped, Base):
     __table_args__ = (
         UniqueConstraint("company_id", "document_type", "number"),
         Index("ix_invoices_company_open", "company_id", "due_date"),
+        Index("ix_invoices_company_issued", "company_id", "issue_date"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
@@ -81,6 +84,8 @@ class Invoice(CompanyScoped, Base):
     payment_reference: Mapped[str | None] = mapped_column(String(64), index=True)
     order_number: Mapped[str | None] = mapped_column(String(64))
     batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batches.id"))
+    disputed: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    """The buyer disputes the invoice (set and cleared by `set_dispute`, each change audited)."""
     created_at: Mapped[datetime] = utcnow_column()
 
 
@@ -88,7 +93,8 @@ class Payment(CompanyScoped, Base):
     """Money received from a customer. `unapplied_minor` is what no allocation has used yet."""
 
     __tablename__ = "payments"
-    __table_args__ = (UniqueConstraint("company_id", "external_id"),)
+    __table_args__ = (UniqueConstraint("company_id", "external_id"),
+                      Index("ix_payments_company_received", "company_id", "received_on"))
     id: Mapped[int] = mapped_column(primary_key=True)
     external_id: Mapped[str] = mapped_column(String(128))
     customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id"), index=True)
@@ -106,6 +112,7 @@ class Allocation(CompanyScoped, Base):
     """Part of a payment applied to an invoice. A reversal is a new row with the negative amount."""
 
     __tablename__ = "allocations"
+    __table_args__ = (Index("ix_allocations_company_on", "company_id", "allocated_on"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     payment_id: Mapped[int] = mapped_column(ForeignKey("payments.id"), index=True)
     invoice_id: Mapped[int] = mapped_column(ForeignKey("invoices.id"), index=True)
@@ -124,6 +131,7 @@ class Adjustment(CompanyScoped, Base):
     """
 
     __tablename__ = "adjustments"
+    __table_args__ = (Index("ix_adjustments_company_on", "company_id", "effective_on"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     invoice_id: Mapped[int] = mapped_column(ForeignKey("invoices.id"), index=True)
     kind: Mapped[str] = mapped_column(String(32))

@@ -91,6 +91,7 @@ def upgrade() -> None:
     sa.Column('rows_read', sa.Integer(), nullable=False),
     sa.Column('rows_inserted', sa.Integer(), nullable=False),
     sa.Column('rows_rejected', sa.Integer(), nullable=False),
+    sa.Column('rows_unchanged', sa.Integer(), nullable=False),
     sa.Column('actor', sa.String(length=128), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), server_default=sa.text('(CURRENT_TIMESTAMP)'), nullable=False),
     sa.Column('company_id', sa.Integer(), nullable=False),
@@ -163,6 +164,7 @@ def upgrade() -> None:
     sa.Column('payment_reference', sa.String(length=64), nullable=True),
     sa.Column('order_number', sa.String(length=64), nullable=True),
     sa.Column('batch_id', sa.Integer(), nullable=True),
+    sa.Column('disputed', sa.Boolean(), server_default=sa.false(), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), server_default=sa.text('(CURRENT_TIMESTAMP)'), nullable=False),
     sa.Column('company_id', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['batch_id'], ['import_batches.id'], name=op.f('fk_invoices_batch_id_import_batches')),
@@ -174,6 +176,7 @@ def upgrade() -> None:
     with op.batch_alter_table('invoices', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_invoices_company_id'), ['company_id'], unique=False)
         batch_op.create_index('ix_invoices_company_open', ['company_id', 'due_date'], unique=False)
+        batch_op.create_index('ix_invoices_company_issued', ['company_id', 'issue_date'], unique=False)
         batch_op.create_index(batch_op.f('ix_invoices_customer_id'), ['customer_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_invoices_payment_reference'), ['payment_reference'], unique=False)
 
@@ -198,6 +201,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('payments', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_payments_company_id'), ['company_id'], unique=False)
+        batch_op.create_index('ix_payments_company_received', ['company_id', 'received_on'], unique=False)
         batch_op.create_index(batch_op.f('ix_payments_customer_id'), ['customer_id'], unique=False)
 
     op.create_table('adjustments',
@@ -218,6 +222,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('adjustments', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_adjustments_company_id'), ['company_id'], unique=False)
+        batch_op.create_index('ix_adjustments_company_on', ['company_id', 'effective_on'], unique=False)
         batch_op.create_index(batch_op.f('ix_adjustments_invoice_id'), ['invoice_id'], unique=False)
 
     op.create_table('allocations',
@@ -239,6 +244,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('allocations', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_allocations_company_id'), ['company_id'], unique=False)
+        batch_op.create_index('ix_allocations_company_on', ['company_id', 'allocated_on'], unique=False)
         batch_op.create_index(batch_op.f('ix_allocations_invoice_id'), ['invoice_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_allocations_payment_id'), ['payment_id'], unique=False)
 
@@ -251,22 +257,26 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_allocations_payment_id'))
         batch_op.drop_index(batch_op.f('ix_allocations_invoice_id'))
         batch_op.drop_index(batch_op.f('ix_allocations_company_id'))
+        batch_op.drop_index('ix_allocations_company_on')
 
     op.drop_table('allocations')
     with op.batch_alter_table('adjustments', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_adjustments_invoice_id'))
         batch_op.drop_index(batch_op.f('ix_adjustments_company_id'))
+        batch_op.drop_index('ix_adjustments_company_on')
 
     op.drop_table('adjustments')
     with op.batch_alter_table('payments', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_payments_customer_id'))
         batch_op.drop_index(batch_op.f('ix_payments_company_id'))
+        batch_op.drop_index('ix_payments_company_received')
 
     op.drop_table('payments')
     with op.batch_alter_table('invoices', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_invoices_payment_reference'))
         batch_op.drop_index(batch_op.f('ix_invoices_customer_id'))
         batch_op.drop_index('ix_invoices_company_open')
+        batch_op.drop_index('ix_invoices_company_issued')
         batch_op.drop_index(batch_op.f('ix_invoices_company_id'))
 
     op.drop_table('invoices')
