@@ -158,11 +158,24 @@ def _by_reference(m: Matcher, facts: EntryFacts, payer: CustomerHit | None, refs
         if len(sols) == 1:
             reasons.append("amount equals some of the referenced items")
             return _finish(m, facts, pay, list(sols[0]), strength * 0.9, reasons, payer, "bank_charges")
+    consistent = payer is not None and payer.customer_id in customers and payer.score >= KNOWN_CUSTOMER
     if diff < 0:
+        # A partial payment is applied automatically only when the payer is the invoiced customer:
+        # a mistyped reference must not short-pay someone else's invoice.
         reasons.append(f"partial payment: {pay.amount} of {total}")
-        return _finish(m, facts, pay, ids, strength * (0.93 if len(ids) == 1 else 0.8), reasons, payer)
-    reasons.append(f"pays {diff} more than the referenced items: unapplied")
-    return _finish(m, facts, pay, ids, strength * 0.92, reasons, payer)
+        factor = 0.93 if len(ids) == 1 and consistent else 0.8
+        return _finish(m, facts, pay, ids, strength * factor, reasons, payer)
+    cid = m.items[ids[0]].customer_id
+    others = [i for i in m.by_customer.get(cid, []) if i not in ids and m.open_of(i) > 0
+              and m.items[i].currency == pay.currency]
+    sols, complete = m.subsets(others, diff, diff, pay.currency) if others else ([], True)
+    single = [i for i in others if m.open_of(i) == diff]
+    extra = [single[0]] if len(single) == 1 else (list(sols[0]) if len(sols) == 1 and complete and not single else [])
+    if extra:
+        reasons.append(f"the rest ({diff}) equals {len(extra)} more open item(s) of the customer")
+        return _finish(m, facts, pay, ids + extra, strength * (0.95 if consistent else 0.85), reasons, payer)
+    reasons.append(f"pays {diff} more than the referenced items: the rest stays unapplied")
+    return _finish(m, facts, pay, ids, strength * 0.85, reasons, payer)
 
 
 def _by_customer(m: Matcher, facts: EntryFacts, hits: list[CustomerHit]) -> Proposal | None:
@@ -201,7 +214,7 @@ def _customer_amount(m: Matcher, facts: EntryFacts, payer: CustomerHit, certaint
     if sols:
         unique = len(sols) == 1 and complete
         reasons.append(f"{len(sols[0])} open items add up to the payment" + ("" if unique else " (not unique)"))
-        return _finish(m, facts, pay, list(sols[0]), certainty * (0.93 if unique else 0.6), reasons, payer)
+        return _finish(m, facts, pay, list(sols[0]), certainty * (0.95 if unique else 0.6), reasons, payer)
     short = [i for i in ids if Decimal(0) < m.open_of(i) - amount <= tol]
     if len(short) == 1:
         reasons.append(f"short by {m.open_of(short[0]) - amount}: bank charges")

@@ -37,6 +37,13 @@ def normalise_name(name: str) -> str:
     return " ".join(words)
 
 
+def full_name_key(name: str) -> str:
+    """Like `normalise_name` but keeping the legal form, to tell 'X AG' from 'X AB'."""
+    text = unicodedata.normalize("NFKC", name or "").upper().translate(_FOLD)
+    text = "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
+    return "".join(w for w in _SPLIT.split(text.replace(".", "")) if w)
+
+
 def normalise_account(account: str | None) -> str | None:
     if not account:
         return None
@@ -70,10 +77,12 @@ class CustomerIndex:
         self.by_name: dict[str, set[str]] = {}
         self.by_alias: dict[str, str] = {}
         self.names: dict[str, str] = {}
+        self.full: dict[str, str] = {}
         self.by_word: dict[str, set[str]] = {}
         for c in customers:
             norm = normalise_name(c.name)
             self.names[c.customer_id] = norm
+            self.full[c.customer_id] = full_name_key(c.name)
             self.by_name.setdefault(norm, set()).add(c.customer_id)
             for acc in c.accounts:
                 key = normalise_account(acc)
@@ -92,29 +101,43 @@ class CustomerIndex:
 
     def lookup(self, names: Iterable[str], accounts: Iterable[str]) -> list[CustomerHit]:
         """Customer candidates, best first; at most one hit per customer."""
-        best: dict[str, CustomerHit] = {}
+        by_account: dict[str, CustomerHit] = {}
+        by_name: dict[str, CustomerHit] = {}
 
-        def offer(cid: str, score: float, reason: str) -> None:
-            if cid not in best or best[cid].score < score:
-                best[cid] = CustomerHit(cid, score, reason)
+        def offer(pool: dict[str, CustomerHit], cid: str, score: float, reason: str) -> None:
+            if cid not in pool or pool[cid].score < score:
+                pool[cid] = CustomerHit(cid, score, reason)
 
         for acc in accounts:
             key = normalise_account(acc)
             if key and key in self.by_account:
-                offer(self.by_account[key], 0.97, f"payer account {key} is the customer's")
+                offer(by_account, self.by_account[key], 0.97, f"payer account {key} is the customer's")
         for raw in names:
             norm = normalise_name(raw)
             if not norm:
                 continue
             if norm in self.by_alias:
-                offer(self.by_alias[norm], 0.95, f"payer name '{raw}' is a confirmed alias")
+                offer(by_name, self.by_alias[norm], 0.95, f"payer name '{raw}' is a confirmed alias")
             exact = self.by_name.get(norm, set())
+            if len(exact) > 1:      # same name, different legal form or country: the printed form decides
+                printed = full_name_key(raw)
+                exact = {cid for cid in exact if printed.startswith(self.full[cid])} or exact
             for cid in exact:
-                offer(cid, 0.95 if len(exact) == 1 else 0.6, f"payer name '{raw}' equals the customer name")
+                offer(by_name, cid, 0.95 if len(exact) == 1 else 0.6, f"payer name '{raw}' equals the customer name")
             if not exact:
                 for cid, score in self._fuzzy(norm):
-                    offer(cid, score, f"payer name '{raw}' resembles '{self.names[cid]}'")
-        return sorted(best.values(), key=lambda h: -h.score)
+                    offer(by_name, cid, score, f"payer name '{raw}' resembles '{self.names[cid]}'")
+        best = dict(by_name)
+        for cid, hit in by_account.items():
+            if cid in by_name:      # account and name agree
+                best[cid] = CustomerHit(cid, 0.99, hit.reason + "; " + by_name[cid].reason)
+            else:
+                best[cid] = hit
+        ranked = sorted(best.values(), key=lambda h: -h.score)
+        if by_account and ranked[0].customer_id in by_account:
+            # A known account outweighs a look-alike name of another customer.
+            ranked = [ranked[0]] + [h for h in ranked[1:] if h.customer_id in by_account]
+        return ranked
 
     def _fuzzy(self, norm: str) -> list[tuple[str, float]]:
         words = [w for w in norm.split() if len(w) >= 3]
@@ -130,6 +153,9 @@ class CustomerIndex:
             name = self.names[cid]
             # Banks truncate: compare the printed name with the same length of the customer's name.
             ratio = max(fuzz.token_sort_ratio(norm, name), fuzz.ratio(norm, name[: len(norm)]) if len(norm) >= 12 else 0)
+            if len(name) >= 8 and " " in name:
+                # Every word of the customer's name printed, plus a city or a branch.
+                ratio = max(ratio, min(fuzz.token_set_ratio(norm, name), 94))
             if ratio >= 95:
                 out.append((cid, 0.92))
             elif ratio >= 88:

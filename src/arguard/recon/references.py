@@ -71,17 +71,20 @@ def text_keys(text: str, max_words: int = 3) -> Iterator[tuple[str, str]]:
     with spaces: 'INV 2024 00123'), so that each can be looked up in a reference index.
     """
     upper = text.upper()
-    tokens = _strip_prefix_words(_TOKEN.findall(upper))
     seen: set[str] = set()
-    for i in range(len(tokens)):
-        for n in range(1, max_words + 1):
-            if i + n > len(tokens):
-                break
-            frag = " ".join(tokens[i : i + n])
-            for key in _fragment_keys(tokens[i : i + n]):
-                if key not in seen:
-                    seen.add(key)
-                    yield key, frag
+    words = _strip_prefix_words(_TOKEN.findall(upper))
+    # Whole words ('INV-2024-00123'), then their parts ('RE1/RE2' lists several numbers).
+    parts = _strip_prefix_words([p for w in words for p in re.split(r"[-/._]", w) if p])
+    for tokens, span in ((words, max_words), (parts, max_words + 1)):
+        for i in range(len(tokens)):
+            for n in range(1, span + 1):
+                if i + n > len(tokens):
+                    break
+                frag = " ".join(tokens[i : i + n])
+                for key in _fragment_keys(tokens[i : i + n]):
+                    if key not in seen:
+                        seen.add(key)
+                        yield key, frag
 
 
 def _fragment_keys(parts: list[str]) -> list[str]:

@@ -91,6 +91,7 @@ class ReferenceIndex:
                     if len(matches) > 1:
                         strength = min(strength, 0.6)     # the same key names several items
                     offer(i, strength, f"'{fragment}' in the remittance")
-                for i in self._get("O" + key):
-                    offer(i, 0.85 if len(self._get("O" + key)) <= 5 else 0.5, f"order number '{fragment}'")
+                orders = self._get("O" + key)
+                for i in orders:
+                    offer(i, 0.92 if len(orders) == 1 else 0.6, f"order number '{fragment}'")
         return sorted(hits.values(), key=lambda h: (-h.strength, h.item))
