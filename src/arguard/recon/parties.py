@@ -32,7 +32,8 @@ def normalise_name(name: str) -> str:
     for suffix in _CJK_LEGAL:
         text = text.replace(suffix, " ")
     text = "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
-    text = text.replace("B.V.", "BV").replace("N.V.", "NV").replace("S.A.", "SA").replace("SP. Z O.O.", "SPZOO")
+    text = text.replace("SP. Z O.O.", "SPZOO").replace("SP Z OO", "SPZOO").replace("SP. Z O. O.", "SPZOO")
+    text = re.sub(r"(?<=\b[A-Z])\.(?=[A-Z]\b)", "", text).replace(".", " ")    # S.R.L. -> SRL
     words = [w for w in _SPLIT.split(text) if w and w not in _LEGAL]
     return " ".join(words)
 
@@ -153,7 +154,10 @@ class CustomerIndex:
             name = self.names[cid]
             # Banks truncate: compare the printed name with the same length of the customer's name.
             ratio = max(fuzz.token_sort_ratio(norm, name), fuzz.ratio(norm, name[: len(norm)]) if len(norm) >= 12 else 0)
-            if len(name) >= 8 and " " in name:
+            if len(name) >= 8 and " " in name and norm.startswith(name + " "):
+                out.append((cid, 0.93))     # the customer's full name, then a city or branch
+                continue
+            elif len(name) >= 8 and " " in name:
                 # Every word of the customer's name printed, plus a city or a branch.
                 ratio = max(ratio, min(fuzz.token_set_ratio(norm, name), 94))
             if ratio >= 95:
