@@ -6,3 +6,4 @@ Each capability adds one line here for its own `tables` module.
 import arguard.platform.tables  # noqa: F401
 import arguard.ledger.tables  # noqa: F401
 import arguard.limits.tables  # noqa: F401
+import arguard.demo.tables  # noqa: F401
