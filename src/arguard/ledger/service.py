@@ -297,3 +297,14 @@ __all__ = [
     "get_customer", "get_invoice", "get_payment", "list_allocations", "list_customers", "list_fx_rates",
     "list_invoices", "list_payments", "open_items", "payment_history", "reverse_allocation", "set_dispute",
     "statement_of_account", "upsert_customer", "verify_projections", "write_off"]
+
+
+# ---------------------------------------------------------------- added for the dashboard (web engineer)
+
+def customer_countries(ctx: ServiceContext) -> list[str]:
+    """The countries the company's customers are in (ISO 3166 alpha-2, sorted): the dashboard's filter."""
+    return list(ctx.session.scalars(select(Customer.country).where(Customer.company_id == ctx.company_id)
+                                    .distinct().order_by(Customer.country)))
+
+
+__all__ += ["customer_countries"]
