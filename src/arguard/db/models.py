@@ -7,3 +7,4 @@ import arguard.platform.tables  # noqa: F401
 import arguard.ledger.tables  # noqa: F401
 import arguard.limits.tables  # noqa: F401
 import arguard.demo.tables  # noqa: F401
+import arguard.monitor.tables  # noqa: F401

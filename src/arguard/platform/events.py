@@ -38,6 +38,8 @@ class Fact:
     actor: str
     customer_code: str | None
     payload: Mapping[str, Any] = field(default_factory=dict)
+    engine: Any = field(default=None, compare=False, repr=False)
+    """The database the fact was committed to (subscribers open their unit of work on it)."""
 
 
 Handler = Callable[[list[Fact]], None]
@@ -70,7 +72,8 @@ def publish(ctx: ServiceContext, kind: str, customer_code: str | None,
         pending = []
         setattr(ctx, _PENDING_ATTR, pending)
         ctx.after_commit(lambda: _flush(ctx))
-    pending.append(Fact(kind, ctx.company_id, ctx.actor, customer_code, dict(payload or {})))
+    pending.append(Fact(kind, ctx.company_id, ctx.actor, customer_code, dict(payload or {}),
+                        ctx.session.get_bind()))
 
 
 def _flush(ctx: ServiceContext) -> None:
@@ -83,7 +86,7 @@ def dispatch(facts: list[Fact]) -> None:
     """Hand `facts` to every matching subscriber, one batch each; errors are logged, not raised."""
     if not facts:
         return
-    for pattern, handler in list(_SUBSCRIBERS):
+    for pattern, handler in _SUBSCRIBERS[:]:  # a handler may (un)subscribe
         batch = [f for f in facts if matches(pattern, f.kind)]
         if not batch:
             continue

@@ -1,0 +1,450 @@
+"""Monitoring services: events in, rules evaluated, alerts out (merged, reacted to, delivered).
+
+The pipeline in one screen:
+
+    record_event / ledger fact ─► snapshots.load(buyers, as_of) ─► engine.evaluate(rules)
+        ─► apply_drafts: new key → Alert + reactions + deliveries; known key → merged, nothing sent
+
+Every function takes the ServiceContext first and never commits. Dedupe keys make every run
+idempotent: running the same date twice writes nothing the second time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select
+
+from arguard.core.errors import Issue, NotFound, ValidationError
+from arguard.db.session import get_engine, session_scope
+from arguard.ledger.tables import Customer
+from arguard.monitor import delivery, engine, snapshots
+from arguard.monitor.model import (
+    SEVERITIES,
+    AlertDraft,
+    EventRecord,
+    RuleSet,
+    check_transition,
+    severity_rank,
+    validate_event,
+)
+from arguard.monitor.reactions import react
+from arguard.monitor.tables import Alert, MonitorEvent, MonitorRun, Reaction, RuleFile, Task
+from arguard.platform.context import ServiceContext
+from arguard.platform.events import Fact, subscribe
+
+log = logging.getLogger(__name__)
+DEFAULT_RULES = (Path(__file__).parent / "default_rules.toml").read_text(encoding="utf-8")
+
+
+class RulesInvalid(ValidationError):
+    code = "invalid_rules"
+
+    def __init__(self, issues: list[Issue]) -> None:
+        super().__init__("rule file rejected: " + "; ".join(str(i) for i in issues))
+        self.issues = issues
+
+
+def now_utc() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+# ---------------------------------------------------------------- rules
+
+def rules_text(ctx: ServiceContext) -> tuple[str, int]:
+    """The rule file in force and its version (0 = the shipped default)."""
+    row = ctx.session.scalar(select(RuleFile).where(RuleFile.company_id == ctx.company_id)
+                             .order_by(RuleFile.version.desc()).limit(1))
+    return (row.text, row.version) if row else (DEFAULT_RULES, 0)
+
+
+def rule_set(ctx: ServiceContext) -> RuleSet:
+    rules, _ = engine.parse_rules(rules_text(ctx)[0])
+    return rules
+
+
+def set_rules(ctx: ServiceContext, text: str) -> tuple[RuleSet, int]:
+    """Store a new version of the rule file after checking it; an invalid file changes nothing."""
+    ctx.require("admin")
+    rules, issues = engine.parse_rules(text)
+    if issues:
+        raise RulesInvalid(issues)
+    old, version = rules_text(ctx)
+    if old == text:
+        return rules, version
+    ctx.session.add(RuleFile(company_id=ctx.company_id, version=version + 1, text=text, actor=ctx.actor))
+    ctx.session.flush()
+    ctx.audit("monitor.rules", "rule_file", version + 1, after={"rules": [r.id for r in rules.rules]})
+    return rules, version + 1
+
+
+# ---------------------------------------------------------------- events
+
+def _fingerprint(rec: EventRecord) -> str:
+    if rec.external_id:
+        basis = "ext:" + rec.external_id
+    else:
+        basis = json.dumps([rec.type, rec.customer_code, rec.occurred_on.isoformat(), rec.details],
+                           sort_keys=True, default=str, ensure_ascii=False)
+    return hashlib.sha256(basis.encode()).hexdigest()
+
+
+def record_event(ctx: ServiceContext, rec: EventRecord, source: str = "api") -> tuple[MonitorEvent, bool]:
+    """Store an event once; the same event again (same external id or content) returns (row, False)."""
+    ctx.require("analyst")
+    problems = validate_event(rec)
+    if problems:
+        raise ValidationError("; ".join(f"{f}: {r}" for f, r in problems), code="invalid_event")
+    if rec.customer_code is not None and ctx.session.scalar(select(Customer.id).where(
+            Customer.company_id == ctx.company_id, Customer.code == rec.customer_code)) is None:
+        raise NotFound(f"no customer {rec.customer_code!r}", code="customer_not_found")
+    fp = _fingerprint(rec)
+    existing = ctx.session.scalar(select(MonitorEvent).where(MonitorEvent.company_id == ctx.company_id,
+                                                             MonitorEvent.fingerprint == fp))
+    if existing is not None:
+        return existing, False
+    row = MonitorEvent(company_id=ctx.company_id, kind=rec.type, customer_code=rec.customer_code,
+                       occurred_on=rec.occurred_on, details=json.loads(json.dumps(dict(rec.details), default=str)),
+                       source=source, external_id=rec.external_id, fingerprint=fp, actor=ctx.actor)
+    ctx.session.add(row)
+    ctx.session.flush()
+    ctx.audit("monitor.event", "customer", rec.customer_code, after={"event": row.id, "type": rec.type,
+                                                                     "occurred_on": rec.occurred_on.isoformat()})
+    return row, True
+
+
+def affected_buyers(ctx: ServiceContext, events: Sequence[MonitorEvent]) -> list[str]:
+    """Buyers to re-evaluate after these events: their own buyer, or every buyer of a country whose
+    class a new country table changed."""
+    codes = {e.customer_code for e in events if e.customer_code}
+    tables = [e for e in events if e.kind == "country.classification"]
+    if tables:
+        changed = {c.country for c in snapshots.country_changes(ctx, max(e.occurred_on for e in tables))
+                   if c.event_id in {e.id for e in tables}}
+        if changed:
+            codes |= set(ctx.session.scalars(select(Customer.code).where(
+                Customer.company_id == ctx.company_id, Customer.country.in_(sorted(changed)))))
+    return sorted(codes)
+
+
+def post_event(ctx: ServiceContext, rec: EventRecord, as_of: date, source: str = "api"
+               ) -> tuple[MonitorEvent, bool, list[Alert]]:
+    """Record an event and re-evaluate the buyers it concerns at once (same unit of work)."""
+    row, created = record_event(ctx, rec, source)
+    alerts = evaluate_buyers(ctx, affected_buyers(ctx, [row]), max(as_of, rec.occurred_on), "event") if created else []
+    return row, created, alerts
+
+
+@dataclass
+class ImportResult:
+    read: int = 0
+    inserted: int = 0
+    duplicates: int = 0
+    issues: list[Issue] = field(default_factory=list)
+    alerts: list[Alert] = field(default_factory=list)
+
+
+def import_events(ctx: ServiceContext, records: Sequence[tuple[int, EventRecord]], as_of: date, source: str,
+                  issues: Sequence[Issue] = ()) -> ImportResult:
+    """Record parsed events (line, record); a bad one becomes an Issue, the good ones are kept and the
+    buyers they concern re-evaluated once."""
+    result = ImportResult(read=len(records) + len(issues), issues=list(issues))
+    new: list[MonitorEvent] = []
+    for line, rec in records:
+        try:
+            with ctx.session.begin_nested():
+                row, created = record_event(ctx, rec, source="file")
+        except (ValidationError, NotFound) as exc:
+            result.issues.append(Issue(source, line, None, exc.message))
+            continue
+        if created:
+            result.inserted += 1
+            new.append(row)
+        else:
+            result.duplicates += 1
+    if new:
+        latest = max(e.occurred_on for e in new)
+        result.alerts = evaluate_buyers(ctx, affected_buyers(ctx, new), max(as_of, latest), "import")
+    return result
+
+
+def list_events(ctx: ServiceContext, customer_code: str | None = None, kind: str | None = None,
+                limit: int = 50, offset: int = 0) -> tuple[list[MonitorEvent], int]:
+    q = select(MonitorEvent).where(MonitorEvent.company_id == ctx.company_id)
+    if customer_code:
+        q = q.where(MonitorEvent.customer_code == customer_code)
+    if kind:
+        q = q.where(MonitorEvent.kind == kind)
+    total = ctx.session.scalar(select(func.count()).select_from(q.subquery())) or 0
+    rows = ctx.session.scalars(q.order_by(MonitorEvent.occurred_on.desc(), MonitorEvent.id.desc())
+                               .limit(limit).offset(offset))
+    return list(rows), total
+
+
+# ---------------------------------------------------------------- evaluation
+
+def _load_options(rules: RuleSet) -> snapshots.LoadOptions:
+    for r in rules.enabled():
+        if r.kind == "dbt_trend":
+            return snapshots.LoadOptions(int(r.params.get("windows", 3)), int(r.params.get("window_days", 30)))
+    return snapshots.LoadOptions()
+
+
+def evaluate_buyers(ctx: ServiceContext, codes: Sequence[str], as_of: date, trigger: str) -> list[Alert]:
+    """Re-evaluate these buyers' rules as of the date; returns the alerts newly raised."""
+    if not codes:
+        return []
+    rules = rule_set(ctx)
+    snaps, _, _issues = snapshots.load(ctx, as_of, list(codes), _load_options(rules))
+    drafts = engine.evaluate(rules, snaps, None, as_of)
+    raised, _ = apply_drafts(ctx, drafts, trigger, audit_each=True)
+    return raised
+
+
+@dataclass
+class RunResult:
+    as_of: date
+    buyers: int
+    drafts: int
+    raised: int
+    merged: int
+    issues: list[str]
+    seconds: float
+    run_id: int | None = None
+
+
+def run(ctx: ServiceContext, as_of: date, trigger: str = "cli") -> RunResult:
+    """Evaluate every rule for every buyer and the portfolio as of the date (the daily run)."""
+    ctx.require("analyst")
+    started, t0 = now_utc(), time.perf_counter()
+    rules = rule_set(ctx)
+    snaps, portfolio, issues = snapshots.load(ctx, as_of, None, _load_options(rules))
+    drafts = engine.evaluate(rules, snaps, portfolio, as_of)
+    raised, merged = apply_drafts(ctx, drafts, trigger, audit_each=False)
+    seconds = time.perf_counter() - t0
+    row = MonitorRun(company_id=ctx.company_id, as_of=as_of, trigger=trigger, buyers=len(snaps),
+                     drafts=len(drafts), raised=len(raised), merged=merged, issues=issues,
+                     seconds=f"{seconds:.2f}", started_at=started)
+    ctx.session.add(row)
+    ctx.session.flush()
+    ctx.audit("monitor.run", "monitor_run", row.id, reason=f"{trigger} run as of {as_of}",
+              after={"as_of": as_of.isoformat(), "raised": [a.id for a in raised], "merged": merged})
+    return RunResult(as_of, len(snaps), len(drafts), len(raised), merged, issues, seconds, row.id)
+
+
+def apply_drafts(ctx: ServiceContext, drafts: Sequence[AlertDraft], trigger: str, *, audit_each: bool
+                 ) -> tuple[list[Alert], int]:
+    """New dedupe key → a new alert (reactions run, deliveries queued); a known key → merged into the
+    existing alert (evidence refreshed when the date moved on; resolved alerts stay resolved)."""
+    existing: dict[str, Alert] = {}
+    keys = [d.dedupe_key for d in drafts]
+    for i in range(0, len(keys), 500):
+        for a in ctx.session.scalars(select(Alert).where(Alert.company_id == ctx.company_id,
+                                                         Alert.dedupe_key.in_(keys[i:i + 500]))):
+            existing[a.dedupe_key] = a
+    raised, merged, at = [], 0, now_utc()
+    for d in drafts:
+        alert = existing.get(d.dedupe_key)
+        if alert is not None:
+            merged += 1
+            if d.as_of > alert.last_as_of:
+                alert.last_as_of, alert.occurrences = d.as_of, alert.occurrences + 1
+                if alert.status != "resolved":
+                    alert.evidence = json.loads(json.dumps(dict(d.evidence), default=str))
+                    if severity_rank(d.severity) > severity_rank(alert.severity):
+                        alert.severity = d.severity
+            continue
+        alert = Alert(company_id=ctx.company_id, dedupe_key=d.dedupe_key, rule_id=d.rule_id, kind=d.kind,
+                      customer_code=d.customer_code, severity=d.severity, title=d.title[:255],
+                      evidence=json.loads(json.dumps(dict(d.evidence), default=str)), status="open",
+                      first_as_of=d.as_of, last_as_of=d.as_of, occurrences=1, event_id=d.event_id, raised_at=at)
+        ctx.session.add(alert)
+        existing[d.dedupe_key] = alert
+        raised.append((alert, d))
+    if raised:
+        ctx.session.flush()
+    for alert, d in raised:
+        if audit_each:
+            ctx.audit("alert.raise", "alert", alert.id, reason=f"{trigger}: rule {alert.rule_id}",
+                      after={"key": alert.dedupe_key, "severity": alert.severity, "customer": alert.customer_code})
+        react(ctx, alert, d.reactions)
+        delivery.notify(ctx, alert, "alert.raised")
+    return [a for a, _ in raised], merged
+
+
+# ---------------------------------------------------------------- alerts
+
+def list_alerts(ctx: ServiceContext, *, status: str | None = None, min_severity: str | None = None,
+                customer_code: str | None = None, rule_id: str | None = None, today: date | None = None,
+                include_snoozed: bool = True, limit: int = 50, offset: int = 0) -> tuple[list[Alert], int]:
+    q = select(Alert).where(Alert.company_id == ctx.company_id)
+    if status:
+        q = q.where(Alert.status == status)
+    if min_severity:
+        q = q.where(Alert.severity.in_(SEVERITIES[severity_rank(min_severity):]))
+    if customer_code:
+        q = q.where(Alert.customer_code == customer_code)
+    if rule_id:
+        q = q.where(Alert.rule_id == rule_id)
+    if not include_snoozed and today is not None:
+        q = q.where((Alert.snoozed_until.is_(None)) | (Alert.snoozed_until <= today))
+    total = ctx.session.scalar(select(func.count()).select_from(q.subquery())) or 0
+    rank = {s: i for i, s in enumerate(SEVERITIES)}
+    rows = list(ctx.session.scalars(q.order_by(Alert.raised_at.desc(), Alert.id.desc()).limit(limit).offset(offset)))
+    if status == "open":
+        rows.sort(key=lambda a: -rank.get(a.severity, 0))
+    return rows, total
+
+
+def get_alert(ctx: ServiceContext, alert_id: int) -> Alert:
+    row = ctx.session.scalar(select(Alert).where(Alert.company_id == ctx.company_id, Alert.id == alert_id))
+    if row is None:
+        raise NotFound(f"no alert {alert_id}", code="alert_not_found")
+    return row
+
+
+def acknowledge(ctx: ServiceContext, alert_id: int, note: str | None = None) -> Alert:
+    ctx.require("analyst")
+    alert = get_alert(ctx, alert_id)
+    check_transition(alert.status, "acknowledged")
+    alert.status, alert.acknowledged_by, alert.acknowledged_at = "acknowledged", ctx.actor, now_utc()
+    ctx.audit("alert.acknowledge", "alert", alert.id, reason=note, before={"status": "open"},
+              after={"status": "acknowledged"})
+    delivery.notify(ctx, alert, "alert.acknowledged")
+    return alert
+
+
+def resolve(ctx: ServiceContext, alert_id: int, note: str) -> Alert:
+    """Close an alert; the note (what was done, why it is over) is required."""
+    ctx.require("analyst")
+    if not (note or "").strip():
+        raise ValidationError("resolving an alert needs a note saying what was done", code="note_required")
+    alert = get_alert(ctx, alert_id)
+    before = alert.status
+    check_transition(before, "resolved")
+    alert.status, alert.resolved_by, alert.resolved_at, alert.resolution_note = (
+        "resolved", ctx.actor, now_utc(), note.strip())
+    ctx.audit("alert.resolve", "alert", alert.id, reason=note, before={"status": before},
+              after={"status": "resolved"})
+    delivery.notify(ctx, alert, "alert.resolved")
+    return alert
+
+
+def snooze(ctx: ServiceContext, alert_id: int, until: date, reason: str | None = None) -> Alert:
+    """Hide an unresolved alert from the inbox until a date; repeats of it are still merged into it."""
+    ctx.require("analyst")
+    alert = get_alert(ctx, alert_id)
+    if alert.status == "resolved":
+        raise ValidationError("a resolved alert cannot be snoozed", code="bad_alert_transition")
+    before = alert.snoozed_until
+    alert.snoozed_until = until
+    ctx.audit("alert.snooze", "alert", alert.id, reason=reason,
+              before={"snoozed_until": before.isoformat() if before else None},
+              after={"snoozed_until": until.isoformat()})
+    return alert
+
+
+def alert_reactions(ctx: ServiceContext, alert_id: int) -> list[Reaction]:
+    return list(ctx.session.scalars(select(Reaction).where(Reaction.company_id == ctx.company_id,
+                                                           Reaction.alert_id == alert_id).order_by(Reaction.id)))
+
+
+def buyer_history(ctx: ServiceContext, code: str, limit: int = 100) -> dict[str, list[Any]]:
+    """A buyer's monitoring history: events, alerts and reactions, newest first."""
+    events, _ = list_events(ctx, code, limit=limit)
+    alerts, _ = list_alerts(ctx, customer_code=code, limit=limit)
+    reactions = list(ctx.session.scalars(select(Reaction).where(
+        Reaction.company_id == ctx.company_id, Reaction.customer_code == code).order_by(Reaction.id.desc())
+        .limit(limit)))
+    return {"events": events, "alerts": alerts, "reactions": reactions}
+
+
+def list_tasks(ctx: ServiceContext, status: str | None = "open", kind: str | None = None,
+               limit: int = 50, offset: int = 0) -> tuple[list[Task], int]:
+    q = select(Task).where(Task.company_id == ctx.company_id)
+    if status:
+        q = q.where(Task.status == status)
+    if kind:
+        q = q.where(Task.kind == kind)
+    total = ctx.session.scalar(select(func.count()).select_from(q.subquery())) or 0
+    return list(ctx.session.scalars(q.order_by(Task.id.desc()).limit(limit).offset(offset))), total
+
+
+def close_task(ctx: ServiceContext, task_id: int, note: str) -> Task:
+    ctx.require("analyst")
+    task = ctx.session.scalar(select(Task).where(Task.company_id == ctx.company_id, Task.id == task_id))
+    if task is None:
+        raise NotFound(f"no task {task_id}", code="task_not_found")
+    if task.status != "open":
+        raise ValidationError("task already closed", code="task_closed")
+    task.status, task.closed_at = "done", now_utc()
+    task.note = ((task.note or "") + "\n" + note).strip()
+    ctx.audit("monitor.task_close", "task", task.id, reason=note)
+    return task
+
+
+def last_runs(ctx: ServiceContext, limit: int = 10) -> list[MonitorRun]:
+    return list(ctx.session.scalars(select(MonitorRun).where(MonitorRun.company_id == ctx.company_id)
+                                    .order_by(MonitorRun.id.desc()).limit(limit)))
+
+
+# ---------------------------------------------------------------- facts published by other capabilities
+
+REALTIME_MAX_BUYERS = 500
+"""A commit touching more buyers than this (a bulk import) is left to the daily run."""
+_FACT_EVENT_TYPES = {"grade.changed": "grade.changed", "risk.grade_changed": "grade.changed",
+                     "risk.grade.changed": "grade.changed", "statement.added": "statement.added",
+                     "risk.statement": "statement.added", "risk.statement_added": "statement.added",
+                     "limit.changed": "limit.changed", "limits.changed": "limit.changed",
+                     "limits.decision": "limit.changed"}
+
+
+def _fact_codes(ctx: ServiceContext, facts: Sequence[Fact]) -> set[str]:
+    codes = {f.customer_code for f in facts if f.customer_code}
+    ids = {int(f.payload["customer_id"]) for f in facts if not f.customer_code and f.payload.get("customer_id")}
+    if ids:
+        codes |= set(ctx.session.scalars(select(Customer.code).where(Customer.company_id == ctx.company_id,
+                                                                     Customer.id.in_(sorted(ids)))))
+    return codes
+
+
+def _fact_event(f: Fact, today: date) -> EventRecord:
+    details = {k: v for k, v in f.payload.items() if k not in ("occurred_on", "as_of")}
+    on = f.payload.get("occurred_on") or f.payload.get("as_of")
+    return EventRecord(_FACT_EVENT_TYPES[f.kind], f.customer_code, date.fromisoformat(str(on)) if on else today,
+                       details, f.payload.get("external_id"))
+
+
+def on_facts(facts: list[Fact], today: date | None = None) -> None:
+    """Re-evaluate every buyer a committed unit of work touched; store grade, statement and limit facts
+    as monitor events first (they are what the rules read)."""
+    today = today or date.today()
+    groups: dict[tuple[int, int], list[Fact]] = {}
+    for f in facts:
+        if f.customer_code is None and not f.payload.get("customer_id") or not (
+                f.kind.startswith("ledger.") or f.kind in _FACT_EVENT_TYPES):
+            continue
+        groups.setdefault((id(f.engine), f.company_id), []).append(f)
+    for group in groups.values():
+        with session_scope(group[0].engine or get_engine()) as session:
+            ctx = ServiceContext(session, group[0].company_id, "system:monitor", "admin")
+            for f in group:
+                if f.kind in _FACT_EVENT_TYPES and f.customer_code:
+                    record_event(ctx, _fact_event(f, today), source=f.kind.split(".")[0])
+            codes = _fact_codes(ctx, group)
+            if len(codes) > REALTIME_MAX_BUYERS:
+                log.info("%d buyers touched at once: left to the daily run", len(codes))
+                continue
+            evaluate_buyers(ctx, sorted(codes), today, "fact")
+        ctx.run_after_commit()
+
+
+subscribe("*", on_facts)

@@ -1,0 +1,333 @@
+"""Service-layer loader: reads the ledger and the monitor's events in bulk and builds the frozen
+`BuyerSnapshot`s and the `PortfolioSnapshot` the rules evaluate.
+
+A whole-company run is a handful of set queries (no query per buyer), so a daily run over 20,000
+buyers and a million invoices stays within seconds. The same code path, filtered to a few buyers,
+serves the real-time evaluation of one event.
+
+Open amount as of a date (ledger rule 5) is computed as today's projection `open_minor` plus the
+allocations and adjustments dated after the date, which are few for a recent date.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Select, func, select
+
+from arguard.core.errors import ArguardError
+from arguard.core.money import FxRate, FxTable, Money
+from arguard.ledger.tables import Adjustment, Allocation, Customer, FxRateRow, Invoice, Payment
+from arguard.monitor.model import (
+    BuyerEvent,
+    BuyerSnapshot,
+    CountryChange,
+    CoverDecision,
+    DbtWindow,
+    Deadline,
+    GradeChange,
+    OverdueItem,
+    PortfolioSnapshot,
+    Promise,
+)
+from arguard.monitor.tables import MonitorEvent
+from arguard.platform.context import ServiceContext
+from arguard.platform.tables import Company
+
+EVENT_HORIZON_DAYS = 400
+"""Events older than this before as_of are not loaded (every look-back is shorter)."""
+_CHUNK = 900
+
+
+def base_currency(ctx: ServiceContext) -> str:
+    return ctx.session.scalar(select(Company.base_currency).where(Company.id == ctx.company_id)) or "EUR"
+
+
+def fx_table(ctx: ServiceContext) -> FxTable:
+    rows = ctx.session.execute(select(FxRateRow.base, FxRateRow.quote, FxRateRow.rate, FxRateRow.valid_on)
+                               .where(FxRateRow.company_id == ctx.company_id))
+    return FxTable([FxRate(b, q, Decimal(r), v) for b, q, r, v in rows])
+
+
+class Converter:
+    """Converts minor units of any currency into base-currency Decimals at one date; a missing rate
+    is reported once as an issue and the amount is left out."""
+
+    def __init__(self, ctx: ServiceContext, base: str, as_of: date, issues: list[str]) -> None:
+        self.base, self.as_of, self.issues = base, as_of, issues
+        self._fx = fx_table(ctx)
+        self._rates: dict[str, Decimal | None] = {base: Decimal(1)}
+
+    def rate(self, currency: str) -> Decimal | None:
+        if currency not in self._rates:
+            try:
+                self._rates[currency] = self._fx.rate(currency, self.base, self.as_of)
+            except ArguardError:
+                self._rates[currency] = None
+                self.issues.append(f"no {currency}/{self.base} rate on or before {self.as_of}: "
+                                   f"{currency} amounts left out")
+        return self._rates[currency]
+
+    def money(self, minor: int, currency: str) -> Money | None:
+        r = self.rate(currency)
+        return None if r is None else Money(Money.from_minor(minor, currency).amount * r, self.base)
+
+
+def _in_chunks(ids: Sequence[Any]) -> Iterable[Sequence[Any]]:
+    for i in range(0, len(ids), _CHUNK):
+        yield ids[i:i + _CHUNK]
+
+
+def _customers(ctx: ServiceContext, codes: Sequence[str] | None) -> dict[int, tuple[str, str, str, str | None]]:
+    q = select(Customer.id, Customer.code, Customer.name, Customer.country, Customer.sector).where(
+        Customer.company_id == ctx.company_id)
+    if codes is None:
+        return {r[0]: (r[1], r[2], r[3], r[4]) for r in ctx.session.execute(q)}
+    out: dict[int, tuple[str, str, str, str | None]] = {}
+    for chunk in _in_chunks(list(codes)):
+        out.update({r[0]: (r[1], r[2], r[3], r[4]) for r in ctx.session.execute(q.where(Customer.code.in_(chunk)))})
+    return out
+
+
+def _scoped(q: Select[Any], column: Any, ids: Sequence[int] | None) -> Iterable[Select[Any]]:
+    if ids is None:
+        yield q
+    else:
+        for chunk in _in_chunks(list(ids)):
+            yield q.where(column.in_(chunk))
+
+
+def _open_items(ctx: ServiceContext, as_of: date, ids: Sequence[int] | None) -> dict[int, tuple]:
+    """invoice id → (customer_id, number, due_date, currency, open minor as of the date)."""
+    cid = ctx.company_id
+    items: dict[int, list[Any]] = {}
+    base = select(Invoice.id, Invoice.customer_id, Invoice.number, Invoice.due_date, Invoice.currency,
+                  Invoice.open_minor).where(Invoice.company_id == cid, Invoice.issue_date <= as_of)
+    for q in _scoped(base.where(Invoice.open_minor != 0), Invoice.customer_id, ids):
+        for row in ctx.session.execute(q):
+            items[row[0]] = list(row[1:])
+    later = [
+        select(Allocation.invoice_id, func.sum(Allocation.amount_minor)).where(
+            Allocation.company_id == cid, Allocation.allocated_on > as_of).group_by(Allocation.invoice_id),
+        select(Adjustment.invoice_id, func.sum(Adjustment.amount_minor)).where(
+            Adjustment.company_id == cid, Adjustment.effective_on > as_of).group_by(Adjustment.invoice_id),
+    ]
+    extra: dict[int, int] = defaultdict(int)
+    for q in later:
+        for inv_id, amount in ctx.session.execute(q):
+            extra[inv_id] += int(amount or 0)
+    missing = [i for i in extra if i not in items]
+    for chunk in _in_chunks(missing):
+        for row in ctx.session.execute(base.where(Invoice.id.in_(chunk))):
+            items[row[0]] = list(row[1:])
+    allowed = None if ids is None else set(ids)
+    out = {}
+    for inv_id, (cust, number, due, cur, open_minor) in items.items():
+        amount = open_minor + extra.get(inv_id, 0)
+        if amount and (allowed is None or cust in allowed):
+            out[inv_id] = (cust, number, due, cur, amount)
+    return out
+
+
+def _dbt_windows(ctx: ServiceContext, as_of: date, ids: Sequence[int] | None, conv: Converter,
+                 windows: int, window_days: int) -> dict[int, list[DbtWindow]]:
+    start = as_of - timedelta(days=windows * window_days)
+    q = (select(Invoice.customer_id, Allocation.allocated_on, Invoice.due_date, Allocation.amount_minor,
+                Allocation.currency)
+         .join(Invoice, Invoice.id == Allocation.invoice_id)
+         .where(Allocation.company_id == ctx.company_id, Allocation.allocated_on > start,
+                Allocation.allocated_on <= as_of))
+    sums: dict[int, list[list[Decimal]]] = {}
+    for part in _scoped(q, Invoice.customer_id, ids):
+        for cust, paid_on, due, minor, cur in ctx.session.execute(part):
+            rate = conv.rate(cur)
+            if rate is None:
+                continue
+            w = min((as_of - paid_on).days // window_days, windows - 1)
+            amount = Money.from_minor(minor, cur).amount * rate
+            acc = sums.setdefault(cust, [[Decimal(0), Decimal(0)] for _ in range(windows)])
+            acc[windows - 1 - w][0] += amount
+            acc[windows - 1 - w][1] += amount * max(0, (paid_on - due).days)
+    out = {}
+    for cust, acc in sums.items():
+        out[cust] = [DbtWindow(as_of - timedelta(days=(windows - 1 - i) * window_days), Money(paid, conv.base),
+                               (weighted / paid).quantize(Decimal("0.1")) if paid > 0 else Decimal(0))
+                     for i, (paid, weighted) in enumerate(acc)]
+    return out
+
+
+def _events(ctx: ServiceContext, as_of: date, codes: Sequence[str] | None) -> dict[str, list[BuyerEvent]]:
+    q = (select(MonitorEvent.id, MonitorEvent.customer_code, MonitorEvent.kind, MonitorEvent.occurred_on,
+                MonitorEvent.details)
+         .where(MonitorEvent.company_id == ctx.company_id, MonitorEvent.customer_code.is_not(None),
+                MonitorEvent.occurred_on <= as_of,
+                MonitorEvent.occurred_on > as_of - timedelta(days=EVENT_HORIZON_DAYS))
+         .order_by(MonitorEvent.occurred_on, MonitorEvent.id))
+    out: dict[str, list[BuyerEvent]] = defaultdict(list)
+    for part in _scoped(q, MonitorEvent.customer_code, codes):
+        for eid, code, kind, on, details in ctx.session.execute(part):
+            out[code].append(BuyerEvent(eid, kind, on, details or {}))
+    return out
+
+
+def country_changes(ctx: ServiceContext, as_of: date) -> list[CountryChange]:
+    """Differences between consecutive country classification tables posted up to as_of."""
+    rows = ctx.session.execute(
+        select(MonitorEvent.id, MonitorEvent.occurred_on, MonitorEvent.details)
+        .where(MonitorEvent.company_id == ctx.company_id, MonitorEvent.kind == "country.classification",
+               MonitorEvent.occurred_on <= as_of).order_by(MonitorEvent.occurred_on, MonitorEvent.id)).all()
+    changes: list[CountryChange] = []
+    previous: dict[str, int] = {}
+    for i, (eid, on, details) in enumerate(rows):
+        classes = {str(k).upper(): int(v) for k, v in (details.get("classes") or {}).items() if v is not None}
+        if i > 0:
+            changes += [CountryChange(c, previous.get(c), k, on, eid) for c, k in classes.items()
+                        if previous.get(c) != k]
+        previous = {**previous, **classes}
+    return changes
+
+
+@dataclass(frozen=True)
+class LoadOptions:
+    dbt_windows: int = 3
+    dbt_window_days: int = 30
+
+
+def load(ctx: ServiceContext, as_of: date, codes: Sequence[str] | None = None,
+         options: LoadOptions = LoadOptions()) -> tuple[list[BuyerSnapshot], PortfolioSnapshot | None, list[str]]:
+    """Snapshots of the named buyers (all buyers when `codes` is None) and, for a full run, the
+    portfolio. Returns (snapshots, portfolio or None, issues)."""
+    issues: list[str] = []
+    base = base_currency(ctx)
+    conv = Converter(ctx, base, as_of, issues)
+    customers = _customers(ctx, codes)
+    ids = None if codes is None else list(customers)
+    open_total: dict[int, Decimal] = defaultdict(Decimal)
+    overdue: dict[int, list[OverdueItem]] = defaultdict(list)
+    for cust, number, due, cur, minor in _open_items(ctx, as_of, ids).values():
+        rate = conv.rate(cur)
+        if rate is None:
+            continue
+        amount = Money.from_minor(minor, cur).amount * rate
+        open_total[cust] += amount
+        if due < as_of and minor > 0:
+            overdue[cust].append(OverdueItem(number, due, Money(amount, base)))
+    dbt = _dbt_windows(ctx, as_of, ids, conv, options.dbt_windows, options.dbt_window_days)
+    events = _events(ctx, as_of, None if codes is None else [c[0] for c in customers.values()])
+    countries = country_changes(ctx, as_of)
+    limits = limits_in_force(ctx, events, conv)
+    payments = _payments_for_promises(ctx, as_of, customers, events, conv)
+    snaps = []
+    for cid, (code, name, country, sector) in customers.items():
+        total = Money(open_total.get(cid, Decimal(0)), base)
+        snaps.append(_snapshot(code, name, country, sector, as_of, base, total, limits.get(code),
+                               tuple(sorted(overdue.get(cid, ()), key=lambda i: (i.due_date, i.number))),
+                               tuple(dbt.get(cid, ())), events.get(code, []), countries, payments.get(cid, ()),
+                               conv))
+    portfolio = None
+    if codes is None:
+        portfolio = _portfolio(as_of, base, customers, open_total)
+    return snaps, portfolio, issues
+
+
+def _portfolio(as_of: date, base: str, customers: dict[int, tuple[str, str, str, str | None]],
+               open_total: dict[int, Decimal]) -> PortfolioSnapshot:
+    dims: dict[str, dict[str, Decimal]] = {"buyer": defaultdict(Decimal), "country": defaultdict(Decimal),
+                                           "sector": defaultdict(Decimal)}
+    total = Decimal(0)
+    for cid, amount in open_total.items():
+        if amount <= 0 or cid not in customers:
+            continue
+        code, _name, country, sector = customers[cid]
+        total += amount
+        dims["buyer"][code] += amount
+        dims["country"][country] += amount
+        dims["sector"][sector or "unknown"] += amount
+    return PortfolioSnapshot(as_of, base, Money(total, base),
+                             {d: {k: Money(v, base) for k, v in vals.items()} for d, vals in dims.items()})
+
+
+def _money_of(details: dict[str, Any], key: str, conv: Converter) -> Money | None:
+    if details.get(key) in (None, ""):
+        return None
+    try:
+        raw = Money.of(str(details[key]), str(details.get("currency") or conv.base))
+    except ArguardError:
+        return None
+    rate = conv.rate(raw.currency)
+    return None if rate is None else Money(raw.amount * rate, conv.base)
+
+
+def _date_of(details: dict[str, Any], key: str) -> date | None:
+    try:
+        return date.fromisoformat(str(details[key])) if details.get(key) else None
+    except ValueError:
+        return None
+
+
+def limits_in_force(ctx: ServiceContext, events: dict[str, list[BuyerEvent]], conv: Converter) -> dict[str, Money]:
+    """Credit limit per buyer code: from the latest `limit.changed` event (until the limits capability
+    offers a bulk reader; then it answers here)."""
+    out: dict[str, Money] = {}
+    for code, evs in events.items():
+        for e in evs:
+            if e.kind == "limit.changed":
+                m = _money_of(dict(e.details), "amount", conv)
+                if m is not None:
+                    out[code] = m
+    return out
+
+
+def _payments_for_promises(ctx: ServiceContext, as_of: date, customers: dict[int, tuple[str, str, str, str | None]],
+                           events: dict[str, list[BuyerEvent]], conv: Converter) -> dict[int, tuple]:
+    by_code = {c[0]: cid for cid, c in customers.items()}
+    wanted = {by_code[code]: min(e.occurred_on for e in evs if e.kind == "promise.due")
+              for code, evs in events.items() if code in by_code and any(e.kind == "promise.due" for e in evs)}
+    if not wanted:
+        return {}
+    out: dict[int, list[tuple[date, Money]]] = defaultdict(list)
+    q = select(Payment.customer_id, Payment.received_on, Payment.amount_minor, Payment.currency).where(
+        Payment.company_id == ctx.company_id, Payment.received_on >= min(wanted.values()),
+        Payment.received_on <= as_of)
+    for part in _scoped(q, Payment.customer_id, list(wanted)):
+        for cust, on, minor, cur in ctx.session.execute(part):
+            m = conv.money(minor, cur)
+            if m is not None:
+                out[cust].append((on, m))
+    return {k: tuple(sorted(v, key=lambda p: p[0])) for k, v in out.items()}
+
+
+def _snapshot(code: str, name: str, country: str, sector: str | None, as_of: date, base: str, total: Money,
+              limit: Money | None, overdue: tuple[OverdueItem, ...], dbt: tuple[DbtWindow, ...],
+              events: list[BuyerEvent], countries: list[CountryChange], payments: tuple, conv: Converter,
+              ) -> BuyerSnapshot:
+    grades, cover, promises, deadlines = [], [], [], {}
+    for e in events:
+        d = dict(e.details)
+        if e.kind == "grade.changed" and isinstance(d.get("to"), int):
+            grades.append(GradeChange(e.id, e.occurred_on, d.get("from") if isinstance(d.get("from"), int) else None,
+                                      d["to"]))
+        elif e.kind == "insurer.decision":
+            cover.append(CoverDecision(e.id, e.occurred_on, str(d.get("decision", "")).lower(),
+                                       _money_of(d, "amount", conv), _money_of(d, "previous_amount", conv),
+                                       _date_of(d, "effective_on"), d.get("reference")))
+        elif e.kind == "promise.due":
+            amount, due = _money_of(d, "amount", conv), _date_of(d, "due_on")
+            if amount is not None and due is not None:
+                promises.append(Promise(e.id, str(d.get("promise_id") or e.id), e.occurred_on, due, amount,
+                                        payments))
+        elif e.kind == "insurance.deadline":
+            due, ref = _date_of(d, "deadline_on"), str(d.get("reference") or e.id)
+            met = str(d.get("status", "open")).lower() == "met"
+            if due is not None:
+                deadlines[ref] = Deadline(e.id, ref, str(d.get("kind") or "deadline"), due, met)
+    return BuyerSnapshot(code=code, name=name, country=country, sector=sector, as_of=as_of, currency=base,
+                         open_total=total, exposure=total, limit=limit, overdue=overdue, dbt=dbt,
+                         grade_changes=tuple(grades), cover=tuple(cover), promises=tuple(promises),
+                         deadlines=tuple(deadlines.values()), events=tuple(events),
+                         country_changes=tuple(c for c in countries if c.country == country))
