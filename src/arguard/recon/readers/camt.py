@@ -134,7 +134,7 @@ def _entry(ntry: _Element, index: int, source: str) -> Entry:
     if amt is None:
         raise ImportRejected(f"{source}: entry {index + 1} without <Amt>", code="camt_bad_entry")
     status = _text(ntry, "Sts/Cd") or _text(ntry, "Sts/Prtry") or _text(ntry, "Sts") or "BOOK"
-    details = tuple(_detail(tx, source) for tx in ntry.findall("NtryDtls/TxDtls"))
+    details = tuple(_detail(tx, source, _sign(ntry)) for tx in ntry.findall("NtryDtls/TxDtls"))
     charges = _amount(ntry, "Chrgs/TtlChrgsAndTaxAmt", source) or _amount(ntry, "Chrgs/Amt", source) \
         or _amount(ntry, "Chrgs/Rcrd/Amt", source)
     return Entry(
@@ -174,7 +174,7 @@ def _party(parties: _Element | None, role: str) -> Party | None:
     return Party(name=name, account=account, identification=ident, address=address)
 
 
-def _detail(tx: _Element, source: str) -> TransactionDetail:
+def _detail(tx: _Element, source: str, entry_sign: int) -> TransactionDetail:
     amt = _amount(tx, "Amt", source) or _amount(tx, "AmtDtls/TxAmt/Amt", source)
     instd = _amount(tx, "AmtDtls/InstdAmt/Amt", source)
     rate = _text(tx, "AmtDtls/InstdAmt/CcyXchg/XchgRate") or _text(tx, "AmtDtls/TxAmt/CcyXchg/XchgRate")
@@ -186,7 +186,8 @@ def _detail(tx: _Element, source: str) -> TransactionDetail:
         document_numbers=tuple(r for s in strd for r in _texts(s, "RfrdDocInf/Nb"))
         + tuple(r for s in strd for r in _texts(s, "AddtlRmtInf")),
     )
-    sign = -1 if _text(tx, "CdtDbtInd") == "DBIT" else 1
+    indicator = _text(tx, "CdtDbtInd")
+    sign = entry_sign if indicator is None else (-1 if indicator == "DBIT" else 1)
     charges = _amount(tx, "Chrgs/TtlChrgsAndTaxAmt", source) or _amount(tx, "Chrgs/Amt", source)
     try:
         xrate = Decimal(rate) if rate else None
