@@ -132,23 +132,11 @@ class CreditOrder(CompanyScoped, Base):
     status: Mapped[str] = mapped_column(String(16))
     outcome: Mapped[str | None] = mapped_column(String(24))
     reasons: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    figures: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    """What the check saw: exposure parts, limit, available (limit currency), so a replay answers alike."""
     source: Mapped[str] = mapped_column(String(16), default="check")
     version: Mapped[int] = mapped_column(Integer, default=1)
     checked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     decided_by: Mapped[str | None] = mapped_column(String(128))
     comment: Mapped[str | None] = mapped_column(Text)
 
-
-class Dispute(CompanyScoped, Base):
-    """An invoice the buyer disputes (until the ledger or collections carry disputes themselves)."""
-
-    __tablename__ = "limits_disputes"
-    __table_args__ = (Index("ix_limits_disputes_company_customer", "company_id", "customer_id"),)
-    id: Mapped[int] = mapped_column(primary_key=True)
-    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"))
-    invoice_number: Mapped[str] = mapped_column(String(64))
-    amount_minor: Mapped[int] = mapped_column(MoneyMinor)
-    currency: Mapped[str] = mapped_column(String(3))
-    opened_on: Mapped[date] = mapped_column(Date)
-    resolved_on: Mapped[date | None] = mapped_column(Date)
-    reason: Mapped[str | None] = mapped_column(Text)

@@ -1,8 +1,8 @@
-"""limits: policy, appetite, requests, decisions, buyer state, orders, disputes
+"""limits: policy, appetite, requests, decisions, buyer state, orders
 
 Revision ID: limits_0001
 Revises: 0001_foundation
-Create Date: 2026-11-28 16:15:10.359244
+Create Date: 2026-11-28 16:16:12.029248
 """
 from alembic import op
 import sqlalchemy as sa
@@ -63,24 +63,6 @@ def upgrade() -> None:
     with op.batch_alter_table('limits_buyer_state', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_limits_buyer_state_company_id'), ['company_id'], unique=False)
 
-    op.create_table('limits_disputes',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('customer_id', sa.Integer(), nullable=False),
-    sa.Column('invoice_number', sa.String(length=64), nullable=False),
-    sa.Column('amount_minor', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
-    sa.Column('currency', sa.String(length=3), nullable=False),
-    sa.Column('opened_on', sa.Date(), nullable=False),
-    sa.Column('resolved_on', sa.Date(), nullable=True),
-    sa.Column('reason', sa.Text(), nullable=True),
-    sa.Column('company_id', sa.Integer(), nullable=False),
-    sa.ForeignKeyConstraint(['company_id'], ['companies.id'], name=op.f('fk_limits_disputes_company_id_companies'), ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['customer_id'], ['customers.id'], name=op.f('fk_limits_disputes_customer_id_customers')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_limits_disputes'))
-    )
-    with op.batch_alter_table('limits_disputes', schema=None) as batch_op:
-        batch_op.create_index('ix_limits_disputes_company_customer', ['company_id', 'customer_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_limits_disputes_company_id'), ['company_id'], unique=False)
-
     op.create_table('limits_orders',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('order_id', sa.String(length=64), nullable=False),
@@ -92,6 +74,7 @@ def upgrade() -> None:
     sa.Column('status', sa.String(length=16), nullable=False),
     sa.Column('outcome', sa.String(length=24), nullable=True),
     sa.Column('reasons', sa.JSON(), nullable=False),
+    sa.Column('figures', sa.JSON(), nullable=False),
     sa.Column('source', sa.String(length=16), nullable=False),
     sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('checked_at', sa.DateTime(timezone=True), nullable=True),
@@ -177,11 +160,6 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_limits_orders_company_id'))
 
     op.drop_table('limits_orders')
-    with op.batch_alter_table('limits_disputes', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_limits_disputes_company_id'))
-        batch_op.drop_index('ix_limits_disputes_company_customer')
-
-    op.drop_table('limits_disputes')
     with op.batch_alter_table('limits_buyer_state', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_limits_buyer_state_company_id'))
 

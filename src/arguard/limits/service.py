@@ -1,0 +1,605 @@
+"""Limits services: policy and appetite, limit requests and decisions, buyer credit state, exposure,
+recommendation and terms. The order check and the hold queue are in `service_orders` (re-exported).
+
+Reactions offered to monitoring: `request_review(ctx, code, reason, cause)` and
+`set_order_block(ctx, code, blocked, reason, cause)`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import and_, case, func, or_, select, true
+from sqlalchemy.exc import IntegrityError
+
+from arguard.core.errors import Conflict, NotFound, ValidationError
+from arguard.core.money import Money, check_currency
+from arguard.ledger.tables import Customer, FxRateRow, Invoice
+from arguard.limits import sources
+from arguard.limits.exposure import credit_line
+from arguard.limits.model import (
+    DECISION_STATUSES,
+    KINDS,
+    SCOPES,
+    Appetite,
+    BuyerProfile,
+    CheckPolicy,
+    CreditLine,
+    Exposure,
+    LimitDecision,
+    Recommendation,
+)
+from arguard.limits.recommend import recommend_limit
+from arguard.limits.tables import (
+    AppetiteCap,
+    BuyerCreditState,
+    CreditOrder,
+    LimitDecisionRow,
+    LimitPolicy,
+    LimitRequest,
+)
+from arguard.limits.terms import TermsAdvice, recommend_terms
+from arguard.platform.context import ServiceContext
+from arguard.platform.tables import Company
+
+LIVE = ("released", "shipped")
+
+
+# ---------------------------------------------------------------- audit
+
+def audit(ctx: ServiceContext, action: str, entity: str, entity_id: str | int | None, **kw: Any) -> None:
+    """`ctx.audit`, retried in a savepoint on PostgreSQL: two concurrent units of work of one company
+    can read the same last sequence number of the chain, and the second insert then collides."""
+    if ctx.session.get_bind().dialect.name != "postgresql":
+        ctx.audit(action, entity, entity_id, **kw)
+        return
+    for attempt in range(20):
+        try:
+            with ctx.session.begin_nested():
+                ctx.audit(action, entity, entity_id, **kw)
+            return
+        except IntegrityError:
+            if attempt == 19:
+                raise
+
+
+# ---------------------------------------------------------------- policy and appetite
+
+@dataclass(frozen=True)
+class Policy:
+    currency: str
+    check: CheckPolicy
+    cost_of_capital: Decimal
+
+
+def get_policy(ctx: ServiceContext) -> Policy:
+    row = ctx.session.scalar(select(LimitPolicy).where(LimitPolicy.company_id == ctx.company_id))
+    if row is None:
+        base = ctx.session.scalar(select(Company.base_currency).where(Company.id == ctx.company_id))
+        return Policy(base or "EUR", CheckPolicy(), Decimal("0.08"))
+    params = dict(row.params or {})
+    if "guarantee_excess_share" in params:
+        params["guarantee_excess_share"] = Decimal(str(params["guarantee_excess_share"]))
+    return Policy(row.currency, CheckPolicy(**params), Decimal(row.cost_of_capital))
+
+
+def set_policy(ctx: ServiceContext, *, currency: str | None = None, cost_of_capital: Decimal | None = None,
+               **params: Any) -> Policy:
+    """Change the limit currency, cost of capital or check-policy parameters (admin; audited)."""
+    ctx.require("admin")
+    before = get_policy(ctx)
+    known = set(CheckPolicy.__slots__)  # type: ignore[attr-defined]
+    unknown = set(params) - known
+    if unknown:
+        raise ValidationError(f"unknown policy parameters: {', '.join(sorted(unknown))}", code="invalid_policy")
+    check = replace(before.check, **params)
+    row = ctx.session.scalar(select(LimitPolicy).where(LimitPolicy.company_id == ctx.company_id))
+    if row is None:
+        row = LimitPolicy(company_id=ctx.company_id)
+        ctx.session.add(row)
+    row.currency = check_currency(currency) if currency else before.currency
+    row.cost_of_capital = str(cost_of_capital if cost_of_capital is not None else before.cost_of_capital)
+    row.params = check.as_dict()
+    row.updated_at = datetime.now(UTC)
+    ctx.session.flush()
+    after = get_policy(ctx)
+    audit(ctx, "limits.policy", "limits_policy", ctx.company_id, before=_policy_json(before),
+          after=_policy_json(after))
+    return after
+
+
+def _policy_json(p: Policy) -> dict[str, Any]:
+    return {"currency": p.currency, "cost_of_capital": str(p.cost_of_capital), **p.check.as_dict()}
+
+
+def get_appetite(ctx: ServiceContext) -> Appetite:
+    currency = get_policy(ctx).currency
+    rows = ctx.session.scalars(select(AppetiteCap).where(AppetiteCap.company_id == ctx.company_id))
+    return Appetite(currency, {(r.scope, r.key): Money.from_minor(r.max_minor, r.currency) for r in rows})
+
+
+def set_appetite(ctx: ServiceContext, scope: str, key: str, cap: Money | None, reason: str | None = None) -> None:
+    """Set (or with None remove) the most the company will have at stake in one scope and key."""
+    ctx.require("credit_manager")
+    if scope not in SCOPES:
+        raise ValidationError(f"unknown scope {scope!r}; scopes are {', '.join(SCOPES)}", code="invalid_scope")
+    key = (key or "*").strip() or "*"
+    if scope in ("total", "discretionary"):
+        key = "*"
+    elif scope == "country" and key != "*":
+        key = key.upper()
+    currency = get_policy(ctx).currency
+    if cap is not None and cap.currency != currency:
+        raise ValidationError(f"caps are in the limit currency {currency}", code="invalid_currency")
+    row = ctx.session.scalar(select(AppetiteCap).where(
+        AppetiteCap.company_id == ctx.company_id, AppetiteCap.scope == scope, AppetiteCap.key == key))
+    before = None if row is None else str(Money.from_minor(row.max_minor, row.currency).amount)
+    if cap is None:
+        if row is not None:
+            ctx.session.delete(row)
+    elif row is None:
+        ctx.session.add(AppetiteCap(company_id=ctx.company_id, scope=scope, key=key, max_minor=cap.minor,
+                                    currency=cap.currency))
+    else:
+        row.max_minor = cap.minor
+    ctx.session.flush()
+    audit(ctx, "limits.appetite", "appetite", f"{scope}:{key}", reason=reason, before={"cap": before},
+          after={"cap": None if cap is None else str(cap.amount), "currency": currency})
+
+
+# ---------------------------------------------------------------- customers, FX, locks
+
+def customer_by_code(ctx: ServiceContext, code: str) -> Customer:
+    row = ctx.session.scalar(select(Customer).where(Customer.company_id == ctx.company_id, Customer.code == code))
+    if row is None:
+        raise NotFound(f"no customer {code!r}", code="customer_not_found")
+    return row
+
+
+def group_parent(ctx: ServiceContext, customer: Customer) -> Customer | None:
+    if not customer.parent_code or customer.parent_code == customer.code:
+        return None
+    return ctx.session.scalar(select(Customer).where(Customer.company_id == ctx.company_id,
+                                                     Customer.code == customer.parent_code))
+
+
+class Rates:
+    """Dated rates into the limit currency, read one pair at a time (the latest on or before `on`)."""
+
+    def __init__(self, ctx: ServiceContext, to: str, on: date) -> None:
+        self.ctx, self.to, self.on = ctx, to, on
+        self._cache: dict[str, Decimal] = {to: Decimal(1)}
+
+    def rate(self, currency: str) -> Decimal:
+        if currency not in self._cache:
+            self._cache[currency] = self._lookup(currency)
+        return self._cache[currency]
+
+    def _lookup(self, currency: str) -> Decimal:
+        q = (select(FxRateRow.base, FxRateRow.rate).where(
+            FxRateRow.company_id == self.ctx.company_id, FxRateRow.valid_on <= self.on,
+            or_(and_(FxRateRow.base == currency, FxRateRow.quote == self.to),
+                and_(FxRateRow.base == self.to, FxRateRow.quote == currency)))
+            .order_by(FxRateRow.valid_on.desc()).limit(1))
+        found = self.ctx.session.execute(q).first()
+        if found is None:
+            raise ValidationError(f"no {currency}/{self.to} rate on or before {self.on}", code="missing_fx_rate")
+        rate = Decimal(found.rate)
+        return rate if found.base == currency else Decimal(1) / rate
+
+    def minor(self, minor: int, currency: str) -> Money:
+        return Money(Money.from_minor(minor, currency).amount * self.rate(currency), self.to)
+
+    def convert(self, money: Money) -> Money:
+        return Money(money.amount * self.rate(money.currency), self.to)
+
+
+def lock_buyers(ctx: ServiceContext, customer_ids: list[int]) -> dict[int, BuyerCreditState]:
+    """Create-or-lock each buyer's credit-state row, in id order (no deadlocks between groups).
+
+    An upsert takes the row lock on PostgreSQL and the write lock on SQLite, so concurrent checks of one
+    buyer run one after the other and each sees the reservations of the one before."""
+    dialect = ctx.session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert  # type: ignore[assignment]
+    for cid in sorted(set(customer_ids)):
+        stmt = insert(BuyerCreditState).values(company_id=ctx.company_id, customer_id=cid, checks=1,
+                                               order_block=False, in_collections=False)
+        ctx.session.execute(stmt.on_conflict_do_update(
+            index_elements=["company_id", "customer_id"], set_={"checks": BuyerCreditState.checks + 1}))
+    rows = ctx.session.scalars(select(BuyerCreditState).where(
+        BuyerCreditState.company_id == ctx.company_id, BuyerCreditState.customer_id.in_(customer_ids))
+        .execution_options(populate_existing=True))
+    return {r.customer_id: r for r in rows}
+
+
+def buyer_state(ctx: ServiceContext, customer: Customer) -> BuyerCreditState:
+    return lock_buyers(ctx, [customer.id])[customer.id]
+
+
+# ---------------------------------------------------------------- exposure
+
+@dataclass(frozen=True)
+class ExposureFacts:
+    """A buyer's (or a scope's) exposure in the limit currency with the facts the check needs."""
+
+    exposure: Exposure
+    oldest_due: date | None
+    disputed: Money
+
+
+def exposure_facts(ctx: ServiceContext, customers: Any, rates: Rates, *, horizon_end: date,
+                   exclude_order: str | None = None) -> ExposureFacts:
+    """`customers`: a list of customer ids or a select of ids (a country, a sector, the book)."""
+    lc = rates.to
+    as_of = rates.on
+    inv = (select(Invoice.currency, func.sum(Invoice.open_minor),
+                  func.min(case((and_(Invoice.open_minor > 0, Invoice.due_date < as_of), Invoice.due_date))),
+                  func.sum(case((Invoice.disputed == true(), Invoice.open_minor), else_=0)))
+           .where(Invoice.company_id == ctx.company_id, Invoice.customer_id.in_(customers),
+                  Invoice.open_minor != 0).group_by(Invoice.currency))
+    receivables = disputed = Money.zero(lc)
+    oldest: date | None = None
+    for currency, open_minor, due, disp in ctx.session.execute(inv):
+        receivables = receivables + rates.minor(int(open_minor or 0), currency)
+        disputed = disputed + rates.minor(int(disp or 0), currency)
+        if due is not None and (oldest is None or due < oldest):
+            oldest = due
+    shipped, orders = _orders_exposure(ctx, customers, lc, horizon_end, exclude_order)
+    return ExposureFacts(Exposure(receivables, shipped, orders), oldest, disputed)
+
+
+def _orders_exposure(ctx: ServiceContext, customers: Any, lc: str, horizon_end: date,
+                     exclude_order: str | None) -> tuple[Money, Money]:
+    invoiced = (select(func.coalesce(func.sum(Invoice.amount_minor), 0)).where(
+        Invoice.company_id == CreditOrder.company_id, Invoice.customer_id == CreditOrder.customer_id,
+        Invoice.order_number == CreditOrder.order_id, Invoice.currency == CreditOrder.currency)
+        .correlate(CreditOrder).scalar_subquery())
+    q = (select(CreditOrder.status, CreditOrder.amount_minor, CreditOrder.limit_minor, invoiced)
+         .where(CreditOrder.company_id == ctx.company_id, CreditOrder.customer_id.in_(customers),
+                CreditOrder.status.in_(LIVE),
+                or_(CreditOrder.status == "shipped", CreditOrder.ship_date <= horizon_end)))
+    if exclude_order is not None:
+        q = q.where(CreditOrder.order_id != exclude_order)
+    shipped = orders = 0
+    for status, amount, limit_minor, inv in ctx.session.execute(q):
+        rest = max(0, int(amount) - int(inv or 0))
+        part = limit_minor if rest == amount else (int(limit_minor) * rest) // int(amount) if amount else 0
+        if status == "shipped":
+            shipped += part
+        else:
+            orders += part
+    return Money.from_minor(shipped, lc), Money.from_minor(orders, lc)
+
+
+def scope_customers(ctx: ServiceContext, scope: str, key: str) -> Any:
+    q = select(Customer.id).where(Customer.company_id == ctx.company_id)
+    if scope == "country":
+        q = q.where(Customer.country == key)
+    elif scope == "sector":
+        q = q.where(Customer.sector == key)
+    elif scope != "total":
+        raise ValueError(scope)
+    return q
+
+
+def decisions_of(ctx: ServiceContext, customer_id: int) -> list[LimitDecision]:
+    rows = ctx.session.scalars(select(LimitDecisionRow).where(
+        LimitDecisionRow.company_id == ctx.company_id, LimitDecisionRow.customer_id == customer_id)
+        .order_by(LimitDecisionRow.id))
+    return [decision_record(r) for r in rows]
+
+
+def decision_record(r: LimitDecisionRow) -> LimitDecision:
+    return LimitDecision(
+        kind=r.kind, status=r.status, amount=Money.from_minor(r.amount_minor, r.currency), decided_on=r.decided_on,
+        effective_from=r.effective_from, effective_to=r.effective_to, review_on=r.review_on,
+        requested=None if r.requested_minor is None else Money.from_minor(r.requested_minor, r.currency),
+        cover_stopped=r.cover_stopped, conditions=r.conditions, seq=r.id)
+
+
+def line_of(ctx: ServiceContext, customer_id: int, on: date, appetite: Appetite | None = None) -> CreditLine:
+    appetite = appetite or get_appetite(ctx)
+    return credit_line(decisions_of(ctx, customer_id), on, appetite.cap("discretionary", "*"))
+
+
+def buyer_exposure(ctx: ServiceContext, code: str, as_of: date) -> dict[str, Any]:
+    """A buyer's exposure, limit in force and headroom (limit currency), with its group's."""
+    policy = get_policy(ctx)
+    customer = customer_by_code(ctx, code)
+    rates = Rates(ctx, policy.currency, as_of)
+    horizon_end = as_of + timedelta(days=policy.check.horizon_days)
+    facts = exposure_facts(ctx, [customer.id], rates, horizon_end=horizon_end)
+    line = line_of(ctx, customer.id, as_of)
+    out = {"customer": code, "as_of": as_of, "currency": policy.currency, **exposure_json(facts.exposure),
+           "limit": _amount(line.amount), "limit_kind": line.source, "insured": _amount(line.insured),
+           "cover_stopped": line.cover_stopped, "review_on": line.review_on,
+           "available": _amount(None if line.amount is None else line.amount - facts.exposure.total),
+           "disputed": str(facts.disputed.amount),
+           "oldest_overdue_days": (as_of - facts.oldest_due).days if facts.oldest_due else 0}
+    parent = group_parent(ctx, customer)
+    if customer.parent_code:
+        members = select(Customer.id).where(Customer.company_id == ctx.company_id, or_(
+            Customer.parent_code == customer.parent_code, Customer.code == customer.parent_code))
+        group = exposure_facts(ctx, members, rates, horizon_end=horizon_end).exposure
+        out["group"] = {"parent": customer.parent_code, "exposure": str(group.total.amount),
+                        "limit": _amount(line_of(ctx, parent.id, as_of).amount) if parent else None}
+    return out
+
+
+def exposure_json(e: Exposure) -> dict[str, str]:
+    return {"receivables": str(e.receivables.amount), "shipped": str(e.shipped.amount),
+            "orders": str(e.orders.amount), "exposure": str(e.total.amount)}
+
+
+def _amount(m: Money | None) -> str | None:
+    return None if m is None else str(m.amount)
+
+
+# ---------------------------------------------------------------- limit requests and decisions
+
+def request_limit(ctx: ServiceContext, code: str, *, kind: str = "internal", amount: Money | None = None,
+                  on: date, reason: str | None = None, cause: str | None = None) -> LimitRequest:
+    """Record a request for a limit (amount None = 'review the limit'). Audited."""
+    ctx.require("analyst")
+    _check_kind(kind)
+    customer = customer_by_code(ctx, code)
+    currency = get_policy(ctx).currency
+    if amount is not None and (amount.currency != currency or amount.amount <= 0):
+        raise ValidationError(f"a requested limit is a positive amount in {currency}", code="invalid_amount")
+    row = LimitRequest(company_id=ctx.company_id, customer_id=customer.id, kind=kind,
+                       amount_minor=None if amount is None else amount.minor, currency=currency, requested_on=on,
+                       actor=ctx.actor, reason=reason, cause=cause)
+    ctx.session.add(row)
+    ctx.session.flush()
+    audit(ctx, "limit.request", "customer", code, reason=reason,
+          after={"request_id": row.id, "kind": kind, "amount": _amount(amount), "cause": cause})
+    return row
+
+
+def request_review(ctx: ServiceContext, customer_code: str, reason: str, cause: str | None = None,
+                   on: date | None = None) -> LimitRequest:
+    """Monitoring reaction: open a limit review for the buyer (one open review per cause)."""
+    customer = customer_by_code(ctx, customer_code)
+    if cause:
+        for req in open_requests(ctx, customer_id=customer.id):
+            if req.cause == cause:
+                return req
+    return request_limit(ctx, customer_code, kind="internal", amount=None, reason=reason, cause=cause,
+                         on=on or datetime.now(UTC).date())
+
+
+def open_requests(ctx: ServiceContext, customer_id: int | None = None) -> list[LimitRequest]:
+    decided = select(LimitDecisionRow.request_id).where(LimitDecisionRow.company_id == ctx.company_id,
+                                                       LimitDecisionRow.request_id.is_not(None))
+    q = select(LimitRequest).where(LimitRequest.company_id == ctx.company_id, LimitRequest.id.not_in(decided))
+    if customer_id is not None:
+        q = q.where(LimitRequest.customer_id == customer_id)
+    return list(ctx.session.scalars(q.order_by(LimitRequest.id)))
+
+
+def _check_kind(kind: str) -> None:
+    if kind not in KINDS:
+        raise ValidationError(f"unknown limit kind {kind!r}; kinds are {', '.join(KINDS)}", code="invalid_kind")
+
+
+@dataclass(frozen=True)
+class DecisionInput:
+    """A limit decision as a credit manager (or an insurer's answer) states it."""
+
+    kind: str
+    status: str
+    amount: Money | None
+    reason: str
+    effective_from: date | None = None
+    effective_to: date | None = None
+    review_on: date | None = None
+    request_id: int | None = None
+    conditions: str | None = None
+    reference: str | None = None
+    cover_stopped: bool = False
+
+
+def decide_limit(ctx: ServiceContext, code: str, d: DecisionInput, *, on: date) -> LimitDecisionRow:
+    """Record a limit decision with what the decider saw (credit manager; audited).
+
+    A reduction or cancellation takes effect after the policy's notice period unless a date is given;
+    a refusal leaves the limit in force as it was."""
+    ctx.require("credit_manager")
+    _check_kind(d.kind)
+    if d.status not in DECISION_STATUSES:
+        raise ValidationError(f"unknown decision {d.status!r}; decisions are {', '.join(DECISION_STATUSES)}",
+                              code="invalid_decision")
+    if not d.reason or not d.reason.strip():
+        raise ValidationError("every limit decision states why", code="reason_required")
+    customer = customer_by_code(ctx, code)
+    policy = get_policy(ctx)
+    appetite = get_appetite(ctx)
+    zero = Money.zero(policy.currency)
+    amount = zero if d.status in ("refused", "cancelled") else d.amount
+    if amount is None or amount.currency != policy.currency or amount.amount < 0:
+        raise ValidationError(f"a granted limit is an amount in {policy.currency}", code="invalid_amount")
+    request = _request_of(ctx, d.request_id, customer.id)
+    requested = None if request is None or request.amount_minor is None else Money.from_minor(
+        request.amount_minor, request.currency)
+    current = line_of(ctx, customer.id, on, appetite)
+    _validate_amount(d, amount, requested, current, appetite)
+    notice = d.status in ("reduced", "cancelled") and not d.cover_stopped
+    effective_from = d.effective_from or (on + timedelta(days=policy.check.notice_days) if notice else on)
+    inputs = decision_inputs(ctx, customer, on, current)
+    row = LimitDecisionRow(
+        company_id=ctx.company_id, customer_id=customer.id, request_id=d.request_id, kind=d.kind, status=d.status,
+        amount_minor=amount.minor, requested_minor=None if requested is None else requested.minor,
+        currency=policy.currency, decided_on=on, effective_from=effective_from, effective_to=d.effective_to,
+        review_on=d.review_on, cover_stopped=d.cover_stopped, conditions=d.conditions, reference=d.reference,
+        actor=ctx.actor, reason=d.reason, inputs=inputs)
+    ctx.session.add(row)
+    ctx.session.flush()
+    audit(ctx, "limit.decide", "customer", code, reason=d.reason,
+          before={"limit": _amount(current.amount), "kind": current.source},
+          after={"decision_id": row.id, "kind": d.kind, "status": d.status, "amount": str(amount.amount),
+                 "effective_from": effective_from, "effective_to": d.effective_to, "review_on": d.review_on,
+                 "cover_stopped": d.cover_stopped, "conditions": d.conditions, "inputs": inputs})
+    return row
+
+
+def _request_of(ctx: ServiceContext, request_id: int | None, customer_id: int) -> LimitRequest | None:
+    if request_id is None:
+        return None
+    req = ctx.session.get(LimitRequest, request_id)
+    if req is None or req.company_id != ctx.company_id or req.customer_id != customer_id:
+        raise NotFound(f"no limit request {request_id} for this customer", code="request_not_found")
+    done = ctx.session.scalar(select(LimitDecisionRow.id).where(LimitDecisionRow.company_id == ctx.company_id,
+                                                                LimitDecisionRow.request_id == request_id))
+    if done is not None:
+        raise Conflict(f"limit request {request_id} is already decided", code="request_decided")
+    return req
+
+
+def _validate_amount(d: DecisionInput, amount: Money, requested: Money | None, current: CreditLine,
+                     appetite: Appetite) -> None:
+    if d.status == "partly_approved" and requested is not None and amount >= requested:
+        raise ValidationError("a partial approval grants less than was requested", code="invalid_amount")
+    if d.status == "reduced" and current.amount is not None and amount >= current.amount:
+        raise ValidationError(f"a reduction grants less than the {current.amount} in force", code="invalid_amount")
+    cap = appetite.cap("discretionary", "*")
+    if d.kind == "discretionary" and cap is not None and amount > cap:
+        raise ValidationError(f"a discretionary limit may not exceed the policy's {cap}", code="over_discretion")
+
+
+def decision_inputs(ctx: ServiceContext, customer: Customer, on: date, current: CreditLine) -> dict[str, Any]:
+    """What a decider sees: exposure, limit in force, grade, the recommendation."""
+    try:
+        exposure = buyer_exposure(ctx, customer.code, on)
+        rec = recommend(ctx, customer.code, on)
+    except ValidationError as exc:
+        return {"error": exc.message}
+    return {"exposure": exposure["exposure"], "limit_in_force": _amount(current.amount),
+            "oldest_overdue_days": exposure["oldest_overdue_days"], "recommended": str(rec.amount.amount),
+            "binding_rule": rec.binding.rule if rec.binding else None}
+
+
+def limit_history(ctx: ServiceContext, code: str) -> list[LimitDecisionRow]:
+    customer = customer_by_code(ctx, code)
+    return list(ctx.session.scalars(select(LimitDecisionRow).where(
+        LimitDecisionRow.company_id == ctx.company_id, LimitDecisionRow.customer_id == customer.id)
+        .order_by(LimitDecisionRow.id)))
+
+
+# ---------------------------------------------------------------- buyer credit state
+
+def set_order_block(ctx: ServiceContext, customer_code: str, blocked: bool, reason: str,
+                    cause: str | None = None) -> BuyerCreditState:
+    """Monitoring reaction (or a credit manager): hold every new order of the buyer, or lift the hold."""
+    ctx.require("analyst")
+    state = buyer_state(ctx, customer_by_code(ctx, customer_code))
+    before = {"order_block": state.order_block, "reason": state.block_reason}
+    state.order_block, state.block_reason = blocked, (reason if blocked else None)
+    state.updated_at = datetime.now(UTC)
+    ctx.session.flush()
+    audit(ctx, "limits.order_block" if blocked else "limits.order_unblock", "customer", customer_code,
+          reason=reason, before=before, after={"order_block": blocked, "cause": cause})
+    return state
+
+
+def set_collections(ctx: ServiceContext, customer_code: str, in_collections: bool, reason: str) -> BuyerCreditState:
+    """Mark the buyer as in collections (until a collections capability reports it itself)."""
+    ctx.require("analyst")
+    state = buyer_state(ctx, customer_by_code(ctx, customer_code))
+    before = {"in_collections": state.in_collections}
+    state.in_collections, state.collections_reason = in_collections, (reason if in_collections else None)
+    state.updated_at = datetime.now(UTC)
+    ctx.session.flush()
+    audit(ctx, "limits.collections", "customer", customer_code, reason=reason, before=before,
+          after={"in_collections": in_collections})
+    return state
+
+
+def set_expected_sales(ctx: ServiceContext, customer_code: str, monthly: Money | None) -> None:
+    ctx.require("analyst")
+    currency = get_policy(ctx).currency
+    if monthly is not None and monthly.currency != currency:
+        raise ValidationError(f"expected sales are in the limit currency {currency}", code="invalid_currency")
+    state = buyer_state(ctx, customer_by_code(ctx, customer_code))
+    before = state.expected_monthly_minor
+    state.expected_monthly_minor = None if monthly is None else monthly.minor
+    audit(ctx, "limits.expected_sales", "customer", customer_code,
+          before={"monthly_minor": before}, after={"monthly": _amount(monthly)})
+
+
+# ---------------------------------------------------------------- recommendation and terms
+
+def buyer_profile(ctx: ServiceContext, customer: Customer, as_of: date, rates: Rates,
+                  grades: sources.GradeSource | None = None) -> BuyerProfile:
+    risk = (grades or sources.GRADES).risk_of(ctx, customer.code, as_of)
+    state = ctx.session.scalar(select(BuyerCreditState).where(BuyerCreditState.company_id == ctx.company_id,
+                                                              BuyerCreditState.customer_id == customer.id))
+
+    def conv(m: Money | None) -> Money | None:
+        return None if m is None else rates.convert(m)
+
+    expected = None if state is None or state.expected_monthly_minor is None else Money.from_minor(
+        state.expected_monthly_minor, rates.to)
+    return BuyerProfile(
+        code=customer.code, country=customer.country, sector=customer.sector,
+        grade=risk.grade if risk else None, pd=risk.pd if risk else None,
+        equity=conv(risk.equity) if risk else None, sales=conv(risk.sales) if risk else None,
+        working_capital=conv(risk.working_capital) if risk else None, expected_monthly_sales=expected,
+        terms_days=customer.terms_days or 30, country_class=country_class(customer.country))
+
+
+def country_class(iso2: str) -> int | None:
+    try:
+        from arguard.risk.store import country_table
+    except ImportError:
+        return None
+    return country_table().risk_of(iso2).treated_as
+
+
+def recommend(ctx: ServiceContext, code: str, as_of: date, grades: sources.GradeSource | None = None,
+              ) -> Recommendation:
+    """The recommended limit of a buyer with every bound and the one that decided it."""
+    policy = get_policy(ctx)
+    customer = customer_by_code(ctx, code)
+    rates = Rates(ctx, policy.currency, as_of)
+    profile = buyer_profile(ctx, customer, as_of, rates, grades)
+    appetite = get_appetite(ctx)
+    horizon_end = as_of + timedelta(days=policy.check.horizon_days)
+    used: dict[tuple[str, str], Money] = {}
+    for scope, key in (("country", profile.country), ("sector", profile.sector), ("total", "*")):
+        if key is None or appetite.cap(scope, key) is None:
+            continue
+        others = scope_customers(ctx, scope, key).where(Customer.id != customer.id)
+        used[(scope, key)] = exposure_facts(ctx, others, rates, horizon_end=horizon_end).exposure.total
+    return recommend_limit(profile, appetite, used)
+
+
+def terms_advice(ctx: ServiceContext, code: str, as_of: date, grades: sources.GradeSource | None = None,
+                 ) -> TermsAdvice:
+    customer = customer_by_code(ctx, code)
+    risk = (grades or sources.GRADES).risk_of(ctx, code, as_of)
+    oldest = ctx.session.scalar(select(func.min(Invoice.due_date)).where(
+        Invoice.company_id == ctx.company_id, Invoice.customer_id == customer.id, Invoice.open_minor > 0,
+        Invoice.due_date < as_of))
+    return recommend_terms(risk.grade if risk else None, oldest_overdue_days=(as_of - oldest).days if oldest else 0,
+                           requested_days=customer.terms_days, country_class=country_class(customer.country))
+
+
+# The order check and hold queue live in their own module; every caller reaches them from here.
+from arguard.limits.service_orders import (  # noqa: F401
+    CheckAnswer,
+    OrderCheck,
+    cancel_order,
+    check_order,
+    hold_queue,
+    import_orders,
+    list_orders,
+    reject_order,
+    release_order,
+    ship_order,
+)
