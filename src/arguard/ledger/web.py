@@ -1,5 +1,292 @@
-"""Ledger dashboard pages (the ledger/dashboard helper completes these)."""
+"""Ledger dashboard pages: overview, customer list, customer page, statement downloads.
 
-from fastapi import APIRouter
+Routes call `arguard.ledger.service` only; the helpers below arrange what the services return into what a
+template shows (which currency to chart, the month-ends of the DSO trend, the worst payers first).
+"""
+
+from __future__ import annotations
+
+import calendar
+from datetime import date, timedelta
+from decimal import Decimal
+from functools import partial
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+
+from arguard.core.errors import NotFound, ValidationError
+from arguard.core.money import FxTable, Money
+from arguard.ledger import service
+from arguard.ledger.model import BUCKET_NAMES, AgingReport, AgingRow, DsoFigures
+from arguard.platform.context import ServiceContext
+from arguard.web.common import AsOf, WebCtx, add_nav, customer_panels, language, render
+from arguard.web.formatting import chart_number
+from arguard.web.i18n import register, translate
 
 router = APIRouter()
+PAGE_SIZE = 25
+TOP_OVERDUE = 10
+TREND_MONTHS = 12
+
+add_nav("/", "nav.overview", 10)
+add_nav("/customers", "nav.customers", 20)
+
+register({
+    "ledger.overview.title": ("Receivables overview", "应收账款总览"),
+    "ledger.overview.sub": ("Open receivables as of {as_of}", "截至 {as_of} 的未收应收账款"),
+    "ledger.ar_total": ("Accounts receivable", "应收账款余额"),
+    "ledger.overdue": ("Overdue", "逾期"),
+    "ledger.overdue_share": ("{share}% overdue", "逾期占比 {share}%"),
+    "ledger.unapplied": ("Unapplied cash", "未核销收款"),
+    "ledger.items": ("{n} open items", "{n} 笔未结项目"),
+    "ledger.converted": ("All currencies in {cur}", "全部币种折合 {cur}"),
+    "ledger.missing_rates": ("No {cur} rate for {missing} on this date: totals stay per currency.",
+                             "该日期缺少 {missing} 兑 {cur} 的汇率：合计按币种分列。"),
+    "ledger.view_currency": ("Figures in", "显示币种"),
+    "ledger.aging.title": ("Aging", "账龄分析"),
+    "ledger.aging.sub": ("open amounts by days past due, {cur}", "按逾期天数分列的未结金额（{cur}）"),
+    "ledger.bucket.current": ("Not yet due", "未到期"),
+    "ledger.bucket.1-30": ("1–30 days", "1–30 天"),
+    "ledger.bucket.31-60": ("31–60 days", "31–60 天"),
+    "ledger.bucket.61-90": ("61–90 days", "61–90 天"),
+    "ledger.bucket.91-180": ("91–180 days", "91–180 天"),
+    "ledger.bucket.181-365": ("181–365 days", "181–365 天"),
+    "ledger.bucket.>365": ("Over 365 days", "365 天以上"),
+    "ledger.dso.title": ("DSO trend", "DSO 趋势"),
+    "ledger.dso.sub": ("month-ends of the last 12 months, 90-day period, {cur}", "近 12 个月月末，90 天期间，{cur}"),
+    "ledger.dso": ("DSO", "应收账款周转天数 DSO"),
+    "ledger.dso_count_back": ("DSO (count-back)", "DSO（倒推法）"),
+    "ledger.bpdso": ("Best possible DSO", "最佳 DSO"),
+    "ledger.add": ("Average days delinquent", "平均逾期天数 ADD"),
+    "ledger.cei": ("Collection effectiveness", "回款有效性指数 CEI"),
+    "ledger.days": ("days", "天"),
+    "ledger.kpi.hint_dso": ("closing AR ÷ credit sales × 90", "期末应收 ÷ 赊销额 × 90"),
+    "ledger.kpi.hint_count_back": ("months of sales the AR represents", "应收余额覆盖的销售月数"),
+    "ledger.kpi.hint_bpdso": ("if everything were paid on time", "若全部按期付款"),
+    "ledger.kpi.hint_add": ("DSO − best possible DSO", "DSO − 最佳 DSO"),
+    "ledger.kpi.hint_cei": ("share of collectible AR collected", "可回收应收中实际回收的比例"),
+    "ledger.top_overdue": ("Top overdue customers", "逾期金额最高的客户"),
+    "ledger.customer": ("Customer", "客户"),
+    "ledger.code": ("Code", "编号"),
+    "ledger.name": ("Name", "名称"),
+    "ledger.country": ("Country", "国家/地区"),
+    "ledger.terms": ("Terms", "账期"),
+    "ledger.terms_days": ("{n} days", "{n} 天"),
+    "ledger.balance": ("Balance", "余额"),
+    "ledger.oldest_bucket": ("Oldest", "最长账龄"),
+    "ledger.customers.title": ("Customers", "客户"),
+    "ledger.customers.sub": ("{total} customers · balances as of {as_of}", "共 {total} 个客户 · 余额截至 {as_of}"),
+    "ledger.customers.search": ("Code or name", "编号或名称"),
+    "ledger.customers.all_countries": ("All countries", "全部国家/地区"),
+    "ledger.customer.master": ("Master data", "基本信息"),
+    "ledger.customer.sector": ("Sector", "行业"),
+    "ledger.customer.currency": ("Invoicing currency", "结算币种"),
+    "ledger.customer.tax_id": ("Tax ID", "税号"),
+    "ledger.customer.email": ("E-mail", "电子邮箱"),
+    "ledger.customer.language": ("Document language", "单据语言"),
+    "ledger.customer.ibans": ("Bank accounts", "付款账户"),
+    "ledger.customer.parent": ("Group parent", "所属集团"),
+    "ledger.customer.last_payment": ("Last payment", "最近付款"),
+    "ledger.customer.disputed": ("Disputed items", "争议项目"),
+    "ledger.customer.open_count": ("Open items", "未结项目"),
+    "ledger.open_items": ("Open items", "未结项目"),
+    "ledger.document": ("Document", "单据"),
+    "ledger.type": ("Type", "类型"),
+    "ledger.issued": ("Issued", "开票日"),
+    "ledger.due": ("Due", "到期日"),
+    "ledger.amount": ("Amount", "金额"),
+    "ledger.open": ("Open", "未结金额"),
+    "ledger.days_past_due": ("Days past due", "逾期天数"),
+    "ledger.not_due": ("due in {n} d", "{n} 天后到期"),
+    "ledger.doc.invoice": ("Invoice", "发票"),
+    "ledger.doc.credit_note": ("Credit note", "贷项通知单"),
+    "ledger.payments": ("Payment history", "付款记录"),
+    "ledger.payment": ("Payment", "收款"),
+    "ledger.received": ("Received", "收款日"),
+    "ledger.reference": ("Reference", "附言"),
+    "ledger.settled": ("Settled", "核销单据"),
+    "ledger.days_late": ("{n} d late", "逾期 {n} 天"),
+    "ledger.days_early": ("{n} d early", "提前 {n} 天"),
+    "ledger.on_time": ("on time", "按期"),
+    "ledger.statement": ("Statement of account", "对账单"),
+    "ledger.statement.sub": ("movements from {since} to {as_of}", "{since} 至 {as_of} 的往来明细"),
+    "ledger.statement.since": ("From", "起始日期"),
+    "ledger.statement.opening": ("Opening balance", "期初余额"),
+    "ledger.statement.closing": ("Closing balance", "期末余额"),
+    "ledger.debit": ("Debit", "借方"),
+    "ledger.credit": ("Credit", "贷方"),
+    "ledger.date": ("Date", "日期"),
+    "ledger.kind.invoice": ("Invoice", "发票"),
+    "ledger.kind.credit_note": ("Credit note", "贷项通知单"),
+    "ledger.kind.payment": ("Payment", "收款"),
+    "ledger.kind.writeoff": ("Write-off", "核销"),
+    "ledger.kind.opening_settlement": ("Settled before import", "导入前已结清"),
+    "ledger.customer_aging": ("Aging of this customer", "该客户账龄"),
+})
+
+
+def _tr(request: Request) -> Any:
+    return partial(translate, language(request))
+
+
+# ---------------------------------------------------------------- overview
+
+@router.get("/", response_class=HTMLResponse)
+def overview(request: Request, ctx: WebCtx, as_of: AsOf, currency: str | None = None) -> HTMLResponse:
+    return render(request, "ledger/overview.html", **overview_model(ctx, as_of, currency, _tr(request)))
+
+
+def overview_model(ctx: ServiceContext, as_of: date, wanted: str | None, tr: Any) -> dict[str, Any]:
+    aging = service.aging_report(ctx, as_of)
+    dso = service.dso_report(ctx, as_of)
+    currencies = sorted({t.currency for t in aging.totals} | {d.currency for d in dso})
+    view = _view_currency(aging, wanted, currencies)
+    total = next((t for t in aging.totals if t.currency == view), None)
+    figures = next((d for d in dso if d.currency == view), None)
+    trend = dso_trend(ctx, as_of, view)
+    return {
+        "as_of": as_of, "aging": aging, "dso": dso, "currencies": currencies, "view": view,
+        "view_total": total, "figures": figures,
+        "aging_chart": aging_chart(total, tr) if total else None,
+        "dso_chart": dso_chart(trend, tr),
+        "top_overdue": top_overdue(ctx, aging, as_of),
+    }
+
+
+def _view_currency(aging: AgingReport, wanted: str | None, currencies: list[str]) -> str | None:
+    """The currency whose aging chart, KPIs and trend are shown: the one asked for, else the base
+    currency when it has receivables, else the currency with the most open items."""
+    if wanted and wanted.upper() in currencies:
+        return wanted.upper()
+    if aging.base_currency in {t.currency for t in aging.totals}:
+        return aging.base_currency
+    if aging.totals:
+        return max(aging.totals, key=lambda t: (t.items, t.currency)).currency
+    return currencies[0] if currencies else None
+
+
+def aging_chart(total: AgingRow, tr: Any) -> dict[str, Any]:
+    return {"type": "bar", "valueFormat": "amount", "palette": "aging",
+            "data": {"labels": [tr(f"ledger.bucket.{b}") for b in BUCKET_NAMES],
+                     "datasets": [{"label": total.currency,
+                                   "data": [chart_number(m) for m in total.buckets]}]}}
+
+
+def month_ends(as_of: date, months: int) -> list[date]:
+    """The last day of each of the `months − 1` months before as_of's month, then as_of itself."""
+    out = []
+    for k in range(months - 1, 0, -1):
+        y, m = divmod(as_of.month - 1 - k, 12)
+        year, month = as_of.year + y, m + 1
+        out.append(date(year, month, calendar.monthrange(year, month)[1]))
+    return [*out, as_of]
+
+
+def dso_trend(ctx: ServiceContext, as_of: date, currency: str | None) -> list[tuple[date, DsoFigures | None]]:
+    if currency is None:
+        return []
+    trend = []
+    for end in month_ends(as_of, TREND_MONTHS):
+        figures = service.dso_report(ctx, end)
+        trend.append((end, next((f for f in figures if f.currency == currency), None)))
+    return trend
+
+
+def dso_chart(trend: list[tuple[date, DsoFigures | None]], tr: Any) -> dict[str, Any]:
+    def series(key: str, attr: str) -> dict[str, Any]:
+        return {"label": tr(key), "data": [chart_number(getattr(f, attr)) if f else None for _, f in trend]}
+
+    return {"type": "line", "valueFormat": "days",
+            "data": {"labels": [d.isoformat() if i == len(trend) - 1 else d.strftime("%Y-%m")
+                                for i, (d, _) in enumerate(trend)],
+                     "datasets": [series("ledger.dso", "dso"), series("ledger.dso_count_back", "dso_count_back"),
+                                  series("ledger.bpdso", "bpdso")]}}
+
+
+def top_overdue(ctx: ServiceContext, aging: AgingReport, as_of: date) -> list[dict[str, Any]]:
+    """Customers with the most overdue, compared in the base currency where a rate exists."""
+    rows = [r for r in aging.rows if r.customer_code and r.overdue.amount > 0]
+    fx = service.fx_table(ctx)
+    rows.sort(key=lambda r: _in_base(fx, r.overdue, aging.base_currency, as_of), reverse=True)
+    out = []
+    for r in rows[:TOP_OVERDUE]:
+        oldest = max((i for i, m in enumerate(r.buckets) if m.amount > 0), default=0)
+        out.append({"row": r, "name": service.get_customer(ctx, r.customer_code or "").name,
+                    "oldest": BUCKET_NAMES[oldest], "share": _share(r.overdue, r.total)})
+    return out
+
+
+def _in_base(fx: FxTable, money: Money, base: str | None, as_of: date) -> Decimal:
+    if base is None or money.currency == base:
+        return money.amount
+    try:
+        return fx.convert(money, base, as_of).amount
+    except ValidationError:
+        return money.amount
+
+
+def _share(part: Money, whole: Money) -> Decimal | None:
+    if whole.amount <= 0:
+        return None
+    return (part.amount / whole.amount * 100).quantize(Decimal("0.1"))
+
+
+# ---------------------------------------------------------------- customers
+
+@router.get("/customers", response_class=HTMLResponse)
+def customers(request: Request, ctx: WebCtx, as_of: AsOf, q: str = "", country: str = "",
+              offset: int = 0) -> HTMLResponse:
+    offset = max(offset, 0)
+    rows, total = service.list_customers(ctx, search=q.strip() or None, country=country.strip() or None,
+                                         limit=PAGE_SIZE, offset=offset)
+    aging = service.aging_report(ctx, as_of)
+    balances: dict[str, list[AgingRow]] = {}
+    for r in aging.rows:
+        balances.setdefault(r.customer_code or "", []).append(r)
+    return render(request, "ledger/customers.html", as_of=as_of, customers=rows, total=total, q=q,
+                  country=country.strip().upper(), countries=service.customer_countries(ctx), offset=offset,
+                  limit=PAGE_SIZE, balances=balances)
+
+
+@router.get("/customers/{code}", response_class=HTMLResponse)
+def customer_page(request: Request, code: str, ctx: WebCtx, as_of: AsOf, since: str = "") -> HTMLResponse:
+    start = _since(since, as_of)
+    detail = service.customer_detail(ctx, code, as_of)
+    aging_charts = [(r.currency, aging_chart(r, _tr(request))) for r in detail.aging if not r.total.is_zero()]
+    return render(request, "ledger/customer.html", as_of=as_of, since=start, detail=detail,
+                  customer=detail.customer, aging_charts=aging_charts,
+                  open_items=service.open_items(ctx, code, as_of),
+                  payments=service.payment_history(ctx, code, as_of, limit=50),
+                  statements=service.statement_of_account(ctx, code, as_of, since=start),
+                  panels=customer_panels(ctx, code, as_of))
+
+
+def _since(raw: str, as_of: date) -> date:
+    """Start of the statement period: `?since=`, else one year before as_of."""
+    if not raw.strip():
+        return as_of - timedelta(days=365)
+    try:
+        return date.fromisoformat(raw.strip())
+    except ValueError:
+        raise ValidationError(f"since must be a date written YYYY-MM-DD, not {raw!r}", code="invalid_since") from None
+
+
+STATEMENT_MEDIA = {"csv": "text/csv; charset=utf-8",
+                   "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                   "pdf": "application/pdf"}
+
+
+@router.get("/customers/{code}/statement.{fmt}")
+def statement_download(code: str, fmt: str, ctx: WebCtx, as_of: AsOf, since: str = "",
+                       currency: str | None = None) -> Response:
+    """The statement of account as a file, by the same renderer as the API and the CLI."""
+    if fmt not in STATEMENT_MEDIA:
+        raise NotFound(f"no statement format {fmt!r} (csv, xlsx, pdf)", code="unknown_format")
+    from arguard.ledger import render as renderers
+
+    statements = service.statement_of_account(ctx, code, as_of, since=_since(since, as_of), currency=currency)
+    body = getattr(renderers, f"statement_{fmt}")(statements)
+    name = f"statement_{code}_{as_of.isoformat()}.{fmt}"
+    return Response(body, media_type=STATEMENT_MEDIA[fmt],
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
