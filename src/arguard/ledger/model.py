@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from arguard.core.errors import Issue
 from arguard.core.money import Money
 
 
@@ -212,3 +213,39 @@ class CustomerDetail:
     open_items: int
     disputed_items: int
     last_payment_on: date | None
+
+
+@dataclass(frozen=True, slots=True)
+class ImportResult:
+    """What an import did (or, with dry_run, would do).
+
+    rows_read: data rows in the file; inserted: new facts (or customers) written; updated: customers whose
+    master data changed; unchanged: rows already in the ledger with the same content (a re-import);
+    rejected: rows not imported, each explained in `issues`; warnings: imported rows with a remark
+    (e.g. a payment naming an unknown invoice stays unapplied)."""
+
+    kind: str
+    source: str
+    rows_read: int
+    inserted: int
+    updated: int
+    unchanged: int
+    rejected: int
+    issues: tuple[Issue, ...]
+    warnings: tuple[Issue, ...] = ()
+    dry_run: bool = False
+    batch_id: int | None = None
+    sha256: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return not self.issues
+
+    def as_dict(self) -> dict[str, object]:
+        def issue(i: Issue) -> dict[str, object]:
+            return {"source": i.source, "line": i.line, "column": i.field, "reason": i.reason}
+
+        return {"kind": self.kind, "source": self.source, "dry_run": self.dry_run, "batch_id": self.batch_id,
+                "rows_read": self.rows_read, "inserted": self.inserted, "updated": self.updated,
+                "unchanged": self.unchanged, "rejected": self.rejected,
+                "issues": [issue(i) for i in self.issues], "warnings": [issue(i) for i in self.warnings]}

@@ -271,6 +271,7 @@ def open_items(ctx: ServiceContext, customer_code: str | None = None, as_of: dat
 
 # Reports, lists, disputes, payment history, FX, statements and imports live in their own modules; callers
 # use them from here.
+from arguard.ledger.bulk import import_bytes, import_file, import_records
 from arguard.ledger.service_views import (
     add_fx_rate,
     aging_report,
@@ -292,11 +293,40 @@ from arguard.ledger.service_views import (
 )
 
 __all__ = [
-    "add_alias", "add_fx_rate", "add_invoice", "add_payment", "aging_report", "allocate", "base_currency",
-    "convert", "customer_detail", "customer_ibans", "customer_record", "dso_report", "find_invoice", "fx_table",
-    "get_customer", "get_invoice", "get_payment", "list_allocations", "list_customers", "list_fx_rates",
-    "list_invoices", "list_payments", "open_items", "payment_history", "reverse_allocation", "set_dispute",
-    "statement_of_account", "upsert_customer", "verify_projections", "write_off"]
+    "add_alias",
+    "add_fx_rate",
+    "add_invoice",
+    "add_payment",
+    "aging_report",
+    "allocate",
+    "base_currency",
+    "convert",
+    "customer_detail",
+    "customer_ibans",
+    "customer_record",
+    "dso_report",
+    "find_invoice",
+    "fx_table",
+    "get_customer",
+    "get_invoice",
+    "get_payment",
+    "import_bytes",
+    "import_file",
+    "import_records",
+    "list_allocations",
+    "list_customers",
+    "list_fx_rates",
+    "list_invoices",
+    "list_payments",
+    "open_items",
+    "payment_history",
+    "reverse_allocation",
+    "set_dispute",
+    "statement_of_account",
+    "upsert_customer",
+    "verify_projections",
+    "write_off",
+]
 
 
 # ---------------------------------------------------------------- added for the dashboard (web engineer)
