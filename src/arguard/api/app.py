@@ -25,6 +25,8 @@ def create_app() -> FastAPI:
     def health() -> dict[str, str]:
         return {"status": "ok", "version": __version__}
 
+    from arguard.monitor.scheduler import background  # daily monitor run + webhook/e-mail worker
+    app.router.lifespan_context = background
     for router in ROUTERS:
         app.include_router(router, prefix="/api/v1")
     mount_dashboard(app)

@@ -3,6 +3,7 @@
 from fastapi import APIRouter
 
 from arguard.ledger.api import router as ledger_router
+from arguard.monitor.api import router as monitor_router
 from arguard.platform.api import router as platform_router
 
-ROUTERS: list[APIRouter] = [platform_router, ledger_router]
+ROUTERS: list[APIRouter] = [platform_router, ledger_router, monitor_router]

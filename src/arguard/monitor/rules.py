@@ -61,7 +61,7 @@ def limit_utilisation(rule: RuleConfig, snap: BuyerSnapshot, as_of: date) -> lis
     if exposure > limit:
         tier, severity = "breach", str(_p(rule, "breach_severity", "high"))
         title = f"{snap.code}: exposure {_m(snap.exposure)} exceeds the limit {_m(snap.limit)}"
-    elif pct >= warn:
+    elif exposure > 0 and exposure * 100 >= warn * limit:
         tier, severity = f"warn{warn}", rule.severity
         title = f"{snap.code}: limit {pct}% used"
     else:

@@ -3,5 +3,6 @@
 from fastapi import APIRouter
 
 from arguard.ledger.web import router as ledger_web
+from arguard.monitor.web import router as monitor_web
 
-WEB_ROUTERS: list[APIRouter] = [ledger_web]
+WEB_ROUTERS: list[APIRouter] = [ledger_web, monitor_web]
