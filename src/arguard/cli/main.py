@@ -6,6 +6,7 @@ import typer
 
 from arguard.cli import platform_cli
 from arguard.ledger import cli as ledger_cli
+from arguard.risk import cli as risk_cli
 from arguard.monitor import cli as monitor_cli
 from arguard.recon import cli as recon_cli
 
@@ -14,6 +15,7 @@ app = typer.Typer(name="arguard", help="Accounts-receivable protection (应收�
 
 platform_cli.register(app)
 ledger_cli.register(app)
+risk_cli.register(app)
 monitor_cli.register(app)
 recon_cli.register(app)
 

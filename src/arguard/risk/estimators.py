@@ -168,6 +168,7 @@ class CalibratedPD:
     scorer_: Any = field(default=None, repr=False)
     calibration_: PlattCalibration | None = None
     oof_log_odds_: Matrix | None = field(default=None, repr=False)
+    medians_: Matrix | None = field(default=None, repr=False)
 
     def fit(self, X: pd.DataFrame | Matrix, y: npt.ArrayLike) -> Self:
         Xm, ya = as_matrix(X), np.asarray(y, dtype=np.int64)
@@ -179,7 +180,19 @@ class CalibratedPD:
         self.oof_log_odds_ = oof
         self.calibration_ = PlattCalibration.fit(oof, ya)
         self.scorer_ = self.scorer.clone().fit(Xm, ya)
+        self.medians_ = np.nanmedian(Xm, axis=0)
         return self
+
+    def fill_unreported(self, X: Matrix, unreported: npt.NDArray[np.bool_]) -> Matrix:
+        """Ratios whose items were not reported take the training median (a neutral value).
+
+        In the training data a missing ratio is informative (a zero denominator, or a year the firm did
+        not report before failing); a buyer's accountant leaving a line blank is not, so statement-item
+        inputs use this and ratio files keep their blanks.
+        """
+        if self.medians_ is None:
+            return X
+        return np.where(unreported, self.medians_[np.newaxis, :], X)
 
     @property
     def oof_pd_(self) -> Matrix:
@@ -205,7 +218,9 @@ class CalibratedPD:
     def to_dict(self) -> dict[str, Any]:
         cal = self._calibration()
         return {"scorer": self.scorer_.to_dict(), "n_folds": self.n_folds, "seed": self.seed,
-                "calibration": {"method": "platt", "slope": cal.slope, "intercept": cal.intercept}}
+                "calibration": {"method": "platt", "slope": cal.slope, "intercept": cal.intercept},
+                "medians": [None if np.isnan(m) else float(m) for m in self.medians_]
+                if self.medians_ is not None else None}
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> CalibratedPD:
@@ -214,7 +229,9 @@ class CalibratedPD:
         kinds = {"lightgbm": GradientBoostedScorer, "scorecard": ScorecardScorer}
         scorer = kinds[d["scorer"]["kind"]].from_dict(d["scorer"])
         cal = PlattCalibration(d["calibration"]["slope"], d["calibration"]["intercept"])
-        return cls(scorer.clone(), int(d["n_folds"]), int(d["seed"]), scorer_=scorer, calibration_=cal)
+        medians = np.asarray(d["medians"], dtype=np.float64) if d.get("medians") else None
+        return cls(scorer.clone(), int(d["n_folds"]), int(d["seed"]), scorer_=scorer, calibration_=cal,
+                   medians_=medians)
 
 
 def top_indices(contrib: Matrix, top: int) -> tuple[npt.NDArray[np.intp], Matrix]:

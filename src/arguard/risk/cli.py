@@ -1,0 +1,90 @@
+"""`arguard risk …`: score a file without a database, train the models, print the model card, grade buyers."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import pandas as pd
+import typer
+
+from arguard.cli.common import CompanyOption, company_context, console, emit, err_console, handle_errors
+from arguard.core.errors import ImportRejected
+from arguard.risk import store
+from arguard.risk.report import render_model_card
+
+app = typer.Typer(name="risk", help="Buyer risk grading: PD and grade 1–10 with reasons.", no_args_is_help=True)
+
+
+def register(root: typer.Typer) -> None:
+    root.add_typer(app, name="risk")
+
+
+def read_table(path: Path) -> pd.DataFrame:
+    """CSV or XLSX as text cells; empty cells stay empty strings (= missing values)."""
+    try:
+        if path.suffix.lower() in (".xlsx", ".xlsm"):
+            return pd.read_excel(path, dtype=str).fillna("")
+        return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    except (OSError, ValueError, UnicodeDecodeError) as exc:
+        raise ImportRejected(f"cannot read {path}: {exc}") from exc
+
+
+@app.command()
+@handle_errors
+def score(
+    input: Annotated[Path, typer.Option("--input", "-i", help="CSV/XLSX with `id` and ratio or item columns.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output CSV: id, pd_12m, grade, reasons.")],
+    model: Annotated[str, typer.Option(help="gbm (accuracy) or scorecard (readable points).")] = "gbm",
+    reasons: Annotated[bool, typer.Option(help="Compute the top reasons (slower for gbm).")] = True,
+) -> None:
+    """Score buyers from a file of ratios or statement items; needs no database."""
+    from arguard.risk.scoring import score_frame
+
+    frame = read_table(input)
+    scored, issues = score_frame(store.load_models().get(model), frame, source=input.name, reasons=reasons)
+    scored.to_csv(out, index=False)
+    for issue in issues[:20]:
+        err_console.print(f"[yellow]warning[/yellow] {issue}")
+    if len(issues) > 20:
+        err_console.print(f"[yellow]… {len(issues) - 20} more warnings[/yellow]")
+    console.print(f"scored {len(scored)} buyers with {model} → {out}")
+
+
+@app.command()
+@handle_errors
+def train(
+    data: Annotated[Path | None, typer.Option(help="ARFF file (default: the shipped 5th-year file).")] = None,
+    out: Annotated[Path, typer.Option(help="Artefact folder.")] = store.ARTIFACTS_DIR,
+    card: Annotated[Path | None, typer.Option(help="Also write the model card here.")] = None,
+    seed: Annotated[int, typer.Option(help="Seed of the split, folds and models.")] = 20240601,
+) -> None:
+    """Rebuild the PD models and their metadata from the data, reproducibly."""
+    from arguard.risk.training import train as train_models
+
+    console.print(f"training with seed {seed}")
+    text = store.read_training_data(data)
+    trained = train_models(text, trained_on=date.today().isoformat(), seed=seed,
+                           source=(data or Path(store.TRAINING_FILE)).name)
+    for path in store.save_models(trained, out):
+        console.print(f"wrote {path}")
+    for name, m in trained.metadata["models"].items():
+        console.print(f"{name}: OOF AUC {m['oof']['auc']}, hold-out AUC {m['holdout']['auc']}, "
+                      f"Brier {m['holdout']['brier']}, KS {m['holdout']['ks']}")
+    if card:
+        card.write_text(render_model_card(trained.metadata), encoding="utf-8")
+        console.print(f"wrote {card}")
+
+
+@app.command()
+@handle_errors
+def report(out: Annotated[Path | None, typer.Option(help="Write the model card here.")] = None) -> None:
+    """Print (or write) the model card of the shipped models."""
+    text = render_model_card(store.load_models().metadata)
+    if out:
+        out.write_text(text, encoding="utf-8")
+        console.print(f"wrote {out}")
+    else:
+        typer.echo(text)
+

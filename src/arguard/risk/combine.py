@@ -1,0 +1,135 @@
+"""Final PD of a buyer: the financial PD, moved by payment behaviour, country and sector.
+
+The parts add on the log-odds scale — each overlay multiplies the odds of failure by a factor a
+credit analyst can read off its reason (impact 0.69 = odds × 2):
+
+    logit(PD) = logit(anchor) + payment + country + sector
+
+anchor: the financial PD from the accounts; without accounts, the PD of a typical company of the
+training population (`typical_pd`, the median out-of-fold PD), and confidence drops. The overlay
+weights are expert judgement, set once here and validated on the demo company (docs/model-card.md),
+not estimated from the Polish data (which has no payment, country or sector information).
+"""
+
+from __future__ import annotations
+
+import math
+
+from arguard.risk.masterscale import DEFAULT_GRADE, grade_of
+from arguard.risk.model import Confidence, Grade, PaymentBehaviour, Reason, RiskInputs
+
+TYPICAL_PD = 0.01
+STALE_ACCOUNTS_DAYS = 548
+"""Accounts older than 18 months no longer count as recent."""
+MIN_HISTORY = 6
+"""Settled invoices needed for payment behaviour to carry its full weight."""
+DEFAULT_DPD, DEFAULT_MATERIALITY = 90, 0.05
+"""In default: something ≥ 90 days past due and at least 5 % of the open amount overdue."""
+COUNTRY_STEP = 0.15
+"""Log-odds per OECD class: class 7 multiplies the odds by e^1.05 ≈ 2.9."""
+TOP_REASONS = 5
+
+# NACE section → log-odds; C (manufacturing, the training population) is the reference.
+SECTOR_IMPACT: dict[str, float] = {
+    "A": 0.10, "B": 0.10, "C": 0.0, "D": -0.30, "E": -0.20, "F": 0.35, "G": 0.15, "H": 0.10, "I": 0.30,
+    "J": 0.05, "K": 0.0, "L": 0.15, "M": 0.0, "N": 0.10, "O": -0.70, "P": -0.40, "Q": -0.20, "R": 0.20,
+    "S": 0.10,
+}
+SECTOR_NAMES: dict[str, str] = {
+    "A": "agriculture", "B": "mining", "C": "manufacturing", "D": "energy supply", "E": "water and waste",
+    "F": "construction", "G": "wholesale and retail", "H": "transport", "I": "hospitality",
+    "J": "information", "K": "finance", "L": "real estate", "M": "professional services",
+    "N": "administrative services", "O": "public administration", "P": "education", "Q": "health",
+    "R": "arts and recreation", "S": "other services",
+}
+
+
+def logit(p: float) -> float:
+    p = min(max(p, 1e-6), 1 - 1e-6)
+    return math.log(p / (1 - p))
+
+
+def expit(x: float) -> float:
+    return 1.0 / (1.0 + math.exp(-x))
+
+
+def payment_reasons(b: PaymentBehaviour) -> list[Reason]:
+    """Log-odds effects of how the buyer pays, weighted by how much history there is."""
+    weight = min(1.0, b.invoices_paid / MIN_HISTORY)
+    out: list[Reason] = []
+
+    def add(code: str, label: str, impact: float, value: float) -> None:
+        impact *= weight
+        if abs(impact) >= 0.01:
+            out.append(Reason(code, label, "raises" if impact > 0 else "lowers", round(impact, 4), value))
+
+    dbt = max(b.avg_days_beyond_terms, 0.0)
+    if dbt <= 2 and b.invoices_paid >= MIN_HISTORY:
+        add("payment.on_time", "pays on time (days beyond terms)", -0.3, dbt)
+    else:
+        add("payment.days_beyond_terms", "days beyond terms", min(0.9 * math.log1p(dbt / 10), 2.5), dbt)
+    trend = b.dbt_trend_days
+    add("payment.trend", "days-beyond-terms trend (90 days)",
+        math.copysign(min(0.3 * math.log1p(abs(trend) / 10), 0.7 if trend > 0 else 0.3), trend), trend)
+    add("payment.partial", "share of invoices paid in instalments", 0.8 * b.partial_payment_share,
+        b.partial_payment_share)
+    add("payment.disputes", "share of invoices disputed", 0.6 * b.disputed_share, b.disputed_share)
+    if b.max_days_past_due >= 60:
+        add("payment.overdue", "overdue share of open amount (60+ days late)", 0.5 + b.overdue_share,
+            b.overdue_share)
+    return out
+
+
+def in_default(b: PaymentBehaviour | None) -> bool:
+    return b is not None and b.max_days_past_due >= DEFAULT_DPD and b.overdue_share >= DEFAULT_MATERIALITY
+
+
+def sector_reason(sector: str | None) -> Reason | None:
+    letter = (sector or "").strip()[:1].upper()
+    impact = SECTOR_IMPACT.get(letter)
+    if not impact:
+        return None
+    return Reason("sector.overlay", f"sector {SECTOR_NAMES[letter]}", "raises" if impact > 0 else "lowers",
+                  impact, sector)
+
+
+def confidence_of(inputs: RiskInputs) -> Confidence:
+    fresh = inputs.financial_pd is not None and (inputs.accounts_age_days or 0) <= STALE_ACCOUNTS_DAYS
+    history = inputs.behaviour is not None and inputs.behaviour.invoices_paid >= MIN_HISTORY
+    return "high" if fresh and history else "medium" if fresh or history else "low"
+
+
+def combine(inputs: RiskInputs, *, typical_pd: float = TYPICAL_PD, model_version: str = "") -> Grade:
+    """The buyer's grade: final 12-month PD, grade 1–10, confidence and the strongest reasons."""
+    reasons: list[Reason] = list(inputs.financial_reasons)
+    anchor = inputs.financial_pd
+    if anchor is None:
+        anchor = typical_pd
+        notes = [Reason("accounts.missing", "no financial statements: typical company PD used", "raises", 0.0)]
+    elif (inputs.accounts_age_days or 0) > STALE_ACCOUNTS_DAYS:
+        notes = [Reason("accounts.stale", "accounts older than 18 months", "raises", 0.0,
+                        inputs.accounts_age_days)]
+    else:
+        notes = []
+    if inputs.behaviour is not None:
+        reasons += payment_reasons(inputs.behaviour)
+    if inputs.country is not None and inputs.country.treated_as > 0:
+        c = inputs.country
+        reasons.append(Reason("country.oecd_class", f"country risk ({c.basis})", "raises",
+                              round(COUNTRY_STEP * c.treated_as, 4), c.iso2))
+    sector = sector_reason(inputs.sector)
+    if sector is not None:
+        reasons.append(sector)
+    overlay = sum(r.impact for r in reasons[len(inputs.financial_reasons):])
+    defaulted = inputs.insolvent or in_default(inputs.behaviour)
+    pd_12m = 1.0 if defaulted else expit(logit(anchor) + overlay)
+    if defaulted:
+        label = "insolvency on record" if inputs.insolvent else f"{DEFAULT_DPD}+ days past due (default)"
+        notes.insert(0, Reason("default.event", label, "raises", 10.0))
+    top = sorted(reasons, key=lambda r: -abs(r.impact))[: TOP_REASONS - len(notes)]
+    return Grade(
+        as_of=inputs.as_of, pd_12m=round(pd_12m, 6),
+        grade=DEFAULT_GRADE if defaulted else grade_of(pd_12m),
+        confidence=confidence_of(inputs), reasons=tuple(notes + top),
+        financial_pd=inputs.financial_pd, model_version=model_version,
+    )
