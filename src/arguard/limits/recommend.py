@@ -43,7 +43,7 @@ def country_factor(country_class: int | None) -> Decimal:
 def need_bound(p: BuyerProfile) -> Bound | None:
     if p.expected_monthly_sales is None:
         return None
-    need = p.expected_monthly_sales * Decimal(p.terms_days + 30) / Decimal(30)
+    need = p.expected_monthly_sales * (Decimal(p.terms_days + 30) / Decimal(30))
     return Bound("need", need, f"expected sales {p.expected_monthly_sales}/month × (terms {p.terms_days} "
                                "+ 30 days of shipments) / 30")
 
