@@ -1,0 +1,88 @@
+"""`arguard demo`: build the seeded demo company and print how to log in."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from arguard.cli.common import console, handle_errors
+from arguard.db.session import get_engine, migrate
+from arguard.demo.model import SIZES
+from arguard.demo.service import DemoResult, build_demo, demo_exists
+from arguard.settings import get_settings
+
+
+@handle_errors
+def demo(
+    size: Annotated[str, typer.Option(help="small (600 buyers) or large (20,000 buyers, 1M invoices).")] = "small",
+    seed: Annotated[int, typer.Option(help="Seed of every random draw; same seed, same company.")] = 42,
+    company: Annotated[str, typer.Option("--company", "-c", help="Company code.")] = "DEMO",
+    database_url: Annotated[str | None, typer.Option(help="SQLAlchemy URL (default: ARGUARD_DATABASE_URL, "
+                                                          "else var/arguard.db).")] = None,
+    as_of: Annotated[str | None, typer.Option(help="Last day of the history, YYYY-MM-DD (default: today).")]
+    = None,
+    reset: Annotated[bool, typer.Option(help="Delete this company first and build it again.")] = False,
+) -> None:
+    """Build a realistic seeded demo company (buyers, three years of invoices and payments, every
+    capability's demo data) and print the URL, users, passwords and an API key."""
+    if size not in SIZES:
+        raise typer.BadParameter(f"size is one of {', '.join(SIZES)}")
+    engine = get_engine(database_url)
+    migrate(engine)
+    url = _url()
+    if demo_exists(engine, company) and not reset:
+        console.print(f"The demo company [bold]{company}[/bold] already exists in {engine.url.database}.")
+        console.print(f"Sign in at {url}/login as [bold]admin[/bold] with the password printed when it was "
+                      f"built, or run [bold]arguard demo --reset[/bold] to rebuild it with new passwords.")
+        return
+    day = date.fromisoformat(as_of) if as_of else date.today()
+    console.print(f"building the {size} demo company {company} (seed {seed}, history ending {day}) …")
+    with Progress(TextColumn("{task.description:<14}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=console, transient=True) as bar:
+        tasks: dict[str, int] = {}
+
+        def progress(phase: str, done: int, total: int) -> None:
+            if phase not in tasks:
+                tasks[phase] = bar.add_task(phase, total=total)
+            bar.update(tasks[phase], completed=done, total=total)
+
+        result = build_demo(engine, size=size, seed=seed, as_of=day, company_code=company, reset=reset,
+                            progress=progress)
+    _print_result(result, url, database_url)
+
+
+def _url() -> str:
+    s = get_settings()
+    return f"http://{s.host}:{s.port}"
+
+
+def _print_result(r: DemoResult, url: str, database_url: str | None) -> None:
+    c = r.counts
+    console.print(f"[green]built[/green] {c['customers']:,} buyers in {c['countries']} countries and "
+                  f"{c['sectors']} sectors · {c['invoices']:,} invoices · {c['credit_notes']:,} credit notes · "
+                  f"{c['payments']:,} payments · {c['currencies']} currencies · {c['defaults']} defaults "
+                  f"(seed {r.seed}, {sum(r.seconds.values()):.0f} s)")
+    for name, ok, message in r.steps:
+        mark = "[green]ok[/green]" if ok else "[red]failed[/red]"
+        console.print(f"  demo step {name}: {mark} {message}")
+    console.print()
+    console.print(f"Dashboard and API: [bold]{url}[/bold]   (company [bold]{r.company_code}[/bold])")
+    console.print("Users (passwords are shown this once):")
+    for user, password in r.passwords.items():
+        console.print(f"  {user:<8} {password}")
+    console.print(f"API key (admin, shown once): [bold]{r.api_key}[/bold]")
+    console.print("Try:")
+    console.print(f"  curl -H 'Authorization: Bearer {r.api_key}' {url}/api/v1/me", soft_wrap=True)
+    console.print(f"  curl -H 'Authorization: Bearer {r.api_key}' '{url}/api/v1/customers?limit=5'",
+                  soft_wrap=True)
+    if database_url:
+        console.print(f"Serve it with: ARGUARD_DATABASE_URL='{database_url}' arguard serve", soft_wrap=True)
+    else:
+        console.print("Serve it with: arguard serve")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("demo")(demo)
