@@ -3,7 +3,8 @@
 from fastapi import APIRouter
 
 from arguard.ledger.api import router as ledger_router
+from arguard.limits.api import router as limits_router
 from arguard.monitor.api import router as monitor_router
 from arguard.platform.api import router as platform_router
 
-ROUTERS: list[APIRouter] = [platform_router, ledger_router, monitor_router]
+ROUTERS: list[APIRouter] = [platform_router, ledger_router, monitor_router, limits_router]

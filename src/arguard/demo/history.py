@@ -162,7 +162,7 @@ def simulate(world: DemoWorld, seed: int | None = None) -> LedgerHistory:
     ok1 = partial & (pay < cut)
     allocs.add(np.flatnonzero(ok1), pay[ok1], first[ok1], PARTIAL)
     ok2 = ok1 & (second_day < cut)
-    allocs.add(np.flatnonzero(ok2), second_day[ok2], (net - first)[ok2], FULL)
+    allocs.add(np.flatnonzero(ok2), second_day[ok2], (net - first)[ok2], np.where(credit > 0, PARTIAL, FULL)[ok2])
     whole = (net > 0) & ~open_dispute & ~partial & (pay < cut)
     short = whole & col["foreign"][buyer] & (rng.random(m) < 0.02)
     charge = np.minimum(np.round(rng.uniform(10, 35, m) * col["fx"][buyer] / 100 * 1.0), net - 1).astype(np.int64)

@@ -12,10 +12,12 @@ import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import Any
 
 import numpy as np
 from sqlalchemy import Engine, delete, func, insert, select
 
+from arguard.core.errors import ValidationError
 from arguard.db.session import session_scope
 from arguard.demo.buyers import draw_buyers
 from arguard.demo.geography import EUR_RATES
@@ -121,36 +123,31 @@ def build_demo(engine: Engine, *, size: str | DemoSize = "small", seed: int = 42
     return result
 
 
-def _import(ctx: ServiceContext, kind: str, records: list, source: str) -> None:  # type: ignore[type-arg]
-    bulk = getattr(ledger, "import_records", None)
-    if bulk is not None:
-        bulk(ctx, kind, records, source=source)
-        return
-    for rec in records:  # until the ledger's bulk path lands: the row-by-row services
-        if kind == "customers":
-            ledger.upsert_customer(ctx, rec)
-        elif kind == "invoices":
-            ledger.add_invoice(ctx, rec)
-        else:
-            ledger.add_payment(ctx, rec, source=source)
+def _import(ctx: ServiceContext, kind: str, records: list[Any], source: str, result: DemoResult) -> None:
+    """Load through the ledger's bulk path; the generator's rows must all be accepted."""
+    done = ledger.import_records(ctx, kind, records, source=source)
+    if done.issues:
+        raise ValidationError(f"demo {kind} rejected by the ledger: {done.issues[0]} "
+                              f"({len(done.issues)} issues)", code="demo_rejected")
+    result.counts["import_warnings"] = result.counts.get("import_warnings", 0) + len(done.warnings)
 
 
 def _write_ledger(ctx: ServiceContext, world: DemoWorld, h: LedgerHistory, result: DemoResult,
                   progress: Progress | None) -> None:
     note = progress or (lambda _phase, _done, _total: None)
     customers = [customer_record(b) for b in world.buyers]
-    _import(ctx, "customers", customers, "demo:customers")
+    _import(ctx, "customers", customers, "demo:customers", result)
     note("customers", len(customers), len(customers))
     nums = number_documents(world, h)
     n_inv = len(h.inv_buyer)
     for lo, hi in chunks(n_inv, CHUNK):
-        _import(ctx, "invoices", invoice_records(world, h, nums, lo, hi), "demo:invoices")
+        _import(ctx, "invoices", invoice_records(world, h, nums, lo, hi), "demo:invoices", result)
         note("invoices", hi, n_inv)
-    _import(ctx, "invoices", credit_note_records(world, h, nums), "demo:credit_notes")
+    _import(ctx, "invoices", credit_note_records(world, h, nums), "demo:credit_notes", result)
     note("credit notes", len(h.cn_day), len(h.cn_day))
     n_pay = len(h.pay_day)
     for lo, hi in chunks(n_pay, CHUNK):
-        _import(ctx, "payments", payment_records(world, h, nums, lo, hi), "demo:payments")
+        _import(ctx, "payments", payment_records(world, h, nums, lo, hi), "demo:payments", result)
         note("payments", hi, n_pay)
     for i in np.flatnonzero(h.inv_disputed_open).tolist():
         ledger.set_dispute(ctx, nums.invoices[i], True, "buyer disputes quantity or quality (demo)")
