@@ -283,9 +283,9 @@ def statement_download(code: str, fmt: str, ctx: WebCtx, as_of: AsOf, since: str
     """The statement of account as a file, by the same renderer as the API and the CLI."""
     if fmt not in STATEMENT_MEDIA:
         raise NotFound(f"no statement format {fmt!r} (csv, xlsx, pdf)", code="unknown_format")
+    statements = service.statement_of_account(ctx, code, as_of, since=_since(since, as_of), currency=currency)
     from arguard.ledger import render as renderers
 
-    statements = service.statement_of_account(ctx, code, as_of, since=_since(since, as_of), currency=currency)
     body = getattr(renderers, f"statement_{fmt}")(statements)
     name = f"statement_{code}_{as_of.isoformat()}.{fmt}"
     return Response(body, media_type=STATEMENT_MEDIA[fmt],
