@@ -8,3 +8,5 @@ import arguard.ledger.tables  # noqa: F401
 import arguard.limits.tables  # noqa: F401
 import arguard.demo.tables  # noqa: F401
 import arguard.monitor.tables  # noqa: F401
+import arguard.risk.tables  # noqa: F401
+import arguard.recon.tables  # noqa: F401

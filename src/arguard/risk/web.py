@@ -1,0 +1,67 @@
+"""Risk dashboard: portfolio page (grade distribution, exposure by grade) and the buyer risk panel."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+
+from arguard.core.money import Money
+from arguard.platform.context import ServiceContext
+from arguard.risk import service
+from arguard.risk.masterscale import band_of
+from arguard.web.common import AsOf, WebCtx, add_customer_panel, add_nav, render
+from arguard.web.i18n import register
+
+router = APIRouter()
+add_nav("/risk", "nav.risk", 30)
+register({
+    "nav.risk": ("Risk", "风险评级"),
+    "risk.title": ("Buyer risk grades", "买方风险评级"),
+    "risk.sub": ("Newest grade of every buyer: 1 exceptional … 9 at risk of failure, 10 insolvent or in default",
+                 "每个买方的最新评级：1 极好 … 9 有倒闭风险，10 破产或违约"),
+    "risk.distribution": ("Grade distribution", "评级分布"),
+    "risk.exposure": ("Open receivables by grade", "按评级的未收应收账款"),
+    "risk.grade": ("Grade", "评级"),
+    "risk.buyers": ("Buyers", "买方数"),
+    "risk.open": ("Open receivables", "未收金额"),
+    "risk.band": ("PD band", "违约概率区间"),
+    "risk.panel.title": ("Risk grade", "风险评级"),
+    "risk.pd": ("12-month PD", "12 个月违约概率"),
+    "risk.confidence": ("Confidence", "可信度"),
+    "risk.financial_pd": ("PD from the accounts", "财务报表违约概率"),
+    "risk.reasons": ("Top reasons", "主要原因"),
+    "risk.history": ("Grade history", "评级历史"),
+    "risk.none": ("Not graded yet.", "尚未评级。"),
+    "risk.raises": ("raises", "提高"),
+    "risk.lowers": ("lowers", "降低"),
+})
+
+
+@router.get("/risk", response_class=HTMLResponse)
+def risk_page(request: Request, ctx: WebCtx, as_of: AsOf) -> HTMLResponse:
+    rows = service.portfolio(ctx)
+    for r in rows:
+        band = band_of(r["grade"])
+        r["band"] = band.label if r["grade"] == 10 else f"{band.lower:.2%}–{band.upper:.2%}"
+        r["open"] = [str(Money.from_minor(m, c)) for c, m in sorted(r["open_minor"].items())]
+    currencies = sorted({c for r in rows for c in r["open_minor"]})
+    labels = [str(r["grade"]) for r in rows]
+    distribution = {"type": "bar", "valueFormat": "number",
+                    "data": {"labels": labels, "datasets": [{"label": "buyers", "data": [r["buyers"] for r in rows]}]}}
+    exposure = {"type": "bar", "valueFormat": "amount", "data": {"labels": labels, "datasets": [
+        {"label": c, "data": [str(Money.from_minor(r["open_minor"].get(c, 0), c).amount) for r in rows]}
+        for c in currencies]}}
+    return render(request, "risk/portfolio.html", as_of=as_of, rows=rows, distribution=distribution,
+                  exposure=exposure)
+
+
+def risk_panel(ctx: ServiceContext, code: str, as_of: date) -> dict[str, Any] | None:
+    data = service.buyer_risk(ctx, code, as_of)
+    data["band"] = band_of(data["grade"]).label
+    return data
+
+
+add_customer_panel("risk/customer_panel.html", risk_panel, order=45)
