@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import json
+import shlex
 from datetime import date
 from decimal import Decimal
 
@@ -30,7 +31,7 @@ def _value(text: str) -> object:
 
 
 def event_record(line: str) -> EventRecord:
-    kind, code, on, *pairs = line.split()
+    kind, code, on, *pairs = shlex.split(line)
     details = {k: _value(v) for k, v in (p.split("=", 1) for p in pairs)}
     return EventRecord(kind, None if code == "-" else code, date.fromisoformat(on), details)
 

@@ -71,7 +71,7 @@ def order_hold(ctx: ServiceContext, alert: Alert, cause: str) -> tuple[str, str,
     if fn is not None and alert.customer_code:
         try:
             _call(fn, ctx=ctx, customer_code=alert.customer_code, code=alert.customer_code, blocked=True,
-                  block=True, reason=cause)
+                  block=True, reason=cause, cause=f"alert:{alert.id}")
             return "limits", "held", None
         except ArguardError as exc:
             return "limits", "refused", exc.message[:120]

@@ -220,7 +220,7 @@ def load(ctx: ServiceContext, as_of: date, codes: Sequence[str] | None = None,
     dbt = _dbt_windows(ctx, as_of, ids, conv, options.dbt_windows, options.dbt_window_days)
     events = _events(ctx, as_of, None if codes is None else [c[0] for c in customers.values()])
     countries = country_changes(ctx, as_of)
-    limits = limits_in_force(ctx, events, conv)
+    limits = limits_in_force(ctx, events, conv, customers, as_of)
     payments = _payments_for_promises(ctx, as_of, customers, events, conv)
     snaps = []
     for cid, (code, name, country, sector) in customers.items():
@@ -270,9 +270,10 @@ def _date_of(details: dict[str, Any], key: str) -> date | None:
         return None
 
 
-def limits_in_force(ctx: ServiceContext, events: dict[str, list[BuyerEvent]], conv: Converter) -> dict[str, Money]:
-    """Credit limit per buyer code: from the latest `limit.changed` event (until the limits capability
-    offers a bulk reader; then it answers here)."""
+def limits_in_force(ctx: ServiceContext, events: dict[str, list[BuyerEvent]], conv: Converter,
+                    customers: dict[int, tuple[str, str, str, str | None]], as_of: date) -> dict[str, Money]:
+    """Credit limit per buyer code in base currency: the limits capability's limit in force (its
+    decisions, read in bulk), else the latest `limit.changed` event."""
     out: dict[str, Money] = {}
     for code, evs in events.items():
         for e in evs:
@@ -280,6 +281,33 @@ def limits_in_force(ctx: ServiceContext, events: dict[str, list[BuyerEvent]], co
                 m = _money_of(dict(e.details), "amount", conv)
                 if m is not None:
                     out[code] = m
+    out.update(_limits_capability(ctx, customers, as_of, conv))
+    return out
+
+
+def _limits_capability(ctx: ServiceContext, customers: dict[int, tuple[str, str, str, str | None]], as_of: date,
+                       conv: Converter) -> dict[str, Money]:
+    try:
+        from arguard.limits import service as limits
+        from arguard.limits.exposure import credit_line
+        from arguard.limits.tables import LimitDecisionRow
+    except ImportError:  # limits capability not installed: events only
+        return {}
+    rows: dict[int, list[Any]] = defaultdict(list)
+    q = select(LimitDecisionRow).where(LimitDecisionRow.company_id == ctx.company_id).order_by(LimitDecisionRow.id)
+    for part in _scoped(q, LimitDecisionRow.customer_id, list(customers)):
+        for r in ctx.session.scalars(part):
+            rows[r.customer_id].append(limits.decision_record(r))
+    if not rows:
+        return {}
+    cap = limits.get_appetite(ctx).cap("discretionary", "*")
+    out = {}
+    for cid, decisions in rows.items():
+        line = credit_line(decisions, as_of, cap)
+        if line.amount is not None and cid in customers:
+            m = conv.money(line.amount.minor, line.amount.currency)
+            if m is not None:
+                out[customers[cid][0]] = m
     return out
 
 
