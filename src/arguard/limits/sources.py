@@ -1,7 +1,7 @@
 """Plug-in points the limits capability reads from other capabilities (risk grades, collections).
 
-Each is a `Protocol` with a default adapter: the risk adapter calls `arguard.risk.service` when it offers
-a grade for the buyer and answers "ungraded" otherwise; collections status is the flag kept on the
+Each is a `Protocol` with a default adapter: the risk adapter reads the risk capability's newest stored
+grade and statement of the buyer and answers "ungraded" when there is none (or no risk capability); collections status is the flag kept on the
 buyer's credit state until a collections capability takes it over (`set_collections`).
 """
 
@@ -13,7 +13,6 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, Protocol
 
-from arguard.core.errors import ArguardError
 from arguard.core.money import Money
 from arguard.platform.context import ServiceContext
 
@@ -52,35 +51,43 @@ def _money(value: Any, currency: str) -> Money | None:
 
 
 class RiskServiceGrades:
-    """Reads `arguard.risk.service.current_grade(ctx, code)` (and its statement items) when present."""
+    """Reads the risk capability's newest stored grade (on or before `as_of`) and newest statement.
+
+    It never grades on the fly: the order check must stay fast, and grading is the risk capability's
+    work (on new facts and in its batch). A buyer without a stored grade is 'ungraded'."""
 
     def risk_of(self, ctx: ServiceContext, customer_code: str, as_of: date) -> BuyerRisk | None:
         try:
-            risk = importlib.import_module("arguard.risk.service")
+            tables = importlib.import_module("arguard.risk.tables")
         except ImportError:
             return None
-        current = getattr(risk, "current_grade", None)
-        if current is None:
-            return None
-        try:
-            found = current(ctx, customer_code)
-        except (ArguardError, LookupError):
-            return None
+        from sqlalchemy import select
+
+        from arguard.ledger.tables import Customer
+
+        grade_t, stmt_t = tables.BuyerGrade, tables.FinancialStatement
+        cid = select(Customer.id).where(Customer.company_id == ctx.company_id, Customer.code == customer_code)
+        found = ctx.session.execute(
+            select(grade_t.grade, grade_t.pd_12m).where(grade_t.company_id == ctx.company_id,
+                                                        grade_t.customer_id == cid.scalar_subquery(),
+                                                        grade_t.as_of <= as_of)
+            .order_by(grade_t.as_of.desc(), grade_t.id.desc()).limit(1)).first()
         if found is None:
             return None
-        grade = getattr(found, "grade", None)
-        pd = getattr(found, "pd_12m", getattr(found, "pd", None))
-        items = getattr(found, "items", None) or getattr(found, "statement", None)
+        st = ctx.session.execute(
+            select(stmt_t.currency, stmt_t.items).where(stmt_t.company_id == ctx.company_id,
+                                                        stmt_t.customer_id == cid.scalar_subquery(),
+                                                        stmt_t.fiscal_year_end <= as_of)
+            .order_by(stmt_t.fiscal_year_end.desc(), stmt_t.id.desc()).limit(1)).first()
         equity = sales = wc = None
-        if items is not None:
-            cur = getattr(items, "currency", "EUR")
-            equity = _money(getattr(items, "equity", None), cur)
-            sales = _money(getattr(items, "sales", None), cur)
-            ca, stl = getattr(items, "current_assets", None), getattr(items, "short_term_liabilities", None)
+        if st is not None:
+            cur, items = st.currency, st.items or {}
+            equity, sales = _money(items.get("equity"), cur), _money(items.get("sales"), cur)
+            ca, stl = items.get("current_assets"), items.get("short_term_liabilities")
             if ca is not None and stl is not None:
                 wc = _money(Decimal(str(ca)) - Decimal(str(stl)), cur)
-        return BuyerRisk(grade=None if grade is None else int(grade), pd=None if pd is None else float(pd),
-                         equity=equity, sales=sales, working_capital=wc)
+        return BuyerRisk(grade=int(found.grade), pd=float(found.pd_12m), equity=equity, sales=sales,
+                         working_capital=wc)
 
 
 GRADES: GradeSource = RiskServiceGrades()
