@@ -89,5 +89,6 @@ def parse_order_json(text: str, source: str) -> OrderLine:
         raise ValidationError(f"{source}: expected one JSON object", code="invalid_json")
     order, issues = order_from_mapping(data, source)
     if order is None:
-        raise ValidationError("; ".join(str(i) for i in issues), code="invalid_order")
+        raise ValidationError(f"{source}: " + "; ".join(f"{i.field} {i.reason}" for i in issues),
+                              code="invalid_order")
     return order
