@@ -226,7 +226,7 @@ def world(engine: Engine) -> Iterator[World]:
         mp.setenv("ARGUARD_DATABASE_URL", engine.url.render_as_string(hide_password=False))
         get_settings.cache_clear()
         app = create_app()
-        with TestClient(app) as client:
+        with TestClient(app, raise_server_exceptions=False) as client:  # a crash is a 500 to report
             yield World(engine, client, app.openapi(), _route_modules(app), company_a, seed,
                         company_rows(engine, company_a))
     get_settings.cache_clear()

@@ -27,7 +27,7 @@
     }
     ds.borderColor = ds.borderColor || PALETTE[i % PALETTE.length];
     if (type === "line") {
-      ds.tension = ds.tension === undefined ? 0.25 : ds.tension;
+      ds.cubicInterpolationMode = ds.cubicInterpolationMode || "monotone";
       ds.fill = ds.fill === undefined ? false : ds.fill;
       ds.pointRadius = ds.pointRadius === undefined ? 3 : ds.pointRadius;
       ds.spanGaps = true;
