@@ -151,3 +151,23 @@ def test_another_company_cannot_open_this_customer(page: tuple[Any, Traffic], li
     assert "Hamburg" not in pg.content()
     pg.goto(live_server.url + "/customers")
     assert pg.locator("#customers tbody tr td.empty").count() == 1
+
+
+def test_every_page_in_the_top_bar_opens_cleanly_in_both_languages(page: tuple[Any, Traffic],
+                                                                   live_server: LiveServer, shots: Path) -> None:
+    """The shell's contract with every capability: its nav page renders, draws without script errors and
+    fetches nothing from outside, in English and in Chinese."""
+    pg, traffic = page
+    sign_in(pg, live_server)
+    links = pg.locator("header nav a").evaluate_all("links => links.map(a => a.getAttribute('href'))")
+    assert links[:2] == ["/", "/customers"], links
+    for lang in ("en", "zh-CN"):
+        pg.goto(f"{live_server.url}/lang/{lang}")
+        for href in links:
+            response = pg.goto(live_server.url + href)
+            assert response is not None and response.status == 200, f"{href} answered {response and response.status}"
+            pg.wait_for_load_state("networkidle")
+            assert pg.locator("html").get_attribute("lang") == lang
+            name = href.strip("/").replace("/", "_") or "overview"
+            pg.screenshot(path=str(shots / f"nav_{name}_{lang}.png"), full_page=True)
+            assert_clean(traffic)
