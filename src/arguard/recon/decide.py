@@ -110,6 +110,9 @@ def _finish(m: Matcher, facts: EntryFacts, pay: _Payment, ids: Sequence[int], co
         reasons=tuple(reasons), residual=residual, residual_kind="overpayment" if residual > 0 else "",
         shortfalls=tuple(shortfalls), payer_name=facts.names[0] if facts.names else None,
         payer_account=facts.accounts[0] if facts.accounts else None,
+        payer_confidence=payer.score if payer else 0.0,
+        item_amount=pay.amount if pay.currency != facts.currency else None,
+        item_currency=pay.currency if pay.currency != facts.currency else None,
     )
 
 
@@ -246,4 +249,5 @@ def _unmatched(facts: EntryFacts, payer: CustomerHit | None, why: str, status: s
         residual=facts.amount, residual_kind="unapplied_cash",
         payer_name=facts.names[0] if facts.names else None,
         payer_account=facts.accounts[0] if facts.accounts else None,
+        payer_confidence=payer.score if payer else 0.0,
     )

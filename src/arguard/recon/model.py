@@ -231,6 +231,17 @@ class Proposal:
     shortfalls: tuple[tuple[str, Decimal, str], ...] = ()
     payer_name: str | None = None
     payer_account: str | None = None
+    payer_confidence: float = 0.0
+    """How sure the engine is of who paid (0 when no customer was recognised)."""
+    item_amount: Decimal | None = None
+    item_currency: str | None = None
+    """The payment in the currency of the items it settles, when that differs from the statement's
+    (the instructed amount, or a conversion at the dated rate)."""
+
+    @property
+    def payer_key(self) -> str:
+        """Who paid, as rejections remember it: the account and the printed name."""
+        return (self.payer_account or "") + "|" + (self.payer_name or "")
 
 
 @dataclass(frozen=True, slots=True)

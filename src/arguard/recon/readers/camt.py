@@ -85,7 +85,11 @@ def _date(el: _Element | None, path: str) -> date | None:
     value = _text(el, f"{path}/Dt") or _text(el, f"{path}/DtTm")
     if not value:
         return None
-    m = re.match(r"(\d{4})-(\d{2})-(\d{2})", value)
+    return _iso_date(value)
+
+
+def _iso_date(value: str | None) -> date | None:
+    m = re.match(r"(\d{4})-(\d{2})-(\d{2})", value or "")
     return date(int(m.group(1)), int(m.group(2)), int(m.group(3))) if m else None
 
 
@@ -116,8 +120,8 @@ def _statement(record: _Element, fmt: str, msg_id: str | None, source: str) -> S
         statement_id=_text(record, "Id"), sequence=_text(record, "ElctrncSeqNb") or _text(record, "LglSeqNb"),
         opening=opening, closing=closing, balances=balances, message_id=msg_id,
         account_owner=_text(acct, "Ownr/Nm"),
-        from_date=_date(record, "FrToDt/FrDtTm".rsplit("/", 1)[0] + "/Fr"),
-        to_date=_date(record, "FrToDt/To"),
+        from_date=_iso_date(_text(record, "FrToDt/FrDtTm")),
+        to_date=_iso_date(_text(record, "FrToDt/ToDtTm")),
     )
 
 
