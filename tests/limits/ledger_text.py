@@ -16,8 +16,8 @@ from decimal import Decimal
 
 from arguard.core.money import Money
 from arguard.ledger import service as ledger
-from arguard.ledger.tables import Customer
 from arguard.ledger.model import CustomerRecord, InvoiceRecord, PaymentRecord
+from arguard.ledger.tables import Customer
 from arguard.limits import service
 from arguard.limits.orders_io import OrderLine
 from arguard.platform.context import ServiceContext

@@ -47,10 +47,9 @@ def test_decisions_must_be_well_formed(ctx_factory):
         for d in bad:
             with pytest.raises(ValidationError):
                 service.decide_limit(ctx, "ACME", d, on=AS_OF)
-    with ctx_factory(role="analyst") as ctx:
-        with pytest.raises(Exception, match="credit_manager"):
-            service.decide_limit(ctx, "ACME", DecisionInput("internal", "approved", Money.of("1", EUR), "x"),
-                                 on=AS_OF)
+    with ctx_factory(role="analyst") as ctx, pytest.raises(Exception, match="credit_manager"):
+        service.decide_limit(ctx, "ACME", DecisionInput("internal", "approved", Money.of("1", EUR), "x"),
+                             on=AS_OF)
 
 
 def test_a_reduction_takes_effect_after_the_notice_period(ctx_factory):

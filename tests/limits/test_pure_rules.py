@@ -12,7 +12,16 @@ from arguard.core.money import Money
 from arguard.limits.check import check_order
 from arguard.limits.exposure import credit_line, limit_on
 from arguard.limits.model import (
-    OUTCOMES, Appetite, BuyerProfile, BuyerSituation, CheckPolicy, CreditLine, Exposure, LimitDecision, severity)
+    OUTCOMES,
+    Appetite,
+    BuyerProfile,
+    BuyerSituation,
+    CheckPolicy,
+    CreditLine,
+    Exposure,
+    LimitDecision,
+    severity,
+)
 from arguard.limits.recommend import recommend_limit
 from arguard.limits.terms import discount_economics, recommend_terms
 

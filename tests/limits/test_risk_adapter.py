@@ -27,8 +27,8 @@ def test_stored_grade_and_accounts_reach_the_check_and_the_recommendation(ctx_fa
         _grade(ctx, "ACME", 8, 0.12, date(2026, 2, 20))
         _grade(ctx, "ACME", 2, 0.002, date(2026, 6, 1))          # after as_of: not seen
         add_statement(ctx, "ACME", 2025, date(2025, 12, 31), StatementItems(
-            currency="EUR", equity=Decimal("2000000"), sales=Decimal("9000000"),
-            current_assets=Decimal("3000000"), short_term_liabilities=Decimal("1000000")))
+            currency="EUR", equity=Decimal(2000000), sales=Decimal(9000000),
+            current_assets=Decimal(3000000), short_term_liabilities=Decimal(1000000)))
         a = check(ctx, "SO-1", "ACME", "1000")
         rec = service.recommend(ctx, "ACME", AS_OF)
         ungraded = service.recommend(ctx, "NOGRADE", AS_OF)
@@ -36,4 +36,4 @@ def test_stored_grade_and_accounts_reach_the_check_and_the_recommendation(ctx_fa
     rules = {b.rule: str(b.amount.amount) for b in rec.bounds}
     assert rules == {"capacity.equity": "50000.00", "capacity.sales": "450000.00",
                      "capacity.working_capital": "400000.00"}               # 2.5 % of equity at grade 8
-    assert rec.amount.amount == Decimal("50000") and ungraded.amount.amount == 0
+    assert rec.amount.amount == Decimal(50000) and ungraded.amount.amount == 0

@@ -368,5 +368,6 @@ from arguard.limits.service_reports import (  # noqa: F401
     buyer_status,
     customer_codes,
     exposure_report,
+    recent_decisions,
     recommendation_json,
 )

@@ -22,8 +22,8 @@ from arguard.platform.context import ServiceContext
 
 
 def customer_codes(ctx: ServiceContext) -> dict[int, str]:
-    return dict(ctx.session.execute(select(Customer.id, Customer.code).where(Customer.company_id == ctx.company_id))
-                .tuples())
+    q = select(Customer.id, Customer.code).where(Customer.company_id == ctx.company_id)
+    return {cid: code for cid, code in ctx.session.execute(q)}
 
 
 def buyer_status(ctx: ServiceContext, code: str) -> dict[str, Any]:
@@ -118,3 +118,8 @@ def _order_sums(ctx: ServiceContext, horizon_end: date) -> list[tuple[int, str, 
 
 def _fmt(minor: int, currency: str) -> str:
     return str(Money.from_minor(minor, currency).amount)
+
+
+def recent_decisions(ctx: ServiceContext, limit: int = 50) -> list[LimitDecisionRow]:
+    return list(ctx.session.scalars(select(LimitDecisionRow).where(LimitDecisionRow.company_id == ctx.company_id)
+                                    .order_by(LimitDecisionRow.id.desc()).limit(limit)))
