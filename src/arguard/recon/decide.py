@@ -61,7 +61,7 @@ def decide(m: Matcher, facts: EntryFacts, hits: list[CustomerHit], refs: list[Re
     if usable and not open_refs:
         settled = ", ".join(sorted({m.items[r.item].number for r in usable}))
         return _unmatched(facts, payer, f"references {settled}, already settled: duplicate payment, kept as "
-                                        "unapplied cash", status="suggested" if payer else "unmatched")
+                                        "unapplied cash", status="unmatched")
     if open_refs:
         proposal = _by_reference(m, facts, payer, open_refs)
         if proposal is not None:
@@ -187,8 +187,9 @@ def _by_customer(m: Matcher, facts: EntryFacts, hits: list[CustomerHit]) -> Prop
     certainty = best.score - (0.1 if best.score - runner_up < 0.05 else 0.0)
     ids_all = m.by_customer.get(best.customer_id, [])
     by_currency: dict[str, list[int]] = {}
+    rejected = m.knowledge.rejected
     for i in ids_all:
-        if m.open_of(i) > 0:
+        if m.open_of(i) > 0 and (facts.payer_key, m.items[i].number) not in rejected:
             by_currency.setdefault(m.items[i].currency, []).append(i)
     for currency, ids in sorted(by_currency.items(), key=lambda kv: kv[0] != facts.currency):
         pay = _Payment(m, facts, currency)
@@ -233,7 +234,8 @@ def _customer_amount(m: Matcher, facts: EntryFacts, payer: CustomerHit, certaint
 
 def _by_amount_only(m: Matcher, facts: EntryFacts) -> Proposal:
     same = m.amount_index().get((facts.currency, facts.amount), [])
-    same = [i for i in same if m.open_of(i) == facts.amount]
+    same = [i for i in same if m.open_of(i) == facts.amount
+            and (facts.payer_key, m.items[i].number) not in m.knowledge.rejected]
     if len(same) == 1:
         pay = _Payment(m, facts, facts.currency)
         return _finish(m, facts, pay, same, 0.5, ["only the amount fits (payer unknown, no reference)"], None)
@@ -244,7 +246,7 @@ def _by_amount_only(m: Matcher, facts: EntryFacts) -> Proposal:
 def _unmatched(facts: EntryFacts, payer: CustomerHit | None, why: str, status: str) -> Proposal:
     return Proposal(
         entry_index=facts.entry_index, detail_index=facts.detail_index, entry_ref=facts.entry_ref,
-        amount=facts.amount, currency=facts.currency, status="unmatched" if status != "suggested" else "unmatched",
+        amount=facts.amount, currency=facts.currency, status=status,
         confidence=0.0, customer_id=payer.customer_id if payer else None, reasons=(why,),
         residual=facts.amount, residual_kind="unapplied_cash",
         payer_name=facts.names[0] if facts.names else None,
