@@ -49,7 +49,7 @@ def main() -> None:
         ctx = ServiceContext(s, company[0], "bench", "admin")
         as_of = _as_of(ctx)
         t0 = time.perf_counter()
-        snaps, portfolio, _ = snapshots.load(ctx, as_of)
+        snaps, _portfolio, _ = snapshots.load(ctx, as_of)
         print(f"company {company[1]}, as of {as_of}: {len(snaps)} buyers loaded in {time.perf_counter() - t0:.2f} s")
         rules = service.rule_set(ctx)
 

@@ -117,10 +117,13 @@ def _open_items(ctx: ServiceContext, as_of: date, ids: Sequence[int] | None) -> 
         select(Adjustment.invoice_id, func.sum(Adjustment.amount_minor)).where(
             Adjustment.company_id == cid, Adjustment.effective_on > as_of).group_by(Adjustment.invoice_id),
     ]
+    if ids is not None:  # one buyer's later facts only, through its invoices
+        later = [q.join(Invoice, Invoice.id == q.selected_columns[0]) for q in later]
     extra: dict[int, int] = defaultdict(int)
-    for q in later:
-        for inv_id, amount in ctx.session.execute(q):
-            extra[inv_id] += int(amount or 0)
+    for q0 in later:
+        for q in _scoped(q0, Invoice.customer_id, ids):
+            for inv_id, amount in ctx.session.execute(q):
+                extra[inv_id] += int(amount or 0)
     missing = [i for i in extra if i not in items]
     for chunk in _in_chunks(missing):
         for row in ctx.session.execute(base.where(Invoice.id.in_(chunk))):
