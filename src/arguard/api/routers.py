@@ -6,6 +6,8 @@ from arguard.ledger.api import router as ledger_router
 from arguard.limits.api import router as limits_router
 from arguard.monitor.api import router as monitor_router
 from arguard.platform.api import router as platform_router
+from arguard.recon.api import router as recon_router
 from arguard.risk.api import router as risk_router
 
-ROUTERS: list[APIRouter] = [platform_router, ledger_router, monitor_router, risk_router, limits_router]
+ROUTERS: list[APIRouter] = [platform_router, ledger_router, monitor_router, risk_router, limits_router,
+                           recon_router]

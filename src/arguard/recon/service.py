@@ -45,6 +45,7 @@ from arguard.recon.service_views import (  # the reads are used from here too: o
     load_knowledge,
     load_open_items,
     proposal_lines,
+    proposal_view,
     residuals,
     review_queue,
     save_mapping,
@@ -411,5 +412,5 @@ def reject(ctx: ServiceContext, proposal_id: int, reason: str) -> Proposal:
 
 
 __all__ = ["ImportSummary", "ProposalView", "confirm", "delete_mapping", "get_mapping", "get_proposal",
-           "get_statement", "import_statement", "list_mappings", "list_statements", "reject", "residuals",
+           "get_statement", "import_statement", "list_mappings", "list_statements", "proposal_view", "reject", "residuals",
            "review_queue", "save_mapping", "statement_proposals", "to_decimal", "unapplied_cash"]

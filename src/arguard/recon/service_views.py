@@ -119,6 +119,14 @@ def _views(ctx: ServiceContext, rows: list[tuple[Proposal, BankEntry]]) -> list[
     return [ProposalView(p, tuple(lines[p.id]), e) for p, e in rows]
 
 
+def proposal_view(ctx: ServiceContext, proposal_id: int) -> ProposalView:
+    row = get_proposal(ctx, proposal_id)
+    entry = ctx.session.scalar(select(BankEntry).where(BankEntry.company_id == ctx.company_id,
+                                                       BankEntry.id == row.entry_id))
+    assert entry is not None
+    return ProposalView(row, tuple(proposal_lines(ctx, [row.id])[row.id]), entry)
+
+
 def review_queue(ctx: ServiceContext, queue: str, limit: int = 50, offset: int = 0,
                  statement_id: int | None = None) -> tuple[list[ProposalView], int]:
     """'suggestions' (waiting for a credit manager) or 'unmatched' (unidentified or rejected money),
@@ -242,5 +250,5 @@ def column_mapping(ctx: ServiceContext, mapping: str | dict[str, Any] | ColumnMa
 
 __all__ = ["ProposalView", "column_mapping", "delete_mapping", "get_mapping", "get_proposal",
            "get_statement", "list_mappings", "list_statements", "load_customers", "load_knowledge",
-           "load_open_items", "proposal_lines", "residuals", "review_queue", "save_mapping", "statement_proposals",
+           "load_open_items", "proposal_lines", "proposal_view", "residuals", "review_queue", "save_mapping", "statement_proposals",
            "to_decimal", "unapplied_cash"]
