@@ -39,9 +39,12 @@ def test_late_paying_buyer_in_a_risky_country_grades_worse() -> None:
     assert all(r.direction == "raises" for r in worse.reasons)
 
 
-def test_ninety_days_past_due_is_default_grade_ten() -> None:
+def test_a_buyer_that_stopped_paying_is_in_default_grade_ten() -> None:
     defaulted = PaymentBehaviour(invoices_paid=10, avg_days_beyond_terms=60, max_days_past_due=120,
-                                 overdue_share=0.8)
+                                 overdue_share=0.8, overdue_90_share=0.7, invoices_paid_90d=0)
+    still_paying = PaymentBehaviour(invoices_paid=10, avg_days_beyond_terms=60, max_days_past_due=120,
+                                    overdue_share=0.8, overdue_90_share=0.7, invoices_paid_90d=3)
+    assert combine(RiskInputs(AS_OF, 0.005, (), 100, still_paying)).grade < 10
     g = combine(RiskInputs(AS_OF, 0.005, (), 100, defaulted))
     assert g.grade == 10 and g.pd_12m == 1.0 and g.reasons[0].code == "default.event"
     assert combine(RiskInputs(AS_OF, 0.005, insolvent=True)).grade == 10

@@ -23,8 +23,9 @@ STALE_ACCOUNTS_DAYS = 548
 """Accounts older than 18 months no longer count as recent."""
 MIN_HISTORY = 6
 """Settled invoices needed for payment behaviour to carry its full weight."""
-DEFAULT_DPD, DEFAULT_MATERIALITY = 90, 0.05
-"""In default: something ≥ 90 days past due and at least 5 % of the open amount overdue."""
+DEFAULT_DPD, DEFAULT_MATERIALITY = 90, 0.5
+"""In default (protracted): at least half of the open amount 90+ days past due and nothing settled in the
+last 90 days — a buyer that has stopped paying, not one that pays late or leaves old items open."""
 COUNTRY_STEP = 0.15
 """Log-odds per OECD class: class 7 multiplies the odds by e^1.05 ≈ 2.9."""
 TOP_REASONS = 5
@@ -81,7 +82,8 @@ def payment_reasons(b: PaymentBehaviour) -> list[Reason]:
 
 
 def in_default(b: PaymentBehaviour | None) -> bool:
-    return b is not None and b.max_days_past_due >= DEFAULT_DPD and b.overdue_share >= DEFAULT_MATERIALITY
+    return (b is not None and b.max_days_past_due >= DEFAULT_DPD and b.overdue_90_share >= DEFAULT_MATERIALITY
+            and not b.invoices_paid_90d)
 
 
 def sector_reason(sector: str | None) -> Reason | None:
@@ -124,7 +126,7 @@ def combine(inputs: RiskInputs, *, typical_pd: float = TYPICAL_PD, model_version
     defaulted = inputs.insolvent or in_default(inputs.behaviour)
     pd_12m = 1.0 if defaulted else expit(logit(anchor) + overlay)
     if defaulted:
-        label = "insolvency on record" if inputs.insolvent else f"{DEFAULT_DPD}+ days past due (default)"
+        label = "insolvency on record" if inputs.insolvent else f"stopped paying: {DEFAULT_DPD}+ days past due"
         notes.insert(0, Reason("default.event", label, "raises", 10.0))
     top = sorted(reasons, key=lambda r: -abs(r.impact))[: TOP_REASONS - len(notes)]
     return Grade(

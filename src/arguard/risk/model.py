@@ -108,7 +108,9 @@ class PaymentBehaviour:
     max_days_past_due: oldest open overdue item, in days (0 when nothing is overdue);
     overdue_share: overdue open amount / total open amount, 0…1;
     partial_payment_share: share of settled invoices paid in more than one instalment, 0…1;
-    disputed_share: share of invoices under dispute (or short-paid after a credit claim), 0…1.
+    disputed_share: share of invoices under dispute (or short-paid after a credit claim), 0…1;
+    overdue_90_share: open amount 90+ days past due / total open amount, 0…1;
+    invoices_paid_90d: invoices settled in the last 90 days (None when unknown).
     """
 
     invoices_paid: int = 0
@@ -118,6 +120,8 @@ class PaymentBehaviour:
     overdue_share: float = 0.0
     partial_payment_share: float = 0.0
     disputed_share: float = 0.0
+    overdue_90_share: float = 0.0
+    invoices_paid_90d: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -181,11 +181,15 @@ def _behaviour(g: pd.DataFrame, paid: pd.Series, overdue: pd.Series, now: pd.Tim
     recent, before = window(0, 90), window(90, 180)
     trend = 0.0 if np.isnan(recent) or np.isnan(before) else recent - before
     open_total = float(g.loc[g["open"] > 0, "open"].sum())
+    overdue_90 = overdue & (g["late"] >= 90)
+    paid_90d = paid & (g["settled"] > now - pd.Timedelta(days=90))
     return PaymentBehaviour(
         invoices_paid=int(paid.sum()), avg_days_beyond_terms=round(dbt, 2), dbt_trend_days=round(trend, 2),
         max_days_past_due=int(g.loc[overdue, "late"].max()) if overdue.any() else 0,
         overdue_share=round(float(g.loc[overdue, "open"].sum()) / open_total, 4) if open_total else 0.0,
         partial_payment_share=round(float((g.loc[paid, "n_alloc"] > 1).mean()), 4) if paid.any() else 0.0,
+        overdue_90_share=round(float(g.loc[overdue_90, "open"].sum()) / open_total, 4) if open_total else 0.0,
+        invoices_paid_90d=int(paid_90d.sum()),
     )
 
 
