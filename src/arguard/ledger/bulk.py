@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
-from sqlalchemy import bindparam, insert, select, text, update
+from sqlalchemy import bindparam, exists, insert, select, text, update
 
 from arguard.core.errors import Conflict, Issue, ValidationError
 from arguard.ledger import importer, readers
@@ -27,6 +27,7 @@ from arguard.ledger.model import CustomerRecord, ImportResult, InvoiceRecord, Pa
 from arguard.ledger.tables import Allocation, Customer, CustomerAccount, ImportBatch, Invoice, Payment
 from arguard.platform.context import ServiceContext
 from arguard.platform.events import publish
+from arguard.platform.tables import Company
 
 Progress = Callable[[str, int, int | None], None]
 """progress(phase, done, total): phases 'read', 'stage', 'write', 'done'."""
@@ -174,14 +175,21 @@ def _stage(ctx: ServiceContext, name: str, columns: Sequence[tuple[str, str]], r
                     if done % CHUNK == 0:
                         progress("stage", done, total)
         else:
+            # A bigger page cache for this connection keeps the ledger's index pages in memory.
+            cur.execute("PRAGMA cache_size = -262144")
             cur.execute(f"DROP TABLE IF EXISTS temp.{name}")
             cur.execute(f"CREATE TEMP TABLE {name} ({cols})")
             marks = ", ".join("?" for _ in columns)
             sql = f"INSERT INTO {name} ({names}) VALUES ({marks})"
-            chunk: list[tuple[Any, ...]] = []
+            chunk: list[Any] = []
             done = 0
+            dated = [i for i, (_, t) in enumerate(columns) if t == "DATE"]
             for row in rows:
-                chunk.append(tuple(v.isoformat() if hasattr(v, "isoformat") else v for v in row))
+                if dated:
+                    row = list(row)
+                    for i in dated:
+                        row[i] = row[i].isoformat()
+                chunk.append(row)
                 if len(chunk) == CHUNK:
                     cur.executemany(sql, chunk)
                     done += len(chunk)
@@ -211,35 +219,123 @@ def _write_invoices(ctx: ServiceContext, rows: list[InvoiceRow], issues: list[Is
     rows, ids = _known_customers(ctx, rows, issues, source)
     if not rows:
         return (0, 0, same), [], set()
-    _stage(ctx, "stage_invoices", _INV_STAGE,
-           ((r.line, ids[r.customer_code], r.number, r.document_type, r.issue_date, r.due_date, r.currency,
-             r.amount_minor, r.open_minor, r.payment_reference, r.order_number) for r in rows), len(rows), progress)
     c = ctx.company_id
-    join = ("FROM stage_invoices s JOIN invoices i ON i.company_id = :c AND i.document_type = s.document_type "
-            "AND i.number = s.number")
-    matched = _sql(ctx, f"SELECT count(*) {join}", c=c).scalar_one()
-    differing = _sql(ctx, f"SELECT s.line, s.document_type, s.number, i.amount_minor, i.currency, i.due_date, "
-                          f"i.issue_date, i.customer_id = s.customer_id {join} WHERE NOT (i.customer_id = "
-                          "s.customer_id AND i.currency = s.currency AND i.amount_minor = s.amount_minor AND "
-                          "i.issue_date = s.issue_date AND i.due_date = s.due_date)", c=c).all()
-    for line, kind, number, amount, cur, due, issued, same_customer in differing:
-        what = "another customer" if not same_customer else f"{cur} {amount} issued {issued} due {due}"
-        issues.append(Issue(source, line, None, f"{kind} {number} already exists with other content ({what}); "
-                                                "correct it with a credit note, not a re-import"))
-    progress("write", 0, len(rows))
-    inserted = _sql(ctx, "INSERT INTO invoices (company_id, customer_id, number, document_type, issue_date, "
-                         "due_date, currency, amount_minor, open_minor, payment_reference, order_number, batch_id, "
-                         "disputed) SELECT :c, customer_id, number, document_type, issue_date, due_date, currency, "
-                         "amount_minor, open_minor, payment_reference, order_number, :b, :f FROM stage_invoices "
-                         "WHERE true ORDER BY line ON CONFLICT (company_id, document_type, number) DO NOTHING",
-                    c=c, b=batch_id, f=False).rowcount
-    _sql(ctx, "INSERT INTO adjustments (company_id, invoice_id, kind, amount_minor, currency, effective_on, reason) "
-              "SELECT :c, id, 'opening_settlement', amount_minor - open_minor, currency, issue_date, "
-              "'settled before import' FROM invoices WHERE company_id = :c AND batch_id = :b "
-              "AND amount_minor <> open_minor", c=c, b=batch_id)
+
+    def values(some: Iterable[InvoiceRow]) -> Iterator[tuple[Any, ...]]:
+        return ((r.line, ids[r.customer_code], r.number, r.document_type, r.issue_date, r.due_date, r.currency,
+                 r.amount_minor, r.open_minor, r.payment_reference, r.order_number) for r in some)
+
+    if ctx.session.get_bind().dialect.name == "sqlite":
+        # SQLite: straight into the ledger (no staging copy); rows whose key was already there are then
+        # staged to compare their content.
+        inserted = _insert_direct(ctx, values(rows), batch_id, len(rows), progress)
+        if inserted < len(rows):
+            new_keys = set(ctx.session.execute(select(Invoice.document_type, Invoice.number)
+                                               .where(Invoice.company_id == c, Invoice.batch_id == batch_id)).all())
+            _stage(ctx, "stage_invoices", _INV_STAGE,
+                   values(r for r in rows if (r.document_type, r.number) not in new_keys), len(rows), progress)
+            matched, differing = _invoice_conflicts(ctx, source, issues)
+        else:
+            matched, differing = 0, 0
+    elif _first_load(ctx):
+        # PostgreSQL, nothing of this company's invoices yet (company row locked): no key can conflict,
+        # so COPY goes straight into the ledger.
+        inserted, matched, differing = _copy_direct(ctx, values(rows), batch_id, len(rows), progress), 0, 0
+    else:
+        _stage(ctx, "stage_invoices", _INV_STAGE, values(rows), len(rows), progress)
+        matched, differing = _invoice_conflicts(ctx, source, issues)
+        progress("write", 0, len(rows))
+        inserted = _sql(ctx, "INSERT INTO invoices (company_id, customer_id, number, document_type, issue_date, "
+                             "due_date, currency, amount_minor, open_minor, payment_reference, order_number, "
+                             "batch_id, disputed) SELECT :c, customer_id, number, document_type, issue_date, "
+                             "due_date, currency, amount_minor, open_minor, payment_reference, order_number, :b, :f "
+                             "FROM stage_invoices WHERE true ON CONFLICT (company_id, document_type, number) "
+                             "DO NOTHING", c=c, b=batch_id, f=False).rowcount
+    if inserted and any(r.open_minor != r.amount_minor for r in rows):
+        # What was settled before the import becomes a dated fact, so that as-of views reconstruct it.
+        _sql(ctx, "INSERT INTO adjustments (company_id, invoice_id, kind, amount_minor, currency, effective_on, "
+                  "reason) SELECT :c, id, 'opening_settlement', amount_minor - open_minor, currency, issue_date, "
+                  "'settled before import' FROM invoices WHERE company_id = :c AND batch_id = :b "
+                  "AND amount_minor <> open_minor", c=c, b=batch_id)
     progress("write", len(rows), len(rows))
     touched = {r.customer_code for r in rows} if inserted else set()
-    return (inserted, 0, same + matched - len(differing)), [], touched
+    return (inserted, 0, same + matched - differing), [], touched
+
+
+def _first_load(ctx: ServiceContext) -> bool:
+    """Lock the company row (imports of one company serialise) and tell whether it has no invoices yet."""
+    ctx.session.execute(select(Company.id).where(Company.id == ctx.company_id).with_for_update())
+    return not ctx.session.scalar(select(exists().where(Invoice.company_id == ctx.company_id)))
+
+
+def _copy_direct(ctx: ServiceContext, rows: Iterable[tuple[Any, ...]], batch_id: int, total: int,
+                 progress: Progress) -> int:
+    c = ctx.company_id
+    cur = ctx.session.connection().connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    done = 0
+    try:
+        with cur.copy("COPY invoices (company_id, customer_id, number, document_type, issue_date, due_date, "
+                      "currency, amount_minor, open_minor, payment_reference, order_number, batch_id, disputed) "
+                      "FROM STDIN") as copy:
+            for _line, cid, number, kind, issued, due, currency, amount, open_, ref, order in rows:
+                copy.write_row((c, cid, number, kind, issued, due, currency, amount, open_, ref, order, batch_id,
+                                False))
+                done += 1
+                if done % CHUNK == 0:
+                    progress("write", done, total)
+    finally:
+        cur.close()
+    return done
+
+
+def _invoice_conflicts(ctx: ServiceContext, source: str, issues: list[Issue]) -> tuple[int, int]:
+    """Staged rows whose key is already in the ledger: (how many, how many with other content → issues)."""
+    join = ("FROM stage_invoices s JOIN invoices i ON i.company_id = :c AND i.document_type = s.document_type "
+            "AND i.number = s.number")
+    same_content = ("i.customer_id = s.customer_id AND i.currency = s.currency AND i.amount_minor = s.amount_minor "
+                    "AND i.issue_date = s.issue_date AND i.due_date = s.due_date")
+    c = ctx.company_id
+    matched, n_differing = _sql(ctx, f"SELECT count(*), sum(CASE WHEN {same_content} THEN 0 ELSE 1 END) {join}",
+                                c=c).one()
+    if n_differing:
+        for line, kind, number, amount, cur, due, issued, same_customer in _sql(
+                ctx, f"SELECT s.line, s.document_type, s.number, i.amount_minor, i.currency, i.due_date, "
+                     f"i.issue_date, i.customer_id = s.customer_id {join} WHERE NOT ({same_content}) "
+                     "ORDER BY s.line", c=c):
+            what = "another customer" if not same_customer else f"{cur} {amount} issued {issued} due {due}"
+            issues.append(Issue(source, line, None, f"{kind} {number} already exists with other content ({what}); "
+                                                    "correct it with a credit note, not a re-import"))
+    return int(matched or 0), int(n_differing or 0)
+
+
+def _insert_direct(ctx: ServiceContext, rows: Iterable[tuple[Any, ...]], batch_id: int, total: int,
+                   progress: Progress) -> int:
+    """SQLite: executemany INSERT … ON CONFLICT DO NOTHING on the raw cursor, in chunks; rows inserted."""
+    dbapi = ctx.session.connection().connection.dbapi_connection
+    cur = dbapi.cursor()  # type: ignore[union-attr]
+    cur.execute("PRAGMA cache_size = -262144")  # keep the index pages of a big ledger in memory
+    sql = ("INSERT INTO invoices (company_id, customer_id, number, document_type, issue_date, due_date, currency, "
+           "amount_minor, open_minor, payment_reference, order_number, batch_id, disputed) "
+           "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0) ON CONFLICT (company_id, document_type, number) DO NOTHING")
+    c = ctx.company_id
+    inserted = done = 0
+    chunk: list[tuple[Any, ...]] = []
+    try:
+        for _line, cid, number, kind, issued, due, currency, amount, open_, ref, order in rows:
+            chunk.append((c, cid, number, kind, issued.isoformat(), due.isoformat(), currency, amount, open_, ref,
+                          order, batch_id))
+            if len(chunk) == CHUNK:
+                cur.executemany(sql, chunk)
+                inserted += cur.rowcount
+                done += len(chunk)
+                chunk.clear()
+                progress("write", done, total)
+        if chunk:
+            cur.executemany(sql, chunk)
+            inserted += cur.rowcount
+    finally:
+        cur.close()
+    return inserted
 
 
 # ---------------------------------------------------------------- payments
@@ -270,7 +366,7 @@ def _write_payments(ctx: ServiceContext, rows: list[PaymentRow], issues: list[Is
     inserted = _sql(ctx, "INSERT INTO payments (company_id, external_id, customer_id, received_on, currency, "
                          "amount_minor, unapplied_minor, reference, source, batch_id) SELECT :c, external_id, "
                          "customer_id, received_on, currency, amount_minor, amount_minor, reference, 'import', :b "
-                         "FROM stage_payments WHERE true ORDER BY line "
+                         "FROM stage_payments WHERE true "
                          "ON CONFLICT (company_id, external_id) DO NOTHING", c=c, b=batch_id).rowcount
     warnings = _apply_named_invoices(ctx, rows, batch_id, source) if inserted else []
     touched = {r.customer_code for r in rows} if inserted else set()

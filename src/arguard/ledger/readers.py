@@ -93,7 +93,7 @@ def _csv(data: bytes, source: str) -> tuple[list[str], Iterator[tuple[int, list[
     def rows() -> Iterator[tuple[int, list[Any]]]:
         start = reader.line_num + 1
         for cells in reader:
-            if any(c.strip() for c in cells):
+            if any(cells):
                 yield start, cells
             start = reader.line_num + 1
 

@@ -40,8 +40,9 @@ class AgingSums:
 
 def _has_facts_after(ctx: ServiceContext, as_of: date) -> bool:
     c = ctx.company_id
+    # Invoices issued after as_of are filtered by every query itself (they are scanned anyway), so only
+    # the dated facts that change open amounts matter here; each has a (company_id, date) index.
     q = select(or_(
-        exists().where(Invoice.company_id == c, Invoice.issue_date > as_of),
         exists().where(Allocation.company_id == c, Allocation.allocated_on > as_of),
         exists().where(Adjustment.company_id == c, Adjustment.effective_on > as_of),
         exists().where(Payment.company_id == c, Payment.received_on > as_of)))
@@ -58,13 +59,12 @@ def _later(ctx: ServiceContext, as_of: date, table: type[Allocation | Adjustment
 
 def open_at_expr(ctx: ServiceContext, as_of: date, reconstruct: bool) -> tuple[ColumnElement[int], Select]:
     """(open-as-of expression, base select over invoices issued on or before as_of)."""
-    base = select().select_from(Invoice).where(Invoice.company_id == ctx.company_id)
+    base = select().select_from(Invoice).where(Invoice.company_id == ctx.company_id, Invoice.issue_date <= as_of)
     if not reconstruct:
         return Invoice.open_minor, base.where(Invoice.open_minor != 0)
     alloc, adj = _later(ctx, as_of, Allocation, "invoice_id"), _later(ctx, as_of, Adjustment, "invoice_id")
     expr = Invoice.open_minor + func.coalesce(alloc.c.m, 0) + func.coalesce(adj.c.m, 0)
-    base = (base.outerjoin(alloc, alloc.c.ref == Invoice.id).outerjoin(adj, adj.c.ref == Invoice.id)
-            .where(Invoice.issue_date <= as_of))
+    base = base.outerjoin(alloc, alloc.c.ref == Invoice.id).outerjoin(adj, adj.c.ref == Invoice.id)
     return expr, base
 
 

@@ -331,10 +331,46 @@ __all__ = [
 
 # ---------------------------------------------------------------- added for the dashboard (web engineer)
 
+from arguard.ledger.model import DsoFigures as DsoFiguresT
+
+
 def customer_countries(ctx: ServiceContext) -> list[str]:
     """The countries the company's customers are in (ISO 3166 alpha-2, sorted): the dashboard's filter."""
     return list(ctx.session.scalars(select(Customer.country).where(Customer.company_id == ctx.company_id)
                                     .distinct().order_by(Customer.country)))
 
 
-__all__ += ["customer_countries"]
+# DSO figures of a date depend only on the facts dated on or before it, and facts are append-only, so a
+# past month-end's figures are memoised under a fingerprint of those facts (count and last id per kind):
+# a trend of 12 month-ends is recomputed only where a back-dated fact arrived.
+_DSO_MEMO: dict[tuple[object, ...], list[DsoFiguresT]] = {}
+_DSO_MEMO_MAX = 4096
+
+
+def _facts_fingerprint(ctx: ServiceContext, on: date) -> tuple[object, ...]:
+    c = ctx.company_id
+    parts = []
+    for table, col in ((Invoice, Invoice.issue_date), (Payment, Payment.received_on),
+                       (Allocation, Allocation.allocated_on), (Adjustment, Adjustment.effective_on)):
+        for agg in (func.count(), func.max(table.id)):
+            parts.append(select(agg).where(table.company_id == c, col <= on).scalar_subquery())
+    return tuple(ctx.session.execute(select(*parts)).one())
+
+
+def dso_history(ctx: ServiceContext, dates: Sequence[date], period_days: int = 90) -> list[list[DsoFiguresT]]:
+    """`dso_report` at each date (e.g. month-ends for a trend), one list of per-currency figures per date."""
+    bind = ctx.session.get_bind()
+    out = []
+    for on in dates:
+        key = (str(bind.url), ctx.company_id, on, period_days, _facts_fingerprint(ctx, on))
+        figures = _DSO_MEMO.get(key)
+        if figures is None:
+            figures = dso_report(ctx, on, period_days)
+            if len(_DSO_MEMO) >= _DSO_MEMO_MAX:
+                _DSO_MEMO.clear()
+            _DSO_MEMO[key] = figures
+        out.append(list(figures))
+    return out
+
+
+__all__ += ["customer_countries", "dso_history"]

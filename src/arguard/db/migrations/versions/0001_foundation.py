@@ -174,11 +174,11 @@ def upgrade() -> None:
     sa.UniqueConstraint('company_id', 'document_type', 'number', name=op.f('uq_invoices_company_id'))
     )
     with op.batch_alter_table('invoices', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_invoices_company_id'), ['company_id'], unique=False)
         batch_op.create_index('ix_invoices_company_open', ['company_id', 'due_date'], unique=False)
-        batch_op.create_index('ix_invoices_company_issued', ['company_id', 'issue_date'], unique=False)
         batch_op.create_index(batch_op.f('ix_invoices_customer_id'), ['customer_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_invoices_payment_reference'), ['payment_reference'], unique=False)
+        batch_op.create_index('ix_invoices_payment_reference', ['payment_reference'], unique=False,
+                              postgresql_where=sa.text('payment_reference IS NOT NULL'),
+                              sqlite_where=sa.text('payment_reference IS NOT NULL'))
 
     op.create_table('payments',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -273,11 +273,9 @@ def downgrade() -> None:
 
     op.drop_table('payments')
     with op.batch_alter_table('invoices', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_invoices_payment_reference'))
+        batch_op.drop_index('ix_invoices_payment_reference')
         batch_op.drop_index(batch_op.f('ix_invoices_customer_id'))
         batch_op.drop_index('ix_invoices_company_open')
-        batch_op.drop_index('ix_invoices_company_issued')
-        batch_op.drop_index(batch_op.f('ix_invoices_company_id'))
 
     op.drop_table('invoices')
     with op.batch_alter_table('customer_accounts', schema=None) as batch_op:
