@@ -341,6 +341,8 @@ from arguard.limits.service_limits import (  # noqa: F401
     country_class,
     decide_limit,
     decision_inputs,
+    import_decisions,
+    import_expected_sales,
     limit_history,
     open_requests,
     recommend,

@@ -284,3 +284,65 @@ def terms_advice(ctx: ServiceContext, code: str, as_of: date, grades: sources.Gr
         Invoice.due_date < as_of))
     return recommend_terms(risk.grade if risk else None, oldest_overdue_days=(as_of - oldest).days if oldest else 0,
                            requested_days=customer.terms_days, country_class=country_class(customer.country))
+
+
+def import_decisions(ctx: ServiceContext, items: list[tuple[str, DecisionInput]], *, on: date, source: str,
+                     chunk: int = 500) -> int:
+    """Record many decisions at once (an insurer's limit list, a migration, the demo). Each is checked
+    like `decide_limit`, without the per-buyer inputs; the audit log gets one entry per `chunk`
+    decisions listing every one (buyer, kind, status, amount, dates) with the source as the reason."""
+    ctx.require("credit_manager")
+    currency = get_policy(ctx).currency
+    ids = {c: i for i, c in ctx.session.execute(select(Customer.id, Customer.code).where(
+        Customer.company_id == ctx.company_id))}
+    rows: list[dict[str, Any]] = []
+    for code, d in items:
+        _check_kind(d.kind)
+        if d.status not in DECISION_STATUSES:
+            raise ValidationError(f"unknown decision {d.status!r}", code="invalid_decision")
+        if code not in ids:
+            raise NotFound(f"no customer {code!r}", code="customer_not_found")
+        amount = Money.zero(currency) if d.status in ("refused", "cancelled") or d.amount is None else d.amount
+        if amount.currency != currency:
+            raise ValidationError(f"limits are in {currency}", code="invalid_currency")
+        rows.append({"company_id": ctx.company_id, "customer_id": ids[code], "kind": d.kind, "status": d.status,
+                     "amount_minor": amount.minor, "currency": currency, "decided_on": on,
+                     "effective_from": d.effective_from or on, "effective_to": d.effective_to,
+                     "review_on": d.review_on, "cover_stopped": d.cover_stopped, "conditions": d.conditions,
+                     "reference": d.reference, "actor": ctx.actor, "reason": d.reason,
+                     "inputs": {"source": source}, "request_id": None, "requested_minor": None})
+    for start in range(0, len(rows), chunk):
+        part = rows[start:start + chunk]
+        ctx.session.execute(LimitDecisionRow.__table__.insert(), part)
+        audit(ctx, "limit.import", "limits", source, reason=f"{len(part)} decisions from {source}",
+              after=[{"customer": items[start + i][0], "kind": r["kind"], "status": r["status"],
+                      "amount": str(Money.from_minor(r["amount_minor"], currency).amount),
+                      "effective_from": r["effective_from"], "review_on": r["review_on"],
+                      "cover_stopped": r["cover_stopped"]} for i, r in enumerate(part)])
+    return len(rows)
+
+
+def import_expected_sales(ctx: ServiceContext, monthly: dict[str, Money], source: str) -> int:
+    """Expected monthly sales for many buyers (from the sales plan); one audit entry."""
+    ctx.require("analyst")
+    currency = get_policy(ctx).currency
+    ids = {c: i for i, c in ctx.session.execute(select(Customer.id, Customer.code).where(
+        Customer.company_id == ctx.company_id))}
+    existing = {s.customer_id: s for s in ctx.session.scalars(select(BuyerCreditState).where(
+        BuyerCreditState.company_id == ctx.company_id))}
+    for code, money in monthly.items():
+        if money.currency != currency:
+            raise ValidationError(f"expected sales are in {currency}", code="invalid_currency")
+        cid = ids.get(code)
+        if cid is None:
+            raise NotFound(f"no customer {code!r}", code="customer_not_found")
+        state = existing.get(cid)
+        if state is None:
+            state = BuyerCreditState(company_id=ctx.company_id, customer_id=cid, order_block=False,
+                                     in_collections=False, checks=0)
+            ctx.session.add(state)
+        state.expected_monthly_minor = money.minor
+    ctx.session.flush()
+    audit(ctx, "limits.expected_sales", "limits", source, reason=f"{len(monthly)} buyers from {source}",
+          after={code: str(m.amount) for code, m in monthly.items()})
+    return len(monthly)
