@@ -162,3 +162,26 @@ def test_dso_trend_points_are_month_ends_then_as_of() -> None:
     assert len(ends) == 12 and ends[0] == date(2024, 4, 30) and ends[-2] == date(2025, 2, 28)
     assert ends[-1] == date(2025, 3, 15)
     assert month_ends(date(2024, 1, 31), 3) == [date(2023, 11, 30), date(2023, 12, 31), date(2024, 1, 31)]
+
+
+def test_dso_trend_memo_follows_back_dated_facts(engine: Any, ctx_factory: Any) -> None:
+    """The trend's month-end figures are memoised; a fact dated before a month-end must still change it."""
+    from arguard.ledger import service
+    from arguard.ledger.model import InvoiceRecord
+
+    with ctx_factory() as ctx:
+        seed_ledger(ctx, TODAY)
+    ends = month_ends(TODAY, 4)
+    with ctx_factory() as ctx:
+        first = service.dso_history(ctx, ends)
+        assert first == [service.dso_report(ctx, d) for d in ends]
+        assert service.dso_history(ctx, ends) == first  # memoised, same answer
+        service.add_invoice(ctx, InvoiceRecord(
+            number="INV-LATE-ENTRY", customer_code="C001", issue_date=ends[0] - timedelta(days=5),
+            due_date=ends[0] + timedelta(days=25), amount=Money.of("50000.00", "EUR")))
+    with ctx_factory() as ctx:
+        again = service.dso_history(ctx, ends)
+        assert again == [service.dso_report(ctx, d) for d in ends]
+    eur = [next(f for f in figures if f.currency == "EUR") for figures in again]
+    before = [next(f for f in figures if f.currency == "EUR") for figures in first]
+    assert all(a.closing_ar.amount == b.closing_ar.amount + 50000 for a, b in zip(eur, before, strict=True))

@@ -186,11 +186,10 @@ def month_ends(as_of: date, months: int) -> list[date]:
 def dso_trend(ctx: ServiceContext, as_of: date, currency: str | None) -> list[tuple[date, DsoFigures | None]]:
     if currency is None:
         return []
-    trend = []
-    for end in month_ends(as_of, TREND_MONTHS):
-        figures = service.dso_report(ctx, end)
-        trend.append((end, next((f for f in figures if f.currency == currency), None)))
-    return trend
+    ends = month_ends(as_of, TREND_MONTHS)
+    history = service.dso_history(ctx, ends)
+    return [(end, next((f for f in figures if f.currency == currency), None))
+            for end, figures in zip(ends, history, strict=True)]
 
 
 def dso_chart(trend: list[tuple[date, DsoFigures | None]], tr: Any) -> dict[str, Any]:
