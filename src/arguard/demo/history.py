@@ -128,52 +128,78 @@ def simulate(world: DemoWorld, seed: int | None = None) -> LedgerHistory:
     col = _buyer_columns(world)
     span = (world.as_of - world.start_on).days
     buyer, issue, due, amount = _invoices(world, col, rng)
-    m = len(buyer)
-    pd = col["pd"][buyer]
     pay = np.maximum(due + _lateness(col, buyer, due, rng), issue + 1)
-    # Credit notes: returns, then disputes (resolved ones credit part or all of the invoice).
+    notes = _credit_notes(col["pd"][buyer], issue, amount, pay, span, rng)
+    cut = np.minimum(col["default"][buyer], span + 1)
+    allocs = _settle(col, buyer, amount, notes, cut, rng)
+    pays = _payments(col, buyer, allocs, cut, rng)
+    cn = np.flatnonzero(notes.day >= 0)
+    return LedgerHistory(
+        inv_buyer=buyer, inv_issue=issue, inv_due=due, inv_amount=amount, inv_disputed_open=notes.open_dispute,
+        cn_invoice=cn, cn_day=notes.day[cn], cn_amount=notes.credit[cn], cn_reason=notes.reason[cn], **pays)
+
+
+@dataclass
+class _Notes:
+    """Per invoice: credit (minor units), day and reason of its credit note (-1: none), whether a
+    dispute is still open at as_of, and the day the buyer means to pay (after any dispute)."""
+
+    credit: np.ndarray
+    day: np.ndarray
+    reason: np.ndarray
+    open_dispute: np.ndarray
+    pay: np.ndarray
+
+
+def _credit_notes(pd: np.ndarray, issue: np.ndarray, amount: np.ndarray, pay: np.ndarray, span: int,
+                  rng: np.random.Generator) -> _Notes:
+    """Returns, then disputes: a resolved dispute credits part or all of the invoice."""
+    m = len(issue)
     credit = np.zeros(m, np.int64)
-    cn_day = np.full(m, -1, np.int64)
-    cn_reason = np.full(m, -1, np.int8)
+    day = np.full(m, -1, np.int64)
+    reason = np.full(m, -1, np.int8)
     returned = rng.random(m) < 0.015
     credit[returned] = np.round(amount[returned] * rng.uniform(0.05, 0.3, returned.sum()))
-    cn_day[returned] = issue[returned] + rng.integers(5, 40, returned.sum())
-    cn_reason[returned] = RETURN
+    day[returned] = issue[returned] + rng.integers(5, 40, returned.sum())
+    reason[returned] = RETURN
     disputed = (~returned) & (rng.random(m) < np.minimum(0.25, 0.01 + 0.3 * pd))
-    raised = issue + rng.integers(5, 40, m)
-    resolved = raised + 20 + np.round(rng.exponential(30, m)).astype(np.int64)
+    resolved = issue + rng.integers(5, 40, m) + 20 + np.round(rng.exponential(30, m)).astype(np.int64)
     open_dispute = disputed & (resolved > span)
     done = disputed & ~open_dispute
-    full_credit = done & (rng.random(m) < 0.25)
-    share = np.where(full_credit, 1.0, rng.uniform(0.05, 0.5, m))
+    share = np.where(rng.random(m) < 0.25, 1.0, rng.uniform(0.05, 0.5, m))
     credit[done] = np.round(amount[done] * share[done])
-    cn_day[done] = resolved[done]
-    cn_reason[done] = DISPUTE
+    day[done] = resolved[done]
+    reason[done] = DISPUTE
     pay = np.where(done, np.maximum(pay, resolved + rng.integers(3, 20, m)), pay)
-    # Credit notes dated after as_of do not exist yet; their invoice is then paid in full, later.
-    future_cn = cn_day > span
-    credit[future_cn], cn_day[future_cn], cn_reason[future_cn] = 0, -1, -1
+    # A credit note dated after as_of does not exist yet: its invoice is paid in full, later.
+    future = day > span
+    credit[future], day[future], reason[future] = 0, -1, -1
+    return _Notes(credit, day, reason, open_dispute, pay)
+
+
+def _settle(col: dict[str, np.ndarray], buyer: np.ndarray, amount: np.ndarray, notes: _Notes, cut: np.ndarray,
+            rng: np.random.Generator) -> _Allocs:
+    """What each invoice receives and when: net of its credit note, in one or two parts, sometimes
+    short by a bank charge; nothing on or after the cut-off (default day, or after as_of)."""
+    m = len(buyer)
+    pd = col["pd"][buyer]
+    pay, credit = notes.pay, notes.credit
     net = amount - credit
-    cut = np.minimum(col["default"][buyer], span + 1)
     allocs = _Allocs([], [], [], [])
-    partial = (net > 0) & ~open_dispute & (rng.random(m) < np.minimum(0.5, 0.03 + 1.5 * pd))
+    partial = (net > 0) & ~notes.open_dispute & (rng.random(m) < np.minimum(0.5, 0.03 + 1.5 * pd))
     first = np.round(net * rng.uniform(0.3, 0.8, m)).astype(np.int64)
     second_day = pay + 7 + np.round(rng.exponential(25 + 100 * pd, m)).astype(np.int64)
     ok1 = partial & (pay < cut)
     allocs.add(np.flatnonzero(ok1), pay[ok1], first[ok1], PARTIAL)
     ok2 = ok1 & (second_day < cut)
     allocs.add(np.flatnonzero(ok2), second_day[ok2], (net - first)[ok2], np.where(credit > 0, PARTIAL, FULL)[ok2])
-    whole = (net > 0) & ~open_dispute & ~partial & (pay < cut)
-    short = whole & col["foreign"][buyer] & (rng.random(m) < 0.02)
-    charge = np.minimum(np.round(rng.uniform(10, 35, m) * col["fx"][buyer] / 100 * 1.0), net - 1).astype(np.int64)
-    paid = np.where(short, net - np.maximum(charge, 1), net)
+    whole = (net > 0) & ~notes.open_dispute & ~partial & (pay < cut)
+    charge = np.round(rng.uniform(10, 35, m) * col["fx"][buyer]).astype(np.int64)  # 10-35 EUR worth
+    short = whole & col["foreign"][buyer] & (rng.random(m) < 0.02) & (net > 4 * charge)
+    paid = np.where(short, net - charge, net)
     kind = np.where(short | (credit > 0), PARTIAL, FULL)
     allocs.add(np.flatnonzero(whole), pay[whole], paid[whole], kind[whole])
-    pays = _payments(col, buyer, allocs, np.minimum(cut, span + 1), rng)
-    cn = np.flatnonzero(cn_day >= 0)
-    return LedgerHistory(
-        inv_buyer=buyer, inv_issue=issue, inv_due=due, inv_amount=amount, inv_disputed_open=open_dispute,
-        cn_invoice=cn, cn_day=cn_day[cn], cn_amount=credit[cn], cn_reason=cn_reason[cn], **pays)
+    return allocs
 
 
 def _payments(col: dict[str, np.ndarray], inv_buyer: np.ndarray, allocs: _Allocs, cut: np.ndarray,
