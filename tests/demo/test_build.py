@@ -40,13 +40,10 @@ def _broken(ctx: ServiceContext, world: DemoWorld, rng: Random) -> None:
 @pytest.fixture(scope="module")
 def built(engine):  # type: ignore[no-untyped-def]
     code = "D" + uuid.uuid4().hex[:7].upper()
-    demo_steps.register_step("zz_test_probe", _probe, order=99)
-    demo_steps.register_step("zz_test_broken", _broken, order=98)
-    try:
-        print(f"seed={SEED} company={code}")
-        result = build_demo(engine, size=SIZE, seed=SEED, as_of=AS_OF, company_code=code)
-    finally:
-        demo_steps.DEMO_STEPS[:] = [s for s in demo_steps.DEMO_STEPS if not s.name.startswith("zz_test")]
+    # Only the test's own steps: the capabilities' steps are exercised by test_all_steps.py.
+    steps = [demo_steps.DemoStep("zz_test_broken", _broken, 98), demo_steps.DemoStep("zz_test_probe", _probe, 99)]
+    print(f"seed={SEED} company={code}")
+    result = build_demo(engine, size=SIZE, seed=SEED, as_of=AS_OF, company_code=code, steps=steps)
     with session_scope(engine) as s:
         company_id = s.scalar(select(Company.id).where(Company.code == code))
     return engine, code, company_id, result
@@ -123,13 +120,13 @@ def test_steps_run_in_their_own_unit_of_work_and_failures_are_reported(built):
 
 def test_building_again_changes_nothing_and_reset_rebuilds(built):
     engine, code, company_id, result = built
-    again = build_demo(engine, size=SIZE, seed=SEED, as_of=AS_OF, company_code=code)
+    again = build_demo(engine, size=SIZE, seed=SEED, as_of=AS_OF, company_code=code, steps=[])
     assert again.created is False and again.api_key is None
     with session_scope(engine) as s:
         n = s.scalar(select(func.count()).select_from(Invoice).where(Invoice.company_id == company_id))
     assert n == result.counts["invoices"] + result.counts["credit_notes"]
     small = DemoSize("tiny", buyers=60, invoices=300)
-    rebuilt = build_demo(engine, size=small, seed=1, as_of=AS_OF, company_code=code, reset=True)
+    rebuilt = build_demo(engine, size=small, seed=1, as_of=AS_OF, company_code=code, reset=True, steps=[])
     assert rebuilt.created and rebuilt.api_key != result.api_key
     with session_scope(engine) as s:
         new_id = s.scalar(select(Company.id).where(Company.code == code))

@@ -9,7 +9,7 @@ from __future__ import annotations
 import secrets
 import time
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -32,7 +32,7 @@ from arguard.demo.records import (
     number_documents,
     payment_records,
 )
-from arguard.demo.steps import discover_steps, step_rng
+from arguard.demo.steps import DemoStep, discover_steps, step_rng
 from arguard.demo.tables import DemoBuyerTruth
 from arguard.ledger import service as ledger
 from arguard.platform.context import ServiceContext
@@ -89,9 +89,11 @@ def demo_exists(engine: Engine, company_code: str = "DEMO") -> bool:
 
 
 def build_demo(engine: Engine, *, size: str | DemoSize = "small", seed: int = 42, as_of: date,
-               company_code: str = "DEMO", reset: bool = False, progress: Progress | None = None) -> DemoResult:
+               company_code: str = "DEMO", reset: bool = False, progress: Progress | None = None,
+               steps: Sequence[DemoStep] | None = None) -> DemoResult:
     """Create the demo company once. If it exists: nothing changes (created=False) unless `reset`,
-    which deletes that company (and only it) first."""
+    which deletes that company (and only it) first. steps: the capability steps to run (default: every
+    registered one, see `steps.discover_steps`)."""
     demo_size = SIZES[size] if isinstance(size, str) else size
     result = DemoResult(company_code, False, seed, as_of, demo_size.name)
     tick = time.perf_counter()
@@ -119,7 +121,7 @@ def build_demo(engine: Engine, *, size: str | DemoSize = "small", seed: int = 42
                   after={"seed": seed, "size": demo_size.name, "as_of": as_of.isoformat(), **result.counts})
     result.created = True
     result.seconds["ledger"] = time.perf_counter() - tick - sum(result.seconds.values())
-    _run_steps(engine, world, result, progress)
+    _run_steps(engine, world, result, discover_steps() if steps is None else steps, progress)
     return result
 
 
@@ -169,8 +171,8 @@ def _write_truth(ctx: ServiceContext, world: DemoWorld) -> None:
     ctx.session.execute(insert(DemoBuyerTruth), rows)
 
 
-def _run_steps(engine: Engine, world: DemoWorld, result: DemoResult, progress: Progress | None) -> None:
-    steps = discover_steps()
+def _run_steps(engine: Engine, world: DemoWorld, result: DemoResult, steps: Sequence[DemoStep],
+               progress: Progress | None) -> None:
     with session_scope(engine) as s:
         company_id = s.scalar(select(Company.id).where(Company.code == world.company_code))
     assert company_id is not None
