@@ -11,14 +11,14 @@ from arguard.risk.ratios import ATTRS, NAME_OF, SPECS, canonical_attr, compute_r
 
 # A small manufacturer, amounts in EUR.
 ACME = StatementItems(
-    currency="EUR", total_assets=D("1000000"), short_term_liabilities=D("300000"),
-    long_term_liabilities=D("200000"), current_assets=D("450000"), cash=D("50000"),
-    short_term_securities=D("10000"), receivables=D("200000"), inventory=D("150000"),
-    fixed_assets=D("550000"), equity=D("500000"), share_capital=D("100000"), retained_earnings=D("250000"),
-    sales=D("2000000"), sales_prior_year=D("1600000"), cost_of_products_sold=D("1500000"),
-    gross_profit=D("80000"), gross_profit_3y=D("200000"), profit_on_sales=D("90000"),
-    operating_profit=D("100000"), depreciation=D("40000"), interest=D("20000"), net_profit=D("60000"),
-    operating_expenses=D("1800000"), extraordinary_items=D("0"), total_costs=D("1900000"),
+    currency="EUR", total_assets=D(1000000), short_term_liabilities=D(300000),
+    long_term_liabilities=D(200000), current_assets=D(450000), cash=D(50000),
+    short_term_securities=D(10000), receivables=D(200000), inventory=D(150000),
+    fixed_assets=D(550000), equity=D(500000), share_capital=D(100000), retained_earnings=D(250000),
+    sales=D(2000000), sales_prior_year=D(1600000), cost_of_products_sold=D(1500000),
+    gross_profit=D(80000), gross_profit_3y=D(200000), profit_on_sales=D(90000),
+    operating_profit=D(100000), depreciation=D(40000), interest=D(20000), net_profit=D(60000),
+    operating_expenses=D(1800000), extraordinary_items=D(0), total_costs=D(1900000),
 )
 
 

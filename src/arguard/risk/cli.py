@@ -9,7 +9,7 @@ from typing import Annotated
 import pandas as pd
 import typer
 
-from arguard.cli.common import CompanyOption, company_context, console, emit, err_console, handle_errors
+from arguard.cli.common import console, err_console, handle_errors
 from arguard.core.errors import ImportRejected
 from arguard.risk import store
 from arguard.risk.report import render_model_card

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from arguard.risk.model import StatementItems, RatioSet
+from arguard.risk.model import RatioSet, StatementItems
 
 Terms = tuple[tuple[int, str], ...]  # (+1 | -1, item name)
 

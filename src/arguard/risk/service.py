@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import func, select
 
-from arguard.core.errors import ImportRejected, Issue, NotFound
+from arguard.core.errors import ImportRejected, Issue, NotFound, ValidationError
 from arguard.core.money import parse_amount
 from arguard.ledger.tables import Allocation, Customer, Invoice
 from arguard.platform.context import ServiceContext
@@ -111,7 +111,7 @@ def _statement_issues(rec: dict[str, Any], known: dict[str, int], source: str, l
         if raw:
             try:
                 parse_amount(raw)
-            except Exception:
+            except ValidationError:
                 issues.append(Issue(source, line, name, f"not an amount: {raw!r}"))
     if not str(rec.get("total_assets", "") or "").strip():
         issues.append(Issue(source, line, "total_assets", "required"))

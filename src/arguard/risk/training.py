@@ -62,7 +62,7 @@ def ks_statistic(y: npt.ArrayLike, score: npt.ArrayLike) -> float:
 def discrimination(y: npt.ArrayLike, pd_: npt.ArrayLike) -> dict[str, float]:
     ya, p = np.asarray(y), np.asarray(pd_)
     return {"auc": round(float(roc_auc_score(ya, p)), 4), "ks": round(ks_statistic(ya, p), 4),
-            "brier": round(float(brier_score_loss(ya, p)), 4), "rows": int(len(ya)),
+            "brier": round(float(brier_score_loss(ya, p)), 4), "rows": len(ya),
             "failed": int(ya.sum()), "mean_pd": round(float(p.mean()), 4),
             "observed_rate": round(float(ya.mean()), 4)}
 
@@ -149,10 +149,10 @@ def train(arff_text: str, *, trained_on: str, seed: int = SEED, threads: int = 2
         "model_version": f"{trained_on}-{data_hash[:8]}",
         "trained_on": trained_on,
         "horizon_months": 12,
-        "data": {"file": source, "sha256": data_hash, "rows": int(len(y)), "failed": int(y.sum()),
+        "data": {"file": source, "sha256": data_hash, "rows": len(y), "failed": int(y.sum()),
                  "license": "CC BY 4.0, Tomczak (2016), UCI ML Repository id 365"},
         "split": {"holdout_fraction": HOLDOUT_FRACTION, "seed": seed, "stratified": True,
-                  "development_rows": int(len(yd)), "holdout_rows": int(len(yh)), "folds": 5},
+                  "development_rows": len(yd), "holdout_rows": len(yh), "folds": 5},
         "models": results,
         "published": PUBLISHED,
         "typical_pd": round(float(np.median(models["gbm"].oof_pd_)), 4),
