@@ -110,8 +110,27 @@ def seed_ledger(ctx: ServiceContext, seed: Seed) -> None:
     seed.add("allocation_id:int", allocation_id)
 
 
+def seed_recon(ctx: ServiceContext, seed: Seed) -> None:
+    from arguard.recon import service
+
+    t = seed.tag
+    statement = (":20:A-STMT\r\n:25:NL34RABO0142623393 EUR\r\n:28C:1/1\r\n:60F:C250620EUR0,00\r\n"
+                 f":61:2506200620C600,00NTRFNONREF//A-B1-{t}\r\n:86:/TRTP/SEPA/NAME/A PAYER/REMI/thanks\r\n"
+                 f":61:2506200620C77,00NTRFNONREF//A-B2-{t}\r\n:86:/TRTP/SEPA/NAME/A STRANGER/REMI/gift\r\n"
+                 ":62F:C250620EUR677,00\r\n-\r\n").encode()
+    summary = service.import_statement(ctx, f"a-{t}.sta", statement)
+    seed.add("statement_id", str(summary.statement_ids[0]), marker=False)
+    seed.add("statement_id:int", summary.statement_ids[0])
+    views, _ = service.review_queue(ctx, "suggestions")
+    seed.add("proposal_id", str(views[0].proposal.id), marker=False)
+    seed.add("proposal_id:int", views[0].proposal.id)
+    mapping = service.save_mapping(ctx, f"a-bank-{t}", {"booking_date": "day", "amount": "amount"})
+    seed.add("mapping_name", mapping.name)
+
+
 SEEDERS: dict[str, Seeder] = {
     "ledger": seed_ledger,
+    "recon": seed_recon,
 }
 
 
@@ -141,6 +160,8 @@ FILLERS: dict[str, Callable[[Seed, str | None], Any]] = {
     "kind": _const("invoices"), "format": _const("json"), "currency": _const("EUR"),
     "as_of": _const(AS_OF.isoformat()), "amount": _const("1.00"), "reason": _const("isolation test"),
     "search": _ids("customer_code"),
+    # reconciliation
+    "statement_id": _ids("statement_id"), "proposal_id": _ids("proposal_id"), "mapping_name": _ids("mapping_name"),
 }
 """Values for names that appear as path parameters, query parameters or JSON body fields."""
 
@@ -149,6 +170,11 @@ BODIES: dict[tuple[str, str], Callable[[Seed], dict[str, Any]]] = {
         "invoice_number,customer_id,issue_date,due_date,currency,amount\n"
         f"{seed.ids['invoice_number']},{seed.ids['customer_code']},2025-05-01,2025-05-31,EUR,5.00\n"
     ).encode(), "text/csv")}},
+    ("POST", "/api/v1/bank-statements"): lambda seed: {"files": {"file": ("b.sta", (
+        ":20:B\r\n:25:NL34RABO0142623393 EUR\r\n:28C:1/1\r\n:60F:C250620EUR0,00\r\n"
+        ":61:2506200620C600,00NTRFNONREF//B1\r\n"
+        f":86:/NAME/A PAYER/REMI/{seed.ids['invoice_number']}\r\n:62F:C250620EUR600,00\r\n-\r\n").encode(),
+        "text/plain")}},
 }
 """Whole request arguments (`json=`, `files=`, `data=`) for routes whose body is not plain JSON."""
 

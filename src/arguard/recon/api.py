@@ -210,17 +210,17 @@ def list_mappings(ctx: Viewer) -> list[MappingRead]:
     return [MappingRead.of(m) for m in service.list_mappings(ctx)]
 
 
-@router.get("/recon/mappings/{name}")
-def get_mapping(name: str, ctx: Viewer) -> MappingRead:
-    return MappingRead.of(service.get_mapping(ctx, name))
+@router.get("/recon/mappings/{mapping_name}")
+def get_mapping(mapping_name: str, ctx: Viewer) -> MappingRead:
+    return MappingRead.of(service.get_mapping(ctx, mapping_name))
 
 
-@router.put("/recon/mappings/{name}")
-def put_mapping(name: str, body: MappingWrite, ctx: Analyst) -> MappingRead:
+@router.put("/recon/mappings/{mapping_name}")
+def put_mapping(mapping_name: str, body: MappingWrite, ctx: Analyst) -> MappingRead:
     """Create or replace a saved column mapping for one bank's CSV/XLSX export."""
-    return MappingRead.of(service.save_mapping(ctx, name, body.model_dump()))
+    return MappingRead.of(service.save_mapping(ctx, mapping_name, body.model_dump()))
 
 
-@router.delete("/recon/mappings/{name}", status_code=204)
-def delete_mapping(name: str, ctx: Analyst) -> None:
-    service.delete_mapping(ctx, name)
+@router.delete("/recon/mappings/{mapping_name}", status_code=204)
+def delete_mapping(mapping_name: str, ctx: Analyst) -> None:
+    service.delete_mapping(ctx, mapping_name)
