@@ -184,3 +184,19 @@ def test_foreign_currency_order_is_converted_at_the_dated_rate(ctx_factory):
         b = check(ctx, "SO-2", "US1", "3000", currency="USD")
     assert a.outcome == "release" and a.figures["exposure_after"] == "18000.00"
     assert b.outcome == "hold" and b.figures["exposure_after"] == "20700.00"
+
+
+def test_orders_released_a_moment_ago_count_against_the_country_cap(ctx_factory):
+    with ctx_factory() as ctx:
+        write(ctx, """
+            customer DE1 DE
+            customer DE2 DE
+            invoice DE1 I-1 20000 EUR due 2026-03-20
+            limit DE1 500000 internal approved
+            limit DE2 500000 internal approved
+            appetite country DE 100000
+        """)
+        first = check(ctx, "SO-1", "DE1", "60000")
+        second = check(ctx, "SO-2", "DE2", "30000")
+    assert first.outcome == "release"
+    assert second.outcome == "hold" and second.reasons[0]["after"] == "110000.00"

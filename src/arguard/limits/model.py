@@ -176,7 +176,9 @@ class CheckPolicy:
     grade_*: grade at or above → shorten terms / require guarantee or L/C / require prepayment;
     guarantee_excess_share: an excess over the limit larger than this share of the limit asks for a
     guarantee instead of a review; horizon_days: open orders count in exposure when they ship within
-    this many days; notice_days: a limit reduction takes effect this many days after notice.
+    this many days; notice_days: a limit reduction takes effect this many days after notice;
+    scope_snapshot_seconds: country/sector/total caps read the receivables and shipments of the whole
+    scope from a snapshot at most this old (released orders are always read live).
     """
 
     overdue_shorten_days: int = 0
@@ -188,6 +190,7 @@ class CheckPolicy:
     guarantee_excess_share: Decimal = Decimal("0.5")
     horizon_days: int = 90
     notice_days: int = 30
+    scope_snapshot_seconds: int = 60
 
     def as_dict(self) -> dict[str, Any]:
         return {f: (str(v) if isinstance(v := getattr(self, f), Decimal) else v)

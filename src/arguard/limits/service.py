@@ -7,6 +7,7 @@ Reactions offered to monitoring: `request_review(ctx, code, reason, cause)` and
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -226,7 +227,7 @@ class ExposureFacts:
 
 
 def exposure_facts(ctx: ServiceContext, customers: Any, rates: Rates, *, horizon_end: date,
-                   exclude_order: str | None = None) -> ExposureFacts:
+                   exclude_order: str | None = None, statuses: tuple[str, ...] = LIVE) -> ExposureFacts:
     """`customers`: a list of customer ids or a select of ids (a country, a sector, the book)."""
     lc = rates.to
     as_of = rates.on
@@ -242,19 +243,19 @@ def exposure_facts(ctx: ServiceContext, customers: Any, rates: Rates, *, horizon
         disputed = disputed + rates.minor(int(disp or 0), currency)
         if due is not None and (oldest is None or due < oldest):
             oldest = due
-    shipped, orders = _orders_exposure(ctx, customers, lc, horizon_end, exclude_order)
+    shipped, orders = _orders_exposure(ctx, customers, lc, horizon_end, exclude_order, statuses)
     return ExposureFacts(Exposure(receivables, shipped, orders), oldest, disputed)
 
 
 def _orders_exposure(ctx: ServiceContext, customers: Any, lc: str, horizon_end: date,
-                     exclude_order: str | None) -> tuple[Money, Money]:
+                     exclude_order: str | None, statuses: tuple[str, ...] = LIVE) -> tuple[Money, Money]:
     invoiced = (select(func.coalesce(func.sum(Invoice.amount_minor), 0)).where(
         Invoice.company_id == CreditOrder.company_id, Invoice.customer_id == CreditOrder.customer_id,
         Invoice.order_number == CreditOrder.order_id, Invoice.currency == CreditOrder.currency)
         .correlate(CreditOrder).scalar_subquery())
     q = (select(CreditOrder.status, CreditOrder.amount_minor, CreditOrder.limit_minor, invoiced)
          .where(CreditOrder.company_id == ctx.company_id, CreditOrder.customer_id.in_(customers),
-                CreditOrder.status.in_(LIVE),
+                CreditOrder.status.in_(statuses),
                 or_(CreditOrder.status == "shipped", CreditOrder.ship_date <= horizon_end)))
     if exclude_order is not None:
         q = q.where(CreditOrder.order_id != exclude_order)
@@ -267,6 +268,51 @@ def _orders_exposure(ctx: ServiceContext, customers: Any, lc: str, horizon_end: 
         else:
             orders += part
     return Money.from_minor(shipped, lc), Money.from_minor(orders, lc)
+
+
+_SNAPSHOTS: dict[tuple[Any, ...], tuple[float, Any]] = {}
+
+
+def _snapshot(key: tuple[Any, ...], max_age_s: float, compute: Any) -> Any:
+    """A per-process snapshot of a slow-moving sum (see CheckPolicy.scope_snapshot_seconds)."""
+    now = time.monotonic()
+    hit = _SNAPSHOTS.get(key)
+    if hit is None or now - hit[0] > max_age_s:
+        if len(_SNAPSHOTS) > 10_000:
+            _SNAPSHOTS.clear()
+        hit = (now, compute())
+        _SNAPSHOTS[key] = hit
+    return hit[1]
+
+
+def scope_use(ctx: ServiceContext, scope: str, key: str, rates: Rates, *, horizon_end: date,
+              exclude_order: str | None, max_age_s: float) -> Money:
+    """What is at stake in a country, sector or the whole book: receivables and shipped-not-invoiced
+    from a snapshot at most `max_age_s` old, plus released orders within the horizon read live (so
+    orders released a moment ago always count)."""
+    customers = scope_customers(ctx, scope, key)
+    cache_key = (str(ctx.session.get_bind().url), ctx.company_id, scope, key, rates.on, rates.to, horizon_end)
+
+    def slow() -> int:
+        e = exposure_facts(ctx, customers, rates, horizon_end=horizon_end, statuses=("shipped",)).exposure
+        return e.receivables.minor + e.shipped.minor
+
+    settled = _snapshot(cache_key, max_age_s, slow)
+    q = select(func.coalesce(func.sum(CreditOrder.limit_minor), 0)).where(
+        CreditOrder.company_id == ctx.company_id, CreditOrder.status == "released",
+        CreditOrder.ship_date <= horizon_end, CreditOrder.customer_id.in_(customers))
+    if exclude_order is not None:
+        q = q.where(CreditOrder.order_id != exclude_order)
+    return Money.from_minor(settled + int(ctx.session.scalar(q) or 0), rates.to)
+
+
+def group_members(ctx: ServiceContext, parent_code: str, max_age_s: float) -> list[int]:
+    """Ids of the buyers of a group (the parent and every buyer naming it), from a short-lived snapshot."""
+    def load() -> list[int]:
+        return list(ctx.session.scalars(select(Customer.id).where(Customer.company_id == ctx.company_id, or_(
+            Customer.parent_code == parent_code, Customer.code == parent_code))))
+
+    return list(_snapshot((str(ctx.session.get_bind().url), ctx.company_id, "group", parent_code), max_age_s, load))
 
 
 def scope_customers(ctx: ServiceContext, scope: str, key: str) -> Any:

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 
 from arguard.core.errors import Conflict, Issue, NotFound, ValidationError
 from arguard.core.money import Money
@@ -143,13 +143,12 @@ def _situation(ctx: ServiceContext, customer: Customer, parent: Customer | None,
     for scope, key in (("country", customer.country), ("sector", customer.sector), ("total", "*")):
         cap = appetite.cap(scope, key) if key else None
         if cap is not None and key is not None:
-            used = svc.exposure_facts(ctx, svc.scope_customers(ctx, scope, key), rates, horizon_end=horizon_end,
-                                      exclude_order=order.order_id).exposure.total
+            used = svc.scope_use(ctx, scope, key, rates, horizon_end=horizon_end, exclude_order=order.order_id,
+                                 max_age_s=policy.check.scope_snapshot_seconds)
             scopes.append(ScopeUse(scope, key, cap, used))
     group = None
     if customer.parent_code and customer.parent_code != customer.code:
-        members = select(Customer.id).where(Customer.company_id == ctx.company_id, or_(
-            Customer.parent_code == customer.parent_code, Customer.code == customer.parent_code))
+        members = svc.group_members(ctx, customer.parent_code, policy.check.scope_snapshot_seconds)
         g = svc.exposure_facts(ctx, members, rates, horizon_end=horizon_end, exclude_order=order.order_id)
         group = GroupPosition(customer.parent_code, g.exposure.total,
                               svc.line_of(ctx, parent.id, on, appetite).amount if parent else None)

@@ -1,0 +1,130 @@
+"""Order credit check under load: p50/p95/p99 at 200 requests/s against `arguard serve` on PostgreSQL.
+
+Method: the demo company (`arguard demo --size large`, or ARGUARD_BENCH_SIZE) in a PostgreSQL database;
+`arguard serve` started as its own process on that database; the open-loop load generator
+(`bench/credit_check_load.py`) started as another process on the same machine, sending orders of
+buyers picked at random (seeded) from those with a limit — 90 % new order ids, 10 % repeats of an
+earlier id (the idempotent path) — at a fixed rate, latency measured from each request's scheduled
+instant. The first seconds are a warm-up and are not counted.
+
+Environment: ARGUARD_BENCH_DATABASE_URL (default postgresql+psycopg://postgres@127.0.0.1:5432/arguard_bench),
+ARGUARD_BENCH_SIZE (large), ARGUARD_BENCH_RATE (200), ARGUARD_BENCH_DURATION (30 s), ARGUARD_BENCH_SEED (1).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from datetime import timedelta
+from pathlib import Path
+
+import httpx
+from sqlalchemy import func, select
+
+from bench.machine import describe
+
+ROOT = Path(__file__).parent.parent
+DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/arguard_bench"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _ensure_database(url: str) -> None:
+    import psycopg
+
+    name = url.rsplit("/", 1)[1]
+    admin = url.rsplit("/", 1)[0].replace("+psycopg", "") + "/postgres"
+    with psycopg.connect(admin, autocommit=True) as conn:
+        if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone() is None:
+            conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def _prepare(url: str, size: str, seed: int, n_orders: int) -> tuple[str, list[dict], str]:
+    """Build the demo if absent; return an analyst API key, the orders to send and the as-of date."""
+    from arguard.db.session import get_engine, migrate, session_scope
+    from arguard.demo.service import demo_exists
+    from arguard.ledger.tables import Customer, Invoice
+    from arguard.limits.tables import LimitDecisionRow
+    from arguard.platform.context import ServiceContext
+    from arguard.platform.service import create_api_key, get_company
+
+    engine = get_engine(url)
+    migrate(engine)
+    if not demo_exists(engine, "DEMO"):
+        print(f"building the {size} demo (once) …", flush=True)
+        subprocess.run([str(ROOT / ".venv/bin/arguard"), "demo", "--size", size, "--database-url", url], check=True)
+    with session_scope(engine) as s:
+        company = get_company(s, "DEMO")
+        key = create_api_key(ServiceContext(s, company.id, "bench", "admin"), "analyst", "bench")
+        as_of = s.scalar(select(func.max(Invoice.issue_date)).where(Invoice.company_id == company.id))
+        rows = s.execute(select(Customer.code, LimitDecisionRow.amount_minor).join(
+            LimitDecisionRow, LimitDecisionRow.customer_id == Customer.id).where(
+            Customer.company_id == company.id, LimitDecisionRow.kind == "internal",
+            LimitDecisionRow.status == "approved")).all()
+        buyers = s.scalar(select(func.count()).select_from(Customer).where(Customer.company_id == company.id))
+        invoices = s.scalar(select(func.count()).select_from(Invoice).where(Invoice.company_id == company.id))
+    print(f"demo: {buyers:,} buyers, {invoices:,} invoices, {len(rows):,} internal limits, as of {as_of}")
+    rng = random.Random(seed)
+    run = uuid.uuid4().hex[:6]
+    orders: list[dict] = []
+    for i in range(n_orders):
+        if orders and rng.random() < 0.10:
+            orders.append(rng.choice(orders))
+            continue
+        code, limit_minor = rng.choice(rows)
+        amount = max(100, int(limit_minor * rng.uniform(0.005, 0.05)) // 100)
+        orders.append({"order_id": f"B{run}-{i:06d}", "customer": code, "amount": str(amount), "currency": "EUR",
+                       "ship_date": str(as_of + timedelta(days=rng.randint(1, 45))), "as_of": str(as_of)})
+    return key, orders, str(as_of)
+
+
+def main() -> None:
+    url = os.environ.get("ARGUARD_BENCH_DATABASE_URL", DEFAULT_URL)
+    size = os.environ.get("ARGUARD_BENCH_SIZE", "large")
+    rate = float(os.environ.get("ARGUARD_BENCH_RATE", "200"))
+    duration = float(os.environ.get("ARGUARD_BENCH_DURATION", "30"))
+    seed = int(os.environ.get("ARGUARD_BENCH_SEED", "1"))
+    print(describe())
+    print(f"seed {seed}, rate {rate:g}/s, {duration:g} s measured after 5 s warm-up")
+    _ensure_database(url)
+    key, orders, as_of = _prepare(url, size, seed, int(rate * (duration + 5)))
+    port = _free_port()
+    env = {**os.environ, "ARGUARD_DATABASE_URL": url}
+    server = subprocess.Popen([str(ROOT / ".venv/bin/arguard"), "serve", "--port", str(port)], env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        for _ in range(300):
+            try:
+                if httpx.get(base + "/api/v1/health", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
+            json.dump(orders, f)
+        out = subprocess.run([sys.executable, str(ROOT / "bench/credit_check_load.py"), base, key, f.name,
+                              "--rate", str(rate), "--duration", str(duration)],
+                             capture_output=True, text=True, check=True)
+        result = json.loads(out.stdout)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    print(f"credit check at {result['rate_achieved']}/s (target {rate:g}/s), {result['requests']} requests: "
+          f"p50 {result['p50_ms']} ms · p95 {result['p95_ms']} ms · p99 {result['p99_ms']} ms · "
+          f"max {result['max_ms']} ms")
+    print(f"statuses {result['statuses']} · decisions {result['decisions']} · as of {as_of}")
+
+
+if __name__ == "__main__":
+    main()
