@@ -1,19 +1,19 @@
 """The order credit check, order lifecycle and the hold queue (part of the limits service).
 
-Rules (limits/README.md, rules 30–37):
+Rules (numbers as in limits/README.md):
 30. A check first locks the buyer's credit-state row (and its group parent's), so checks of one buyer
     or one group run one at a time and each sees the reservations of the ones before.
-31. An order that is released reserves its amount: it counts in exposure until shipped and invoiced,
+26. An order that is released reserves its amount: it counts in exposure until shipped and invoiced,
     or cancelled. Held orders reserve nothing until a credit manager releases them.
-32. Idempotent per order id: the same order (amount, currency, ship date) again answers the stored
+31. Idempotent per order id: the same order (amount, currency, ship date) again answers the stored
     decision without checking again.
-33. A changed amount or ship date is checked again in full against the exposure without the order's
+32. A changed amount or ship date is checked again in full against the exposure without the order's
     own earlier reservation, i.e. the change is checked against the limit.
-34. A cancelled or rejected order sent again is reopened: checked again in full.
-35. Only an explicit, audited cancellation frees a reservation before shipping; a shipped order cannot
+33. A cancelled or rejected order sent again is reopened: checked again in full.
+33. Only an explicit, audited cancellation frees a reservation before shipping; a shipped order cannot
     change (corrections go through invoices and credit notes).
-36. An order id belongs to one customer.
-37. Imported open orders are checked like any other (an import cannot bypass the check); imported
+34. An order id belongs to one customer.
+35. Imported open orders are checked like any other (an import cannot bypass the check); imported
     shipped orders are recorded as shipped.
 """
 
@@ -91,7 +91,7 @@ def _order_row(ctx: ServiceContext, order_id: str) -> CreditOrder | None:
 
 def check_order(ctx: ServiceContext, order: OrderCheck, *, as_of: date, grades: sources.GradeSource | None = None,
                 source: str = "check") -> CheckAnswer:
-    """Check one order (rules 30–36): one decision with every reason; audited."""
+    """Check one order (rules 25–34): one decision with every reason; audited."""
     ctx.require("analyst")
     _validate(order)
     customer = svc.customer_by_code(ctx, order.customer_code)
@@ -229,7 +229,7 @@ def reject_order(ctx: ServiceContext, order_id: str, comment: str) -> CreditOrde
 
 
 def cancel_order(ctx: ServiceContext, order_id: str, reason: str) -> CreditOrder:
-    """Cancel an order before it ships: frees its reservation (rule 35)."""
+    """Cancel an order before it ships: frees its reservation (rule 33)."""
     ctx.require("analyst")
     return _transition(ctx, order_id, ("released", "pending"), "cancelled", "order.cancel", reason)
 
@@ -259,7 +259,7 @@ def list_orders(ctx: ServiceContext, *, status: str | None = None, customer_code
 
 def import_orders(ctx: ServiceContext, lines: Iterable[OrderLine], *, as_of: date, source: str = "import",
                   grades: sources.GradeSource | None = None) -> tuple[list[dict[str, Any]], list[Issue]]:
-    """Record orders from the seller's order system (rule 37). Returns one result per line and the
+    """Record orders from the seller's order system (rule 35). Returns one result per line and the
     issues of lines that could not be recorded (the others are kept)."""
     ctx.require("analyst")
     results: list[dict[str, Any]] = []
