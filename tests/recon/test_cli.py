@@ -41,3 +41,28 @@ def test_match_writes_one_row_per_application(tmp_path: Path) -> None:
     assert lines[1].startswith("BREF001,INV-2024-00123,1000.00,auto,")
     assert lines[2].startswith("BREF002,INV-2024-00200,485.00,auto,")
     assert len(lines) == 3
+
+
+def test_import_review_confirm_reject(use_database: object, company: tuple[int, str], ctx_factory: object,
+                                      tmp_path: Path) -> None:
+    from tests.recon.helpers import mt940, seed_ledger
+    from tests.recon.test_service import STATEMENT_1
+
+    with ctx_factory() as ctx:  # type: ignore[operator]
+        seed_ledger(ctx)
+    (tmp_path / "feb.sta").write_bytes(mt940(STATEMENT_1))
+    runner = CliRunner()
+    args = ["--company", company[1]]
+    first = runner.invoke(app, ["recon", "import", str(tmp_path / "feb.sta"), *args])
+    assert first.exit_code == 0, first.output
+    assert "2 applied automatically, 1 suggested, 2 unmatched" in " ".join(first.output.split())
+    again = runner.invoke(app, ["recon", "import", str(tmp_path / "feb.sta"), *args])
+    assert "already imported" in " ".join(again.output.split())
+    listed = runner.invoke(app, ["recon", "review", *args, "--format", "json"])
+    assert listed.exit_code == 0 and "JOHN SMITH" in listed.output
+    import json
+
+    suggestion = json.loads(listed.output.split("]\n")[0] + "]")[0]
+    assert runner.invoke(app, ["recon", "confirm", str(suggestion["id"]), *args]).exit_code == 0
+    refused = runner.invoke(app, ["recon", "reject", str(suggestion["id"]), "--reason", "no", *args])
+    assert refused.exit_code == 4 and "proposal_not_pending" in refused.output

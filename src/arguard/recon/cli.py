@@ -1,4 +1,5 @@
-"""`arguard recon …`: match a statement against invoices without a database (`match`)."""
+"""`arguard recon …`: import statements into the company's books (`import`), review and decide
+suggestions (`review`, `confirm`, `reject`), and match a statement without a database (`match`)."""
 
 from __future__ import annotations
 
@@ -8,8 +9,9 @@ from typing import Annotated
 
 import typer
 
-from arguard.cli.common import console, err_console, handle_errors
+from arguard.cli.common import CompanyOption, company_context, console, emit, err_console, handle_errors
 from arguard.core.money import FxTable
+from arguard.recon import service
 from arguard.recon.inputs import load_customers, load_open_items, load_rates, write_matches
 from arguard.recon.matching import Matcher
 from arguard.recon.readers import ColumnMapping, read_statement
@@ -62,3 +64,70 @@ def _as_json(p: object) -> dict:
     from dataclasses import asdict
 
     return json.loads(json.dumps(asdict(p), default=str))  # type: ignore[call-overload]
+
+
+@app.command("import")
+@handle_errors
+def import_(
+    file: Annotated[Path, typer.Argument(help="MT940/MT942, camt.052/053/054, zip, or CSV/XLSX with --mapping.")],
+    company: CompanyOption = None,
+    mapping: Annotated[str | None, typer.Option(help="Name of a saved column mapping (CSV/XLSX).")] = None,
+) -> None:
+    """Import a bank statement: apply sure matches to the ledger, queue the rest for review."""
+    with company_context(company, actor="cli", role="admin") as ctx:
+        summary = service.import_statement(ctx, file.name, file.read_bytes(), mapping)
+    for issue in summary.balance_warnings + summary.issues:
+        err_console.print(f"[yellow]warning[/yellow] {issue}")
+    if summary.changed_nothing:
+        console.print(f"{file.name}: already imported ({summary.entries_duplicate} entries), nothing changed")
+        return
+    console.print(f"{file.name}: {summary.statements_new} statement(s), {summary.entries_new} new entries "
+                  f"({summary.entries_duplicate} already known): {summary.auto} applied automatically, "
+                  f"{summary.suggested} suggested, {summary.unmatched} unmatched")
+
+
+@app.command("review")
+@handle_errors
+def review(
+    company: CompanyOption = None,
+    queue: Annotated[str, typer.Option(help="suggestions, unmatched or both")] = "both",
+    limit: Annotated[int, typer.Option(help="Rows per queue.")] = 50,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="table, csv or json")] = "table",
+) -> None:
+    """List suggestions (confirm or reject them) and unmatched payments."""
+    queues = ["suggestions", "unmatched"] if queue == "both" else [queue]
+    with company_context(company) as ctx:
+        for name in queues:
+            views, total = service.review_queue(ctx, name, limit)
+            rows = [_review_row(v) for v in views]
+            emit(rows, fmt, title=f"{name} ({total})")
+
+
+def _review_row(v: service.ProposalView) -> dict[str, object]:
+    p = v.proposal
+    return {"id": p.id, "status": p.status, "confidence": f"{p.confidence:.2f}", "booked_on": p.booked_on or "",
+            "amount": f"{service.to_decimal(p.amount_minor, p.currency)} {p.currency}",
+            "payer": p.payer_name or "", "invoices": ", ".join(ln.invoice_number for ln in v.lines),
+            "reasons": "; ".join(p.reasons or [])}
+
+
+@app.command("confirm")
+@handle_errors
+def confirm(proposal_id: Annotated[int, typer.Argument(help="Proposal id (see `arguard recon review`).")],
+            company: CompanyOption = None,
+            reason: Annotated[str | None, typer.Option(help="Why it is right (kept in the audit log).")] = None) -> None:
+    """Confirm a suggestion: apply it in the ledger and learn the payer for the customer."""
+    with company_context(company) as ctx:
+        row = service.confirm(ctx, proposal_id, reason)
+    console.print(f"proposal {row.id} confirmed")
+
+
+@app.command("reject")
+@handle_errors
+def reject(proposal_id: Annotated[int, typer.Argument(help="Proposal id (see `arguard recon review`).")],
+           reason: Annotated[str, typer.Option(help="Why the match is wrong.")],
+           company: CompanyOption = None) -> None:
+    """Reject a suggestion (or reverse an automatic match); that payer is never matched to it again."""
+    with company_context(company) as ctx:
+        row = service.reject(ctx, proposal_id, reason)
+    console.print(f"proposal {row.id} rejected")
