@@ -6,6 +6,7 @@ ARGUARD_SCREENSHOTS to keep them)."""
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 from typing import Any
 
@@ -52,8 +53,9 @@ def test_sign_in_and_the_overview_draws_its_charts(page: tuple[Any, Traffic], li
     assert aging["type"] == "bar" and aging["points"] == 7 and aging["positive"] and aging["drawn"]
     assert aging["labels"][0] == "Not yet due" and aging["sameChart"]
     assert dso["type"] == "line" and len(dso["labels"]) == 12 and dso["points"] > 0 and dso["drawn"]
-    totals = pg.locator("#ar-totals .kpi").all_inner_texts()
-    assert any("EUR" in t for t in totals) and any("USD" in t for t in totals), totals
+    currencies = pg.locator("#by-currency tbody tr").evaluate_all("rows => rows.map(r => r.dataset.currency)")
+    assert currencies == ["EUR", "USD"]
+    assert "65,100.00" in pg.locator("#ar-view").inner_text()
     top = pg.locator("#top-overdue tbody tr").all_inner_texts()
     assert len(top) == 5 and "Hamburg Maschinenbau" in top[0], top  # 21,500 EUR overdue: the most
     for kpi in ("#kpi-dso", "#kpi-dso-count-back", "#kpi-bpdso", "#kpi-add", "#kpi-cei"):
@@ -125,9 +127,8 @@ def test_customer_list_search_filter_and_customer_page(page: tuple[Any, Traffic]
     assert_clean(traffic)
 
 
-@pytest.mark.parametrize("fmt", ["csv", "pdf"])
+@pytest.mark.parametrize("fmt", ["csv", "xlsx", "pdf"])
 def test_statement_downloads(page: tuple[Any, Traffic], live_server: LiveServer, fmt: str) -> None:
-    pytest.importorskip("arguard.ledger.render", reason="the ledger's statement renderers have not landed yet")
     pg, traffic = page
     sign_in(pg, live_server, target="/customers/C001")
     with pg.expect_download() as info:
@@ -137,9 +138,15 @@ def test_statement_downloads(page: tuple[Any, Traffic], live_server: LiveServer,
     body = Path(download.path()).read_bytes()
     if fmt == "pdf":
         assert body.startswith(b"%PDF")
+    elif fmt == "xlsx":
+        import openpyxl
+
+        book = openpyxl.load_workbook(io.BytesIO(body), read_only=True)
+        cells = {str(c) for ws in book.worksheets for row in ws.iter_rows(values_only=True) for c in row}
+        assert "INV-1005" in cells and "PAY-3" in cells
     else:
         text = body.decode("utf-8-sig")
-        assert "INV-1005" in text and "PAY-1" in text
+        assert "INV-1005" in text and "PAY-3" in text and "Opening balance" in text
     assert_clean(traffic)
 
 

@@ -373,4 +373,11 @@ def dso_history(ctx: ServiceContext, dates: Sequence[date], period_days: int = 9
     return out
 
 
-__all__ += ["customer_countries", "dso_history"]
+def statement_sender(ctx: ServiceContext) -> str:
+    """The company's name, printed as the sender on statements of account."""
+    from arguard.platform.tables import Company
+
+    return ctx.session.scalar(select(Company.name).where(Company.id == ctx.company_id)) or ""
+
+
+__all__ += ["customer_countries", "dso_history", "statement_sender"]

@@ -17,6 +17,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from arguard.core.errors import NotFound, ValidationError
 from arguard.core.money import FxTable, Money
+from arguard.ledger import render as renderers
 from arguard.ledger import service
 from arguard.ledger.model import BUCKET_NAMES, AgingReport, AgingRow, DsoFigures
 from arguard.platform.context import ServiceContext
@@ -67,6 +68,8 @@ register({
     "ledger.kpi.hint_add": ("DSO − best possible DSO", "DSO − 最佳 DSO"),
     "ledger.kpi.hint_cei": ("share of collectible AR collected", "可回收应收中实际回收的比例"),
     "ledger.top_overdue": ("Top overdue customers", "逾期金额最高的客户"),
+    "ledger.by_currency": ("By currency", "按币种"),
+    "ledger.by_currency.sub": ("never added together without a dated rate", "无当日汇率时不跨币种相加"),
     "ledger.customer": ("Customer", "客户"),
     "ledger.code": ("Code", "编号"),
     "ledger.name": ("Name", "名称"),
@@ -147,7 +150,7 @@ def overview_model(ctx: ServiceContext, as_of: date, wanted: str | None, tr: Any
     trend = dso_trend(ctx, as_of, view)
     return {
         "as_of": as_of, "aging": aging, "dso": dso, "currencies": currencies, "view": view,
-        "view_total": total, "figures": figures,
+        "view_total": total, "figures": figures, "dso_by_currency": {d.currency: d for d in dso},
         "aging_chart": aging_chart(total, tr) if total else None,
         "dso_chart": dso_chart(trend, tr),
         "top_overdue": top_overdue(ctx, aging, as_of),
@@ -271,21 +274,14 @@ def _since(raw: str, as_of: date) -> date:
         raise ValidationError(f"since must be a date written YYYY-MM-DD, not {raw!r}", code="invalid_since") from None
 
 
-STATEMENT_MEDIA = {"csv": "text/csv; charset=utf-8",
-                   "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                   "pdf": "application/pdf"}
-
-
 @router.get("/customers/{code}/statement.{fmt}")
 def statement_download(code: str, fmt: str, ctx: WebCtx, as_of: AsOf, since: str = "",
                        currency: str | None = None) -> Response:
     """The statement of account as a file, by the same renderer as the API and the CLI."""
-    if fmt not in STATEMENT_MEDIA:
-        raise NotFound(f"no statement format {fmt!r} (csv, xlsx, pdf)", code="unknown_format")
+    if fmt not in renderers.FORMATS:
+        raise NotFound(f"no statement format {fmt!r} ({', '.join(renderers.FORMATS)})", code="unknown_format")
     statements = service.statement_of_account(ctx, code, as_of, since=_since(since, as_of), currency=currency)
-    from arguard.ledger import render as renderers
-
-    body = getattr(renderers, f"statement_{fmt}")(statements)
+    body = renderers.render(statements, fmt, service.statement_sender(ctx))
     name = f"statement_{code}_{as_of.isoformat()}.{fmt}"
-    return Response(body, media_type=STATEMENT_MEDIA[fmt],
+    return Response(body, media_type=renderers.MEDIA_TYPES[fmt],
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
