@@ -68,7 +68,20 @@ class Policy:
     cost_of_capital: Decimal
 
 
+def _memo(ctx: ServiceContext) -> dict[str, Any]:
+    """Per-unit-of-work memo of the policy and appetite (read several times by one check)."""
+    memo: dict[str, Any] = ctx.__dict__.setdefault("_limits_memo", {})
+    return memo
+
+
 def get_policy(ctx: ServiceContext) -> Policy:
+    memo = _memo(ctx)
+    if "policy" not in memo:
+        memo["policy"] = _read_policy(ctx)
+    return memo["policy"]  # type: ignore[no-any-return]
+
+
+def _read_policy(ctx: ServiceContext) -> Policy:
     row = ctx.session.scalar(select(LimitPolicy).where(LimitPolicy.company_id == ctx.company_id))
     if row is None:
         base = ctx.session.scalar(select(Company.base_currency).where(Company.id == ctx.company_id))
@@ -83,6 +96,7 @@ def set_policy(ctx: ServiceContext, *, currency: str | None = None, cost_of_capi
                **params: Any) -> Policy:
     """Change the limit currency, cost of capital or check-policy parameters (admin; audited)."""
     ctx.require("admin")
+    _memo(ctx).clear()
     before = get_policy(ctx)
     known = set(CheckPolicy.__slots__)  # type: ignore[attr-defined]
     unknown = set(params) - known
@@ -98,6 +112,7 @@ def set_policy(ctx: ServiceContext, *, currency: str | None = None, cost_of_capi
     row.params = check.as_dict()
     row.updated_at = datetime.now(UTC)
     ctx.session.flush()
+    _memo(ctx).clear()
     after = get_policy(ctx)
     audit(ctx, "limits.policy", "limits_policy", ctx.company_id, before=policy_json(before),
           after=policy_json(after))
@@ -109,9 +124,13 @@ def policy_json(p: Policy) -> dict[str, Any]:
 
 
 def get_appetite(ctx: ServiceContext) -> Appetite:
-    currency = get_policy(ctx).currency
-    rows = ctx.session.scalars(select(AppetiteCap).where(AppetiteCap.company_id == ctx.company_id))
-    return Appetite(currency, {(r.scope, r.key): Money.from_minor(r.max_minor, r.currency) for r in rows})
+    memo = _memo(ctx)
+    if "appetite" not in memo:
+        currency = get_policy(ctx).currency
+        rows = ctx.session.scalars(select(AppetiteCap).where(AppetiteCap.company_id == ctx.company_id))
+        memo["appetite"] = Appetite(currency, {(r.scope, r.key): Money.from_minor(r.max_minor, r.currency)
+                                               for r in rows})
+    return memo["appetite"]  # type: ignore[no-any-return]
 
 
 def set_appetite(ctx: ServiceContext, scope: str, key: str, cap: Money | None, reason: str | None = None) -> None:
@@ -127,6 +146,7 @@ def set_appetite(ctx: ServiceContext, scope: str, key: str, cap: Money | None, r
     currency = get_policy(ctx).currency
     if cap is not None and cap.currency != currency:
         raise ValidationError(f"caps are in the limit currency {currency}", code="invalid_currency")
+    _memo(ctx).pop("appetite", None)
     row = ctx.session.scalar(select(AppetiteCap).where(
         AppetiteCap.company_id == ctx.company_id, AppetiteCap.scope == scope, AppetiteCap.key == key))
     before = None if row is None else str(Money.from_minor(row.max_minor, row.currency).amount)
@@ -200,15 +220,15 @@ def lock_buyers(ctx: ServiceContext, customer_ids: list[int]) -> dict[int, Buyer
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert  # type: ignore[assignment]
+    out: dict[int, BuyerCreditState] = {}
     for cid in sorted(set(customer_ids)):
         stmt = insert(BuyerCreditState).values(company_id=ctx.company_id, customer_id=cid, checks=1,
                                                order_block=False, in_collections=False)
-        ctx.session.execute(stmt.on_conflict_do_update(
-            index_elements=["company_id", "customer_id"], set_={"checks": BuyerCreditState.checks + 1}))
-    rows = ctx.session.scalars(select(BuyerCreditState).where(
-        BuyerCreditState.company_id == ctx.company_id, BuyerCreditState.customer_id.in_(customer_ids))
-        .execution_options(populate_existing=True))
-    return {r.customer_id: r for r in rows}
+        stmt = stmt.on_conflict_do_update(index_elements=["company_id", "customer_id"],
+                                          set_={"checks": BuyerCreditState.checks + 1})
+        out[cid] = ctx.session.scalars(stmt.returning(BuyerCreditState),
+                                       execution_options={"populate_existing": True}).one()
+    return out
 
 
 def buyer_state(ctx: ServiceContext, customer: Customer) -> BuyerCreditState:
@@ -285,25 +305,35 @@ def _snapshot(key: tuple[Any, ...], max_age_s: float, compute: Any) -> Any:
     return hit[1]
 
 
-def scope_use(ctx: ServiceContext, scope: str, key: str, rates: Rates, *, horizon_end: date,
-              exclude_order: str | None, max_age_s: float) -> Money:
-    """What is at stake in a country, sector or the whole book: receivables and shipped-not-invoiced
-    from a snapshot at most `max_age_s` old, plus released orders within the horizon read live (so
-    orders released a moment ago always count)."""
-    customers = scope_customers(ctx, scope, key)
-    cache_key = (str(ctx.session.get_bind().url), ctx.company_id, scope, key, rates.on, rates.to, horizon_end)
+def scope_uses(ctx: ServiceContext, keys: list[tuple[str, str]], rates: Rates, *, horizon_end: date,
+               exclude_order: str | None, max_age_s: float) -> dict[tuple[str, str], Money]:
+    """What is at stake in each (scope, key) — a country, a sector, the whole book: receivables and
+    shipped-not-invoiced from a snapshot at most `max_age_s` old, plus released orders within the
+    horizon read live in one query (so an order released a moment ago always counts)."""
+    if not keys:
+        return {}
+    url = str(ctx.session.get_bind().url)
+    settled: dict[tuple[str, str], int] = {}
+    for scope, key in keys:
+        def slow(scope: str = scope, key: str = key) -> int:
+            e = exposure_facts(ctx, scope_customers(ctx, scope, key), rates, horizon_end=horizon_end,
+                               statuses=("shipped",)).exposure
+            return e.receivables.minor + e.shipped.minor
 
-    def slow() -> int:
-        e = exposure_facts(ctx, customers, rates, horizon_end=horizon_end, statuses=("shipped",)).exposure
-        return e.receivables.minor + e.shipped.minor
-
-    settled = _snapshot(cache_key, max_age_s, slow)
-    q = select(func.coalesce(func.sum(CreditOrder.limit_minor), 0)).where(
-        CreditOrder.company_id == ctx.company_id, CreditOrder.status == "released",
-        CreditOrder.ship_date <= horizon_end, CreditOrder.customer_id.in_(customers))
+        settled[(scope, key)] = _snapshot((url, ctx.company_id, scope, key, rates.on, rates.to, horizon_end),
+                                          max_age_s, slow)
+    columns = []
+    for scope, key in keys:
+        match = {"country": Customer.country == key, "sector": Customer.sector == key}.get(scope)
+        columns.append(func.coalesce(func.sum(case((match, CreditOrder.limit_minor), else_=0) if match is not None
+                                              else CreditOrder.limit_minor), 0))
+    q = (select(*columns).join(Customer, Customer.id == CreditOrder.customer_id)
+         .where(CreditOrder.company_id == ctx.company_id, CreditOrder.status == "released",
+                CreditOrder.ship_date <= horizon_end))
     if exclude_order is not None:
         q = q.where(CreditOrder.order_id != exclude_order)
-    return Money.from_minor(settled + int(ctx.session.scalar(q) or 0), rates.to)
+    live = ctx.session.execute(q).one()
+    return {k: Money.from_minor(settled[k] + int(v or 0), rates.to) for k, v in zip(keys, live, strict=True)}
 
 
 def group_members(ctx: ServiceContext, parent_code: str, max_age_s: float) -> list[int]:

@@ -135,17 +135,19 @@ def _situation(ctx: ServiceContext, customer: Customer, parent: Customer | None,
     facts = svc.exposure_facts(ctx, [customer.id], rates, horizon_end=horizon_end, exclude_order=order.order_id)
     on = max(order.ship_date, as_of)
     line = svc.line_of(ctx, customer.id, on, appetite)
-    risk = (grades or sources.GRADES).risk_of(ctx, customer.code, as_of)
+    risk = (grades or sources.GRADES).risk_of(ctx, customer.code, as_of, accounts=False)
     scopes: list[ScopeUse] = []
     cap = appetite.cap("buyer", customer.code)
     if cap is not None:
         scopes.append(ScopeUse("buyer", customer.code, cap, facts.exposure.total))
-    for scope, key in (("country", customer.country), ("sector", customer.sector), ("total", "*")):
-        cap = appetite.cap(scope, key) if key else None
-        if cap is not None and key is not None:
-            used = svc.scope_use(ctx, scope, key, rates, horizon_end=horizon_end, exclude_order=order.order_id,
-                                 max_age_s=policy.check.scope_snapshot_seconds)
-            scopes.append(ScopeUse(scope, key, cap, used))
+    capped = [(scope, key) for scope, key in (("country", customer.country), ("sector", customer.sector),
+                                              ("total", "*")) if key and appetite.cap(scope, key) is not None]
+    uses = svc.scope_uses(ctx, capped, rates, horizon_end=horizon_end, exclude_order=order.order_id,
+                          max_age_s=policy.check.scope_snapshot_seconds)
+    for (scope, key), used in uses.items():
+        cap = appetite.cap(scope, key)
+        assert cap is not None
+        scopes.append(ScopeUse(scope, key, cap, used))
     group = None
     if customer.parent_code and customer.parent_code != customer.code:
         members = svc.group_members(ctx, customer.parent_code, policy.check.scope_snapshot_seconds)

@@ -29,8 +29,9 @@ class BuyerRisk:
 
 
 class GradeSource(Protocol):
-    def risk_of(self, ctx: ServiceContext, customer_code: str, as_of: date) -> BuyerRisk | None:
-        """The buyer's current grade and accounts, or None when it is not graded."""
+    def risk_of(self, ctx: ServiceContext, customer_code: str, as_of: date, accounts: bool = True,
+                ) -> BuyerRisk | None:
+        """The buyer's current grade (and accounts unless `accounts` is False), or None if ungraded."""
         ...
 
 
@@ -40,7 +41,8 @@ class StaticGrades:
     def __init__(self, risks: dict[str, BuyerRisk]) -> None:
         self.risks = risks
 
-    def risk_of(self, ctx: ServiceContext, customer_code: str, as_of: date) -> BuyerRisk | None:
+    def risk_of(self, ctx: ServiceContext, customer_code: str, as_of: date, accounts: bool = True,
+                ) -> BuyerRisk | None:
         return self.risks.get(customer_code)
 
 
@@ -56,7 +58,8 @@ class RiskServiceGrades:
     It never grades on the fly: the order check must stay fast, and grading is the risk capability's
     work (on new facts and in its batch). A buyer without a stored grade is 'ungraded'."""
 
-    def risk_of(self, ctx: ServiceContext, customer_code: str, as_of: date) -> BuyerRisk | None:
+    def risk_of(self, ctx: ServiceContext, customer_code: str, as_of: date, accounts: bool = True,
+                ) -> BuyerRisk | None:
         try:
             tables = importlib.import_module("arguard.risk.tables")
         except ImportError:
@@ -72,8 +75,8 @@ class RiskServiceGrades:
                                                         grade_t.customer_id == cid.scalar_subquery(),
                                                         grade_t.as_of <= as_of)
             .order_by(grade_t.as_of.desc(), grade_t.id.desc()).limit(1)).first()
-        if found is None:
-            return None
+        if found is None or not accounts:
+            return None if found is None else BuyerRisk(grade=int(found.grade), pd=float(found.pd_12m))
         st = ctx.session.execute(
             select(stmt_t.currency, stmt_t.items).where(stmt_t.company_id == ctx.company_id,
                                                         stmt_t.customer_id == cid.scalar_subquery(),
