@@ -22,7 +22,7 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any, NamedTuple
 
-from arguard.core.errors import Issue
+from arguard.core.errors import Issue, ValidationError
 from arguard.core.money import exponent
 from arguard.ledger.codes import CURRENCIES, is_country, is_currency
 from arguard.ledger.model import CustomerRecord, InvoiceRecord, PaymentRecord
@@ -79,11 +79,13 @@ class CustomerRow(NamedTuple):
     """Columns that had a value in the file: only these update an existing customer."""
 
 
-class Bad(ValueError):
-    """One bad cell: column and reason."""
+class Bad(ValidationError):
+    """One bad cell: column and reason (an Issue in an import, a 422 in the API)."""
+
+    code = "invalid_field"
 
     def __init__(self, field: str, reason: str) -> None:
-        super().__init__(reason)
+        super().__init__(f"{field}: {reason}")
         self.field, self.reason = field, reason
 
 
