@@ -7,7 +7,9 @@ invoice number; payers quote it, or the invoice number in one of the ways people
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import csv
+import io
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -120,6 +122,28 @@ def payment_records(world: DemoWorld, h: LedgerHistory, nums: Numbered, lo: int,
                                  amount=Money.from_minor(int(h.pay_amount[p]), b.currency),
                                  invoice_numbers=tuple(numbers), reference=_reference(b_ix % 4, numbers)))
     return out
+
+
+def invoices_csv(records: Sequence[InvoiceRecord]) -> bytes:
+    """Invoices and credit notes in the ledger's canonical CSV import format (docs/formats.md)."""
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(["invoice_number", "customer_id", "issue_date", "due_date", "currency", "amount", "document_type",
+                "payment_reference", "order_number"])
+    w.writerows([r.number, r.customer_code, r.issue_date.isoformat(), r.due_date.isoformat(), r.amount.currency,
+                 str(r.amount.amount), r.document_type, r.payment_reference or "", r.order_number or ""]
+                for r in records)
+    return buf.getvalue().encode()
+
+
+def payments_csv(records: Sequence[PaymentRecord]) -> bytes:
+    """Payments in the ledger's canonical CSV import format; the invoices they settle joined by ';'."""
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(["payment_id", "customer_id", "date", "currency", "amount", "invoice_number", "reference"])
+    w.writerows([r.external_id, r.customer_code, r.received_on.isoformat(), r.amount.currency,
+                 str(r.amount.amount), ";".join(r.invoice_numbers), r.reference or ""] for r in records)
+    return buf.getvalue().encode()
 
 
 def chunks(n: int, size: int) -> Iterator[tuple[int, int]]:

@@ -29,8 +29,10 @@ from arguard.demo.records import (
     customer_record,
     fx_rates,
     invoice_records,
+    invoices_csv,
     number_documents,
     payment_records,
+    payments_csv,
 )
 from arguard.demo.steps import DemoStep, discover_steps, step_rng
 from arguard.demo.tables import DemoBuyerTruth
@@ -126,8 +128,15 @@ def build_demo(engine: Engine, *, size: str | DemoSize = "small", seed: int = 42
 
 
 def _import(ctx: ServiceContext, kind: str, records: list[Any], source: str, result: DemoResult) -> None:
-    """Load through the ledger's bulk path; the generator's rows must all be accepted."""
-    done = ledger.import_records(ctx, kind, records, source=source)
+    """Load through the ledger's bulk import; the generator's rows must all be accepted.
+
+    Documents and payments go in as the canonical CSV a user would upload (`import_bytes`): the demo
+    then exercises exactly the path of a real import, amounts written as decimal text."""
+    if kind == "customers":
+        done = ledger.import_records(ctx, kind, records, source=source)
+    else:
+        data = invoices_csv(records) if kind == "invoices" else payments_csv(records)
+        done = ledger.import_bytes(ctx, kind, data, source)
     if done.issues:
         raise ValidationError(f"demo {kind} rejected by the ledger: {done.issues[0]} "
                               f"({len(done.issues)} issues)", code="demo_rejected")
@@ -138,18 +147,18 @@ def _write_ledger(ctx: ServiceContext, world: DemoWorld, h: LedgerHistory, resul
                   progress: Progress | None) -> None:
     note = progress or (lambda _phase, _done, _total: None)
     customers = [customer_record(b) for b in world.buyers]
-    _import(ctx, "customers", customers, "demo:customers", result)
+    _import(ctx, "customers", customers, "demo-customers", result)
     note("customers", len(customers), len(customers))
     nums = number_documents(world, h)
     n_inv = len(h.inv_buyer)
     for lo, hi in chunks(n_inv, CHUNK):
-        _import(ctx, "invoices", invoice_records(world, h, nums, lo, hi), "demo:invoices", result)
+        _import(ctx, "invoices", invoice_records(world, h, nums, lo, hi), f"demo-invoices-{lo // CHUNK + 1:03d}.csv", result)
         note("invoices", hi, n_inv)
-    _import(ctx, "invoices", credit_note_records(world, h, nums), "demo:credit_notes", result)
+    _import(ctx, "invoices", credit_note_records(world, h, nums), "demo-credit-notes.csv", result)
     note("credit notes", len(h.cn_day), len(h.cn_day))
     n_pay = len(h.pay_day)
     for lo, hi in chunks(n_pay, CHUNK):
-        _import(ctx, "payments", payment_records(world, h, nums, lo, hi), "demo:payments", result)
+        _import(ctx, "payments", payment_records(world, h, nums, lo, hi), f"demo-payments-{lo // CHUNK + 1:03d}.csv", result)
         note("payments", hi, n_pay)
     for i in np.flatnonzero(h.inv_disputed_open).tolist():
         ledger.set_dispute(ctx, nums.invoices[i], True, "buyer disputes quantity or quality (demo)")
