@@ -36,6 +36,7 @@ from arguard.limits.service import (
 from arguard.limits.tables import BuyerCreditState, LimitDecisionRow, LimitRequest
 from arguard.limits.terms import TermsAdvice, recommend_terms
 from arguard.platform.context import ServiceContext
+from arguard.platform.events import publish
 
 # ---------------------------------------------------------------- limit requests and decisions
 
@@ -141,6 +142,9 @@ def decide_limit(ctx: ServiceContext, code: str, d: DecisionInput, *, on: date) 
           after={"decision_id": row.id, "kind": d.kind, "status": d.status, "amount": str(amount.amount),
                  "effective_from": effective_from, "effective_to": d.effective_to, "review_on": d.review_on,
                  "cover_stopped": d.cover_stopped, "conditions": d.conditions, "inputs": inputs})
+    publish(ctx, "limits.decision", code, {"kind": d.kind, "status": d.status, "amount": str(amount.amount),
+                                           "currency": amount.currency, "effective_from": effective_from.isoformat(),
+                                           "cover_stopped": d.cover_stopped})
     return row
 
 
