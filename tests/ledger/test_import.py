@@ -120,7 +120,7 @@ def test_dry_run_validates_only(ctx_factory, files):
     r = import_all(ctx_factory, files, dry_run=True)
     assert r["customers"].inserted == 2 and r["customers"].dry_run
     with ctx_factory() as ctx:
-        rows, total = service.list_customers(ctx)
+        _rows, total = service.list_customers(ctx)
         n = ctx.session.scalar(select(func.count()).select_from(Invoice).where(Invoice.company_id == ctx.company_id))
     assert total == 0 and n == 0
 
@@ -160,6 +160,8 @@ def test_import_records_bulk_path(ctx_factory, files):
     with ctx_factory() as ctx:
         r = service.import_records(ctx, "invoices", recs, source="demo")
     assert r.inserted == 1000 and not r.issues
+    with ctx_factory() as ctx:
+        assert service.get_invoice(ctx, "B-7").amount_minor == 1000
     with ctx_factory() as ctx:
         assert service.import_records(ctx, "invoices", recs).unchanged == 1000
 

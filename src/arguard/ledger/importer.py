@@ -154,6 +154,8 @@ def parse_minor(v: Any, currency: str, field: str) -> int:
         return v * 10**exp
     if isinstance(v, float):
         value = Decimal(repr(v))
+    elif isinstance(v, Decimal):
+        value = v
     else:
         s = text(v)
         if not s:
@@ -341,7 +343,7 @@ def invoice_rows(records: Iterable[InvoiceRecord]) -> Iterator[InvoiceRow]:
         if open_.currency != r.amount.currency:
             raise Bad("open_amount", f"record {i}: open amount in another currency")
         yield invoice_row(i, r.number, r.customer_code, r.issue_date, r.due_date, r.amount.currency,
-                          r.amount.minor, open_.minor, r.document_type, r.payment_reference, r.order_number)
+                          r.amount.amount, open_.amount, r.document_type, r.payment_reference, r.order_number)
 
 
 # ---------------------------------------------------------------- payments
@@ -378,7 +380,7 @@ def parse_payments(header: Sequence[str], rows: Iterable[tuple[int, Sequence[Any
 
 def payment_rows(records: Iterable[PaymentRecord]) -> Iterator[PaymentRow]:
     for i, r in enumerate(records, 1):
-        yield payment_row(i, r.external_id, r.customer_code, r.received_on, r.amount.currency, r.amount.minor,
+        yield payment_row(i, r.external_id, r.customer_code, r.received_on, r.amount.currency, r.amount.amount,
                           ";".join(r.invoice_numbers), r.reference)
 
 
