@@ -213,3 +213,14 @@ def test_applied_never_exceeds_the_payment_nor_the_open_amount(engine: Any, ctx_
         for inv in ctx.session.scalars(select(Invoice).where(Invoice.company_id == c)):
             assert 0 <= inv.open_minor <= inv.amount_minor
         assert ledger.verify_projections(ctx) == []
+
+
+def test_demo_step_imports_a_camt053_statement(seeded: Ctx) -> None:
+    from types import SimpleNamespace
+
+    from arguard.recon.demo import recon_demo
+
+    with seeded() as ctx:
+        recon_demo(ctx, SimpleNamespace(as_of=date(2024, 2, 15)), random.Random(7))  # type: ignore[arg-type]
+        [stmt], _ = service.list_statements(ctx)
+        assert stmt.format == "camt.053" and stmt.balance_ok is True and stmt.counts["auto"] >= 1

@@ -4,12 +4,14 @@ Each payment carries its case type and the applications a careful clerk would ma
 exact_ref, bad_ref (reference written badly), rf_ref (ISO 11649), order_ref, multi_ref, multi_noref,
 noref_single, bank_charges, partial, duplicate (the second payment of an already paid invoice),
 fx (foreign currency with instructed amount), third_party (someone else pays, with a reference),
-unrelated (a credit that pays no invoice). Payer names are printed the way banks print them.
+unrelated (a credit that pays no invoice), and — outside the benchmark's default mix — amount_only (an
+unknown payer, no reference: only the amount points to an invoice). Payer names are printed the way banks print them.
 """
 
 from __future__ import annotations
 
 import random
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -132,17 +134,32 @@ def generate(seed: int, n_payments: int = 2000, n_customers: int = 400, items_pe
             order = f"PO{rng.randint(100000, 999999)}" if rng.random() < 0.4 else None
             by_customer.setdefault(cid, []).append(len(items))
             items.append(OpenItem(number, cid, currency, amount, amount, issue + timedelta(days=30), issue, rf, order))
-    builder = _Builder(rng, customers, items, by_customer, as_of)
+    statement, labels = statement_from(rng, customers, items, n_payments, as_of, statement_id=f"GEN-{seed}")
+    return Scenario(seed, tuple(customers), tuple(items), statement, labels)
+
+
+def statement_from(rng: random.Random, customers: Sequence[CustomerInfo], items: Sequence[OpenItem], n_payments: int,
+                   as_of: date, *, account: str = "DE02120300000000202051", statement_id: str = "GEN",
+                   days: tuple[int, int] = (1, 20), weights: dict[str, int] | None = None,
+                   ) -> tuple[Statement, tuple[LabelledPayment, ...]]:
+    """A statement of `n_payments` labelled payments of the given customers' open items, booked
+    `days` (from, to) days after `as_of` (negative: before). Used by `generate` and the demo."""
+    by_customer: dict[str, list[int]] = {}
+    for i, item in enumerate(items):
+        by_customer.setdefault(item.customer_id, []).append(i)
+    builder = _Builder(rng, list(customers), list(items), by_customer, as_of, days)
+    mix = weights or CASE_WEIGHTS
     for _ in range(n_payments):
-        builder.add(rng.choices(list(CASE_WEIGHTS), weights=list(CASE_WEIGHTS.values()))[0])
-    statement = Statement("camt.053", "DE02120300000000202051", "EUR", tuple(builder.entries), statement_id=f"GEN-{seed}")
-    return Scenario(seed, tuple(customers), tuple(items), statement, tuple(builder.labels))
+        builder.add(rng.choices(list(mix), weights=list(mix.values()))[0])
+    statement = Statement("camt.053", account, "EUR", tuple(builder.entries), statement_id=statement_id)
+    return statement, tuple(builder.labels)
 
 
 class _Builder:
     def __init__(self, rng: random.Random, customers: list[CustomerInfo], items: list[OpenItem],
-                 by_customer: dict[str, list[int]], as_of: date) -> None:
+                 by_customer: dict[str, list[int]], as_of: date, days: tuple[int, int] = (1, 20)) -> None:
         self.rng, self.customers, self.items, self.by_customer, self.as_of = rng, customers, items, by_customer, as_of
+        self.days = days
         self.free = {cid: list(ids) for cid, ids in by_customer.items()}
         self.paid: list[int] = []
         self.entries: list[Entry] = []
@@ -151,7 +168,7 @@ class _Builder:
     def _take(self, n: int, currency: str = "EUR") -> tuple[CustomerInfo, list[int]] | None:
         for _ in range(50):
             c = self.rng.choice(self.customers)
-            ids = [i for i in self.free[c.customer_id] if self.items[i].currency == currency]
+            ids = [i for i in self.free.get(c.customer_id, ()) if self.items[i].currency == currency]
             if len(ids) >= n:
                 chosen = self.rng.sample(ids, n)
                 for i in chosen:
@@ -170,7 +187,7 @@ class _Builder:
         detail = TransactionDetail(debtor=party, remittance=Remittance((text,) if text else (), structured),
                                    instructed_amount=instructed[0] if instructed else None,
                                    instructed_currency=instructed[1] if instructed else None)
-        day = self.as_of + timedelta(days=self.rng.randint(1, 20))
+        day = self.as_of + timedelta(days=self.rng.randint(*self.days))
         self.entries.append(Entry(idx, amount, currency, day, day, bank_ref=f"B{idx:07d}", details=(detail,)))
         self.labels.append(LabelledPayment(idx, case, tuple(expected)))
 
@@ -228,6 +245,11 @@ class _Builder:
             refs = rng.choice([", ", " ", "/", " + "]).join(
                 badly(it.number, rng) if rng.random() < 0.3 else it.number for it in its)
             self._emit(case, total, party, self._wrap(refs), full)
+        elif case == "amount_only":
+            # Paid by someone the ledger does not know (a director, an agent), no reference: the amount alone.
+            payer = Party(name=rng.choice(["M ROSSI", "ZHANG WEI", "J SMITH", "PAYPAL EUROPE SARL", "A KOWALSKI"]),
+                          account=_iban(rng))
+            self._emit(case, total, payer, rng.choice(["", "payment", "Zahlung"]), full)
         elif case in ("multi_noref", "noref_single"):
             self._emit(case, total, party, rng.choice(["", "Zahlung", "payment", "Sammelzahlung", "货款"]), full)
         elif case == "bank_charges":

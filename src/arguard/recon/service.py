@@ -412,5 +412,5 @@ def reject(ctx: ServiceContext, proposal_id: int, reason: str) -> Proposal:
 
 
 __all__ = ["ImportSummary", "ProposalView", "confirm", "delete_mapping", "get_mapping", "get_proposal",
-           "get_statement", "import_statement", "list_mappings", "list_statements", "proposal_view", "reject", "residuals",
+           "get_statement", "import_statement", "list_mappings", "list_statements", "load_customers", "load_open_items", "proposal_view", "reject", "residuals",
            "review_queue", "save_mapping", "statement_proposals", "to_decimal", "unapplied_cash"]
