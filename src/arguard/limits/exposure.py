@@ -63,11 +63,11 @@ def credit_line(decisions: Sequence[LimitDecision], on: date, discretionary_cap:
             cover = disc.amount if discretionary_cap is None else min(disc.amount, discretionary_cap)
             cover_source, cover_decision = "discretionary", disc
 
-    if in_force(internal, on):
-        assert internal is not None
+    amount: Money | None = cover
+    source: str | None = cover_source
+    ruling: LimitDecision | None = cover_decision
+    if internal is not None and in_force(internal, on):
         amount, source, ruling = internal.amount, "internal", internal
-    else:
-        amount, source, ruling = cover, cover_source, cover_decision
     return CreditLine(amount=amount, source=source, insured=insured_amount, cover_stopped=cover_stopped,
                       review_on=ruling.review_on if ruling else None,
                       conditions=ruling.conditions if ruling else None)

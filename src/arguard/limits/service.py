@@ -293,6 +293,11 @@ def _orders_exposure(ctx: ServiceContext, customers: Any, lc: str, horizon_end: 
 _SNAPSHOTS: dict[tuple[Any, ...], tuple[float, Any]] = {}
 
 
+def _db_key(ctx: ServiceContext) -> str:
+    bind = ctx.session.get_bind()
+    return str(bind.engine.url)
+
+
 def _snapshot(key: tuple[Any, ...], max_age_s: float, compute: Any) -> Any:
     """A per-process snapshot of a slow-moving sum (see CheckPolicy.scope_snapshot_seconds)."""
     now = time.monotonic()
@@ -312,7 +317,7 @@ def scope_uses(ctx: ServiceContext, keys: list[tuple[str, str]], rates: Rates, *
     horizon read live in one query (so an order released a moment ago always counts)."""
     if not keys:
         return {}
-    url = str(ctx.session.get_bind().url)
+    url = _db_key(ctx)
     settled: dict[tuple[str, str], int] = {}
     for scope, key in keys:
         def slow(scope: str = scope, key: str = key) -> int:
@@ -342,7 +347,7 @@ def group_members(ctx: ServiceContext, parent_code: str, max_age_s: float) -> li
         return list(ctx.session.scalars(select(Customer.id).where(Customer.company_id == ctx.company_id, or_(
             Customer.parent_code == parent_code, Customer.code == parent_code))))
 
-    return list(_snapshot((str(ctx.session.get_bind().url), ctx.company_id, "group", parent_code), max_age_s, load))
+    return list(_snapshot((_db_key(ctx), ctx.company_id, "group", parent_code), max_age_s, load))
 
 
 def scope_customers(ctx: ServiceContext, scope: str, key: str) -> Any:
@@ -384,7 +389,7 @@ def buyer_exposure(ctx: ServiceContext, code: str, as_of: date) -> dict[str, Any
     horizon_end = as_of + timedelta(days=policy.check.horizon_days)
     facts = exposure_facts(ctx, [customer.id], rates, horizon_end=horizon_end)
     line = line_of(ctx, customer.id, as_of)
-    out = {"customer": code, "as_of": as_of, "currency": policy.currency, **exposure_json(facts.exposure),
+    out: dict[str, Any] = {"customer": code, "as_of": as_of, "currency": policy.currency, **exposure_json(facts.exposure),
            "limit": _amount(line.amount), "limit_kind": line.source, "insured": _amount(line.insured),
            "cover_stopped": line.cover_stopped, "review_on": line.review_on,
            "available": _amount(None if line.amount is None else line.amount - facts.exposure.total),

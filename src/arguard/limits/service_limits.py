@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 
 from arguard.core.errors import Conflict, NotFound, ValidationError
 from arguard.core.money import Money
@@ -317,7 +317,7 @@ def import_decisions(ctx: ServiceContext, items: list[tuple[str, DecisionInput]]
                      "inputs": {"source": source}, "request_id": None, "requested_minor": None})
     for start in range(0, len(rows), chunk):
         part = rows[start:start + chunk]
-        ctx.session.execute(LimitDecisionRow.__table__.insert(), part)
+        ctx.session.execute(insert(LimitDecisionRow), part)
         audit(ctx, "limit.import", "limits", source, reason=f"{len(part)} decisions from {source}",
               after=[{"customer": items[start + i][0], "kind": r["kind"], "status": r["status"],
                       "amount": str(Money.from_minor(r["amount_minor"], currency).amount),

@@ -78,7 +78,8 @@ def exposure_report(ctx: ServiceContext, as_of: date, *, limit: int = 50, offset
     cap = get_appetite(ctx).cap("discretionary", "*")
     customers = {c.id: c for c in ctx.session.scalars(select(Customer).where(
         Customer.company_id == ctx.company_id, Customer.id.in_(set(parts) | set(decisions))))}
-    rows = []
+    rows: list[dict[str, Any]] = []
+    totals: dict[str, int] = {}
     for cid, c in customers.items():
         p = parts[cid]
         total = p["receivables"] + p["shipped"] + p["orders"]
@@ -91,10 +92,9 @@ def exposure_report(ctx: ServiceContext, as_of: date, *, limit: int = 50, offset
                      "available": None if lim is None else _fmt(lim - total, lc),
                      "utilisation": None if not lim else round(total / lim, 4),
                      "insured": None if line.insured is None else str(line.insured.amount),
-                     "cover_stopped": line.cover_stopped, "_total": total})
-    rows.sort(key=lambda r: (-r["_total"], r["customer"]))
-    for r in rows:
-        del r["_total"]
+                     "cover_stopped": line.cover_stopped})
+        totals[c.code] = total
+    rows.sort(key=lambda r: (-totals[r["customer"]], r["customer"]))
     return rows[offset:offset + limit], len(rows)
 
 
