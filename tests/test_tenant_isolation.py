@@ -128,9 +128,38 @@ def seed_recon(ctx: ServiceContext, seed: Seed) -> None:
     seed.add("mapping_name", mapping.name)
 
 
+def seed_limits(ctx: ServiceContext, seed: Seed) -> None:
+    from arguard.limits.service_orders import OrderCheck, check_order
+
+    order = f"A-ORD-{seed.tag}"
+    check_order(ctx, OrderCheck(order, seed.ids["customer_code"], Money.of("250000.00", "EUR"),
+                                AS_OF + timedelta(days=7)), as_of=AS_OF)
+    seed.add("order_id", order)
+
+
+def seed_monitor(ctx: ServiceContext, seed: Seed) -> None:
+    from arguard.monitor import delivery, service
+    from arguard.monitor.model import EventRecord
+
+    hook = delivery.add_webhook(ctx, f"https://hooks.alpha.example/a-{seed.tag}", f"isolation-secret-{seed.tag}")
+    seed.add("webhook_id", str(hook.id), marker=False)
+    seed.add("webhook_id:int", hook.id)
+    seed.markers.add(f"https://hooks.alpha.example/a-{seed.tag}")
+    _, _, alerts = service.post_event(ctx, EventRecord(
+        "insolvency.filing", seed.ids["customer_code"], AS_OF,
+        {"court": f"Amtsgericht A-{seed.tag}", "case_number": f"A-IN-{seed.tag}", "source": "register"},
+        external_id=f"A-EV-{seed.tag}"), AS_OF)
+    seed.markers.add(f"A-IN-{seed.tag}")
+    if alerts:
+        seed.add("alert_id", str(alerts[0].id), marker=False)
+        seed.add("alert_id:int", alerts[0].id)
+
+
 SEEDERS: dict[str, Seeder] = {
     "ledger": seed_ledger,
     "recon": seed_recon,
+    "limits": seed_limits,
+    "monitor": seed_monitor,
 }
 
 
@@ -160,6 +189,8 @@ FILLERS: dict[str, Callable[[Seed, str | None], Any]] = {
     "kind": _const("invoices"), "format": _const("json"), "currency": _const("EUR"),
     "as_of": _const(AS_OF.isoformat()), "amount": _const("1.00"), "reason": _const("isolation test"),
     "search": _ids("customer_code"),
+    # limits and monitoring
+    "order_id": _ids("order_id"), "webhook_id": _ids("webhook_id"), "alert_id": _ids("alert_id"),
     # reconciliation
     "statement_id": _ids("statement_id"), "proposal_id": _ids("proposal_id"), "mapping_name": _ids("mapping_name"),
 }
@@ -311,6 +342,22 @@ def _example(doc: dict[str, Any], schema: dict[str, Any], name: str, seed: Seed)
     raise CannotFill(f"field {name!r} of type {kind!r}")
 
 
+def _multipart(doc: dict[str, Any], schema: dict[str, Any], seed: Seed) -> dict[str, Any]:
+    """A form whose file fields carry a small CSV naming A's objects (an upload that tries to reach them)."""
+    schema = _resolve(doc, schema)
+    files, data = {}, {}
+    for name, prop in schema.get("properties", {}).items():
+        prop = _resolve(doc, prop)
+        if prop.get("format") == "binary" or "contentMediaType" in prop:
+            text = ("customer_id,invoice_number,payment_id,date,amount,currency\n"
+                    f"{seed.ids['customer_code']},{seed.ids['invoice_number']},{seed.ids['payment_external_id']},"
+                    f"{AS_OF.isoformat()},1.00,EUR\n")
+            files[name] = (f"{name}.csv", text.encode(), "text/csv")
+        else:
+            data[name] = str(_example(doc, prop, name, seed))
+    return {"files": files, "data": data} if data else {"files": files}
+
+
 @dataclass
 class Call:
     method: str
@@ -343,6 +390,8 @@ def build_call(world: World, method: str, path: str) -> Call:
         content = op["requestBody"].get("content", {})
         if "application/json" in content:
             kwargs["json"] = _example(doc, content["application/json"].get("schema", {}), "", seed)
+        elif "multipart/form-data" in content:
+            kwargs.update(_multipart(doc, content["multipart/form-data"].get("schema", {}), seed))
         elif op["requestBody"].get("required"):
             raise CannotFill(f"request body {sorted(content)}: add a request in BODIES")
     sent = url + json.dumps(query, default=str) + json.dumps(kwargs.get("json"), default=str) + repr(
