@@ -8,7 +8,8 @@ earlier id (the idempotent path) — at a fixed rate, latency measured from each
 instant. The first seconds are a warm-up and are not counted.
 
 Environment: ARGUARD_BENCH_DATABASE_URL (default postgresql+psycopg://postgres@127.0.0.1:5432/arguard_bench),
-ARGUARD_BENCH_SIZE (large), ARGUARD_BENCH_RATE (200), ARGUARD_BENCH_DURATION (30 s), ARGUARD_BENCH_SEED (1).
+ARGUARD_BENCH_SIZE (large), ARGUARD_BENCH_RATE (200), ARGUARD_BENCH_DURATION (30 s), ARGUARD_BENCH_SEED (1),
+ARGUARD_BENCH_WORKERS (server processes: `arguard serve` honours uvicorn's WEB_CONCURRENCY; default 2).
 """
 
 from __future__ import annotations
@@ -100,7 +101,9 @@ def main() -> None:
     _ensure_database(url)
     key, orders, as_of = _prepare(url, size, seed, int(rate * (duration + 5)))
     port = _free_port()
-    env = {**os.environ, "ARGUARD_DATABASE_URL": url}
+    workers = os.environ.get("ARGUARD_BENCH_WORKERS", "2")
+    print(f"server: arguard serve with {workers} worker process(es)")
+    env = {**os.environ, "ARGUARD_DATABASE_URL": url, "WEB_CONCURRENCY": workers}
     server = subprocess.Popen([str(ROOT / ".venv/bin/arguard"), "serve", "--port", str(port)], env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
