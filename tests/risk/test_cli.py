@@ -60,6 +60,16 @@ def test_score_a_file_of_statement_items(tmp_path: Path) -> None:
     assert by["sparse"]["grade"] and by["acme"]["reasons"]
 
 
+def test_portfolio_rate_rebases_the_pds_and_keeps_their_order(tmp_path: Path) -> None:
+    sample, _ = run_score(tmp_path, ITEMS)
+    rebased, _ = run_score(tmp_path, ITEMS, "--portfolio-rate", "0.01")
+    a = {r["id"]: float(r["pd_12m"]) for r in sample}
+    b = {r["id"]: float(r["pd_12m"]) for r in rebased}
+    assert all(b[k] < a[k] for k in a)
+    assert sorted(a, key=a.__getitem__) == sorted(b, key=b.__getitem__)
+    assert [r["reasons"] for r in sample] == [r["reasons"] for r in rebased]
+
+
 def test_score_xlsx_and_missing_id(tmp_path: Path) -> None:
     frame = pd.read_csv(io.StringIO(ratios_file()), dtype=str, keep_default_na=False)
     frame.to_excel(tmp_path / "in.xlsx", index=False)

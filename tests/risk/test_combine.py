@@ -1,11 +1,13 @@
 """How the parts of a grade combine: accounts, payment behaviour, country, sector."""
 
+import math
 from datetime import date
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from arguard.risk.combine import TYPICAL_PD, combine
+from arguard.risk.combine import TYPICAL_PD, PriorShift, combine
 from arguard.risk.model import CountryRisk, PaymentBehaviour, Reason, RiskInputs
 
 AS_OF = date(2026, 6, 30)
@@ -62,3 +64,35 @@ def test_paying_later_never_lowers_the_pd(fin: float, dbt: float, extra: float, 
     late = combine(RiskInputs(AS_OF, fin, (), 100, PaymentBehaviour(12, dbt + extra), country))
     assert late.pd_12m >= early.pd_12m
     assert 0 <= early.pd_12m <= 1
+
+
+def test_disputes_and_credit_notes_raise_the_pd() -> None:
+    calm = PaymentBehaviour(invoices_paid=20, avg_days_beyond_terms=5.0)
+    quarrelsome = PaymentBehaviour(invoices_paid=20, avg_days_beyond_terms=5.0, disputed_share=0.3,
+                                   credit_note_share=0.2)
+    a = combine(RiskInputs(AS_OF, 0.02, (), 100, calm))
+    b = combine(RiskInputs(AS_OF, 0.02, (), 100, quarrelsome))
+    assert b.pd_12m > a.pd_12m
+    assert {"payment.disputes", "payment.credit_notes"} <= {r.code for r in b.reasons}
+
+
+def test_prior_shift_rebases_to_the_portfolio_rate() -> None:
+    """Sample 7 %, portfolio 1 %: odds × (0.01/0.99)/(0.07/0.93) ≈ 0.134; the base rate itself maps onto 1 %."""
+    prior = PriorShift(0.07, 0.01)
+    assert math.isclose(prior.apply(0.07), 0.01, rel_tol=1e-9)
+    assert math.isclose(prior.shift, math.log((0.01 / 0.99) / (0.07 / 0.93)))
+    sample = combine(RiskInputs(AS_OF, 0.05, (), 100, GOOD_PAYER, GERMANY))
+    rebased = combine(RiskInputs(AS_OF, 0.05, (), 100, GOOD_PAYER, GERMANY), prior=prior)
+    assert rebased.pd_12m < sample.pd_12m and rebased.grade < sample.grade
+    assert rebased.financial_pd == 0.05  # the model's own PD is kept
+    with pytest.raises(ValueError):
+        PriorShift(0.07, 0.0)
+
+
+@given(st.floats(0.001, 0.999), st.floats(0.001, 0.5), st.floats(0.001, 0.5), st.floats(0.001, 0.999))
+def test_prior_shift_keeps_the_order_and_undoes_itself(p: float, pi: float, pi2: float, q: float) -> None:
+    there = PriorShift(pi, pi2)
+    back = PriorShift(pi2, pi)
+    assert math.isclose(back.apply(there.apply(p)), p, rel_tol=1e-6, abs_tol=1e-9)
+    if p < q:
+        assert there.apply(p) <= there.apply(q)

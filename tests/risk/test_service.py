@@ -3,10 +3,12 @@
 from datetime import date, timedelta
 
 import pytest
+from sqlalchemy import select
 
 from arguard.core.money import Money
 from arguard.ledger import service as ledger
 from arguard.ledger.model import CustomerRecord, InvoiceRecord, PaymentRecord
+from arguard.ledger.tables import Customer
 from arguard.risk import service
 from tests.conftest import auth
 from tests.risk.test_cli import ITEMS
@@ -82,3 +84,25 @@ def test_api_and_dashboard_show_grade_pd_and_reasons(api, company) -> None:  # t
     assert 1 <= data["grade"] <= 10 and 0 < data["pd_12m"] < 1 and data["reasons"]
     assert client.get("/api/v1/buyers/NOPE/risk", headers=auth(key)).status_code == 404
     assert client.get("/api/v1/risk/portfolio", headers=auth(key)).status_code == 200
+
+
+def test_disputes_and_credit_notes_from_the_ledger_enter_payment_behaviour(ctx_factory) -> None:  # type: ignore[no-untyped-def]
+    with ctx_factory() as ctx:
+        seed_ledger(ctx)
+        before = service.grade_buyers(ctx, AS_OF, ["WOB"])["WOB"]
+        ledger.set_dispute(ctx, "WOB-8", True, "buyer disputes quality")
+        ledger.add_invoice(ctx, InvoiceRecord("CN-WOB-1", "WOB", AS_OF - timedelta(days=60),
+                                              AS_OF - timedelta(days=60), Money.of("-300.00", "EUR"),
+                                              document_type="credit_note"))
+    with ctx_factory() as ctx:
+        ids = dict(ctx.session.execute(select(Customer.code, Customer.id).where(
+            Customer.company_id == ctx.company_id)).all())
+        behaviour = service.payment_behaviours(ctx, AS_OF)
+        wob, acme = behaviour[ids["WOB"]], behaviour[ids["ACME"]]
+        assert (wob.disputed_share, wob.credit_note_share) == (0.1, 0.1)  # 1 of 10 invoices each
+        assert (acme.disputed_share, acme.credit_note_share) == (0, 0)
+        after = service.grade_buyers(ctx, AS_OF, ["WOB"])["WOB"]
+        assert after.pd_12m > before.pd_12m
+        rebased = service.grade_buyers(ctx, AS_OF, ["WOB"], portfolio_rate=0.01)["WOB"]
+        assert rebased.pd_12m < after.pd_12m
+        assert service.buyer_risk(ctx, "WOB", AS_OF)["inputs"]["prior_shift"]["portfolio_rate"] == 0.01

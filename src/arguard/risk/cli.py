@@ -37,13 +37,19 @@ def score(
     input: Annotated[Path, typer.Option("--input", "-i", help="CSV/XLSX with `id` and ratio or item columns.")],
     out: Annotated[Path, typer.Option("--out", "-o", help="Output CSV: id, pd_12m, grade, reasons.")],
     model: Annotated[str, typer.Option(help="gbm (accuracy) or scorecard (readable points).")] = "gbm",
-    reasons: Annotated[bool, typer.Option(help="Compute the top reasons (slower for gbm).")] = True,
+    reasons: Annotated[bool, typer.Option(help="Compute the top reasons.")] = True,
+    portfolio_rate: Annotated[float | None, typer.Option(
+        help="Your portfolio's 12-month default rate (e.g. 0.02): re-bases PDs from the training sample's "
+             "rate (about 7 %).", min=1e-6, max=0.999999)] = None,
 ) -> None:
     """Score buyers from a file of ratios or statement items; needs no database."""
+    from arguard.risk.combine import PriorShift
     from arguard.risk.scoring import score_frame
 
+    models = store.load_models()
+    prior = PriorShift(store.sample_rate(models.metadata), portfolio_rate) if portfolio_rate else None
     frame = read_table(input)
-    scored, issues = score_frame(store.load_models().get(model), frame, source=input.name, reasons=reasons)
+    scored, issues = score_frame(models.get(model), frame, source=input.name, reasons=reasons, prior=prior)
     scored.to_csv(out, index=False)
     for issue in issues[:20]:
         err_console.print(f"[yellow]warning[/yellow] {issue}")

@@ -3,17 +3,19 @@
 The parts add on the log-odds scale — each overlay multiplies the odds of failure by a factor a
 credit analyst can read off its reason (impact 0.69 = odds × 2):
 
-    logit(PD) = logit(anchor) + payment + country + sector
+    logit(PD) = logit(anchor) [+ prior shift] + payment + country + sector
 
 anchor: the financial PD from the accounts; without accounts, the PD of a typical company of the
 training population (`typical_pd`, the median out-of-fold PD), and confidence drops. The overlay
-weights are expert judgement, set once here and validated on the demo company (docs/model-card.md),
-not estimated from the Polish data (which has no payment, country or sector information).
+weights are expert judgement, set once here and validated on the demo company (docs/risk.md), not
+estimated from the Polish data (which has no payment, country or sector information). The optional prior
+shift re-bases the anchor from the training sample's failure rate (about 7 %) to a portfolio's own.
 """
 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 from arguard.risk.masterscale import DEFAULT_GRADE, grade_of
 from arguard.risk.model import Confidence, Grade, PaymentBehaviour, Reason, RiskInputs
@@ -29,6 +31,38 @@ last 90 days — a buyer that has stopped paying, not one that pays late or leav
 COUNTRY_STEP = 0.15
 """Log-odds per OECD class: class 7 multiplies the odds by e^1.05 ≈ 2.9."""
 TOP_REASONS = 5
+DISPUTE_WEIGHT = 0.6
+"""Log-odds per unit of disputed share: every invoice of the window disputed multiplies the odds by 1.8."""
+CREDIT_NOTE_WEIGHT = 0.5
+"""Log-odds per credit note per invoice issued in the window."""
+
+
+@dataclass(frozen=True, slots=True)
+class PriorShift:
+    """Re-base PDs calibrated on a sample with failure rate `sample_rate` to a portfolio whose 12-month
+    default rate is `portfolio_rate` (prior-probability shift, Saerens, Latinne & Decaestecker 2002):
+
+        odds(PD') = odds(PD) · [π' / (1 − π')] / [π / (1 − π)],  i.e.  logit(PD') = logit(PD) + logit(π') − logit(π)
+
+    It keeps every ranking (AUC, KS) and moves the whole scale; it assumes the ratios of failed and of
+    surviving firms look the same in the portfolio as in the sample, only their mix differs.
+    """
+
+    sample_rate: float
+    portfolio_rate: float
+
+    def __post_init__(self) -> None:
+        for name in ("sample_rate", "portfolio_rate"):
+            if not 0.0 < getattr(self, name) < 1.0:
+                raise ValueError(f"{name} must lie strictly between 0 and 1, got {getattr(self, name)}")
+
+    @property
+    def shift(self) -> float:
+        """The constant added to the log-odds."""
+        return logit(self.portfolio_rate) - logit(self.sample_rate)
+
+    def apply(self, pd_: float) -> float:
+        return expit(logit(pd_) + self.shift)
 
 # NACE section → log-odds; C (manufacturing, the training population) is the reference.
 SECTOR_IMPACT: dict[str, float] = {
@@ -74,7 +108,9 @@ def payment_reasons(b: PaymentBehaviour) -> list[Reason]:
         math.copysign(min(0.3 * math.log1p(abs(trend) / 10), 0.7 if trend > 0 else 0.3), trend), trend)
     add("payment.partial", "share of invoices paid in instalments", 0.8 * b.partial_payment_share,
         b.partial_payment_share)
-    add("payment.disputes", "share of invoices disputed", 0.6 * b.disputed_share, b.disputed_share)
+    add("payment.disputes", "share of invoices disputed", DISPUTE_WEIGHT * b.disputed_share, b.disputed_share)
+    add("payment.credit_notes", "credit notes per invoice (returns, settled disputes)",
+        CREDIT_NOTE_WEIGHT * b.credit_note_share, b.credit_note_share)
     if b.max_days_past_due >= 60:
         add("payment.overdue", "overdue share of open amount (60+ days late)", 0.5 + b.overdue_share,
             b.overdue_share)
@@ -101,8 +137,13 @@ def confidence_of(inputs: RiskInputs) -> Confidence:
     return "high" if fresh and history else "medium" if fresh or history else "low"
 
 
-def combine(inputs: RiskInputs, *, typical_pd: float = TYPICAL_PD, model_version: str = "") -> Grade:
-    """The buyer's grade: final 12-month PD, grade 1–10, confidence and the strongest reasons."""
+def combine(inputs: RiskInputs, *, typical_pd: float = TYPICAL_PD, model_version: str = "",
+            prior: PriorShift | None = None) -> Grade:
+    """The buyer's grade: final 12-month PD, grade 1–10, confidence and the strongest reasons.
+
+    prior: re-base the financial (or typical) PD to the portfolio's default rate before the overlays;
+    None keeps the training sample's calibration. `Grade.financial_pd` stays the model's own PD.
+    """
     reasons: list[Reason] = list(inputs.financial_reasons)
     anchor = inputs.financial_pd
     if anchor is None:
@@ -124,7 +165,8 @@ def combine(inputs: RiskInputs, *, typical_pd: float = TYPICAL_PD, model_version
         reasons.append(sector)
     overlay = sum(r.impact for r in reasons[len(inputs.financial_reasons):])
     defaulted = inputs.insolvent or in_default(inputs.behaviour)
-    pd_12m = 1.0 if defaulted else expit(logit(anchor) + overlay)
+    shift = prior.shift if prior is not None else 0.0
+    pd_12m = 1.0 if defaulted else expit(logit(anchor) + shift + overlay)
     if defaulted:
         label = "insolvency on record" if inputs.insolvent else f"stopped paying: {DEFAULT_DPD}+ days past due"
         notes.insert(0, Reason("default.event", label, "raises", 10.0))

@@ -108,7 +108,9 @@ class PaymentBehaviour:
     max_days_past_due: oldest open overdue item, in days (0 when nothing is overdue);
     overdue_share: overdue open amount / total open amount, 0…1;
     partial_payment_share: share of settled invoices paid in more than one instalment, 0…1;
-    disputed_share: share of invoices under dispute (or short-paid after a credit claim), 0…1;
+    disputed_share: share of the invoices of the look-back window that the ledger flags as disputed, 0…1;
+    credit_note_share: credit notes issued in the window per invoice issued in it (returns and settled
+    disputes: the buyer paid less than invoiced after a claim), 0…1;
     overdue_90_share: open amount 90+ days past due / total open amount, 0…1;
     invoices_paid_90d: invoices settled in the last 90 days (None when unknown).
     """
@@ -122,6 +124,7 @@ class PaymentBehaviour:
     disputed_share: float = 0.0
     overdue_90_share: float = 0.0
     invoices_paid_90d: int | None = None
+    credit_note_share: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)

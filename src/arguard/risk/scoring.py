@@ -14,6 +14,7 @@ import pandas as pd
 
 from arguard.core.errors import Issue, ValidationError
 from arguard.core.money import parse_amount
+from arguard.risk.combine import PriorShift
 from arguard.risk.estimators import CalibratedPD, Matrix, as_matrix, top_indices
 from arguard.risk.masterscale import grades_of
 from arguard.risk.model import ITEM_NAMES, StatementItems
@@ -101,18 +102,26 @@ def reason_strings(contrib: Matrix, X: Matrix, top: int = 3) -> list[str]:
     return joined.tolist()
 
 
-def score_matrix(model: CalibratedPD, X: Matrix, *, reasons: bool = True, top: int = 3
-                 ) -> tuple[Matrix, np.ndarray, list[str] | None]:
+def rebase(pds: Matrix, prior: PriorShift | None) -> Matrix:
+    """Vectorised `PriorShift.apply`: PDs re-based to a portfolio's default rate (None: unchanged)."""
+    if prior is None:
+        return pds
+    p = np.clip(pds, 1e-12, 1 - 1e-12)
+    return 1.0 / (1.0 + np.exp(-(np.log(p / (1 - p)) + prior.shift)))
+
+
+def score_matrix(model: CalibratedPD, X: Matrix, *, reasons: bool = True, top: int = 3,
+                 prior: PriorShift | None = None) -> tuple[Matrix, np.ndarray, list[str] | None]:
     """PDs, grades and (optionally) reason strings of a ratio matrix; vectorised."""
-    pds = model.predict_pd(X)
+    pds = rebase(model.predict_pd(X), prior)
     grades = grades_of(pds)
     text = reason_strings(model.contributions(X), X, top) if reasons else None
     return pds, grades, text
 
 
-def score_frame(model: CalibratedPD, frame: pd.DataFrame, *, source: str = "input", reasons: bool = True
-                ) -> tuple[pd.DataFrame, list[Issue]]:
-    """`id, pd_12m, grade, reasons` for every row of an input table."""
+def score_frame(model: CalibratedPD, frame: pd.DataFrame, *, source: str = "input", reasons: bool = True,
+                prior: PriorShift | None = None) -> tuple[pd.DataFrame, list[Issue]]:
+    """`id, pd_12m, grade, reasons` for every row of an input table (PDs re-based when `prior` is given)."""
     if "id" not in [str(c).strip().lower() for c in frame.columns]:
         raise ValidationError("the input needs an 'id' column", code="missing_id")
     id_col = next(c for c in frame.columns if str(c).strip().lower() == "id")
@@ -122,7 +131,7 @@ def score_frame(model: CalibratedPD, frame: pd.DataFrame, *, source: str = "inpu
     if thin:
         issues.append(Issue(source, None, None, f"{thin} row(s) have fewer than half of the 64 ratios: "
                                                 "their PDs rest on few facts"))
-    pds, grades, text = score_matrix(model, X, reasons=reasons)
+    pds, grades, text = score_matrix(model, X, reasons=reasons, prior=prior)
     out = pd.DataFrame({"id": frame[id_col].to_numpy(), "pd_12m": np.round(pds, 6), "grade": grades})
     out["reasons"] = text if text is not None else ""
     return out, issues

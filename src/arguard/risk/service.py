@@ -25,7 +25,7 @@ from arguard.ledger.tables import Allocation, Customer, Invoice
 from arguard.platform.context import ServiceContext
 from arguard.platform.events import Fact, publish, subscribe
 from arguard.risk import store
-from arguard.risk.combine import combine
+from arguard.risk.combine import PriorShift, combine
 from arguard.risk.estimators import as_matrix, reasons_from_contributions
 from arguard.risk.model import ITEM_NAMES, Grade, PaymentBehaviour, Reason, RiskInputs, StatementItems
 from arguard.risk.ratios import ATTRS, compute_ratios
@@ -143,12 +143,16 @@ def payment_behaviours(ctx: ServiceContext, as_of: date) -> dict[int, PaymentBeh
     """Per customer, from invoices and allocations of the last `LOOKBACK_DAYS` (amount-weighted)."""
     start = date.fromordinal(as_of.toordinal() - LOOKBACK_DAYS)
     inv = pd.DataFrame(ctx.session.execute(select(
-        Invoice.id, Invoice.customer_id, Invoice.due_date, Invoice.amount_minor, Invoice.open_minor)
+        Invoice.id, Invoice.customer_id, Invoice.issue_date, Invoice.due_date, Invoice.amount_minor,
+        Invoice.open_minor, Invoice.disputed)
         .where(Invoice.company_id == ctx.company_id, Invoice.document_type == "invoice",
                Invoice.issue_date <= as_of, Invoice.amount_minor > 0)).all(),
-        columns=["id", "customer_id", "due", "amount", "open"])
+        columns=["id", "customer_id", "issued", "due", "amount", "open", "disputed"])
     if inv.empty:
         return {}
+    credit_notes = dict(ctx.session.execute(select(Invoice.customer_id, func.count(Invoice.id)).where(
+        Invoice.company_id == ctx.company_id, Invoice.document_type == "credit_note",
+        Invoice.issue_date <= as_of, Invoice.issue_date > start).group_by(Invoice.customer_id)).all())
     alloc = pd.DataFrame(ctx.session.execute(select(
         Allocation.invoice_id, func.max(Allocation.allocated_on), func.count(Allocation.id))
         .where(Allocation.company_id == ctx.company_id, Allocation.allocated_on <= as_of,
@@ -156,6 +160,8 @@ def payment_behaviours(ctx: ServiceContext, as_of: date) -> dict[int, PaymentBeh
         columns=["id", "settled", "n_alloc"])
     df = inv.merge(alloc, on="id", how="left")
     df["due"] = pd.to_datetime(df["due"])
+    df["issued"] = pd.to_datetime(df["issued"])
+    df["disputed"] = df["disputed"].astype(bool)
     df["settled"] = pd.to_datetime(df["settled"])
     now = pd.Timestamp(as_of)
     paid = (df["open"] == 0) & df["settled"].notna() & (df["settled"] >= pd.Timestamp(start))
@@ -164,12 +170,19 @@ def payment_behaviours(ctx: ServiceContext, as_of: date) -> dict[int, PaymentBeh
                           np.where(overdue_open, (now - df["due"]).dt.days, 0)).astype(float)
     out = {}
     for cid, g in df.groupby("customer_id"):
-        out[int(cid)] = _behaviour(g, paid.loc[g.index], overdue_open.loc[g.index], now)
+        out[int(cid)] = _behaviour(g, paid.loc[g.index], overdue_open.loc[g.index], now,
+                                   int(credit_notes.get(int(cid), 0)), pd.Timestamp(start))
     return out
 
 
-def _behaviour(g: pd.DataFrame, paid: pd.Series, overdue: pd.Series, now: pd.Timestamp) -> PaymentBehaviour:
+def _behaviour(g: pd.DataFrame, paid: pd.Series, overdue: pd.Series, now: pd.Timestamp, credit_notes: int,
+               start: pd.Timestamp) -> PaymentBehaviour:
+    """One buyer's payment behaviour. Disputes: the invoices of the look-back window (issued in it, or
+    still open) that the ledger flags as disputed now, and the credit notes issued in the window (returns
+    and settled disputes), each per invoice issued in the window."""
     seen = paid | overdue
+    window_invoices = (g["issued"] > start) | (g["open"] > 0)
+    issued_in_window = int((g["issued"] > start).sum())
     weights = g.loc[seen, "amount"].astype(float)
     dbt = float(np.average(g.loc[seen, "late"], weights=weights)) if weights.sum() > 0 else 0.0
 
@@ -190,14 +203,19 @@ def _behaviour(g: pd.DataFrame, paid: pd.Series, overdue: pd.Series, now: pd.Tim
         partial_payment_share=round(float((g.loc[paid, "n_alloc"] > 1).mean()), 4) if paid.any() else 0.0,
         overdue_90_share=round(float(g.loc[overdue_90, "open"].sum()) / open_total, 4) if open_total else 0.0,
         invoices_paid_90d=int(paid_90d.sum()),
+        disputed_share=round(float(g.loc[window_invoices, "disputed"].mean()), 4) if window_invoices.any() else 0.0,
+        credit_note_share=round(min(credit_notes / issued_in_window, 1.0), 4) if issued_in_window else 0.0,
     )
 
 
 # ---- grading ----------------------------------------------------------------------------------------
 
 def grade_buyers(ctx: ServiceContext, as_of: date, codes: list[str] | None = None,
-                 trigger: str = "batch") -> dict[str, Grade]:
-    """Grade the named buyers (all when None) as of `as_of`; one history row each; returns the grades."""
+                 trigger: str = "batch", portfolio_rate: float | None = None) -> dict[str, Grade]:
+    """Grade the named buyers (all when None) as of `as_of`; one history row each; returns the grades.
+
+    portfolio_rate: the seller's own 12-month default rate, to re-base PDs from the training sample's
+    (`combine.PriorShift`); None keeps the sample calibration."""
     ctx.require("analyst")
     q = select(Customer).where(Customer.company_id == ctx.company_id)
     if codes is not None:
@@ -207,6 +225,7 @@ def grade_buyers(ctx: ServiceContext, as_of: date, codes: list[str] | None = Non
         return {}
     models = store.load_models()
     model, meta = models.get(MODEL), models.metadata
+    prior = PriorShift(store.sample_rate(meta), portfolio_rate) if portfolio_rate is not None else None
     statements = latest_statements(ctx, as_of)
     behaviours = payment_behaviours(ctx, as_of)
     financial = _financial_pds(model, [statements.get(c.id) for c in customers])
@@ -218,12 +237,13 @@ def grade_buyers(ctx: ServiceContext, as_of: date, codes: list[str] | None = Non
         age = (as_of - st.fiscal_year_end).days if st is not None and st.fiscal_year_end else None
         inputs = RiskInputs(as_of, fin_pd, fin_reasons, age, behaviours.get(c.id), countries.risk_of(c.country),
                             c.sector)
-        grade = combine(inputs, typical_pd=meta.get("typical_pd", 0.01), model_version=meta["model_version"])
+        grade = combine(inputs, typical_pd=meta.get("typical_pd", 0.01), model_version=meta["model_version"],
+                        prior=prior)
         grades[c.code] = grade
         ctx.session.add(BuyerGrade(
             company_id=ctx.company_id, customer_id=c.id, as_of=as_of, pd_12m=grade.pd_12m, grade=grade.grade,
             confidence=grade.confidence, financial_pd=grade.financial_pd,
-            reasons=[asdict(r) for r in grade.reasons], inputs=_inputs_record(inputs),
+            reasons=[asdict(r) for r in grade.reasons], inputs=_inputs_record(inputs, prior),
             model_version=grade.model_version, trigger=trigger, actor=ctx.actor))
         before = previous.get(c.id)
         if before is None or before != grade.grade:
@@ -248,10 +268,11 @@ def _financial_pds(model: Any, items: list[StatementItems | None]) -> list[tuple
     return out
 
 
-def _inputs_record(inputs: RiskInputs) -> dict[str, Any]:
+def _inputs_record(inputs: RiskInputs, prior: PriorShift | None = None) -> dict[str, Any]:
     return {"financial_pd": inputs.financial_pd, "accounts_age_days": inputs.accounts_age_days,
             "behaviour": asdict(inputs.behaviour) if inputs.behaviour else None,
-            "country": asdict(inputs.country) if inputs.country else None, "sector": inputs.sector}
+            "country": asdict(inputs.country) if inputs.country else None, "sector": inputs.sector,
+            "prior_shift": asdict(prior) if prior is not None else None}
 
 
 def _latest_grades(ctx: ServiceContext, customer_ids: list[int]) -> dict[int, int]:

@@ -35,6 +35,12 @@ class ShippedModels:
         return self.gbm if name == "gbm" else self.scorecard
 
 
+def sample_rate(metadata: dict[str, Any]) -> float:
+    """Failure rate of the training sample the PDs are calibrated to (for `combine.PriorShift`)."""
+    data = metadata["data"]
+    return float(data["failed"]) / float(data["rows"])
+
+
 def read_training_data(path: Path | None = None) -> str:
     return (path or DATA_DIR / TRAINING_FILE).read_text(encoding="utf-8")
 
