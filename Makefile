@@ -6,15 +6,20 @@ export PIP_DISABLE_PIP_VERSION_CHECK=1
 
 .PHONY: demo test venv dev browser bench lint clean
 
-$(BIN)/activate:
-	$(PYTHON) -m venv $(VENV)
+# The virtual environment must be this checkout's own. One that came from elsewhere (copied, or committed
+# by mistake: its scripts then start with another path's python) is rebuilt from scratch.
+$(VENV)/.home:
+	@if [ "$$(head -n 1 $(BIN)/pip 2>/dev/null)" != "#!$(CURDIR)/$(BIN)/python3" ] \
+	    || ! $(BIN)/python -c "import sys" 2>/dev/null; then \
+	  echo "creating $(VENV)"; rm -rf $(VENV) && $(PYTHON) -m venv $(VENV); fi
+	@touch $@
 
-$(VENV)/.installed: pyproject.toml | $(BIN)/activate
-	$(BIN)/pip install -q -e .
+$(VENV)/.installed: pyproject.toml | $(VENV)/.home
+	$(BIN)/python -m pip install -q -e .
 	touch $@
 
-$(VENV)/.installed-dev: pyproject.toml | $(BIN)/activate
-	$(BIN)/pip install -q -e '.[dev]'
+$(VENV)/.installed-dev: pyproject.toml | $(VENV)/.home
+	$(BIN)/python -m pip install -q -e '.[dev]'
 	touch $(VENV)/.installed $@
 
 venv: $(VENV)/.installed
@@ -27,6 +32,7 @@ browser:
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
 	  || (sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null); }
 
+# Builds the demo company into var/arguard.db once (a second run keeps it), then serves it.
 demo: venv
 	$(BIN)/arguard demo
 	$(BIN)/arguard serve
