@@ -47,7 +47,7 @@ def test_each_step_has_its_own_reproducible_stream():
 @pytest.fixture
 def tiny_cli(monkeypatch, tmp_path):  # type: ignore[no-untyped-def]
     monkeypatch.setitem(SIZES, "small", DemoSize("small", buyers=60, invoices=400))
-    monkeypatch.setattr(demo_service, "discover_steps", lambda: [])
+    monkeypatch.setattr(demo_service, "discover_steps", list)
     monkeypatch.setenv("COLUMNS", "200")
     return f"sqlite:///{tmp_path / 'var' / 'arguard.db'}"
 
@@ -64,7 +64,7 @@ def test_arguard_demo_prints_how_to_sign_in_and_is_idempotent(tiny_cli):
     key = re.search(r"(ag_[A-Za-z0-9_-]{20,})", out)
     assert key and f"Authorization: Bearer {key.group(1)}" in out and "curl" in out
     for user in ("admin", "analyst", "manager", "viewer"):
-        assert re.search(rf"^\s+{user}\s+\S{{8,}}$", out, re.M), user
+        assert re.search(rf"^\s+{user}\s+\S{{8,}}$", out, re.MULTILINE), user
     again = runner.invoke(app, ["demo", "--database-url", tiny_cli])
     assert again.exit_code == 0 and "already exists" in again.output and "--reset" in again.output
     assert "ag_" not in again.output

@@ -6,7 +6,7 @@ from datetime import date
 from typing import Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
 from arguard.cli.common import console, handle_errors
 from arguard.db.session import get_engine, migrate
@@ -42,7 +42,7 @@ def demo(
     console.print(f"building the {size} demo company {company} (seed {seed}, history ending {day}) …")
     with Progress(TextColumn("{task.description:<14}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=console, transient=True) as bar:
-        tasks: dict[str, int] = {}
+        tasks: dict[str, TaskID] = {}
 
         def progress(phase: str, done: int, total: int) -> None:
             if phase not in tasks:

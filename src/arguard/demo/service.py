@@ -15,7 +15,7 @@ from datetime import date, timedelta
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Engine, delete, func, insert, select
+from sqlalchemy import Engine, delete, insert, select
 
 from arguard.core.errors import ValidationError
 from arguard.db.session import session_scope
@@ -206,9 +206,4 @@ def hidden_risk(ctx: ServiceContext) -> dict[str, HiddenRisk]:
     rows = ctx.session.scalars(select(DemoBuyerTruth).where(DemoBuyerTruth.company_id == ctx.company_id))
     return {r.customer_code: HiddenRisk(r.customer_code, r.pd_12m, r.culture_days, r.defaulted_on,
                                         r.default_kind) for r in rows}
-
-
-def count_rows(ctx: ServiceContext, table: type) -> int:  # type: ignore[type-arg]
-    return ctx.session.scalar(select(func.count()).select_from(table).where(
-        table.company_id == ctx.company_id)) or 0  # type: ignore[attr-defined]
 
