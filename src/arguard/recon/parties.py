@@ -12,8 +12,10 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
-from rapidfuzz import fuzz
+import numpy as np
+from rapidfuzz import fuzz, process
 
 _FOLD = str.maketrans({"Ä": "AE", "Ö": "OE", "Ü": "UE", "ß": "SS", "Æ": "AE", "Ø": "OE", "Å": "AA",
                        "&": " ", "+": " "})
@@ -79,9 +81,12 @@ class CustomerIndex:
         self.by_alias: dict[str, str] = {}
         self.names: dict[str, str] = {}
         self.full: dict[str, str] = {}
-        self.by_word: dict[str, set[str]] = {}
+        by_word: dict[str, list[int]] = {}
+        order: list[str] = []
         for c in customers:
             norm = normalise_name(c.name)
+            if c.customer_id not in self.names:
+                order.append(c.customer_id)
             self.names[c.customer_id] = norm
             self.full[c.customer_id] = full_name_key(c.name)
             self.by_name.setdefault(norm, set()).add(c.customer_id)
@@ -93,12 +98,19 @@ class CustomerIndex:
                 self.by_alias[normalise_name(alias)] = c.customer_id
             for word in set(norm.split()):
                 if len(word) >= 3:
-                    self.by_word.setdefault(word, set()).add(c.customer_id)
+                    by_word.setdefault(word, []).append(len(order) - 1)
         self.by_alias.update(learned_names or {})
         self.by_account.update({normalise_account(k) or k: v for k, v in (learned_accounts or {}).items()})
+        # Fuzzy search works on positions: customer ids, names, and names with sorted words, as arrays.
+        self._cids = np.array(order, dtype=object)
+        self._names = np.array([self.names[c] for c in order], dtype=object)
+        self._sorted = np.array([" ".join(sorted(n.split())) for n in self._names], dtype=object)
+        self._spaced = np.array([len(n) >= 8 and " " in n for n in self._names], dtype=bool)
+        self.by_word = {w: np.unique(np.array(ids, dtype=np.int64)) for w, ids in by_word.items()}
         # Words that name more than 2 % of customers ('TRADING', 'SHANGHAI') are not distinctive.
         limit = max(50, len(self.names) // 50)
         self.common = {w for w, ids in self.by_word.items() if len(ids) > limit}
+        self._fuzzy_cache: dict[str, list[tuple[str, float]]] = {}
 
     def lookup(self, names: Iterable[str], accounts: Iterable[str]) -> list[CustomerHit]:
         """Customer candidates, best first; at most one hit per customer."""
@@ -141,29 +153,45 @@ class CustomerIndex:
         return ranked
 
     def _fuzzy(self, norm: str) -> list[tuple[str, float]]:
+        """Customers whose name resembles the printed one (cached: the same payer prints the same way)."""
+        found = self._fuzzy_cache.get(norm)
+        if found is None:
+            found = self._fuzzy_cache[norm] = self._fuzzy_scan(norm)
+        return found
+
+    def _fuzzy_scan(self, norm: str) -> list[tuple[str, float]]:
         words = [w for w in norm.split() if len(w) >= 3]
-        pool: set[str] = set()
-        for w in words:
-            if w not in self.common:
-                pool |= self.by_word.get(w, set())
-        if not pool:
-            for w in words:
-                pool |= self.by_word.get(w, set()) if len(self.by_word.get(w, ())) <= 500 else set()
-        out = []
-        for cid in pool:
-            name = self.names[cid]
+        parts = [self.by_word[w] for w in words if w in self.by_word and w not in self.common]
+        if not parts:
+            parts = [self.by_word[w] for w in words if w in self.by_word and len(self.by_word[w]) <= 500]
+        if not parts:
+            return []
+        pool = np.unique(np.concatenate(parts))
+        names = self._names[pool]
+        # One vectorised pass per scorer (rapidfuzz, in C); scores under 80 decide nothing and read as 0.
+        # token_sort_ratio is the plain ratio of the names with their words sorted (sorted once, at init).
+        ratios = _scores(" ".join(sorted(norm.split())), self._sorted[pool], fuzz.ratio)
+        if len(norm) >= 12:
             # Banks truncate: compare the printed name with the same length of the customer's name.
-            ratio = max(fuzz.token_sort_ratio(norm, name), fuzz.ratio(norm, name[: len(norm)]) if len(norm) >= 12 else 0)
+            ratios = np.maximum(ratios, _scores(norm, [n[: len(norm)] for n in names], fuzz.ratio))
+        spaced = np.flatnonzero(self._spaced[pool])
+        if len(spaced):
+            # Every word of the customer's name printed, plus a city or a branch.
+            sets = np.minimum(_scores(norm, names[spaced], fuzz.token_set_ratio), 94)
+            ratios[spaced] = np.maximum(ratios[spaced], sets)
+        out = []
+        for k in np.flatnonzero(ratios >= 80).tolist():
+            name, ratio, cid = names[k], ratios[k], self._cids[pool[k]]
             if len(name) >= 8 and " " in name and norm.startswith(name + " "):
                 out.append((cid, 0.93))     # the customer's full name, then a city or branch
-                continue
-            elif len(name) >= 8 and " " in name:
-                # Every word of the customer's name printed, plus a city or a branch.
-                ratio = max(ratio, min(fuzz.token_set_ratio(norm, name), 94))
-            if ratio >= 95:
+            elif ratio >= 95:
                 out.append((cid, 0.92))
             elif ratio >= 88:
                 out.append((cid, 0.85))
-            elif ratio >= 80:
+            else:
                 out.append((cid, 0.7))
         return out
+
+
+def _scores(query: str, choices: Any, scorer: Any) -> np.ndarray:
+    return np.asarray(process.cdist([query], list(choices), scorer=scorer, score_cutoff=80, dtype=np.float64)[0])

@@ -14,6 +14,9 @@ from collections.abc import Iterator
 _NON_ALNUM = re.compile(r"[^0-9A-Z]+")
 _DIGIT_GROUPS = re.compile(r"\d+")
 _TOKEN = re.compile(r"[0-9A-Z]+(?:[-/._][0-9A-Z]+)*")
+_RF_FULL = re.compile(r"RF\d{2}[0-9A-Z]{1,21}")
+_AS_DIGITS = {ord(ch): str(int(ch, 36)) for ch in "ABCDEFGHIJKLMNOPQRSTUVWXYZ"}
+"""ISO 7064: each letter counts as its two-digit value (A = 10 … Z = 35)."""
 _RF = re.compile(r"RF\s?(\d{2})((?:\s?[0-9A-Z]){1,21})")
 
 # Words payers put in front of a number; stripped so that "RE123" and "123" meet.
@@ -49,15 +52,19 @@ def reference_keys(number: str) -> tuple[str, ...]:
     Always the full alphanumeric form; the numeric forms only when the number has at least four
     digits, so that short numbers like '12' do not meet every amount and date in the text.
     """
-    keys = [normalise(number)]
-    digits = "".join(_DIGIT_GROUPS.findall(number))
-    if len(digits) >= 4:
-        nk = numeric_key(number)
-        dk = digits_key(number)
-        for k in (f"#{nk}", f"#{dk}"):
-            if k not in keys:
-                keys.append(k)
-    return tuple(k for k in keys if k)
+    full = normalise(number)
+    groups = _DIGIT_GROUPS.findall(number)
+    digits = "".join(groups)
+    if len(digits) < 4:
+        return (full,) if full else ()
+    # numeric_key and digits_key, from one scan of the digits (this runs once per open item)
+    nk = "#" + ".".join(g.lstrip("0") or "0" for g in groups)
+    dk = "#" + digits.lstrip("0")
+    keys = [full] if full else []
+    for k in (nk, dk):
+        if k != "#" and k not in keys:
+            keys.append(k)
+    return tuple(keys)
 
 
 def _strip_prefix_words(tokens: list[str]) -> list[str]:
@@ -102,11 +109,9 @@ def _fragment_keys(parts: list[str]) -> list[str]:
 def rf_is_valid(reference: str) -> bool:
     """True when `reference` is a well-formed ISO 11649 creditor reference (check digits verified)."""
     ref = normalise(reference)
-    if not re.fullmatch(r"RF\d{2}[0-9A-Z]{1,21}", ref):
+    if not _RF_FULL.fullmatch(ref):
         return False
-    rearranged = ref[4:] + ref[:4]
-    numeric = "".join(str(int(ch, 36)) for ch in rearranged)
-    return int(numeric) % 97 == 1
+    return int((ref[4:] + ref[:4]).translate(_AS_DIGITS)) % 97 == 1
 
 
 def rf_make(body: str) -> str:

@@ -41,9 +41,15 @@ class ReferenceIndex:
     def __init__(self, items: Sequence[OpenItem]) -> None:
         self.keys: dict[str, int | list[int]] = {}
         self.kind: dict[str, str] = {}
-        for i, item in enumerate(items):
+        keys, kinds = self.keys, self.kind
+        for i, item in enumerate(items):     # the hot loop of the index: one dict probe per key
             for key in reference_keys(item.number):
-                self._add(key, i, "number")
+                found = keys.get(key)
+                if found is None:
+                    keys[key] = i
+                    kinds[key] = "number"
+                elif found != i:
+                    self._more(key, found, i)
             if item.payment_reference:
                 ref = normalise(item.payment_reference)
                 self._add(ref, i, "rf" if rf_is_valid(ref) else "number")
@@ -56,9 +62,12 @@ class ReferenceIndex:
         if found is None:
             self.keys[key] = i
             self.kind[key] = kind
-        elif isinstance(found, int):
-            if found != i:
-                self.keys[key] = [found, i]
+        elif found != i:
+            self._more(key, found, i)
+
+    def _more(self, key: str, found: int | list[int], i: int) -> None:
+        if isinstance(found, int):
+            self.keys[key] = [found, i]
         elif i not in found:
             found.append(i)
 
