@@ -41,7 +41,7 @@ def _bin_date(b64: str) -> date:
 
 
 def _scalar(block: str, key: str) -> str | None:
-    m = re.search(rf"^    {key}: (.*)$", block, re.M)
+    m = re.search(rf"^    {key}: (.*)$", block, re.MULTILINE)
     if not m or m.group(1) in ("null", "''"):
         return None
     value = m.group(1).strip()
@@ -53,7 +53,7 @@ def _scalar(block: str, key: str) -> str | None:
 def wolph_transactions(yml: Path) -> list[ExpectedMt940Transaction]:
     text = yml.read_text(encoding="utf-8")
     _, _, tail = text.partition("\ntransactions:\n")
-    blocks = re.split(r"^- !!python/object:mt940.models.Transaction\n", tail, flags=re.M)[1:]
+    blocks = re.split(r"^- !!python/object:mt940.models.Transaction\n", tail, flags=re.MULTILINE)[1:]
     out = []
     for block in blocks:
         amount = _DEC.search(block)

@@ -36,7 +36,7 @@ def test_upload_review_confirm_reject(api: Any, ctx_factory: Any) -> None:
 
     unmatched = client.get("/api/v1/recon/unmatched", headers=analyst).json()["items"]
     assert len(unmatched) == 2
-    auto = [p for p in detail["proposals"] if p["status"] == "auto"][0]
+    auto = next(p for p in detail["proposals"] if p["status"] == "auto")
     assert client.post(f"/api/v1/recon/proposals/{auto['id']}/reject", json={}, headers=manager).status_code == 422
     r = client.post(f"/api/v1/recon/proposals/{auto['id']}/reject", json={"reason": "wrong"}, headers=manager)
     assert r.status_code == 200 and r.json()["status"] == "rejected"

@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from tests.recon.helpers import mt940
 from tests.web.conftest import LiveServer, Traffic, browser, live_server, page, shots  # noqa: F401  (fixtures)
 from tests.web.test_dashboard import assert_clean, sign_in

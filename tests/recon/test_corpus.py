@@ -6,11 +6,11 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from tests.recon.oracles import CORPUS, genkgo, oca_golden, wolph_balance, wolph_transactions
 
 from arguard.core.errors import ImportRejected
 from arguard.core.money import exponent
 from arguard.recon.readers import read_statement
-from tests.recon.oracles import CORPUS, genkgo, oca_golden, wolph_balance, wolph_transactions
 
 pytestmark = pytest.mark.skipif(not CORPUS.exists(), reason="shared statement corpus not present")
 

@@ -70,17 +70,17 @@ def test_balance_check_and_entry_keys() -> None:
     from arguard.recon.model import Balance
 
     stmt = Statement("mt940", "NL1", "EUR", (pay(0, "10.00"), pay(1, "10.00")),
-                     opening=Balance("opening", D("5"), "EUR", None), closing=Balance("closing", D("25"), "EUR", None))
+                     opening=Balance("opening", D(5), "EUR", None), closing=Balance("closing", D(25), "EUR", None))
     assert check_balance(stmt) is None
     bad = Statement("mt940", "NL1", "EUR", stmt.entries, opening=stmt.opening,
-                    closing=Balance("closing", D("26"), "EUR", None))
+                    closing=Balance("closing", D(26), "EUR", None))
     issue = check_balance(bad)
     assert issue is not None and "26" in issue.reason
     assert len(set(entry_keys(stmt))) == 2 and entry_keys(stmt) == entry_keys(stmt)
     assert statement_key(stmt) == statement_key(stmt)
 
 
-amounts = st.decimals(min_value=D("0.01"), max_value=D("50000"), places=2)
+amounts = st.decimals(min_value=D("0.01"), max_value=D(50000), places=2)
 
 
 @settings(max_examples=60, deadline=None)

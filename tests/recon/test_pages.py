@@ -6,7 +6,6 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-
 from tests.recon.helpers import mt940, seed_ledger
 from tests.recon.test_service import STATEMENT_1
 from tests.web.conftest import PASSWORD

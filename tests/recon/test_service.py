@@ -13,13 +13,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
+from tests.recon.helpers import mt940, seed_ledger
 
 from arguard.core.errors import Conflict, Forbidden, ImportRejected, ValidationError
 from arguard.ledger import service as ledger
 from arguard.ledger.tables import Allocation, Invoice, Payment
 from arguard.recon import service
 from arguard.recon.tables import BankEntry, BankStatement
-from tests.recon.helpers import mt940, seed_ledger
 
 STATEMENT_1 = """
 ref   amount   payer                 iban                    remittance
@@ -149,8 +149,8 @@ def test_rejecting_an_automatic_match_reverses_it(seeded: Ctx) -> None:
     with seeded("analyst") as ctx:
         service.import_statement(ctx, "feb.sta", mt940(STATEMENT_1))
     with seeded("credit_manager") as ctx:
-        auto = [v for v in service.statement_proposals(ctx, service.list_statements(ctx)[0][0].id)
-                if v.proposal.status == "auto" and v.lines[0].invoice_number == "INV-2024-00123"][0]
+        auto = next(v for v in service.statement_proposals(ctx, service.list_statements(ctx)[0][0].id)
+                    if v.proposal.status == "auto" and v.lines[0].invoice_number == "INV-2024-00123")
         service.reject(ctx, auto.proposal.id, "wrong customer")
         assert open_amount(ctx, "INV-2024-00123") == 100000
         cash, _ = service.unapplied_cash(ctx)
@@ -158,8 +158,8 @@ def test_rejecting_an_automatic_match_reverses_it(seeded: Ctx) -> None:
 
 
 def test_saved_column_mapping_reads_a_bank_csv(seeded: Ctx) -> None:
-    csv = ("Buchungstag;Betrag;Waehrung;Name;IBAN;Verwendungszweck\n"
-           "01.02.2024;1000,00;EUR;MUELLER MASCHINENBAU;DE89370400440532013000;RE INV-2024-00123\n").encode()
+    csv = (b"Buchungstag;Betrag;Waehrung;Name;IBAN;Verwendungszweck\n"
+           b"01.02.2024;1000,00;EUR;MUELLER MASCHINENBAU;DE89370400440532013000;RE INV-2024-00123\n")
     with seeded("analyst") as ctx:
         with pytest.raises(ImportRejected, match="mapping"):
             service.import_statement(ctx, "bank.csv", csv)

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from arguard.core.errors import ArguardError
 from arguard.recon.matchtext import EntryFacts
 from arguard.recon.model import Application, Proposal
 from arguard.recon.parties import CustomerHit
@@ -40,7 +41,7 @@ class _Payment:
         elif m.fx is not None and facts.on is not None:
             try:
                 rate = m.fx.rate(facts.currency, currency, facts.on)
-            except Exception:
+            except ArguardError:
                 self.amount = None
                 return
             self.amount = (facts.amount * rate).quantize(Decimal("0.01"))
@@ -144,7 +145,7 @@ def _by_reference(m: Matcher, facts: EntryFacts, payer: CustomerHit | None, refs
     if payer and not third_party and payer.customer_id in customers:
         reasons.append(payer.reason)
         strength = min(0.995, strength + 0.04)
-    elif third_party:
+    elif third_party and payer is not None:
         reasons.append(f"paid by another customer ({payer.customer_id}): third-party payment")
         strength -= 0.03
     total = sum((m.open_of(i) for i in ids), Decimal(0))

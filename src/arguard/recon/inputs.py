@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
 
-from arguard.core.errors import ImportRejected, Issue
+from arguard.core.errors import ArguardError, ImportRejected, Issue
 from arguard.core.money import FxRate, Money, exponent, parse_amount
 from arguard.recon.model import OpenItem, Proposal
 from arguard.recon.parties import CustomerInfo
@@ -56,7 +56,7 @@ def load_open_items(data: bytes, source: str = "invoices.csv") -> tuple[list[Ope
             amount = Money(parse_amount(row["amount"]), currency).amount
             open_text = row.get("open_amount", "")
             open_amount = Money(parse_amount(open_text), currency).amount if open_text else amount
-        except Exception as exc:  # every bad row is reported, the rest kept
+        except (ArguardError, ArithmeticError) as exc:  # every bad row is reported, the rest kept
             issues.append(Issue(source, lineno, "amount", str(exc)))
             continue
         doc = (row.get("document_type") or "invoice").lower()

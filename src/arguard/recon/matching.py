@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
-from arguard.core.money import Money, exponent
+from arguard.core.money import FxTable, Money, exponent
 from arguard.recon.decide import decide
 from arguard.recon.matchtext import entry_facts
 from arguard.recon.model import Application, Knowledge, MatchConfig, OpenItem, Proposal, Statement
@@ -30,7 +30,8 @@ class Matcher:
     """Indexes open items and customers once; `match` then proposes for statements in turn."""
 
     def __init__(self, items: Sequence[OpenItem], customers: Iterable[CustomerInfo] = (),
-                 knowledge: Knowledge | None = None, config: MatchConfig | None = None, fx: object = None) -> None:
+                 knowledge: Knowledge | None = None, config: MatchConfig | None = None,
+                 fx: FxTable | None = None) -> None:
         self.items = list(items)
         self.config = config or MatchConfig()
         self.knowledge = knowledge or Knowledge()
@@ -92,7 +93,7 @@ class Matcher:
 
 def match_statement(statement: Statement, items: Sequence[OpenItem], customers: Iterable[CustomerInfo] = (),
                     knowledge: Knowledge | None = None, config: MatchConfig | None = None,
-                    fx: object = None) -> list[Proposal]:
+                    fx: FxTable | None = None) -> list[Proposal]:
     """Proposals for one statement against a list of open items (one call, no state kept)."""
     return Matcher(items, customers, knowledge, config, fx).match(statement)
 

@@ -36,10 +36,11 @@ class EntryFacts:
 
 def entry_facts(entry: Entry) -> list[EntryFacts]:
     details = entry.details
-    split = len(details) > 1 and all(d.amount is not None for d in details) and \
-        sum(abs(d.amount or 0) for d in details) == abs(entry.amount)
+    amounts = [d.amount for d in details]
+    split = len(details) > 1 and all(a is not None for a in amounts) and \
+        sum((abs(a or Decimal(0)) for a in amounts), Decimal(0)) == abs(entry.amount)
     if split:
-        return [_facts(entry, (d,), k, abs(d.amount or 0)) for k, d in enumerate(details)]
+        return [_facts(entry, (d,), k, abs(d.amount or Decimal(0))) for k, d in enumerate(details)]
     return [_facts(entry, details, None, entry.amount)]
 
 

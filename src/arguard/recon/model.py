@@ -248,7 +248,7 @@ class Proposal:
 class MatchConfig:
     auto_threshold: float = 0.90
     suggest_threshold: float = 0.50
-    charge_tolerance: Decimal = Decimal("50")
+    charge_tolerance: Decimal = Decimal(50)
     """Largest shortfall read as bank charges, in the invoice currency..."""
     charge_tolerance_ratio: Decimal = Decimal("0.03")
     """...and at most this share of the invoiced amount."""

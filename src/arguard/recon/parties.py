@@ -20,9 +20,7 @@ from rapidfuzz import fuzz, process
 _FOLD = str.maketrans({"Ä": "AE", "Ö": "OE", "Ü": "UE", "ß": "SS", "Æ": "AE", "Ø": "OE", "Å": "AA",
                        "&": " ", "+": " "})
 _LEGAL = frozenset(
-    "GMBH MBH AG KG KGAA OHG GBR UG EV CO COMPANY CORP CORPORATION INC INCORPORATED LTD LIMITED LLC LLP "
-    "PLC BV NV VOF SA SAS SARL SRL SPA SNC SL SLU OY OYJ AB ASA AS APS KFT ZRT SRO SPZOO SP ZOO OOO ZAO "
-    "PTY PTE BHD SDN GROUP HOLDING HOLDINGS THE AND UND ET EN DE VAN DER DEN".split()
+    ["GMBH", "MBH", "AG", "KG", "KGAA", "OHG", "GBR", "UG", "EV", "CO", "COMPANY", "CORP", "CORPORATION", "INC", "INCORPORATED", "LTD", "LIMITED", "LLC", "LLP", "PLC", "BV", "NV", "VOF", "SA", "SAS", "SARL", "SRL", "SPA", "SNC", "SL", "SLU", "OY", "OYJ", "AB", "ASA", "AS", "APS", "KFT", "ZRT", "SRO", "SPZOO", "SP", "ZOO", "OOO", "ZAO", "PTY", "PTE", "BHD", "SDN", "GROUP", "HOLDING", "HOLDINGS", "THE", "AND", "UND", "ET", "EN", "DE", "VAN", "DER", "DEN"]
 )
 _CJK_LEGAL = ("有限责任公司", "股份有限公司", "有限公司", "集团", "公司")
 _SPLIT = re.compile(r"[^0-9A-Z\u4e00-\u9fff]+")

@@ -21,8 +21,7 @@ _RF = re.compile(r"RF\s?(\d{2})((?:\s?[0-9A-Z]){1,21})")
 
 # Words payers put in front of a number; stripped so that "RE123" and "123" meet.
 _PREFIX_WORDS = frozenset(
-    "INV INVOICE INVOICES RE RG RECH RECHN RECHNUNG RECHNUNGEN FACT FACTUUR FACTUREN FACTURE FACTURA "
-    "FAKTURA NR NO NUMBER NUMMER NUM REF REFERENCE PAYMENT PMT BILL FP".split()
+    ["INV", "INVOICE", "INVOICES", "RE", "RG", "RECH", "RECHN", "RECHNUNG", "RECHNUNGEN", "FACT", "FACTUUR", "FACTUREN", "FACTURE", "FACTURA", "FAKTURA", "NR", "NO", "NUMBER", "NUMMER", "NUM", "REF", "REFERENCE", "PAYMENT", "PMT", "BILL", "FP"]
 )
 
 

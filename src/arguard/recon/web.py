@@ -91,9 +91,9 @@ register({
     "recon.upload.mapping": ("Column mapping", "列映射"),
     "recon.upload.no_mapping": ("none (MT940 / camt)", "无（MT940 / camt）"),
     "recon.upload.submit": ("Import", "导入"),
-    "recon.result": ("{new} new entries, {dup} already known: {auto} applied automatically, {suggested} suggested, "
-                     "{unmatched} unmatched", "新增 {new} 笔，已存在 {dup} 笔：自动核销 {auto} 笔，建议 {suggested} 笔，"
-                     "未匹配 {unmatched} 笔"),
+    "recon.result": (("{new} new entries, {dup} already known: {auto} applied automatically, {suggested} suggested, "
+                      "{unmatched} unmatched"),
+                     "新增 {new} 笔，已存在 {dup} 笔：自动核销 {auto} 笔，建议 {suggested} 笔，未匹配 {unmatched} 笔"),
     "recon.result.nothing": ("Already imported: nothing changed.", "该对账单已导入，未作任何更改。"),
     "recon.failed": ("Not imported: {reason}", "未导入：{reason}"),
     "recon.balance_warning": ("Balance check", "余额校验"),

@@ -57,8 +57,8 @@ def _detail(d: TransactionDetail) -> str:
 
 def _entry(e: Entry) -> str:
     booked = f"<BookgDt><Dt>{e.booking_date.isoformat()}</Dt></BookgDt>" if e.booking_date else ""
-    value = f"<ValDt><Dt>{(e.value_date or e.booking_date).isoformat()}</Dt></ValDt>" \
-        if (e.value_date or e.booking_date) else ""
+    value_on = e.value_date or e.booking_date
+    value = f"<ValDt><Dt>{value_on.isoformat()}</Dt></ValDt>" if value_on else ""
     ref = f"<AcctSvcrRef>{escape(e.bank_ref)}</AcctSvcrRef>" if e.bank_ref else ""
     code = "PMNT-RCDT-ESCT" if e.amount > 0 else "PMNT-ICDT-ESCT"
     domain, family, sub = code.split("-")

@@ -6,6 +6,7 @@ import io
 import zipfile
 
 from arguard.core.errors import ImportRejected, Issue
+from arguard.recon.model import Statement
 from arguard.recon.readers.base import ReadResult, StatementReader
 from arguard.recon.readers.camt import looks_like_camt, read_camt
 from arguard.recon.readers.mt940 import looks_like_mt940, read_mt940
@@ -14,7 +15,7 @@ from arguard.recon.readers.tabular import ColumnMapping, read_tabular
 MAX_ZIP_MEMBERS = 200
 MAX_ZIP_TOTAL = 200 * 1024 * 1024
 
-__all__ = ["ColumnMapping", "ReadResult", "StatementReader", "read_statement", "sniff_format", "READERS"]
+__all__ = ["READERS", "ColumnMapping", "ReadResult", "StatementReader", "read_statement", "sniff_format"]
 
 
 class _Camt:
@@ -81,7 +82,7 @@ def _read_zip(data: bytes, source: str) -> ReadResult:
     infos = [i for i in archive.infolist() if not i.is_dir()]
     if len(infos) > MAX_ZIP_MEMBERS or sum(i.file_size for i in infos) > MAX_ZIP_TOTAL:
         raise ImportRejected(f"{source}: zip too large", code="file_too_large")
-    statements = []
+    statements: list[Statement] = []
     issues: list[Issue] = []
     for info in sorted(infos, key=lambda i: i.filename):
         result = read_statement(archive.read(info), f"{source}!{info.filename}")

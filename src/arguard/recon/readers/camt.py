@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from typing import TypeAlias
 
 from lxml import etree
 
@@ -18,7 +19,7 @@ from arguard.recon.model import Balance, Entry, Party, Remittance, Statement, Tr
 from arguard.recon.readers.base import ReadResult
 from arguard.recon.readers.xmlsafe import parse_xml
 
-_Element = etree._Element
+_Element: TypeAlias = etree._Element
 _CONTAINERS = {"BkToCstmrStmt": ("Stmt", "camt.053"), "BkToCstmrAcctRpt": ("Rpt", "camt.052"),
                "BkToCstmrDbtCdtNtfctn": ("Ntfctn", "camt.054")}
 _BALANCE_KINDS = {"OPBD": "opening", "PRCD": "opening", "CLBD": "closing", "ITBD": "interim_closing",

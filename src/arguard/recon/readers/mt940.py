@@ -37,7 +37,7 @@ MAX_BYTES = 50 * 1024 * 1024
 
 
 def looks_like_mt940(text: str) -> bool:
-    return bool(re.search(r"^:(20|25|28C?|60[FM]|61|62[FM]|64|65|86):", text, re.M))
+    return bool(re.search(r"^:(20|25|28C?|60[FM]|61|62[FM]|64|65|86):", text, re.MULTILINE))
 
 
 def parse_amount(text: str) -> Decimal:

@@ -18,7 +18,7 @@ from arguard.recon.model import Party, Remittance
 _SEPA_KEYS = ("TRTP", "IBAN", "BIC", "NAME", "REMI", "EREF", "MARF", "CSID", "ORDP", "BENM", "ADDR",
               "CNTP", "ISDT", "PURP", "ULTC", "ULTD", "SVCL", "IREF", "ID", "RTRN", "CDTRREFTP", "CDTRREF",
               "PREF", "OCMT", "CHGS", "ACCW", "BUSP", "EXCH", "SUMN")
-_SEPA_SPLIT = re.compile(r"/(%s)/" % "|".join(_SEPA_KEYS))
+_SEPA_SPLIT = re.compile(r"/({})/".format("|".join(_SEPA_KEYS)))
 _GERMAN = re.compile(r"\?(\d{2})")
 _GERMAN_SEPA = re.compile(r"(EREF|KREF|MREF|CRED|DEBT|SVWZ|ABWA|ABWE|IBAN|BIC)\+")
 _IBAN = re.compile(r"\b([A-Z]{2}\d{2}[A-Z0-9]{10,30})\b")
@@ -101,7 +101,7 @@ def _from_extra(extra: str) -> Party | None:
     text = extra.strip()
     m = _IBAN.search(text.replace(" ", "")) or re.match(r"^(\d{9,10})\b", text)
     if m:
-        rest = text[m.end():].strip() if _IBAN.search(text) else text[m.end():].strip()
+        rest = text[m.end():].strip()
         return Party(name=rest or None, account=m.group(1))
     return Party(name=text) if text else None
 

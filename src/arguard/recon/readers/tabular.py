@@ -12,6 +12,7 @@ import io
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from arguard.core.errors import ImportRejected, Issue
 from arguard.recon.model import Entry, Party, Remittance, Statement, TransactionDetail
@@ -65,7 +66,7 @@ class ColumnMapping:
 
 
 def read_tabular(data: bytes, source: str, mapping: ColumnMapping, xlsx: bool = False) -> ReadResult:
-    rows = _xlsx_rows(data, source) if xlsx else _csv_rows(data, source, mapping)
+    rows: list[list[Any]] = _xlsx_rows(data, source) if xlsx else list(_csv_rows(data, source, mapping))
     rows = rows[mapping.skip_rows:]
     if not rows:
         raise ImportRejected(f"{source}: empty file", code="tabular_empty")
@@ -120,7 +121,7 @@ def _xlsx_rows(data: bytes, source: str) -> list[list[object]]:
 
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a broken file
+    except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds for a broken file
         raise ImportRejected(f"{source}: unreadable XLSX ({exc})", code="tabular_unreadable") from None
     sheet = book.worksheets[0]
     return [list(r) for r in sheet.iter_rows(values_only=True)]
