@@ -24,9 +24,11 @@ CHART_POINTS = """() => (window.arguardCharts || []).map(c => ({
 
 
 def sign_in(page: Any, server: LiveServer, company: str | None = None, user: str | None = None,
-            password: str | None = None, target: str = "/") -> None:
+            password: str | None = None, target: str = "/", shot: Path | None = None) -> None:
     page.goto(server.url + target)
     assert "/login" in page.url, "an anonymous visitor must be sent to the sign-in page"
+    if shot:
+        page.screenshot(path=str(shot))
     page.fill("#company", company or server.company_code)
     page.fill("#username", user or server.username)
     page.fill("#password", password or server.password)
@@ -44,7 +46,7 @@ def assert_clean(traffic: Traffic) -> None:
 def test_sign_in_and_the_overview_draws_its_charts(page: tuple[Any, Traffic], live_server: LiveServer,
                                                    shots: Path) -> None:
     pg, traffic = page
-    sign_in(pg, live_server)
+    sign_in(pg, live_server, shot=shots / "login_en.png")
     assert pg.url.rstrip("/") == live_server.url
     assert pg.locator("h1").inner_text() == "Receivables overview"
     charts = {c["id"]: c for c in pg.evaluate(CHART_POINTS)}

@@ -185,3 +185,14 @@ def test_dso_trend_memo_follows_back_dated_facts(engine: Any, ctx_factory: Any) 
     eur = [next(f for f in figures if f.currency == "EUR") for figures in again]
     before = [next(f for f in figures if f.currency == "EUR") for figures in first]
     assert all(a.closing_ar.amount == b.closing_ar.amount + 50000 for a, b in zip(eur, before, strict=True))
+
+
+def test_language_switch_returns_to_the_same_page_never_elsewhere(dashboard: Any) -> None:
+    r = dashboard.get("/lang/zh-CN", headers={"referer": "http://127.0.0.1:8000/customers?q=lyon"},
+                      follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"] == "/customers?q=lyon"
+    assert "arguard_lang=zh-CN" in r.headers["set-cookie"]
+    r = dashboard.get("/lang/en", headers={"referer": "https://evil.example//phish"}, follow_redirects=False)
+    assert r.headers["location"] == "/"
+    r = dashboard.get("/lang/xx", follow_redirects=False)
+    assert r.status_code == 303 and "set-cookie" not in r.headers

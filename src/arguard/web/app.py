@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from fastapi import FastAPI, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -68,7 +68,11 @@ def mount_dashboard(app: FastAPI) -> None:
 
     @app.get("/lang/{lang}", include_in_schema=False)
     def switch_language(lang: str, request: Request) -> Response:
-        back = request.headers.get("referer") or "/"
+        # Back to the page the switch was clicked on: only its path and query, never another site.
+        ref = urlsplit(request.headers.get("referer") or "/")
+        back = (ref.path or "/") + ("?" + ref.query if ref.query else "")
+        if not back.startswith("/") or back.startswith("//"):
+            back = "/"
         response = RedirectResponse(back, status_code=303)
         if lang in LANGUAGES:
             response.set_cookie(LANG_COOKIE, lang, max_age=365 * 86400, samesite="lax")
