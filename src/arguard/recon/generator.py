@@ -52,8 +52,12 @@ class Scenario:
 
 
 def _iban(rng: random.Random) -> str:
+    """A well-formed IBAN (ISO 13616 check digits) with a random 18-digit account part."""
     country = rng.choice(["DE", "NL", "FR", "IT", "ES", "BE", "AT", "PL", "GB"])
-    return f"{country}{rng.randint(10, 99)}{''.join(rng.choice('0123456789') for _ in range(18))}"
+    rng.randint(10, 99)     # drawn and dropped: the same draws as before the check digits were computed
+    bban = "".join(rng.choice("0123456789") for _ in range(18))
+    check = 98 - int("".join(str(int(ch, 36)) for ch in bban + country + "00")) % 97
+    return f"{country}{check:02d}{bban}"
 
 
 def bank_prints(name: str, rng: random.Random) -> str:
