@@ -37,7 +37,31 @@ register({
     "risk.none": ("Not graded yet.", "尚未评级。"),
     "risk.raises": ("raises", "提高"),
     "risk.lowers": ("lowers", "降低"),
+    "risk.date": ("Date", "日期"),
+    "risk.trigger": ("Trigger", "触发"),
+    "risk.confidence.high": ("high", "高"),
+    "risk.confidence.medium": ("medium", "中"),
+    "risk.confidence.low": ("low", "低"),
+    "risk.band.1": ("exceptional", "极好"),
+    "risk.band.2": ("excellent", "优秀"),
+    "risk.band.3": ("very good", "很好"),
+    "risk.band.4": ("good", "良好"),
+    "risk.band.5": ("average", "一般"),
+    "risk.band.6": ("fair", "尚可"),
+    "risk.band.7": ("weak", "偏弱"),
+    "risk.band.8": ("poor", "差"),
+    "risk.band.9": ("at risk of failure", "有倒闭风险"),
+    "risk.band.10": ("insolvent or in default", "破产或违约"),
 })
+
+
+def shown(value: Any) -> str:
+    """A reason's observed value for people: 4 significant digits, text as it is, nothing when absent."""
+    if value is None:
+        return ""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return str(value)
+    return f"{value:,.4g}" if abs(value) < 1e6 else f"{value:,.0f}"
 
 
 @router.get("/risk", response_class=HTMLResponse)
@@ -49,7 +73,9 @@ def risk_page(request: Request, ctx: WebCtx, as_of: AsOf) -> HTMLResponse:
         r["open"] = [str(Money.from_minor(m, c)) for c, m in sorted(r["open_minor"].items())]
     currencies = sorted({c for r in rows for c in r["open_minor"]})
     labels = [str(r["grade"]) for r in rows]
+    # Buyers are counted in whole numbers: an axis up to at least 10 keeps Chart.js's ticks on integers.
     distribution = {"type": "bar", "valueFormat": "number",
+                    "options": {"scales": {"y": {"suggestedMax": 10}}},
                     "data": {"labels": labels, "datasets": [{"label": "buyers", "data": [r["buyers"] for r in rows]}]}}
     exposure = {"type": "bar", "valueFormat": "amount", "data": {"labels": labels, "datasets": [
         {"label": c, "data": [str(Money.from_minor(r["open_minor"].get(c, 0), c).amount) for r in rows]}
@@ -61,6 +87,7 @@ def risk_page(request: Request, ctx: WebCtx, as_of: AsOf) -> HTMLResponse:
 def risk_panel(ctx: ServiceContext, code: str, as_of: date) -> dict[str, Any] | None:
     data = service.buyer_risk(ctx, code, as_of)
     data["band"] = band_of(data["grade"]).label
+    data["reasons"] = [{**r, "shown": shown(r.get("value"))} for r in data["reasons"]]
     return data
 
 
