@@ -24,7 +24,8 @@ from arguard.ledger.model import CustomerRecord, InvoiceRecord, PaymentRecord
 def rf_reference(reference: str) -> str:
     """ISO 11649 creditor reference for an alphanumeric reference (at most 21 characters)."""
     body = "".join(ch for ch in reference.upper() if ch.isalnum())[:21]
-    digits = "".join(str(int(ch, 36)) for ch in body + "RF00")
+    numeric = body if body.isdigit() else "".join(str(int(ch, 36)) for ch in body)
+    digits = numeric + "271500"  # then R=27, F=15 and check digits 00
     return f"RF{98 - int(digits) % 97:02d}{body}"
 
 
