@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import ColumnElement, Select, and_, case, exists, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, case, exists, func, literal, or_, select
 from sqlalchemy.sql import Subquery
 
 from arguard.core.money import Money
@@ -75,22 +75,29 @@ def bucket_case(as_of: date) -> ColumnElement[int]:
     return case(*whens, else_=len(BUCKET_NAMES) - 1)
 
 
-def aging_sums(ctx: ServiceContext, as_of: date, customer_id: int | None = None) -> list[AgingSums]:
+def aging_sums(ctx: ServiceContext, as_of: date, customer_id: int | None = None,
+               by_customer: bool = True) -> list[AgingSums]:
+    """Bucket sums per (customer, currency), or per currency only (customer_id 0) when by_customer is
+    False. One GROUP BY; the bucket of each row is the CASE written from `metrics.bucket_due_ranges`."""
     reconstruct = _has_facts_after(ctx, as_of)
     open_at, base = open_at_expr(ctx, as_of, reconstruct)
     if customer_id is not None:
         base = base.where(Invoice.customer_id == customer_id)
-    bucket = bucket_case(as_of).label("bucket")
-    q = (base.add_columns(Invoice.customer_id, Invoice.currency, bucket, func.sum(open_at),
-                          func.sum(case((open_at != 0, 1), else_=0)))
-         .group_by(Invoice.customer_id, Invoice.currency, bucket))
+    # Pivot in SQL: one row per (customer, currency) with the seven bucket sums as columns.
+    inner = base.add_columns((Invoice.customer_id if by_customer else literal(0)).label("who"),
+                             Invoice.currency.label("cur"), bucket_case(as_of).label("bucket"),
+                             open_at.label("amount")).subquery()
+    width = len(BUCKET_NAMES)
+    q = (select(inner.c.who, inner.c.cur,
+                *[func.sum(case((inner.c.bucket == k, inner.c.amount), else_=0)) for k in range(width)],
+                func.sum(case((inner.c.amount != 0, 1), else_=0)))
+         .group_by(inner.c.who, inner.c.cur))
     acc: dict[tuple[int, str], AgingSums] = {}
-    for cid, cur, k, total, n in ctx.session.execute(q):
-        row = acc.setdefault((cid, cur), AgingSums(cid, cur, [0] * len(BUCKET_NAMES), 0, 0))
-        row.buckets[int(k)] += int(total or 0)
-        row.items += int(n or 0)
+    for cid, cur, *sums, n in ctx.session.execute(q).tuples():
+        acc[(cid, cur)] = AgingSums(cid, cur, [v or 0 for v in sums], 0, n or 0)
     for cid, cur, cash in unapplied_sums(ctx, as_of, reconstruct, customer_id):
-        acc.setdefault((cid, cur), AgingSums(cid, cur, [0] * len(BUCKET_NAMES), 0, 0)).unapplied = cash
+        key = (cid if by_customer else 0, cur)
+        acc.setdefault(key, AgingSums(key[0], cur, [0] * width, 0, 0)).unapplied += cash
     return [r for r in acc.values() if r.items or any(r.buckets) or r.unapplied]
 
 
@@ -120,10 +127,18 @@ def customer_codes(ctx: ServiceContext, ids: Sequence[int] | None = None) -> dic
 
 
 def aging_rows(ctx: ServiceContext, as_of: date, customer_id: int | None = None) -> list[AgingRow]:
+    return aging_rows_and_totals(ctx, as_of, customer_id)[0]
+
+
+def aging_rows_and_totals(ctx: ServiceContext, as_of: date,
+                          customer_id: int | None = None) -> tuple[list[AgingRow], list[AgingRow]]:
+    """Rows per customer and currency (sorted) and the totals per currency, from one query."""
     sums = aging_sums(ctx, as_of, customer_id)
     codes = customer_codes(ctx, sorted({s.customer_id for s in sums}))
+    sums.sort(key=lambda s: (codes[s.customer_id], s.currency))
     rows = [metrics.aging_row(codes[s.customer_id], s.currency, s.buckets, s.unapplied, s.items) for s in sums]
-    return sorted(rows, key=lambda r: (r.customer_code or "", r.currency))
+    totals = metrics.totals_of_minor((s.currency, s.buckets, s.unapplied, s.items) for s in sums)
+    return rows, totals
 
 
 def daily_sales(ctx: ServiceContext, since: date, until: date,
@@ -156,20 +171,44 @@ def open_totals(ctx: ServiceContext, as_of: date, customer_id: int | None = None
 def dso_figures(ctx: ServiceContext, as_of: date, period_days: int, customer_id: int | None = None,
                 customer_code: str | None = None, closing: Sequence[AgingRow] | None = None,
                 months: int = 24) -> list[DsoFigures]:
-    """DSO, count-back DSO, BPDSO, ADD and CEI per currency (of one customer when given)."""
-    if closing is None:
-        closing = metrics.aging_totals(aging_rows(ctx, as_of, customer_id))
+    """DSO, count-back DSO, BPDSO, ADD and CEI per currency (of one customer when given), from one scan:
+    GROUP BY currency, issue date and bucket gives the credit sales per day, the closing AR per bucket
+    and the opening AR (open as of the period start) together; `metrics` bins and divides."""
     start = as_of - timedelta(days=period_days)
-    opening = open_totals(ctx, start, customer_id)
+    c = ctx.company_id
+    at_end = _has_facts_after(ctx, as_of)
+    open_end = Invoice.open_minor
+    q = select().select_from(Invoice).where(Invoice.company_id == c)
+    if at_end:
+        a1, j1 = _later(ctx, as_of, Allocation, "invoice_id"), _later(ctx, as_of, Adjustment, "invoice_id")
+        q = q.outerjoin(a1, a1.c.ref == Invoice.id).outerjoin(j1, j1.c.ref == Invoice.id)
+        open_end = open_end + func.coalesce(a1.c.m, 0) + func.coalesce(j1.c.m, 0)
+    a0, j0 = _later(ctx, start, Allocation, "invoice_id"), _later(ctx, start, Adjustment, "invoice_id")
+    q = q.outerjoin(a0, a0.c.ref == Invoice.id).outerjoin(j0, j0.c.ref == Invoice.id)
+    open_start = Invoice.open_minor + func.coalesce(a0.c.m, 0) + func.coalesce(j0.c.m, 0)
+    if customer_id is not None:
+        q = q.where(Invoice.customer_id == customer_id)
+    bucket = bucket_case(as_of).label("bucket")
+    q = (q.add_columns(Invoice.currency, Invoice.issue_date, bucket, func.sum(Invoice.amount_minor),
+                       func.sum(case((Invoice.issue_date <= as_of, open_end), else_=0)),
+                       func.sum(case((Invoice.issue_date <= start, open_start), else_=0)))
+         .where(Invoice.issue_date <= as_of).group_by(Invoice.currency, Invoice.issue_date, bucket))
     since = min(start, metrics.add_months(as_of, -months))
-    sales = daily_sales(ctx, since, as_of, customer_id)
-    by_cur = {r.currency: r for r in closing}
+    sales: dict[str, dict[date, int]] = {}
+    closing_b: dict[str, list[int]] = {}
+    opening: dict[str, int] = {}
+    for cur, issued, k, amount, open_e, open_s in ctx.session.execute(q).tuples():
+        day = _as_date(issued)
+        if day > since:
+            per = sales.setdefault(cur, {})
+            per[day] = per.get(day, 0) + (amount or 0)
+        closing_b.setdefault(cur, [0] * len(BUCKET_NAMES))[k] += open_e or 0
+        opening[cur] = opening.get(cur, 0) + (open_s or 0)
     out = []
-    for cur in sorted(set(by_cur) | set(sales) | {c for c, v in opening.items() if v}):
-        row = by_cur.get(cur)
-        inp = metrics.collection_inputs(
-            cur, row.total.minor if row else 0, row.buckets[0].minor if row else 0, opening.get(cur, 0),
-            sales.get(cur, {}), as_of, period_days, months, customer_code)
+    for cur in sorted(set(sales) | {k for k, b in closing_b.items() if any(b)} | {k for k, v in opening.items() if v}):
+        b = closing_b.get(cur, [0] * len(BUCKET_NAMES))
+        inp = metrics.collection_inputs(cur, sum(b), b[0], opening.get(cur, 0), sales.get(cur, {}), as_of,
+                                        period_days, months, customer_code)
         out.append(metrics.dso_figures(inp, as_of, period_days))
     return out
 

@@ -65,8 +65,7 @@ def aging_report(ctx: ServiceContext, as_of: date, customer_code: str | None = N
     """Aging per customer and currency, totals per currency, and the total converted into the base
     currency at the rates valid on as_of (left out, with the currencies named, when a rate is missing)."""
     cid = _customer(ctx, customer_code).id if customer_code else None
-    rows = reports.aging_rows(ctx, as_of, cid)
-    totals = metrics.aging_totals(rows)
+    rows, totals = reports.aging_rows_and_totals(ctx, as_of, cid)
     base = base_currency_code or base_currency(ctx)
     table = fx_table(ctx)
     rates, missing = {}, []
