@@ -64,6 +64,7 @@ def test_the_ledger_holds_what_was_generated(built):
         assert count(Customer) == 150
         assert count(Invoice, Invoice.document_type == "invoice") == len(h.inv_amount) == result.counts["invoices"]
         assert count(Invoice, Invoice.document_type == "credit_note") == len(h.cn_amount) > 0
+        assert count(Invoice, Invoice.document_type == "credit_note", Invoice.open_minor != 0) == 0, "cleared"
         assert count(Payment) == len(h.pay_amount) and count(Allocation) == len(h.al_amount)
         assert count(Invoice, Invoice.disputed.is_(True)) == int(h.inv_disputed_open.sum())
         currencies = s.scalars(select(Invoice.currency).where(Invoice.company_id == company_id).distinct()).all()
@@ -76,8 +77,10 @@ def test_the_ledger_holds_what_was_generated(built):
             Invoice.company_id == company_id, Invoice.document_type == "invoice")).all())
         assert ledger.verify_projections(_ctx(s, company_id)) == []
     n = len(h.inv_amount)
-    expected = h.inv_amount - np.bincount(h.al_invoice, weights=h.al_amount, minlength=n).astype(np.int64)
-    from arguard.demo.records import number_documents
+    from arguard.demo.records import credited, number_documents
+
+    paid = np.bincount(h.al_invoice, weights=h.al_amount, minlength=n).astype(np.int64)
+    expected = h.inv_amount - credited(h) - paid
 
     nums = number_documents(world, h)
     assert [opens[nums.invoices[i]] for i in range(n)] == expected.tolist()

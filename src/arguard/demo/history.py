@@ -10,12 +10,12 @@ currency. Rules (numbered as in README.md):
 7. Partial payments (3 % + 1.5 × PD of invoices): 30–80 % first, the rest weeks later.
    Disputes (1 % + 30 % × PD): resolved 3–10 weeks later by a credit note (a quarter of them for the
    full amount), the rest paid; unresolved disputes stay open and flagged. Returns: 1.5 % of invoices
-   get a 5–30 % credit note. Buyers pay invoices net of their credit notes. 2 % of foreign payments
-   arrive short by a bank charge.
+   get a 5–30 % credit note. Buyers pay invoices net of their credit notes (the credit note is cleared
+   against its invoice). 2 % of foreign payments arrive short by a bank charge.
 8. A defaulted buyer pays nothing on or after its default day; the seller ships until it notices
    (insolvency: within 20 days; protracted default: 30–75 days later). Nothing is paid after as_of.
 9. 35 % of buyers pay in fortnightly runs: every invoice settled in full in a run shares one payment;
-   partial, net and short payments are payments of their own.
+   first instalments and short payments are payments of their own.
 """
 
 from __future__ import annotations
@@ -192,12 +192,12 @@ def _settle(col: dict[str, np.ndarray], buyer: np.ndarray, amount: np.ndarray, n
     ok1 = partial & (pay < cut)
     allocs.add(np.flatnonzero(ok1), pay[ok1], first[ok1], PARTIAL)
     ok2 = ok1 & (second_day < cut)
-    allocs.add(np.flatnonzero(ok2), second_day[ok2], (net - first)[ok2], np.where(credit > 0, PARTIAL, FULL)[ok2])
+    allocs.add(np.flatnonzero(ok2), second_day[ok2], (net - first)[ok2], FULL)
     whole = (net > 0) & ~notes.open_dispute & ~partial & (pay < cut)
     charge = np.round(rng.uniform(10, 35, m) * col["fx"][buyer]).astype(np.int64)  # 10-35 EUR worth
     short = whole & col["foreign"][buyer] & (rng.random(m) < 0.02) & (net > 4 * charge)
     paid = np.where(short, net - charge, net)
-    kind = np.where(short | (credit > 0), PARTIAL, FULL)
+    kind = np.where(short, PARTIAL, FULL)
     allocs.add(np.flatnonzero(whole), pay[whole], paid[whole], kind[whole])
     return allocs
 

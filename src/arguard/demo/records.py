@@ -68,8 +68,16 @@ def number_documents(world: DemoWorld, h: LedgerHistory) -> Numbered:
     return Numbered(_numbers("INV", world.start_on, h.inv_issue), cn_numbers, payments)
 
 
-def invoice_records(world: DemoWorld, h: LedgerHistory, nums: Numbered, lo: int, hi: int) -> list[InvoiceRecord]:
-    """Invoices lo…hi-1 as ledger records."""
+def credited(h: LedgerHistory) -> np.ndarray:
+    """Per invoice: what its credit notes credit (minor units)."""
+    return np.bincount(h.cn_invoice, weights=h.cn_amount, minlength=len(h.inv_amount)).astype(np.int64)
+
+
+def invoice_records(world: DemoWorld, h: LedgerHistory, nums: Numbered, lo: int, hi: int,
+                    credit: np.ndarray | None = None) -> list[InvoiceRecord]:
+    """Invoices lo…hi-1 as ledger records. An invoice with a credit note comes with the credited part
+    already settled (`open_amount`), the credit note fully used: see `credit_note_records`."""
+    credit = credited(h) if credit is None else credit
     issue = _dates(world.start_on, h.inv_issue[lo:hi])
     due = _dates(world.start_on, h.inv_due[lo:hi])
     out = []
@@ -77,14 +85,22 @@ def invoice_records(world: DemoWorld, h: LedgerHistory, nums: Numbered, lo: int,
         b = world.buyers[int(h.inv_buyer[i])]
         number = nums.invoices[i]
         ref = rf_reference(number.replace("INV-", "").replace("-", "")) if b.currency == "EUR" else number
+        amount = int(h.inv_amount[i])
+        cleared = int(credit[i])
         out.append(InvoiceRecord(number=number, customer_code=b.code, issue_date=issue[k], due_date=due[k],
-                                 amount=Money.from_minor(int(h.inv_amount[i]), b.currency),
+                                 amount=Money.from_minor(amount, b.currency),
+                                 open_amount=Money.from_minor(amount - cleared, b.currency) if cleared else None,
                                  payment_reference=ref, order_number=f"SO-{i + 100001:07d}"))
     return out
 
 
 def credit_note_records(world: DemoWorld, h: LedgerHistory, nums: Numbered) -> list[InvoiceRecord]:
-    """Credit notes, each quoting the invoice it credits as its payment reference; due when issued."""
+    """Credit notes, each quoting the invoice it credits as its payment reference; due when issued.
+
+    The ledger has no application of a credit note to an invoice yet, so the pair is written as
+    cleared: the credit note with nothing open, its invoice with the credited part settled (the
+    import's `open_amount`, an opening settlement). Balances, aging and overdue days are then those
+    of a ledger whose clerk cleared the credit note."""
     days = _dates(world.start_on, h.cn_day)
     out = []
     for k in np.argsort(h.cn_day, kind="stable").tolist():
@@ -93,6 +109,7 @@ def credit_note_records(world: DemoWorld, h: LedgerHistory, nums: Numbered) -> l
         out.append(InvoiceRecord(number=nums.credit_notes[k], customer_code=b.code, issue_date=days[k],
                                  due_date=days[k], document_type="credit_note",
                                  amount=Money.from_minor(-int(h.cn_amount[k]), b.currency),
+                                 open_amount=Money.zero(b.currency),
                                  payment_reference=nums.invoices[inv], order_number=f"SO-{inv + 100001:07d}"))
     return out
 
@@ -129,11 +146,11 @@ def invoices_csv(records: Sequence[InvoiceRecord]) -> bytes:
     """Invoices and credit notes in the ledger's canonical CSV import format (docs/formats.md)."""
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
-    w.writerow(["invoice_number", "customer_id", "issue_date", "due_date", "currency", "amount", "document_type",
-                "payment_reference", "order_number"])
+    w.writerow(["invoice_number", "customer_id", "issue_date", "due_date", "currency", "amount", "open_amount",
+                "document_type", "payment_reference", "order_number"])
     w.writerows([r.number, r.customer_code, r.issue_date.isoformat(), r.due_date.isoformat(), r.amount.currency,
-                 str(r.amount.amount), r.document_type, r.payment_reference or "", r.order_number or ""]
-                for r in records)
+                 str(r.amount.amount), "" if r.open_amount is None else str(r.open_amount.amount), r.document_type,
+                 r.payment_reference or "", r.order_number or ""] for r in records)
     return buf.getvalue().encode()
 
 

@@ -26,6 +26,7 @@ from arguard.demo.model import SIZES, DemoSize, DemoWorld, HiddenRisk
 from arguard.demo.records import (
     chunks,
     credit_note_records,
+    credited,
     customer_record,
     fx_rates,
     invoice_records,
@@ -151,8 +152,9 @@ def _write_ledger(ctx: ServiceContext, world: DemoWorld, h: LedgerHistory, resul
     note("customers", len(customers), len(customers))
     nums = number_documents(world, h)
     n_inv = len(h.inv_buyer)
+    credit = credited(h)
     for lo, hi in chunks(n_inv, CHUNK):
-        _import(ctx, "invoices", invoice_records(world, h, nums, lo, hi), f"demo-invoices-{lo // CHUNK + 1:03d}.csv", result)
+        _import(ctx, "invoices", invoice_records(world, h, nums, lo, hi, credit), f"demo-invoices-{lo // CHUNK + 1:03d}.csv", result)
         note("invoices", hi, n_inv)
     _import(ctx, "invoices", credit_note_records(world, h, nums), "demo-credit-notes.csv", result)
     note("credit notes", len(h.cn_day), len(h.cn_day))
