@@ -7,6 +7,7 @@ ARGUARD_SCREENSHOTS to keep them)."""
 from __future__ import annotations
 
 import io
+import os
 from pathlib import Path
 from typing import Any
 
@@ -175,8 +176,9 @@ def test_every_page_in_the_top_bar_opens_cleanly_in_both_languages(page: tuple[A
         for href in links:
             response = pg.goto(live_server.url + href)
             assert response is not None and response.status == 200, f"{href} answered {response and response.status}"
-            pg.wait_for_load_state("networkidle")
             assert pg.locator("html").get_attribute("lang") == lang
-            name = href.strip("/").replace("/", "_") or "overview"
-            pg.screenshot(path=str(shots / f"nav_{name}_{lang}.png"), full_page=True)
-            assert_clean(traffic)
+            if os.environ.get("ARGUARD_SCREENSHOTS"):  # 14 full pages: only when asked for
+                name = href.strip("/").replace("/", "_") or "overview"
+                pg.screenshot(path=str(shots / f"nav_{name}_{lang}.png"), full_page=True)
+        pg.wait_for_load_state("networkidle")
+        assert_clean(traffic)
