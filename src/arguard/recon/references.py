@@ -56,9 +56,11 @@ def reference_keys(number: str) -> tuple[str, ...]:
     digits = "".join(groups)
     if len(digits) < 4:
         return (full,) if full else ()
-    # numeric_key and digits_key, from one scan of the digits (this runs once per open item)
-    nk = "#" + ".".join(g.lstrip("0") or "0" for g in groups)
+    # numeric_key and digits_key from one scan of the digits (this runs once per open item)
     dk = "#" + digits.lstrip("0")
+    if len(groups) == 1 and dk != "#":
+        return (full, dk) if full else (dk,)     # one group: both numeric keys are the same
+    nk = "#" + ".".join([g.lstrip("0") or "0" for g in groups])
     keys = [full] if full else []
     for k in (nk, dk):
         if k != "#" and k not in keys:

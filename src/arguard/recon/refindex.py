@@ -41,13 +41,13 @@ class ReferenceIndex:
     def __init__(self, items: Sequence[OpenItem]) -> None:
         self.keys: dict[str, int | list[int]] = {}
         self.kind: dict[str, str] = {}
-        keys, kinds = self.keys, self.kind
+        """Kind of the first item under a key, when not 'number' ('rf' or 'order')."""
+        keys = self.keys
         for i, item in enumerate(items):     # the hot loop of the index: one dict probe per key
             for key in reference_keys(item.number):
                 found = keys.get(key)
                 if found is None:
                     keys[key] = i
-                    kinds[key] = "number"
                 elif found != i:
                     self._more(key, found, i)
             if item.payment_reference:
@@ -61,7 +61,8 @@ class ReferenceIndex:
         found = self.keys.get(key)
         if found is None:
             self.keys[key] = i
-            self.kind[key] = kind
+            if kind != "number":
+                self.kind[key] = kind
         elif found != i:
             self._more(key, found, i)
 
