@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
@@ -39,7 +40,8 @@ def mount_dashboard(app: FastAPI) -> None:
     @app.exception_handler(ArguardError)
     async def error_page(request: Request, exc: ArguardError) -> Response:
         if request.url.path.startswith("/api/") and api_handler is not None:
-            return await api_handler(request, exc)
+            answer = api_handler(request, exc)
+            return await answer if inspect.isawaitable(answer) else answer
         return render(request, "error.html", status_code=exc.http_status, error=exc)
 
     @app.get("/login", response_class=HTMLResponse, include_in_schema=False)
