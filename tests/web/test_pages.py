@@ -196,3 +196,19 @@ def test_language_switch_returns_to_the_same_page_never_elsewhere(dashboard: Any
     assert r.headers["location"] == "/"
     r = dashboard.get("/lang/xx", follow_redirects=False)
     assert r.status_code == 303 and "set-cookie" not in r.headers
+
+
+def test_a_viewer_sees_every_ledger_page(dashboard: Any, company: tuple[int, str], ctx_factory: Any) -> None:
+    from fastapi.testclient import TestClient
+
+    from arguard.api.app import create_app
+    from arguard.platform.service import create_user
+
+    with ctx_factory() as ctx:
+        create_user(ctx, "vera", "viewer", PASSWORD)
+    with TestClient(create_app()) as vera:
+        vera.post("/login", data={"company": company[1], "username": "vera", "password": PASSWORD})
+        for path in ("/", "/customers", "/customers/C002", "/customers/C002/statement.pdf"):
+            r = vera.get(path)
+            assert r.status_code == 200, (path, r.status_code, r.text[-300:])
+        assert "上海华东贸易有限公司" in vera.get("/customers/C002").text
