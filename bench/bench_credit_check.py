@@ -9,7 +9,9 @@ instant. The first seconds are a warm-up and are not counted.
 
 Environment: ARGUARD_BENCH_DATABASE_URL (default postgresql+psycopg://postgres@127.0.0.1:5432/arguard_bench),
 ARGUARD_BENCH_SIZE (large), ARGUARD_BENCH_RATE (200), ARGUARD_BENCH_DURATION (30 s), ARGUARD_BENCH_SEED (1),
-ARGUARD_BENCH_WORKERS (server processes: `arguard serve` honours uvicorn's WEB_CONCURRENCY; default 2).
+ARGUARD_BENCH_WORKERS (1: `arguard serve` itself; N > 1: the same app served by uvicorn with N worker
+processes — `arguard serve` has no workers option — with a worker health-check timeout long enough for
+the app's imports on a busy machine, and no access log).
 """
 
 from __future__ import annotations
@@ -101,14 +103,19 @@ def main() -> None:
     _ensure_database(url)
     key, orders, as_of = _prepare(url, size, seed, int(rate * (duration + 5)))
     port = _free_port()
-    workers = os.environ.get("ARGUARD_BENCH_WORKERS", "2")
-    print(f"server: arguard serve with {workers} worker process(es)")
-    env = {**os.environ, "ARGUARD_DATABASE_URL": url, "WEB_CONCURRENCY": workers}
-    server = subprocess.Popen([str(ROOT / ".venv/bin/arguard"), "serve", "--port", str(port)], env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    workers = int(os.environ.get("ARGUARD_BENCH_WORKERS", "1"))
+    env = {**os.environ, "ARGUARD_DATABASE_URL": url}
+    env.pop("WEB_CONCURRENCY", None)
+    if workers == 1:
+        command = [str(ROOT / ".venv/bin/arguard"), "serve", "--port", str(port)]
+    else:
+        command = [sys.executable, "-m", "uvicorn", "arguard.api.app:create_app", "--factory", "--port", str(port),
+                   "--workers", str(workers), "--timeout-worker-healthcheck", "120", "--no-access-log"]
+    print(f"server: {' '.join(command[1:] if workers > 1 else ['arguard', *command[1:]])}")
+    server = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         base = f"http://127.0.0.1:{port}"
-        for _ in range(300):
+        for _ in range(900):
             try:
                 if httpx.get(base + "/api/v1/health", timeout=1).status_code == 200:
                     break
@@ -117,12 +124,17 @@ def main() -> None:
         with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
             json.dump(orders, f)
         out = subprocess.run([sys.executable, str(ROOT / "bench/credit_check_load.py"), base, key, f.name,
-                              "--rate", str(rate), "--duration", str(duration)],
-                             capture_output=True, text=True, check=True)
+                              "--rate", str(rate), "--duration", str(duration)], check=False, capture_output=True,
+                             text=True)
+        if out.returncode != 0:
+            raise SystemExit(f"load generator failed:\n{out.stderr}")
         result = json.loads(out.stdout)
     finally:
         server.terminate()
-        server.wait(timeout=30)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
     print(f"credit check at {result['rate_achieved']}/s (target {rate:g}/s), {result['requests']} requests: "
           f"p50 {result['p50_ms']} ms · p95 {result['p95_ms']} ms · p99 {result['p99_ms']} ms · "
           f"max {result['max_ms']} ms")

@@ -317,16 +317,8 @@ def scope_uses(ctx: ServiceContext, keys: list[tuple[str, str]], rates: Rates, *
     horizon read live in one query (so an order released a moment ago always counts)."""
     if not keys:
         return {}
-    url = _db_key(ctx)
-    settled: dict[tuple[str, str], int] = {}
-    for scope, key in keys:
-        def slow(scope: str = scope, key: str = key) -> int:
-            e = exposure_facts(ctx, scope_customers(ctx, scope, key), rates, horizon_end=horizon_end,
-                               statuses=("shipped",)).exposure
-            return e.receivables.minor + e.shipped.minor
-
-        settled[(scope, key)] = _snapshot((url, ctx.company_id, scope, key, rates.on, rates.to, horizon_end),
-                                          max_age_s, slow)
+    book = _snapshot((_db_key(ctx), ctx.company_id, "book", rates.on, rates.to, horizon_end), max_age_s,
+                     lambda: settled_by_scope(ctx, rates))
     columns = []
     for scope, key in keys:
         match = {"country": Customer.country == key, "sector": Customer.sector == key}.get(scope)
@@ -338,7 +330,39 @@ def scope_uses(ctx: ServiceContext, keys: list[tuple[str, str]], rates: Rates, *
     if exclude_order is not None:
         q = q.where(CreditOrder.order_id != exclude_order)
     live = ctx.session.execute(q).one()
-    return {k: Money.from_minor(settled[k] + int(v or 0), rates.to) for k, v in zip(keys, live, strict=True)}
+    return {k: Money.from_minor(book.get(k, 0) + int(v or 0), rates.to) for k, v in zip(keys, live, strict=True)}
+
+
+def settled_by_scope(ctx: ServiceContext, rates: Rates) -> dict[tuple[str, str], int]:
+    """Receivables and shipped-not-invoiced of the whole book by country, by sector and in total (minor
+    units of the limit currency), in one pass over the open items and one over the shipped orders."""
+    out: dict[tuple[str, str], int] = {}
+
+    def add(country: str | None, sector: str | None, minor: int) -> None:
+        for scope, key in (("country", country), ("sector", sector), ("total", "*")):
+            if key is not None:
+                out[(scope, key)] = out.get((scope, key), 0) + minor
+
+    q = (select(Customer.country, Customer.sector, Invoice.currency, func.sum(Invoice.open_minor))
+         .join(Customer, Customer.id == Invoice.customer_id)
+         .where(Invoice.company_id == ctx.company_id, Invoice.open_minor != 0)
+         .group_by(Customer.country, Customer.sector, Invoice.currency))
+    for country, sector, currency, minor in ctx.session.execute(q):
+        try:
+            add(country, sector, rates.minor(int(minor), currency).minor)
+        except ValidationError:
+            continue  # no rate: the buyer's own check names it
+    invoiced = (select(func.coalesce(func.sum(Invoice.amount_minor), 0)).where(
+        Invoice.company_id == CreditOrder.company_id, Invoice.customer_id == CreditOrder.customer_id,
+        Invoice.order_number == CreditOrder.order_id, Invoice.currency == CreditOrder.currency)
+        .correlate(CreditOrder).scalar_subquery())
+    shipped = (select(Customer.country, Customer.sector, CreditOrder.amount_minor, CreditOrder.limit_minor, invoiced)
+               .join(Customer, Customer.id == CreditOrder.customer_id)
+               .where(CreditOrder.company_id == ctx.company_id, CreditOrder.status == "shipped"))
+    for country, sector, amount, limit_minor, inv in ctx.session.execute(shipped):
+        rest = max(0, int(amount) - int(inv or 0))
+        add(country, sector, (int(limit_minor) * rest) // int(amount) if amount else 0)
+    return out
 
 
 def group_members(ctx: ServiceContext, parent_code: str, max_age_s: float) -> list[int]:
