@@ -29,6 +29,7 @@ router = APIRouter()
 PAGE_SIZE = 25
 TOP_OVERDUE = 10
 TREND_MONTHS = 12
+OPEN_ITEMS_SHOWN = 500
 
 add_nav("/", "nav.overview", 10)
 add_nav("/customers", "nav.customers", 20)
@@ -94,6 +95,8 @@ register({
     "ledger.customer.disputed": ("Disputed items", "争议项目"),
     "ledger.customer.open_count": ("Open items", "未结项目"),
     "ledger.open_items": ("Open items", "未结项目"),
+    "ledger.open_items_cut": ("the {shown} oldest of {total}; the statement lists them all",
+                              "仅显示最早的 {shown} 笔（共 {total} 笔），对账单中列出全部"),
     "ledger.document": ("Document", "单据"),
     "ledger.type": ("Type", "类型"),
     "ledger.issued": ("Issued", "开票日"),
@@ -258,7 +261,8 @@ def customer_page(request: Request, code: str, ctx: WebCtx, as_of: AsOf, since: 
     aging_charts = [(r.currency, aging_chart(r, _tr(request))) for r in detail.aging if not r.total.is_zero()]
     return render(request, "ledger/customer.html", as_of=as_of, since=start, detail=detail,
                   customer=detail.customer, aging_charts=aging_charts,
-                  open_items=service.open_items(ctx, code, as_of),
+                  open_items=service.open_items(ctx, code, as_of, limit=OPEN_ITEMS_SHOWN),
+                  open_items_shown=OPEN_ITEMS_SHOWN,
                   payments=service.payment_history(ctx, code, as_of, limit=50),
                   statements=service.statement_of_account(ctx, code, as_of, since=start),
                   panels=customer_panels(ctx, code, as_of))
