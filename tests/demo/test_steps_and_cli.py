@@ -70,3 +70,30 @@ def test_arguard_demo_prints_how_to_sign_in_and_is_idempotent(tiny_cli):
     assert "ag_" not in again.output
     bad = runner.invoke(app, ["demo", "--database-url", tiny_cli, "--size", "huge"])
     assert bad.exit_code != 0
+
+
+def test_a_capability_demo_module_that_cannot_be_imported_becomes_a_failing_step(monkeypatch):
+    import importlib
+    import importlib.util
+
+    demo_steps.discover_steps()
+    saved = list(demo_steps.DEMO_STEPS)
+    real_import, real_find = importlib.import_module, importlib.util.find_spec
+
+    def find(name, *args):  # type: ignore[no-untyped-def]
+        return object() if name == "arguard.core.demo" else real_find(name, *args)
+
+    def load(name, *args):  # type: ignore[no-untyped-def]
+        if name == "arguard.core.demo":
+            raise SyntaxError("half-written module")
+        return real_import(name, *args)
+
+    monkeypatch.setattr(importlib.util, "find_spec", find)
+    monkeypatch.setattr(importlib, "import_module", load)
+    try:
+        broken = [s for s in demo_steps.discover_steps() if s.name == "core"]
+        assert len(broken) == 1
+        with pytest.raises(RuntimeError, match="cannot be imported"):
+            broken[0].run(None, None, Random(1))  # type: ignore[arg-type]
+    finally:
+        demo_steps.DEMO_STEPS[:] = saved

@@ -70,9 +70,20 @@ def discover_steps() -> list[DemoStep]:
         if not info.ispkg or info.name == "demo":
             continue
         name = f"arguard.{info.name}.demo"
-        if importlib.util.find_spec(name) is not None:
+        if importlib.util.find_spec(name) is None:
+            continue
+        try:
             importlib.import_module(name)
+        except Exception as exc:  # noqa: BLE001 -- a broken module is reported like a failed step
+            register_step(info.name, _failing(name, exc), order=1000)
     return sorted(DEMO_STEPS, key=lambda s: (s.order, s.name))
+
+
+def _failing(module: str, exc: Exception) -> StepFn:
+    def run(_ctx: ServiceContext, _world: DemoWorld, _rng: Random) -> None:
+        raise RuntimeError(f"{module} cannot be imported: {exc!r}")
+
+    return run
 
 
 def step_rng(seed: int, name: str) -> Random:
