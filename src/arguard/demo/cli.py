@@ -12,6 +12,7 @@ from arguard.cli.common import console, handle_errors
 from arguard.db.session import get_engine, migrate
 from arguard.demo.model import SIZES
 from arguard.demo.service import DemoResult, build_demo, demo_exists
+from arguard.demo.steps import DemoStep, discover_steps
 from arguard.settings import get_settings
 
 
@@ -25,6 +26,9 @@ def demo(
     as_of: Annotated[str | None, typer.Option(help="Last day of the history, YYYY-MM-DD (default: today).")]
     = None,
     reset: Annotated[bool, typer.Option(help="Delete this company first and build it again.")] = False,
+    steps: Annotated[str | None, typer.Option(help="Capability steps to run, comma-separated (e.g. "
+                                                   "'limits,monitor'); 'none' for the ledger only. "
+                                                   "Default: every registered step.")] = None,
 ) -> None:
     """Build a realistic seeded demo company (buyers, three years of invoices and payments, every
     capability's demo data) and print the URL, users, passwords and an API key."""
@@ -50,8 +54,20 @@ def demo(
             bar.update(tasks[phase], completed=done, total=total)
 
         result = build_demo(engine, size=size, seed=seed, as_of=day, company_code=company, reset=reset,
-                            progress=progress)
+                            progress=progress, steps=_chosen_steps(steps))
     _print_result(result, url, database_url)
+
+
+def _chosen_steps(names: str | None) -> list[DemoStep] | None:
+    if names is None:
+        return None
+    wanted = {n.strip() for n in names.split(",") if n.strip() and n.strip() != "none"}
+    available = discover_steps()
+    unknown = wanted - {s.name for s in available}
+    if unknown:
+        raise typer.BadParameter(f"unknown demo steps {sorted(unknown)}; have "
+                                 f"{', '.join(s.name for s in available)}")
+    return [s for s in available if s.name in wanted]
 
 
 def _url() -> str:
