@@ -86,10 +86,18 @@ def age_items(items: Iterable[OpenItem], as_of: date,
 def money_of_minor(minor: int, currency: str, exp: int | None = None) -> Money:
     """`Money.from_minor` without re-quantising: an integer scaled by the currency's exponent is already
     exact. A report of 20,000 customers × 2 currencies makes 400,000 of these."""
+    if not minor:
+        zero = _ZEROS.get(currency)
+        if zero is None:
+            zero = _ZEROS[currency] = Money.zero(currency)
+        return zero
     m = object.__new__(Money)
-    object.__setattr__(m, "amount", Decimal(int(minor)).scaleb(-(exponent(currency) if exp is None else exp)))
+    object.__setattr__(m, "amount", Decimal(minor).scaleb(-(exponent(currency) if exp is None else exp)))
     object.__setattr__(m, "currency", currency)
     return m
+
+
+_ZEROS: dict[str, Money] = {}  # Money is immutable: one zero per currency serves every empty bucket
 
 
 def aging_row(customer_code: str | None, currency: str, bucket_minor: Sequence[int], unapplied_minor: int,
