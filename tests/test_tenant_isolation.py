@@ -258,10 +258,20 @@ def company_rows(engine: Engine, company_id: int) -> dict[str, list[tuple[Any, .
 
 
 def _route_modules(app: Any) -> dict[tuple[str, str], str]:
-    found = {}
-    for route in app.routes:
-        for method in getattr(route, "methods", None) or ():
-            found[(method, route.path)] = route.endpoint.__module__
+    """(method, full path) → module of the endpoint, through included routers at any depth (FastAPI
+    may keep an included router as one entry holding the original router and its prefix)."""
+    found: dict[tuple[str, str], str] = {}
+
+    def walk(routes: Any, prefix: str) -> None:
+        for route in routes:
+            inner = getattr(route, "original_router", None)
+            if inner is not None:
+                walk(inner.routes, prefix + getattr(route.include_context, "prefix", ""))
+            elif getattr(route, "endpoint", None) is not None:
+                for method in getattr(route, "methods", None) or ():
+                    found[(method, prefix + route.path)] = route.endpoint.__module__
+
+    walk(app.routes, "")
     return found
 
 
@@ -436,9 +446,16 @@ OPERATIONS = api_operations()
 
 
 def test_the_walk_sees_the_ledger_and_platform_routes() -> None:
+    from arguard.api.app import create_app
+
     paths = {p for _, p in OPERATIONS}
     assert "/api/v1/me" in paths and "/api/v1/health" in paths
-    print(f"tenant isolation walks {len(OPERATIONS)} operations")
+    modules = _route_modules(create_app())
+    unknown = [op for op in OPERATIONS if op not in modules]
+    assert not unknown, f"cannot tell which module defines {unknown}: strictness would be lost"
+    strict = [op for op in OPERATIONS if modules[op].startswith(STRICT_MODULES)]
+    assert ("GET", "/api/v1/me") in strict
+    print(f"tenant isolation walks {len(OPERATIONS)} operations, {len(strict)} of the ledger and platform")
 
 
 @pytest.mark.parametrize(("method", "path"), OPERATIONS, ids=[f"{m} {p}" for m, p in OPERATIONS])
