@@ -70,3 +70,14 @@ def test_concurrent_checks_for_a_group_never_exceed_the_group_limit(engine, ctx_
     orders = [(f"SO-{i}", "SUB1" if i % 2 else "SUB2", "40000") for i in range(6)]
     outcomes = _race(engine, company[0], orders)
     assert outcomes.count("release") == 2
+
+
+def test_concurrent_checks_of_many_buyers_all_answer_and_keep_the_audit_chain(engine, ctx_factory, company):
+    """Different buyers do not wait for each other; their audit entries still form one intact chain
+    (on PostgreSQL two units of work can read the same last sequence number; the second one retries)."""
+    with ctx_factory() as ctx:
+        write(ctx, "\n".join(f"customer B{i} DE\nlimit B{i} 100000 internal approved" for i in range(8)))
+    for r in range(3):
+        assert _race(engine, company[0], [(f"SO-{r}-{i}", f"B{i}", "10") for i in range(8)]) == ["release"] * 8
+    with ctx_factory() as ctx:
+        assert verify_audit(ctx) == []
