@@ -21,16 +21,17 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from arguard.core.errors import Conflict, ImportRejected, Issue, ValidationError
 from arguard.core.money import Money
 from arguard.ledger import service as ledger
-from arguard.ledger.model import PaymentRecord
 from arguard.platform.context import ServiceContext
 from arguard.recon.matching import Matcher
 from arguard.recon.model import Entry, Statement
 from arguard.recon.model import Proposal as Found
 from arguard.recon.parties import normalise_account, normalise_name
+from arguard.recon.posting import add_residual, book_payment, post
 from arguard.recon.readers import ColumnMapping, read_statement
 from arguard.recon.service_views import (  # the reads are used from here too: one import point for callers
     ProposalView,
@@ -180,7 +181,7 @@ def _store(ctx: ServiceContext, stmt: Statement, account: BankAccount, key: str,
         balance_ok=(problem is None) if both else None, balance_warning=problem.reason if problem else None,
         counts={}, actor=ctx.actor)
     ctx.session.add(row)
-    ctx.session.flush()
+    _flush_once(ctx, source)
     summary.statements_new += 1
     summary.statement_ids.append(row.id)
     keys = entry_keys(stmt)
@@ -206,9 +207,19 @@ def _store(ctx: ServiceContext, stmt: Statement, account: BankAccount, key: str,
             counterparty_account=(party.account or "")[:64] or None if party else None,
             remittance=text or None)))
     ctx.session.add_all([r for _, r in new])
-    ctx.session.flush()
+    _flush_once(ctx, source)
     summary.entries_new += len(new)
     return row, new
+
+
+def _flush_once(ctx: ServiceContext, source: str) -> None:
+    """Write the new rows; a unique key taken meanwhile means another import of the same statement ran
+    at the same time (the unit of work is rolled back; importing again afterwards is a no-op)."""
+    try:
+        ctx.session.flush()
+    except IntegrityError:
+        raise Conflict(f"{source}: the same statement is being imported at the same time; try again",
+                       code="import_in_progress") from None
 
 
 def _record(ctx: ServiceContext, p: Found, entry: BankEntry, stmt: Statement) -> str:
@@ -234,81 +245,13 @@ def _record(ctx: ServiceContext, p: Found, entry: BankEntry, stmt: Statement) ->
     ctx.session.add_all(lines)
     ctx.session.flush()
     if row.status == "auto":
-        _post(ctx, row, lines, f"automatic match ({row.confidence:.2f}): " + "; ".join(row.reasons))
+        post(ctx, row, lines, f"automatic match ({row.confidence:.2f}): " + "; ".join(row.reasons))
     elif row.status == "unmatched":
         known = p.customer_id is not None and p.payer_confidence >= ON_ACCOUNT_CONFIDENCE and on is not None
         if known:
-            _book_payment(ctx, row, entry)
-        _residual(ctx, row, "unapplied_cash", row.amount_minor, row.currency, customer=row.customer_code if known else None)
+            book_payment(ctx, row, entry)
+        add_residual(ctx, row, "unapplied_cash", row.amount_minor, row.currency, customer=row.customer_code if known else None)
     return row.status
-
-
-# ---------------------------------------------------------------- posting through the ledger
-
-def _external_id(ctx: ServiceContext, row: Proposal) -> str:
-    key = ctx.session.scalar(select(BankEntry.entry_key).where(BankEntry.id == row.entry_id))
-    return f"bank:{key}" + (f":{row.detail_index}" if row.detail_index is not None else "")
-
-
-def _book_payment(ctx: ServiceContext, row: Proposal, entry: BankEntry | None = None) -> Any:
-    """The ledger payment for this proposal's money (in the invoices' currency when the payer
-    instructed one), created once."""
-    currency = row.item_currency or row.currency
-    minor = row.item_amount_minor if row.item_currency and row.item_amount_minor is not None else row.amount_minor
-    customer = row.customer_code or ""
-    assert row.booked_on is not None
-    ext = _external_id(ctx, row)
-    payment = ledger.add_payment(ctx, PaymentRecord(
-        external_id=ext, customer_code=customer, received_on=row.booked_on,
-        amount=Money.from_minor(minor, currency), reference=(row.remittance or "")[:500] or None), source="bank")
-    if payment is None:
-        payment = ledger.get_payment(ctx, ext)
-    row.payment_id = payment.id
-    return payment
-
-
-def _post(ctx: ServiceContext, row: Proposal, lines: Sequence[ProposalLine], reason: str) -> int:
-    """Book the payment and allocate each line, never beyond the invoice's open amount now nor what
-    is left of the payment. Records what stays unapplied and what stays open. Returns minor units applied."""
-    payment = _book_payment(ctx, row)
-    applied = 0
-    on = row.booked_on
-    assert on is not None
-    for line in lines:
-        inv = ledger.find_invoice(ctx, line.invoice_number)
-        if inv is None or inv.currency != payment.currency:
-            continue
-        amount = min(line.amount_minor, max(inv.open_minor, 0), payment.unapplied_minor)
-        if amount <= 0:
-            continue
-        alloc = ledger.allocate(ctx, payment.id, inv.id, Money.from_minor(amount, inv.currency), on,
-                                source="bank", reason=reason[:1000])
-        line.applied_minor = amount
-        line.allocation_id = alloc.id
-        applied += amount
-        if amount < line.amount_minor:
-            _residual(ctx, row, "short_payment", line.amount_minor - amount, inv.currency, line.customer_code,
-                      line.invoice_number)
-    shortfalls = {n: (a, k) for n, a, k in row.shortfalls or []}
-    for line in lines:
-        if line.invoice_number in shortfalls and line.applied_minor:
-            amount_text, kind = shortfalls[line.invoice_number]
-            _residual(ctx, row, kind, _minor(amount_text, line.currency), line.currency, line.customer_code,
-                      line.invoice_number)
-    if payment.unapplied_minor > 0:
-        kind = "overpayment" if applied else "unapplied_cash"
-        _residual(ctx, row, kind, payment.unapplied_minor, payment.currency, row.customer_code, payment_id=payment.id)
-    ctx.session.flush()
-    return applied
-
-
-def _residual(ctx: ServiceContext, row: Proposal, kind: str, minor: int, currency: str, customer: str | None = None,
-              invoice: str | None = None, payment_id: int | None = None) -> None:
-    if minor <= 0:
-        return
-    ctx.session.add(Residual(company_id=ctx.company_id, proposal_id=row.id, kind=kind, customer_code=customer,
-                             invoice_number=invoice, amount_minor=minor, currency=currency, booked_on=row.booked_on,
-                             payment_id=payment_id if payment_id is not None else row.payment_id))
 
 
 # ---------------------------------------------------------------- decisions
@@ -331,7 +274,7 @@ def confirm(ctx: ServiceContext, proposal_id: int, reason: str | None = None) ->
     lines = proposal_lines(ctx, [row.id])[row.id]
     if row.booked_on is None:
         raise ValidationError("the entry has no booking date", code="no_booking_date")
-    applied = _post(ctx, row, lines, f"confirmed match: {reason or '; '.join(row.reasons)}")
+    applied = post(ctx, row, lines, f"confirmed match: {reason or '; '.join(row.reasons)}")
     if not applied and lines:
         raise Conflict("the proposed invoices were settled meanwhile; reject the suggestion instead",
                        code="already_settled")
@@ -405,7 +348,7 @@ def reject(ctx: ServiceContext, proposal_id: int, reason: str) -> Proposal:
             ctx.session.delete(res)
     _decide(ctx, row, "rejected", reason)
     ctx.session.flush()
-    _residual(ctx, row, "unapplied_cash", row.amount_minor, row.currency, payment_id=row.payment_id)
+    add_residual(ctx, row, "unapplied_cash", row.amount_minor, row.currency, payment_id=row.payment_id)
     ctx.audit("recon.proposal.reject", "recon_proposal", row.id, reason=reason,
               before={"status": was}, after={"invoices": [ln.invoice_number for ln in lines]})
     return row

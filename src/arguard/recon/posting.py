@@ -1,0 +1,86 @@
+"""Posting a proposal through the ledger service: the payment (once, by external id), one allocation per
+invoice capped at what is open now and what is left of the payment, and the residuals it leaves behind.
+Service layer; ledger rows are only written through `arguard.ledger.service`."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import select
+
+from arguard.core.money import Money
+from arguard.ledger import service as ledger
+from arguard.ledger.model import PaymentRecord
+from arguard.platform.context import ServiceContext
+from arguard.recon.tables import BankEntry, Proposal, ProposalLine, Residual
+
+
+def _minor(amount: Any, currency: str) -> int:
+    return Money(amount, currency).minor
+
+
+def _external_id(ctx: ServiceContext, row: Proposal) -> str:
+    key = ctx.session.scalar(select(BankEntry.entry_key).where(BankEntry.id == row.entry_id))
+    return f"bank:{key}" + (f":{row.detail_index}" if row.detail_index is not None else "")
+
+
+def book_payment(ctx: ServiceContext, row: Proposal, entry: BankEntry | None = None) -> Any:
+    """The ledger payment for this proposal's money (in the invoices' currency when the payer
+    instructed one), created once."""
+    currency = row.item_currency or row.currency
+    minor = row.item_amount_minor if row.item_currency and row.item_amount_minor is not None else row.amount_minor
+    customer = row.customer_code or ""
+    assert row.booked_on is not None
+    ext = _external_id(ctx, row)
+    payment = ledger.add_payment(ctx, PaymentRecord(
+        external_id=ext, customer_code=customer, received_on=row.booked_on,
+        amount=Money.from_minor(minor, currency), reference=(row.remittance or "")[:500] or None), source="bank")
+    if payment is None:
+        payment = ledger.get_payment(ctx, ext)
+    row.payment_id = payment.id
+    return payment
+
+
+def post(ctx: ServiceContext, row: Proposal, lines: Sequence[ProposalLine], reason: str) -> int:
+    """Book the payment and allocate each line, never beyond the invoice's open amount now nor what
+    is left of the payment. Records what stays unapplied and what stays open. Returns minor units applied."""
+    payment = book_payment(ctx, row)
+    applied = 0
+    on = row.booked_on
+    assert on is not None
+    for line in lines:
+        inv = ledger.find_invoice(ctx, line.invoice_number)
+        if inv is None or inv.currency != payment.currency:
+            continue
+        amount = min(line.amount_minor, max(inv.open_minor, 0), payment.unapplied_minor)
+        if amount <= 0:
+            continue
+        alloc = ledger.allocate(ctx, payment.id, inv.id, Money.from_minor(amount, inv.currency), on,
+                                source="bank", reason=reason[:1000])
+        line.applied_minor = amount
+        line.allocation_id = alloc.id
+        applied += amount
+        if amount < line.amount_minor:
+            add_residual(ctx, row, "short_payment", line.amount_minor - amount, inv.currency, line.customer_code,
+                      line.invoice_number)
+    shortfalls = {n: (a, k) for n, a, k in row.shortfalls or []}
+    for line in lines:
+        if line.invoice_number in shortfalls and line.applied_minor:
+            amount_text, kind = shortfalls[line.invoice_number]
+            add_residual(ctx, row, kind, _minor(amount_text, line.currency), line.currency, line.customer_code,
+                      line.invoice_number)
+    if payment.unapplied_minor > 0:
+        kind = "overpayment" if applied else "unapplied_cash"
+        add_residual(ctx, row, kind, payment.unapplied_minor, payment.currency, row.customer_code, payment_id=payment.id)
+    ctx.session.flush()
+    return applied
+
+
+def add_residual(ctx: ServiceContext, row: Proposal, kind: str, minor: int, currency: str, customer: str | None = None,
+              invoice: str | None = None, payment_id: int | None = None) -> None:
+    if minor <= 0:
+        return
+    ctx.session.add(Residual(company_id=ctx.company_id, proposal_id=row.id, kind=kind, customer_code=customer,
+                             invoice_number=invoice, amount_minor=minor, currency=currency, booked_on=row.booked_on,
+                             payment_id=payment_id if payment_id is not None else row.payment_id))
