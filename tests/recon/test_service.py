@@ -178,7 +178,7 @@ def test_saved_column_mapping_reads_a_bank_csv(seeded: Ctx) -> None:
 INVOICE_AMOUNTS = st.lists(st.integers(1, 200_000), min_size=1, max_size=6)
 
 
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(amounts=INVOICE_AMOUNTS, seed=st.integers(0, 10_000))
 def test_applied_never_exceeds_the_payment_nor_the_open_amount(engine: Any, ctx_factory: Ctx,
                                                                amounts: list[int], seed: int) -> None:
