@@ -25,7 +25,7 @@ import sys
 import tempfile
 import time
 import uuid
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import httpx
@@ -54,7 +54,8 @@ def _ensure_database(url: str) -> None:
 
 
 def _prepare(url: str, size: str, seed: int, n_orders: int) -> tuple[str, list[dict], str]:
-    """Build the demo if absent; return an analyst API key, the orders to send and the as-of date."""
+    """Build the demo if absent (size 'synthetic': the set-based book of `credit_check_data`, company
+    SYNTH); return an analyst API key, the orders to send and the as-of date."""
     from arguard.db.session import get_engine, migrate, session_scope
     from arguard.demo.service import demo_exists
     from arguard.ledger.tables import Customer, Invoice
@@ -64,11 +65,20 @@ def _prepare(url: str, size: str, seed: int, n_orders: int) -> tuple[str, list[d
 
     engine = get_engine(url)
     migrate(engine)
-    if not demo_exists(engine, "DEMO"):
-        print(f"building the {size} demo (once) …", flush=True)
-        subprocess.run([str(ROOT / ".venv/bin/arguard"), "demo", "--size", size, "--database-url", url], check=True)
+    code = "SYNTH" if size == "synthetic" else "DEMO"
+    if not demo_exists(engine, code):
+        print(f"building the {size} book (once) …", flush=True)
+        tick = time.perf_counter()
+        if size == "synthetic":
+            from bench.credit_check_data import build_synthetic
+
+            build_synthetic(engine, as_of=date(2026, 3, 1), seed=seed)
+        else:
+            subprocess.run([str(ROOT / ".venv/bin/arguard"), "demo", "--size", size, "--database-url", url],
+                           check=True)
+        print(f"built in {time.perf_counter() - tick:.0f} s")
     with session_scope(engine) as s:
-        company = get_company(s, "DEMO")
+        company = get_company(s, code)
         key = create_api_key(ServiceContext(s, company.id, "bench", "admin"), "analyst", "bench")
         as_of = s.scalar(select(func.max(Invoice.issue_date)).where(Invoice.company_id == company.id))
         rows = s.execute(select(Customer.code, LimitDecisionRow.amount_minor).join(
