@@ -25,14 +25,17 @@ $(VENV)/.installed-dev: pyproject.toml | $(VENV)/.home
 venv: $(VENV)/.installed
 dev: $(VENV)/.installed-dev
 
-# Debian's chromium drives the dashboard tests (installed once, from the distribution's packages).
+# Debian's chromium drives the dashboard tests; fonts-noto-cjk lets it (and screenshots) show 中文.
+# Installed once, from the distribution's packages.
+BROWSER_PKGS := chromium fonts-noto-cjk
 browser:
-	@command -v chromium >/dev/null 2>&1 || { \
-	  echo "installing Debian's chromium for the browser tests"; \
-	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
-	  || (sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null); }
+	@if ! command -v chromium >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi "noto.*cjk"; then \
+	  echo "installing Debian's $(BROWSER_PKGS) for the browser tests"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && \
+	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(BROWSER_PKGS) >/dev/null; \
+	fi
 
-# Builds the demo company into var/arguard.db once (a second run keeps it), then serves it.
 demo: venv
 	$(BIN)/arguard demo
 	$(BIN)/arguard serve
