@@ -14,7 +14,9 @@ def test_metadata_describes_the_shipped_data_and_metrics() -> None:
     assert meta["data"]["sha256"] == sha256_text(text)
     assert meta["models"]["scorecard"]["holdout"]["auc"] >= 0.90
     assert meta["models"]["scorecard"]["oof"]["auc"] >= 0.90
-    assert meta["models"]["gbm"]["holdout"]["auc"] >= 0.95
+    assert meta["models"]["gbm"]["holdout"]["auc"] >= 0.96  # issue 3's target, met without tuning on it
+    assert meta["models"]["gbm"]["oof"]["auc"] >= 0.96
+    assert meta["models"]["gbm"]["reasons_agreement"]["top3_overlap"] >= 0.8
     assert {"trained_on", "model_version", "split", "published"} <= set(meta)
 
 

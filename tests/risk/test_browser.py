@@ -30,18 +30,18 @@ pytestmark = pytest.mark.browser
 
 # Two buyers with accounts: a sound one (C001) and one with losses and negative equity (C003).
 ACCOUNTS = {
-    "C001": dict(total_assets="1000000", short_term_liabilities="300000", long_term_liabilities="200000",
-                 current_assets="450000", cash="50000", receivables="200000", inventory="150000",
-                 fixed_assets="550000", equity="500000", share_capital="100000", retained_earnings="250000",
-                 sales="2000000", sales_prior_year="1800000", cost_of_products_sold="1500000",
-                 gross_profit="80000", profit_on_sales="90000", operating_profit="100000",
-                 depreciation="40000", interest="20000", net_profit="60000", operating_expenses="1800000"),
-    "C003": dict(total_assets="800000", short_term_liabilities="700000", long_term_liabilities="300000",
-                 current_assets="200000", cash="1000", receivables="150000", inventory="40000",
-                 fixed_assets="600000", equity="-200000", share_capital="100000", retained_earnings="-350000",
-                 sales="500000", sales_prior_year="700000", cost_of_products_sold="480000",
-                 gross_profit="-150000", profit_on_sales="-130000", operating_profit="-120000",
-                 depreciation="30000", interest="60000", net_profit="-170000", operating_expenses="650000"),
+    "C001": {"total_assets": "1000000", "short_term_liabilities": "300000", "long_term_liabilities": "200000",
+                 "current_assets": "450000", "cash": "50000", "receivables": "200000", "inventory": "150000",
+                 "fixed_assets": "550000", "equity": "500000", "share_capital": "100000", "retained_earnings": "250000",
+                 "sales": "2000000", "sales_prior_year": "1800000", "cost_of_products_sold": "1500000",
+                 "gross_profit": "80000", "profit_on_sales": "90000", "operating_profit": "100000",
+                 "depreciation": "40000", "interest": "20000", "net_profit": "60000", "operating_expenses": "1800000"},
+    "C003": {"total_assets": "800000", "short_term_liabilities": "700000", "long_term_liabilities": "300000",
+                 "current_assets": "200000", "cash": "1000", "receivables": "150000", "inventory": "40000",
+                 "fixed_assets": "600000", "equity": "-200000", "share_capital": "100000", "retained_earnings": "-350000",
+                 "sales": "500000", "sales_prior_year": "700000", "cost_of_products_sold": "480000",
+                 "gross_profit": "-150000", "profit_on_sales": "-130000", "operating_profit": "-120000",
+                 "depreciation": "30000", "interest": "60000", "net_profit": "-170000", "operating_expenses": "650000"},
 }
 
 

@@ -5,6 +5,7 @@ import pytest
 
 from arguard.risk import store
 from arguard.risk.estimators import CalibratedPD, GradientBoostedScorer, ModelFitError, PDModel, as_matrix
+from arguard.risk.features import FEATURES
 from arguard.risk.scorecard import ScorecardScorer
 from arguard.risk.training import ks_statistic, load_arff, psi
 
@@ -41,16 +42,30 @@ def test_contract(fitted: CalibratedPD, data: tuple[np.ndarray, np.ndarray]) -> 
     assert len(fitted.oof_pd_) == len(y) and ks_statistic(y, fitted.oof_pd_) > 0.3
     reasons = fitted.explain(X[:5], top=3)
     assert len(reasons) == 5 and all(1 <= len(r) <= 3 for r in reasons)
-    assert all(r.direction in ("raises", "lowers") and r.code.startswith("Attr") for rs in reasons for r in rs)
+    assert all(r.direction in ("raises", "lowers") and r.code in FEATURES for rs in reasons for r in rs)
     # contributions add up: logit(PD) = constant + sum of the ratios' contributions
     contrib = fitted.contributions(X[:50])
     gap = np.log(pds[:50] / (1 - pds[:50])) - contrib.sum(axis=1)
     assert np.allclose(gap, gap[0], atol=1e-6)
 
 
+def test_fast_reasons_add_up_and_mostly_name_what_treeshap_names(fitted: CalibratedPD,
+                                                                  data: tuple[np.ndarray, np.ndarray]) -> None:
+    X = data[0][:300]
+    pds, fast = fitted.score(X)
+    assert np.allclose(pds, fitted.predict_pd(X))
+    exact = fitted.contributions(X, exact=True)
+    gap = np.log(pds / (1 - pds)) - fast.sum(axis=1)
+    assert np.allclose(gap, gap[0], atol=1e-6)  # per-leaf attributions are additive too
+    same_top = np.mean(np.argmax(np.abs(fast), axis=1) == np.argmax(np.abs(exact), axis=1))
+    print(f"strongest reason the same as TreeSHAP's: {same_top:.0%}")
+    assert same_top > 0.6
+
+
 def test_round_trip_gives_the_same_pds(fitted: CalibratedPD, data: tuple[np.ndarray, np.ndarray]) -> None:
     again = CalibratedPD.from_dict(fitted.to_dict())
     assert np.allclose(again.predict_pd(data[0]), fitted.predict_pd(data[0]))
+    assert np.allclose(again.contributions(data[0][:50]), fitted.contributions(data[0][:50]), atol=1e-5)
 
 
 def test_missing_values_are_scored(fitted: CalibratedPD) -> None:

@@ -1,3 +1,5 @@
+import itertools
+
 import numpy as np
 import pytest
 from hypothesis import given
@@ -7,7 +9,7 @@ from arguard.risk.masterscale import BANDS, grade_of, grades_of
 
 
 def test_bands_tile_zero_to_one() -> None:
-    for low, high in zip(BANDS[:8], BANDS[1:9], strict=True):
+    for low, high in itertools.pairwise(BANDS):
         assert low.upper == high.lower
     assert BANDS[0].lower == 0 and BANDS[8].upper == 1
 

@@ -117,15 +117,16 @@ class ScorecardScorer:
         coef, _ = self._fitted()
         return self.intercept_ + self._woe(X, self.selected_) @ coef
 
-    def contributions(self, X: Matrix) -> Matrix:
-        """Each entered ratio's effect on the log-odds, relative to the average training buyer."""
+    def contributions(self, X: Matrix, exact: bool = True) -> Matrix:
+        """Each entered ratio's effect on the log-odds, relative to the average training buyer (always
+        exact: `exact` is accepted for the common interface)."""
         coef, mean = self._fitted()
         out = np.zeros((len(X), len(ATTRS)))
         out[:, self.selected_] = (self._woe(X, self.selected_) - mean) * coef
         return out
 
     def importance(self) -> pd.Series:
-        coef, _ = self._fitted()
+        _coef, _ = self._fitted()
         iv = pd.Series({ATTRS[j]: self.bins_[j].iv for j in self.selected_})
         return iv.sort_values(ascending=False)
 

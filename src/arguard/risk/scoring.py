@@ -7,6 +7,7 @@ cells become `Issue`s (the cell then counts as missing), never a crash.
 
 from __future__ import annotations
 
+import math
 from decimal import Decimal
 
 import numpy as np
@@ -16,11 +17,10 @@ from arguard.core.errors import Issue, ValidationError
 from arguard.core.money import parse_amount
 from arguard.risk.combine import PriorShift
 from arguard.risk.estimators import CalibratedPD, Matrix, as_matrix, top_indices
+from arguard.risk.features import feature_label
 from arguard.risk.masterscale import grades_of
 from arguard.risk.model import ITEM_NAMES, StatementItems
-from arguard.risk.ratios import ATTRS, canonical_attr, compute_ratios, label_of
-
-LABELS = np.array([label_of(a) for a in ATTRS], dtype=object)
+from arguard.risk.ratios import ATTRS, canonical_attr, compute_ratios
 
 
 def input_kind(columns: list[str]) -> str:
@@ -86,20 +86,22 @@ def ratios_of(frame: pd.DataFrame, source: str = "input") -> tuple[pd.DataFrame,
     return ratios_from_item_columns(frame, source)
 
 
-def reason_strings(contrib: Matrix, X: Matrix, top: int = 3) -> list[str]:
-    """'+label=value; -label=value' per row, strongest first (+ raises the PD, - lowers it).
+def reason_strings(contrib: Matrix, X: Matrix, top: int = 3, features: tuple[str, ...] = ATTRS) -> list[str]:
+    """'+label=value; -label=value' per row, strongest first (+ raises the PD, - lowers it); X holds the
+    values of `features`.
 
-    Built column by column on object arrays: a million rows take seconds, not minutes.
+    Each (feature, direction) prefix is built once and values are formatted in one list pass: a million
+    rows take a few seconds.
     """
     idx, vals = top_indices(contrib, top)
     values = np.take_along_axis(X, idx, axis=1)
-    shown = np.where(np.isnan(values), "missing", np.char.mod("%.4g", np.nan_to_num(values))).astype(object)
-    parts = np.where(vals > 0, "+", "-").astype(object) + LABELS[idx] + "=" + shown
-    parts = np.where(vals == 0, "", parts)
-    joined = parts[:, 0]
-    for k in range(1, parts.shape[1]):
-        joined = joined + np.where(parts[:, k] == "", "", "; " + parts[:, k])
-    return joined.tolist()
+    prefixes = [(f"-{feature_label(f)}=", f"+{feature_label(f)}=") for f in features]
+    cols = []
+    for k in range(idx.shape[1]):
+        shown = ["missing" if math.isnan(x) else f"{x:.4g}" for x in values[:, k].tolist()]
+        cols.append(["" if v == 0 else prefixes[j][v > 0] + t
+                     for j, v, t in zip(idx[:, k].tolist(), vals[:, k].tolist(), shown, strict=True)])
+    return ["; ".join(p for p in parts if p) for parts in zip(*cols, strict=True)]
 
 
 def rebase(pds: Matrix, prior: PriorShift | None) -> Matrix:
@@ -111,16 +113,27 @@ def rebase(pds: Matrix, prior: PriorShift | None) -> Matrix:
 
 
 def score_matrix(model: CalibratedPD, X: Matrix, *, reasons: bool = True, top: int = 3,
-                 prior: PriorShift | None = None) -> tuple[Matrix, np.ndarray, list[str] | None]:
-    """PDs, grades and (optionally) reason strings of a ratio matrix; vectorised."""
-    pds = rebase(model.predict_pd(X), prior)
-    grades = grades_of(pds)
-    text = reason_strings(model.contributions(X), X, top) if reasons else None
-    return pds, grades, text
+                 prior: PriorShift | None = None, exact: bool = False
+                 ) -> tuple[Matrix, np.ndarray, list[str] | None]:
+    """PDs, grades and (optionally) reason strings of a ratio matrix; vectorised.
+
+    exact: TreeSHAP reasons for the gradient-boosted model (minutes for a million rows) instead of its
+    per-leaf attributions (seconds)."""
+    text = None
+    if not reasons:
+        pds = model.predict_pd(X)
+    elif exact:
+        pds = model.predict_pd(X)
+        text = reason_strings(model.contributions(X, exact=True), model.feature_values(X), top, model.features)
+    else:
+        pds, contrib = model.score(X)
+        text = reason_strings(contrib, model.feature_values(X), top, model.features)
+    pds = rebase(pds, prior)
+    return pds, grades_of(pds), text
 
 
 def score_frame(model: CalibratedPD, frame: pd.DataFrame, *, source: str = "input", reasons: bool = True,
-                prior: PriorShift | None = None) -> tuple[pd.DataFrame, list[Issue]]:
+                prior: PriorShift | None = None, exact: bool = False) -> tuple[pd.DataFrame, list[Issue]]:
     """`id, pd_12m, grade, reasons` for every row of an input table (PDs re-based when `prior` is given)."""
     if "id" not in [str(c).strip().lower() for c in frame.columns]:
         raise ValidationError("the input needs an 'id' column", code="missing_id")
@@ -131,7 +144,7 @@ def score_frame(model: CalibratedPD, frame: pd.DataFrame, *, source: str = "inpu
     if thin:
         issues.append(Issue(source, None, None, f"{thin} row(s) have fewer than half of the 64 ratios: "
                                                 "their PDs rest on few facts"))
-    pds, grades, text = score_matrix(model, X, reasons=reasons, prior=prior)
+    pds, grades, text = score_matrix(model, X, reasons=reasons, prior=prior, exact=exact)
     out = pd.DataFrame({"id": frame[id_col].to_numpy(), "pd_12m": np.round(pds, 6), "grade": grades})
     out["reasons"] = text if text is not None else ""
     return out, issues

@@ -26,7 +26,7 @@ from arguard.platform.context import ServiceContext
 from arguard.platform.events import Fact, publish, subscribe
 from arguard.risk import store
 from arguard.risk.combine import PriorShift, combine
-from arguard.risk.estimators import as_matrix, reasons_from_contributions
+from arguard.risk.estimators import as_matrix
 from arguard.risk.model import ITEM_NAMES, Grade, PaymentBehaviour, Reason, RiskInputs, StatementItems
 from arguard.risk.ratios import ATTRS, compute_ratios
 from arguard.risk.tables import BuyerGrade, FinancialStatement
@@ -262,7 +262,7 @@ def _financial_pds(model: Any, items: list[StatementItems | None]) -> list[tuple
     unreported = np.array([[s.notes.get(a, "").startswith("missing") for a in ATTRS] for s in sets])
     X = model.fill_unreported(X, unreported)
     pds = model.predict_pd(X)
-    reasons = reasons_from_contributions(model.contributions(X), X, top=3)
+    reasons = model.explain(X, top=3, exact=True)  # one company's buyers: exact TreeSHAP is quick enough
     for k, i in enumerate(rows):
         out[i] = (float(pds[k]), reasons[k])
     return out

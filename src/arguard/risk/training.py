@@ -19,9 +19,10 @@ from sklearn.metrics import brier_score_loss, roc_auc_score
 from sklearn.model_selection import StratifiedKFold, train_test_split
 
 from arguard.core.errors import ValidationError
-from arguard.risk.estimators import CalibratedPD, GradientBoostedScorer, Matrix, as_matrix
+from arguard.risk.estimators import CalibratedPD, GradientBoostedScorer, Matrix, as_matrix, top_indices
+from arguard.risk.features import feature_label
 from arguard.risk.masterscale import BANDS, grades_of
-from arguard.risk.ratios import ATTRS, label_of
+from arguard.risk.ratios import ATTRS
 from arguard.risk.scorecard import ScorecardScorer
 
 SEED = 20240601
@@ -126,9 +127,26 @@ def evaluate(name: str, model: CalibratedPD, Xd: Matrix, yd: npt.NDArray[np.int6
         "calibration_oof": calibration_table(yd, oof_pd),
         "calibration_holdout": calibration_table(yh, hold_pd),
         "psi_dev_vs_holdout": psi(oof_pd, hold_pd),
-        "importance": [{"attr": a, "ratio": label_of(a), "share": round(float(v), 4)} for a, v in importance.items()],
+        "importance": [{"attr": a, "ratio": feature_label(a), "share": round(float(v), 4)}
+                       for a, v in importance.items()],
         "importance_kind": "gain share" if name == "gbm" else "information value",
+        **({"reasons_agreement": reasons_agreement(model, Xh)} if name == "gbm" else {}),
     }
+
+
+def reasons_agreement(model: CalibratedPD, X: Matrix, top: int = 3) -> dict[str, float]:
+    """How often the fast per-leaf reasons name what exact TreeSHAP names, on rows the model never saw:
+    the strongest reason (and its direction), and the share of the top `top` they have in common."""
+    fast = model.contributions(X)
+    exact = model.contributions(X, exact=True)
+    fi, fv = top_indices(fast, top)
+    ei, ev = top_indices(exact, top)
+    overlap = np.mean([len(set(a) & set(b)) / top for a, b in zip(fi.tolist(), ei.tolist(), strict=True)])
+    return {"top1_same": round(float(np.mean(fi[:, 0] == ei[:, 0])), 4),
+            "top1_same_and_direction": round(float(np.mean((fi[:, 0] == ei[:, 0]) &
+                                                           (np.sign(fv[:, 0]) == np.sign(ev[:, 0])))), 4),
+            f"top{top}_overlap": round(float(overlap), 4),
+            "correlation": round(float(np.corrcoef(fast.ravel(), exact.ravel())[0, 1]), 4)}
 
 
 def train(arff_text: str, *, trained_on: str, seed: int = SEED, threads: int = 2,
@@ -144,6 +162,7 @@ def train(arff_text: str, *, trained_on: str, seed: int = SEED, threads: int = 2
         results[name] = evaluate(name, model, Xd, yd, Xh, yh)
         results[name]["params"] = model.to_dict()["scorer"].get("params", {})
         results[name]["n_rounds"] = model.to_dict()["scorer"].get("n_rounds")
+        results[name]["features"] = len(getattr(model.scorer_, "features", ATTRS))
     data_hash = sha256_text(arff_text)
     metadata = {
         "model_version": f"{trained_on}-{data_hash[:8]}",
