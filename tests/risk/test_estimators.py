@@ -52,7 +52,7 @@ def test_contract(fitted: CalibratedPD, data: tuple[np.ndarray, np.ndarray]) -> 
 def test_fast_reasons_add_up_and_mostly_name_what_treeshap_names(fitted: CalibratedPD,
                                                                   data: tuple[np.ndarray, np.ndarray]) -> None:
     X = data[0][:300]
-    pds, fast = fitted.score(X)
+    pds, fast, _ = fitted.score(X)
     assert np.allclose(pds, fitted.predict_pd(X))
     exact = fitted.contributions(X, exact=True)
     gap = np.log(pds / (1 - pds)) - fast.sum(axis=1)

@@ -20,8 +20,9 @@ from arguard.demo.model import DemoWorld
 from arguard.demo.steps import demo_step
 from arguard.platform.context import ServiceContext
 from arguard.risk import service, store
+from arguard.risk.combine import COUNTRY_STEP, in_default, logit, payment_reasons, sector_reason
 from arguard.risk.estimators import as_matrix
-from arguard.risk.model import StatementItems
+from arguard.risk.model import CountryRisk, PaymentBehaviour, RiskInputs, StatementItems
 from arguard.risk.training import load_arff
 
 NO_ACCOUNTS_SHARE = 0.15
@@ -116,3 +117,79 @@ def validate(grades: dict[str, Any], truth: dict[str, Any]) -> dict[str, float]:
             out["auc_financial"] = float(roc_auc_score(defaulted[fin_mask], fin[fin_mask]))
             out["auc_final_same_buyers"] = float(roc_auc_score(defaulted[fin_mask], final[fin_mask]))
     return {k: round(v, 4) for k, v in out.items()}
+
+
+# ---- validation of the overlays against the hidden truth -----------------------------------------------
+
+OVERLAY_PARTS = ("payment", "country", "sector")
+
+
+def _parts(inputs: RiskInputs) -> dict[str, float]:
+    """Each overlay's log-odds effect for one buyer, split as `combine` adds them."""
+    payment = payment_reasons(inputs.behaviour) if inputs.behaviour is not None else []
+    disputes = sum(r.impact for r in payment if r.code in ("payment.disputes", "payment.credit_notes"))
+    sector = sector_reason(inputs.sector)
+    return {"payment": sum(r.impact for r in payment) - disputes, "disputes": disputes,
+            "country": COUNTRY_STEP * inputs.country.treated_as if inputs.country is not None else 0.0,
+            "sector": sector.impact if sector is not None else 0.0}
+
+
+def overlay_validation(inputs: list[RiskInputs], hidden_pd: np.ndarray, defaulted: np.ndarray,
+                       typical_pd: float) -> dict[str, Any]:
+    """How each overlay moves the ranking of the demo's buyers, and what weights the hidden truth asks for.
+
+    Buyers already in default (grade 10) are left out: their grade is an observation, not a forecast.
+    For each variant (the anchor alone, then adding payment, disputes, country, sector one at a time, then
+    all): Spearman ρ of the PD with the hidden PD and AUC on the buyers that defaulted later in the
+    history. `multipliers`: least-squares fit of logit(hidden PD) on logit(anchor) and each overlay's
+    current log-odds effect; 1 means the judgement weight is right-sized for the demo, 0 that it adds
+    nothing, 2 that it should be twice as strong.
+    """
+    from scipy.stats import spearmanr
+
+    keep = np.array([not (i.insolvent or in_default(i.behaviour)) for i in inputs])
+    rows = [i for i, k in zip(inputs, keep, strict=True) if k]
+    hidden, fails = np.asarray(hidden_pd)[keep], np.asarray(defaulted)[keep]
+    anchor = np.array([logit(i.financial_pd if i.financial_pd is not None else typical_pd) for i in rows])
+    parts = {k: np.array([_parts(i)[k] for i in rows]) for k in ("payment", "disputes", "country", "sector")}
+    variants = {"anchor only": anchor, **{f"anchor + {k}": anchor + v for k, v in parts.items()},
+                "all (as graded)": anchor + sum(parts.values())}
+    out: dict[str, Any] = {"buyers": int(keep.sum()), "left_out_in_default": int((~keep).sum()),
+                           "defaulted_later": int(fails.sum()), "variants": {}}
+    for name, score in variants.items():
+        row = {"spearman_hidden_pd": round(float(spearmanr(score, hidden)[0]), 4)}
+        if 0 < fails.sum() < len(fails):
+            row["auc_defaults"] = round(float(roc_auc_score(fails, score)), 4)
+        out["variants"][name] = row
+    design = np.column_stack([np.ones(len(rows)), anchor, *parts.values()])
+    target = np.log(hidden / (1 - hidden))
+    coef, *_ = np.linalg.lstsq(design, target, rcond=None)
+    out["multipliers"] = {k: round(float(c), 3) for k, c in zip(["anchor", *parts], coef[1:], strict=True)}
+    return out
+
+
+def validate_demo_company(ctx: ServiceContext, typical_pd: float) -> dict[str, Any]:
+    """`overlay_validation` on the newest grade of every demo buyer (reads the demo-only truth table)."""
+    from sqlalchemy import func, select
+
+    from arguard.demo.tables import DemoBuyerTruth
+    from arguard.ledger.tables import Customer
+    from arguard.risk.tables import BuyerGrade
+
+    newest = select(BuyerGrade.customer_id, func.max(BuyerGrade.id).label("id")).where(
+        BuyerGrade.company_id == ctx.company_id).group_by(BuyerGrade.customer_id).subquery()
+    rows = ctx.session.execute(
+        select(BuyerGrade, DemoBuyerTruth).join(newest, BuyerGrade.id == newest.c.id)
+        .join(Customer, Customer.id == BuyerGrade.customer_id)
+        .join(DemoBuyerTruth, (DemoBuyerTruth.company_id == ctx.company_id)
+              & (DemoBuyerTruth.customer_code == Customer.code))).all()
+    inputs, hidden, defaulted = [], [], []
+    for grade, truth in rows:
+        rec = grade.inputs
+        inputs.append(RiskInputs(
+            grade.as_of, rec.get("financial_pd"), (), rec.get("accounts_age_days"),
+            PaymentBehaviour(**rec["behaviour"]) if rec.get("behaviour") else None,
+            CountryRisk(**rec["country"]) if rec.get("country") else None, rec.get("sector")))
+        hidden.append(truth.pd_12m)
+        defaulted.append(truth.defaulted_on is not None)
+    return overlay_validation(inputs, np.array(hidden), np.array(defaulted), typical_pd)

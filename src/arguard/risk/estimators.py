@@ -129,23 +129,31 @@ class LeafAttribution:
         return cls(offsets, leaf_value, base, table)
 
     def scores(self, leaves: npt.NDArray[np.int_]) -> tuple[Matrix, Matrix]:
-        """Raw log-odds and attributions of rows given their leaf index in every tree."""
-        ids = leaves + self.offsets[np.newaxis, :]
-        raw = self.leaf_value[ids].sum(axis=1)
-        contrib = np.zeros((len(ids), self.table.shape[1]))
-        for j in range(self.table.shape[1]):
-            col = self.table[:, j]
-            trees = self._trees_of(j)
-            if len(trees):
-                contrib[:, j] = col[ids[:, trees]].sum(axis=1)
-        return raw, contrib
+        """Raw log-odds and attributions of rows given their leaf index in every tree.
 
-    def _trees_of(self, j: int) -> npt.NDArray[np.intp]:
-        cache = self.__dict__.setdefault("_trees", {})
-        if j not in cache:
-            used = np.flatnonzero(self.table[:, j])
-            cache[j] = np.unique(np.searchsorted(self.offsets, used, side="right") - 1)
-        return cache[j]  # type: ignore[no-any-return]
+        One pass per (tree, feature it uses): a 7-entry look-up by leaf and a contiguous column add.
+        """
+        L = np.asfortranarray(leaves)
+        raw = np.zeros(len(L))
+        contrib = np.zeros((len(L), self.table.shape[1]), order="F")
+        for t, (lo, features, values) in enumerate(self._by_tree()):
+            leaf = L[:, t]
+            raw += self.leaf_value[lo:lo + len(values)].take(leaf)
+            for j, v in zip(features, values.T, strict=True):
+                contrib[:, j] += v.take(leaf)
+        return raw, np.ascontiguousarray(contrib)
+
+    def _by_tree(self) -> list[tuple[int, list[int], Matrix]]:
+        """Per tree: first global leaf id, the features it attributes to, their (leaves × features) values."""
+        if "_trees" not in self.__dict__:
+            ends = [*self.offsets[1:].tolist(), len(self.leaf_value)]
+            trees = []
+            for lo, hi in zip(self.offsets.tolist(), ends, strict=True):
+                block = self.table[lo:hi]
+                used = np.flatnonzero(np.abs(block).sum(axis=0)).tolist()
+                trees.append((lo, used, np.ascontiguousarray(block[:, used])))
+            self.__dict__["_trees"] = trees
+        return self.__dict__["_trees"]  # type: ignore[no-any-return]
 
     def to_dict(self) -> dict[str, Any]:
         rows, cols = np.nonzero(self.table)
@@ -231,13 +239,18 @@ class GradientBoostedScorer:
 
     def scores(self, X: Matrix) -> tuple[Matrix, Matrix]:
         """Log-odds and per-leaf attributions in one LightGBM pass (leaf indices), in chunks."""
+        return self.scores_of_features(self.expand(X))
+
+    def scores_of_features(self, Xf: Matrix) -> tuple[Matrix, Matrix]:
+        """`scores` of an already expanded matrix (see `expand`)."""
         att = self.attribution_
         if att is None:
-            return self.log_odds(X), self.contributions(X, exact=True)
-        raw, contrib = np.empty(len(X)), np.empty((len(X), len(self.features)))
-        for lo in range(0, len(X), CHUNK_ROWS):
-            hi = min(lo + CHUNK_ROWS, len(X))
-            leaves = self._booster().predict(self.expand(X[lo:hi]), pred_leaf=True, num_threads=self.threads)
+            out = np.asarray(self._booster().predict(Xf, pred_contrib=True, num_threads=self.threads))
+            return out.sum(axis=1), out[:, :-1]
+        raw, contrib = np.empty(len(Xf)), np.empty((len(Xf), len(self.features)))
+        for lo in range(0, len(Xf), CHUNK_ROWS):
+            hi = min(lo + CHUNK_ROWS, len(Xf))
+            leaves = self._booster().predict(Xf[lo:hi], pred_leaf=True, num_threads=self.threads)
             raw[lo:hi], contrib[lo:hi] = att.scores(np.asarray(leaves, dtype=np.int64))
         return raw, contrib
 
@@ -357,14 +370,16 @@ class CalibratedPD:
         per-leaf attributions. The scorecard's points are exact either way."""
         return self._calibration().slope * self.scorer_.contributions(as_matrix(X), exact=exact)
 
-    def score(self, X: pd.DataFrame | Matrix) -> tuple[Matrix, Matrix]:
-        """PDs and contributions together (one pass over the trees for the gradient-boosted model)."""
+    def score(self, X: pd.DataFrame | Matrix) -> tuple[Matrix, Matrix, Matrix]:
+        """PDs, contributions and the values behind them, together (one pass over the trees for the
+        gradient-boosted model)."""
         cal, Xm = self._calibration(), as_matrix(X)
-        if hasattr(self.scorer_, "scores"):
-            raw, contrib = self.scorer_.scores(Xm)
+        Xf = self.feature_values(Xm)
+        if hasattr(self.scorer_, "scores_of_features"):
+            raw, contrib = self.scorer_.scores_of_features(Xf)
         else:
             raw, contrib = self.scorer_.log_odds(Xm), self.scorer_.contributions(Xm)
-        return cal.pd(raw), cal.slope * contrib
+        return cal.pd(raw), cal.slope * contrib, Xf
 
     def explain(self, X: pd.DataFrame | Matrix, top: int = 3, exact: bool = False) -> list[tuple[Reason, ...]]:
         Xm = as_matrix(X)

@@ -126,8 +126,8 @@ def score_matrix(model: CalibratedPD, X: Matrix, *, reasons: bool = True, top: i
         pds = model.predict_pd(X)
         text = reason_strings(model.contributions(X, exact=True), model.feature_values(X), top, model.features)
     else:
-        pds, contrib = model.score(X)
-        text = reason_strings(contrib, model.feature_values(X), top, model.features)
+        pds, contrib, Xf = model.score(X)
+        text = reason_strings(contrib, Xf, top, model.features)
     pds = rebase(pds, prior)
     return pds, grades_of(pds), text
 
