@@ -234,7 +234,7 @@ def _customer_amount(m: Matcher, facts: EntryFacts, payer: CustomerHit, certaint
 
 
 def _by_amount_only(m: Matcher, facts: EntryFacts) -> Proposal:
-    same = m.amount_index().get((facts.currency, facts.amount), [])
+    same = m.items_of_amount(facts.currency, facts.amount)
     same = [i for i in same if m.open_of(i) == facts.amount
             and (facts.payer_key, m.items[i].number) not in m.knowledge.rejected]
     if len(same) == 1:
