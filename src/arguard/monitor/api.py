@@ -72,23 +72,52 @@ class EventPosted(BaseModel):
     alerts: list[AlertRead]
 
 
+class IssueRead(BaseModel):
+    source: str
+    line: int | None = Field(None, description="the file line, or the position in a posted list (1 = first)")
+    field: str | None
+    reason: str
+
+
+class EventsPosted(BaseModel):
+    """A batch of events: how many were new, already known or refused, and the alerts raised."""
+
+    read: int
+    inserted: int
+    duplicates: int
+    rejected: int
+    event_ids: list[int]
+    issues: list[IssueRead]
+    alerts: list[AlertRead]
+
+    @classmethod
+    def of(cls, r: service.ImportResult) -> EventsPosted:
+        return cls(read=r.read, inserted=r.inserted, duplicates=r.duplicates, rejected=r.rejected, event_ids=r.event_ids,
+                   issues=[IssueRead(source=i.source, line=i.line, field=i.field, reason=i.reason) for i in r.issues],
+                   alerts=[AlertRead.of(a) for a in r.alerts])
+
+
+def _record(body: EventCreate) -> EventRecord:
+    return EventRecord(body.type, body.customer_id, body.occurred_on, body.details, body.external_id)
+
+
 @router.post("/events", status_code=201)
-def post_event(body: EventCreate, ctx: Analyst) -> EventPosted:
-    """Record an event and evaluate the buyer at once; the answer carries the alerts raised."""
-    rec = EventRecord(body.type, body.customer_id, body.occurred_on, body.details, body.external_id)
-    row, created, alerts = service.post_event(ctx, rec, date.today())
+def post_event(body: Annotated[EventCreate | list[EventCreate], Body()], ctx: Analyst) -> EventPosted | EventsPosted:
+    """One event: recorded and its buyer evaluated at once; the answer carries the alerts raised.
+    A list of events: stored together, every buyer concerned evaluated once; a bad item becomes an
+    issue naming its position (1 = first) and the good ones are kept."""
+    if isinstance(body, list):
+        records = [(i, _record(b)) for i, b in enumerate(body, 1)]
+        return EventsPosted.of(service.import_events(ctx, records, date.today(), "request", origin="api"))
+    row, created, alerts = service.post_event(ctx, _record(body), date.today())
     return EventPosted(event=EventRead.of(row), created=created, alerts=[AlertRead.of(a) for a in alerts])
 
 
 @router.post("/events/import")
-def import_events(ctx: Analyst, file: Annotated[UploadFile, File()]) -> dict[str, Any]:
+def import_events(ctx: Analyst, file: Annotated[UploadFile, File()]) -> EventsPosted:
     """Import events from CSV, JSON or JSON lines; bad rows come back as issues, good ones are kept."""
     records, issues = files.parse(file.file.read(), file.filename or "upload")
-    result = service.import_events(ctx, records, date.today(), file.filename or "upload", issues)
-    return {"read": result.read, "inserted": result.inserted, "duplicates": result.duplicates,
-            "issues": [{"source": i.source, "line": i.line, "field": i.field, "reason": i.reason}
-                       for i in result.issues],
-            "alerts": [AlertRead.of(a) for a in result.alerts]}
+    return EventsPosted.of(service.import_events(ctx, records, date.today(), file.filename or "upload", issues))
 
 
 @router.get("/events")

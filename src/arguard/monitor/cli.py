@@ -129,7 +129,7 @@ def events_import(file: Path, company: CompanyOption = None,
     for issue in result.issues:
         console.print(f"[red]{issue}[/red]")
     console.print(f"{result.read} read, {result.inserted} new, {result.duplicates} already known, "
-                  f"{len(result.issues)} rejected, {len(result.alerts)} alert(s) raised")
+                  f"{result.rejected} rejected, {len(result.alerts)} alert(s) raised")
 
 
 @events_app.command("list")

@@ -19,6 +19,7 @@ import logging
 import smtplib
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from email.message import EmailMessage
@@ -29,7 +30,7 @@ from sqlalchemy import Engine, select
 
 from arguard.core.errors import NotFound, ValidationError
 from arguard.db.session import get_engine, session_scope
-from arguard.monitor.model import severity_rank
+from arguard.monitor.model import AlertView, severity_rank
 from arguard.monitor.tables import Alert, Delivery, DeliveryAttempt, Subscription, Webhook
 from arguard.platform.context import ServiceContext
 from arguard.platform.tables import User
@@ -166,47 +167,72 @@ def list_subscriptions(ctx: ServiceContext) -> list[tuple[Subscription, User]]:
 
 # ---------------------------------------------------------------- queueing
 
-def alert_payload(alert: Alert) -> dict[str, Any]:
+def alert_payload(alert: Alert | AlertView) -> dict[str, Any]:
     return {"id": alert.id, "rule_id": alert.rule_id, "kind": alert.kind, "customer_id": alert.customer_code,
             "severity": alert.severity, "title": alert.title, "status": alert.status,
             "evidence": alert.evidence, "first_as_of": alert.first_as_of.isoformat(),
             "last_as_of": alert.last_as_of.isoformat(), "url": f"/alerts/{alert.id}"}
 
 
-def _queue(ctx: ServiceContext, **fields: Any) -> None:
-    exists = ctx.session.scalar(select(Delivery.id).where(Delivery.company_id == ctx.company_id,
-                                                          Delivery.dedupe == fields["dedupe"]))
-    if exists is None:
-        ctx.session.add(Delivery(company_id=ctx.company_id, status="pending", attempts=0,
-                                 next_attempt_at=_now(), **fields))
-        if not getattr(ctx, "_delivery_kick", False):
-            ctx._delivery_kick = True  # type: ignore[attr-defined]
-            ctx.after_commit(kick)
+def _insert_ignoring_known(ctx: ServiceContext, rows: list[dict[str, Any]]) -> int:
+    """Insert deliveries; one whose dedupe key is already queued is left as it is."""
+    dialect = ctx.session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert  # type: ignore[assignment]
+    stmt = insert(Delivery).on_conflict_do_nothing(index_elements=["company_id", "dedupe"])
+    return len(ctx.session.execute(stmt.returning(Delivery.id), rows).all())
 
 
-def notify(ctx: ServiceContext, alert: Alert, event_type: str) -> None:
-    """Queue the messages this alert change owes: each matching webhook and, for a new alert, the
-    e-mail of each user subscribed to its severity and rule."""
-    rank = severity_rank(alert.severity)
-    body = json.dumps({"type": event_type, "company_id": ctx.company_id, "alert": alert_payload(alert)},
-                      ensure_ascii=False, sort_keys=True, default=str)
-    for hook in ctx.session.scalars(select(Webhook).where(Webhook.company_id == ctx.company_id,
-                                                          Webhook.active.is_(True))):
-        if (event_type in hook.event_types or "*" in hook.event_types) and rank >= severity_rank(hook.min_severity):
-            _queue(ctx, channel="webhook", webhook_id=hook.id, target=hook.url, event_type=event_type,
-                   alert_id=alert.id, dedupe=f"webhook:{hook.id}:{event_type}:{alert.id}", payload=body)
-    if event_type != "alert.raised":
-        return
-    for sub, user in ctx.session.execute(select(Subscription, User).join(User, User.id == Subscription.user_id)
-                                         .where(Subscription.company_id == ctx.company_id,
-                                                Subscription.channel == "email", Subscription.active.is_(True))):
-        if user.email and rank >= severity_rank(sub.min_severity) and (not sub.rule_ids or alert.rule_id in sub.rule_ids):
-            subject, text = alert_email(alert, user.language)
-            _queue(ctx, channel="email", target=user.email, event_type=event_type, alert_id=alert.id,
-                   dedupe=f"email:{user.id}:{event_type}:{alert.id}", subject=subject, payload=text)
+def notify(ctx: ServiceContext, alert: Alert | AlertView, event_type: str) -> int:
+    """Queue the messages one alert change owes (see `notify_many`)."""
+    return notify_many(ctx, [alert], event_type)
 
 
-def alert_email(alert: Alert, language: str) -> tuple[str, str]:
+def notify_many(ctx: ServiceContext, alerts: Sequence[Alert | AlertView], event_type: str) -> int:
+    """Queue the messages these alert changes owe: each matching webhook and, for a new alert, the
+    e-mail of each user subscribed to its severity and rule. Receivers and subscribers are read once
+    per batch; returns the number of messages queued."""
+    if not alerts:
+        return 0
+    hooks = [h for h in ctx.session.scalars(select(Webhook).where(Webhook.company_id == ctx.company_id,
+                                                                   Webhook.active.is_(True)))
+             if event_type in h.event_types or "*" in h.event_types]
+    subs: list[tuple[Subscription, User]] = []
+    if event_type == "alert.raised":
+        subs = [(sub, user) for sub, user in ctx.session.execute(
+            select(Subscription, User).join(User, User.id == Subscription.user_id).where(
+                Subscription.company_id == ctx.company_id, Subscription.channel == "email",
+                Subscription.active.is_(True))) if user.email]
+    if not hooks and not subs:
+        return 0
+    now, rows = _now(), []
+    base = {"company_id": ctx.company_id, "status": "pending", "attempts": 0, "next_attempt_at": now,
+            "event_type": event_type, "webhook_id": None, "subject": None}
+    for alert in alerts:
+        rank = severity_rank(alert.severity)
+        body = json.dumps({"type": event_type, "company_id": ctx.company_id, "alert": alert_payload(alert)},
+                          ensure_ascii=False, sort_keys=True, default=str)
+        for hook in hooks:
+            if rank >= severity_rank(hook.min_severity):
+                rows.append({**base, "channel": "webhook", "webhook_id": hook.id, "target": hook.url,
+                             "alert_id": alert.id, "dedupe": f"webhook:{hook.id}:{event_type}:{alert.id}",
+                             "payload": body})
+        for sub, user in subs:
+            if rank >= severity_rank(sub.min_severity) and (not sub.rule_ids or alert.rule_id in sub.rule_ids):
+                subject, text = alert_email(alert, user.language)
+                rows.append({**base, "channel": "email", "target": user.email, "alert_id": alert.id,
+                             "dedupe": f"email:{user.id}:{event_type}:{alert.id}", "subject": subject,
+                             "payload": text})
+    queued = _insert_ignoring_known(ctx, rows) if rows else 0
+    if queued and not getattr(ctx, "_delivery_kick", False):
+        ctx._delivery_kick = True  # type: ignore[attr-defined]
+        ctx.after_commit(kick)
+    return queued
+
+
+def alert_email(alert: Alert | AlertView, language: str) -> tuple[str, str]:
     zh = language.lower().startswith("zh")
     subject = (f"[arguard] {'风险预警' if zh else 'Alert'} ({alert.severity}): {alert.title}")[:250]
     lines = [alert.title, "", f"{'客户' if zh else 'Customer'}: {alert.customer_code or '-'}",
@@ -219,7 +245,7 @@ def alert_email(alert: Alert, language: str) -> tuple[str, str]:
 
 def queue_digests(ctx: ServiceContext, as_of: date) -> int:
     """One digest per subscribed user per day: alerts first raised that day plus what is still open."""
-    count = 0
+    count = queued = 0
     for sub, user in ctx.session.execute(select(Subscription, User).join(User, User.id == Subscription.user_id)
                                          .where(Subscription.company_id == ctx.company_id,
                                                 Subscription.channel == "digest", Subscription.active.is_(True))):
@@ -229,17 +255,22 @@ def queue_digests(ctx: ServiceContext, as_of: date) -> int:
             Alert.company_id == ctx.company_id, Alert.status != "resolved").order_by(Alert.id))
             if severity_rank(a.severity) >= severity_rank(sub.min_severity)
             and (not sub.rule_ids or a.rule_id in sub.rule_ids)]
-        new = [a for a in alerts if a.first_as_of == as_of]
+        new = {a.id for a in alerts if a.first_as_of == as_of}
         if not alerts:
             continue
         zh = user.language.lower().startswith("zh")
         head = (f"arguard 每日摘要 {as_of}: 新预警 {len(new)} 条, 未解决 {len(alerts)} 条" if zh else
                 f"arguard daily digest {as_of}: {len(new)} new alert(s), {len(alerts)} unresolved")
-        body = [head, ""] + [f"{'*' if a in new else ' '} [{a.severity}] {a.title}  /alerts/{a.id}"
+        body = [head, ""] + [f"{'*' if a.id in new else ' '} [{a.severity}] {a.title}  /alerts/{a.id}"
                              for a in sorted(alerts, key=lambda a: -severity_rank(a.severity))[:200]]
-        _queue(ctx, channel="email", target=user.email, event_type="digest", alert_id=None,
-               dedupe=f"digest:{user.id}:{as_of.isoformat()}", subject=head[:250], payload="\n".join(body))
         count += 1
+        queued += _insert_ignoring_known(ctx, [{
+            "company_id": ctx.company_id, "status": "pending", "attempts": 0, "next_attempt_at": _now(),
+            "channel": "email", "webhook_id": None, "target": user.email, "event_type": "digest", "alert_id": None,
+            "dedupe": f"digest:{user.id}:{as_of.isoformat()}", "subject": head[:250], "payload": "\n".join(body)}])
+    if queued and not getattr(ctx, "_delivery_kick", False):
+        ctx._delivery_kick = True  # type: ignore[attr-defined]
+        ctx.after_commit(kick)
     return count
 
 

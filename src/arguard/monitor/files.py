@@ -28,6 +28,7 @@ def parse(data: bytes, source: str) -> tuple[list[tuple[int, EventRecord]], list
     except UnicodeDecodeError:
         raise ImportRejected(f"{source}: not UTF-8 text") from None
     stripped = text.lstrip()
+    rows: list[tuple[int, Any]]
     if stripped.startswith("["):
         try:
             items = json.loads(text)
@@ -36,10 +37,10 @@ def parse(data: bytes, source: str) -> tuple[list[tuple[int, EventRecord]], list
         rows = [(i + 1, item) for i, item in enumerate(items)]
     elif stripped.startswith("{"):
         rows = []
-        for no, line in enumerate(text.splitlines(), 1):
-            if line.strip():
+        for no, text_line in enumerate(text.splitlines(), 1):
+            if text_line.strip():
                 try:
-                    rows.append((no, json.loads(line)))
+                    rows.append((no, json.loads(text_line)))
                 except json.JSONDecodeError as exc:
                     rows.append((no, {"__error__": f"not valid JSON: {exc.msg}"}))
     else:

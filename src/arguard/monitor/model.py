@@ -144,8 +144,9 @@ class CountryChange:
 class BuyerSnapshot:
     """Everything the rules know about one buyer as of `as_of`, amounts in `currency` (base).
 
-    open_total: receivables open as of the date; exposure: open_total plus open orders where known;
-    limit: the credit limit in force (None = none set); dbt: payment windows oldest first;
+    open_total: receivables open as of the date; shipped / orders: shipped-not-invoiced and released
+    orders within the limits horizon (from the limits capability; zero without it); exposure: their sum
+    (limits rule 17); limit: the credit limit in force (None = none set); dbt: payment windows oldest first;
     events: external events up to the date (adverse news, insolvency, ratings, broken promises …).
     """
 
@@ -166,6 +167,8 @@ class BuyerSnapshot:
     deadlines: tuple[Deadline, ...] = ()
     events: tuple[BuyerEvent, ...] = ()
     country_changes: tuple[CountryChange, ...] = ()
+    shipped: Money | None = None
+    orders: Money | None = None
 
     def overdue_total(self, min_days: int = 1) -> Money:
         total = Money.zero(self.currency)
@@ -222,6 +225,23 @@ class AlertDraft:
     as_of: date
     reactions: tuple[str, ...] = ()
     event_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AlertView:
+    """What reactions and deliveries need of a stored alert (the row's columns, no session)."""
+
+    id: int
+    dedupe_key: str
+    rule_id: str
+    kind: str
+    customer_code: str | None
+    severity: str
+    title: str
+    evidence: Mapping[str, Any]
+    first_as_of: date
+    last_as_of: date
+    status: str = "open"
 
 
 ALLOWED_TRANSITIONS: dict[str, tuple[str, ...]] = {

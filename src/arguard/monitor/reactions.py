@@ -1,29 +1,41 @@
 """Reactions an alert sets in motion: a limit review, a hold on new orders, a collections task.
 
-Each reaction is a `Reactor` (a plug-in point). The default reactors hand the work to the capability
-that owns it when it offers the call (limits: `request_review`, `set_order_block`), and otherwise
-record it as a monitor task so nothing is lost; the future collections capability takes over the
-'collections' tasks. Every reaction is stored with its cause (rule, dedupe key, alert id) and audited.
+Each reaction kind is a `Reactor` (a plug-in point) that handles a batch of newly raised alerts. The
+default reactors hand the work to the capability that owns it when it offers the call (limits:
+`request_review`, `set_order_block`), and otherwise record it as a monitor task so nothing is lost; the
+future collections capability takes over the 'collections' tasks. Every reaction is stored with its
+cause (rule, alert id, title) and audited: one audit entry per batch, naming every reaction.
 """
 
 from __future__ import annotations
 
 import importlib
 import inspect
-from collections.abc import Callable
+from collections import defaultdict
+from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 from arguard.core.errors import ArguardError
-from arguard.monitor.tables import Alert, Reaction, Task
+from arguard.ledger.tables import Customer
+from arguard.monitor.model import REACTIONS, AlertView
+from arguard.monitor.tables import Reaction, Task
 from arguard.platform.context import ServiceContext
+
+Outcome = tuple[str, str, str | None]
+"""(handler, status, reference) of one reaction."""
+_CHUNK = 500
 
 
 class Reactor(Protocol):
-    def __call__(self, ctx: ServiceContext, alert: Alert, cause: str) -> tuple[str, str, str | None]:
-        """Do the reaction; return (handler, status, reference)."""
+    def __call__(self, ctx: ServiceContext, alerts: Sequence[AlertView]) -> list[Outcome]:
+        """Do the reaction for each alert (all have a customer); one outcome per alert, in order."""
         ...
+
+
+def cause_of(alert: AlertView) -> str:
+    return f"alert {alert.id} ({alert.rule_id}, {alert.severity}): {alert.title}"
 
 
 def _limits_call(name: str) -> Callable[..., Any] | None:
@@ -41,45 +53,104 @@ def _call(fn: Callable[..., Any], **kwargs: Any) -> Any:
     return fn(**{k: v for k, v in kwargs.items() if k in accepted})
 
 
-def open_task(ctx: ServiceContext, kind: str, alert: Alert, cause: str) -> tuple[str, str, str | None]:
-    existing = ctx.session.scalar(select(Task).where(
-        Task.company_id == ctx.company_id, Task.kind == kind, Task.customer_code == alert.customer_code,
-        Task.status == "open"))
-    if existing is not None:
-        return "monitor", "merged", f"task:{existing.id}"
-    task = Task(company_id=ctx.company_id, kind=kind, customer_code=alert.customer_code, alert_id=alert.id,
-                status="open", note=cause)
-    ctx.session.add(task)
-    ctx.session.flush()
-    return "monitor", "opened", f"task:{task.id}"
+def open_tasks(ctx: ServiceContext, kind: str, alerts: Sequence[AlertView]) -> list[Outcome]:
+    """One open task of this kind per buyer: an alert for a buyer that has one merges into it."""
+    codes = sorted({a.customer_code for a in alerts if a.customer_code})
+    task_of: dict[str, int] = {}
+    for i in range(0, len(codes), _CHUNK):
+        for code, tid in ctx.session.execute(select(Task.customer_code, Task.id).where(
+                Task.company_id == ctx.company_id, Task.kind == kind, Task.status == "open",
+                Task.customer_code.in_(codes[i:i + _CHUNK]))):
+            task_of[code or ""] = tid
+    opened: dict[str, AlertView] = {}
+    for a in alerts:
+        if a.customer_code and a.customer_code not in task_of and a.customer_code not in opened:
+            opened[a.customer_code] = a
+    if opened:
+        rows = [{"company_id": ctx.company_id, "kind": kind, "customer_code": code, "alert_id": a.id,
+                 "status": "open", "note": cause_of(a)} for code, a in opened.items()]
+        for tid, code in ctx.session.execute(insert(Task).returning(Task.id, Task.customer_code), rows):
+            task_of[code or ""] = tid
+    return [("monitor", "opened" if opened.get(a.customer_code or "") is a else "merged",
+             f"task:{task_of[a.customer_code or '']}") for a in alerts]
 
 
-def limit_review(ctx: ServiceContext, alert: Alert, cause: str) -> tuple[str, str, str | None]:
+def _by_buyer(alerts: Sequence[AlertView]) -> dict[str, list[int]]:
+    """Buyer code → positions of its alerts in the batch (first raised first)."""
+    out: dict[str, list[int]] = defaultdict(list)
+    for i, a in enumerate(alerts):
+        out[a.customer_code or ""].append(i)
+    return out
+
+
+def _reason(alerts: Sequence[AlertView], positions: list[int]) -> str:
+    first = cause_of(alerts[positions[0]])
+    return first if len(positions) == 1 else f"{first} (+{len(positions) - 1} more alert(s))"
+
+
+def _open_monitoring_reviews(ctx: ServiceContext, fn_open: Callable[..., Any] | None,
+                             codes: Sequence[str]) -> dict[str, str]:
+    """Buyer code → id of a limit review monitoring asked for that is still undecided."""
+    if fn_open is None:
+        return {}
+    pending = {r.customer_id: r.id for r in fn_open(ctx) if str(r.cause or "").startswith("alert:")}
+    if not pending:
+        return {}
+    out: dict[str, str] = {}
+    for i in range(0, len(codes), _CHUNK):
+        for cid, code in ctx.session.execute(select(Customer.id, Customer.code).where(
+                Customer.company_id == ctx.company_id, Customer.code.in_(codes[i:i + _CHUNK]))):
+            if cid in pending:
+                out[code] = str(pending[cid])
+    return out
+
+
+def limit_review(ctx: ServiceContext, alerts: Sequence[AlertView]) -> list[Outcome]:
+    """One limit review per buyer: a buyer whose review from monitoring is still undecided gets no
+    second one (the alert is recorded as merged into it); several alerts of one batch share one."""
     fn = _limits_call("request_review")
-    if fn is not None and alert.customer_code:
-        try:
-            ref = _call(fn, ctx=ctx, customer_code=alert.customer_code, code=alert.customer_code,
-                        reason=cause, cause=f"alert:{alert.id}", on=alert.last_as_of, as_of=alert.last_as_of)
-            return "limits", "requested", None if ref is None else str(getattr(ref, "id", ref))
-        except ArguardError as exc:
-            return "limits", "refused", exc.message[:120]
-    return open_task(ctx, "limit_review", alert, cause)
+    if fn is None:
+        return open_tasks(ctx, "limit_review", alerts)
+    groups = _by_buyer(alerts)
+    pending = _open_monitoring_reviews(ctx, _limits_call("open_requests"), sorted(groups))
+    out: list[Outcome | None] = [None] * len(alerts)
+    for code, positions in groups.items():
+        first = alerts[positions[0]]
+        if code in pending:
+            outcome: Outcome = ("limits", "merged", pending[code])
+        else:
+            try:
+                ref = _call(fn, ctx=ctx, customer_code=code, code=code, reason=_reason(alerts, positions),
+                            cause=f"alert:{first.id}", on=first.last_as_of, as_of=first.last_as_of)
+                outcome = ("limits", "requested", None if ref is None else str(getattr(ref, "id", ref)))
+            except ArguardError as exc:
+                outcome = ("limits", "refused", exc.message[:120])
+        for n, i in enumerate(positions):
+            out[i] = outcome if n == 0 or outcome[1] == "refused" else ("limits", "merged", outcome[2])
+    return [o for o in out if o is not None]
 
 
-def order_hold(ctx: ServiceContext, alert: Alert, cause: str) -> tuple[str, str, str | None]:
+def order_hold(ctx: ServiceContext, alerts: Sequence[AlertView]) -> list[Outcome]:
+    """Hold the buyer's new orders: one call per buyer and batch."""
     fn = _limits_call("set_order_block")
-    if fn is not None and alert.customer_code:
+    if fn is None:
+        return open_tasks(ctx, "order_hold", alerts)
+    out: list[Outcome | None] = [None] * len(alerts)
+    for code, positions in _by_buyer(alerts).items():
+        first = alerts[positions[0]]
         try:
-            _call(fn, ctx=ctx, customer_code=alert.customer_code, code=alert.customer_code, blocked=True,
-                  block=True, reason=cause, cause=f"alert:{alert.id}")
-            return "limits", "held", None
+            _call(fn, ctx=ctx, customer_code=code, code=code, blocked=True, block=True,
+                  reason=_reason(alerts, positions), cause=f"alert:{first.id}")
+            outcome: Outcome = ("limits", "held", None)
         except ArguardError as exc:
-            return "limits", "refused", exc.message[:120]
-    return open_task(ctx, "order_hold", alert, cause)
+            outcome = ("limits", "refused", exc.message[:120])
+        for i in positions:
+            out[i] = outcome
+    return [o for o in out if o is not None]
 
 
-def collections_task(ctx: ServiceContext, alert: Alert, cause: str) -> tuple[str, str, str | None]:
-    return open_task(ctx, "collections", alert, cause)
+def collections_task(ctx: ServiceContext, alerts: Sequence[AlertView]) -> list[Outcome]:
+    return open_tasks(ctx, "collections", alerts)
 
 
 REACTORS: dict[str, Reactor] = {
@@ -89,21 +160,32 @@ REACTORS: dict[str, Reactor] = {
 }
 
 
-def react(ctx: ServiceContext, alert: Alert, kinds: tuple[str, ...]) -> list[Reaction]:
-    """Run the alert's reactions once (when it is first raised) and record each with its cause."""
-    out = []
-    for kind in kinds:
-        if alert.customer_code is None:
+def react(ctx: ServiceContext, raised: Sequence[tuple[AlertView, tuple[str, ...]]]) -> int:
+    """Run the reactions of newly raised alerts (once, when first raised), store each with its cause
+    and audit them in one entry. Returns the number of reactions."""
+    batches: dict[str, list[AlertView]] = defaultdict(list)
+    for alert, kinds in raised:
+        if alert.customer_code is not None:
+            for kind in kinds:
+                batches[kind].append(alert)
+    rows: list[dict[str, Any]] = []
+    for kind in REACTIONS:
+        alerts = batches.get(kind)
+        if not alerts:
             continue
-        cause = f"alert {alert.id} ({alert.rule_id}, {alert.severity}): {alert.title}"
-        handler, status, reference = REACTORS[kind](ctx, alert, cause)
-        row = Reaction(company_id=ctx.company_id, alert_id=alert.id, kind=kind, customer_code=alert.customer_code,
-                       handler=handler, status=status, reference=reference, cause=cause)
-        ctx.session.add(row)
-        out.append(row)
-    if out:
-        ctx.session.flush()
-        ctx.audit("monitor.reaction", "alert", alert.id, reason=f"raised by rule {alert.rule_id}",
-                  after={"reactions": [{"kind": r.kind, "handler": r.handler, "status": r.status,
-                                        "reference": r.reference} for r in out]})
-    return out
+        for alert, (handler, status, reference) in zip(alerts, REACTORS[kind](ctx, alerts), strict=True):
+            rows.append({"company_id": ctx.company_id, "alert_id": alert.id, "kind": kind,
+                         "customer_code": alert.customer_code, "handler": handler, "status": status,
+                         "reference": reference, "cause": cause_of(alert)})
+    if not rows:
+        return 0
+    rows.sort(key=lambda r: (r["alert_id"], REACTIONS.index(r["kind"])))
+    ctx.session.execute(insert(Reaction), rows)
+    alert_ids = sorted({r["alert_id"] for r in rows})
+    single = alert_ids[0] if len(alert_ids) == 1 else None
+    first = next(a for a, _ in raised if a.id == alert_ids[0])
+    ctx.audit("monitor.reaction", "alert", single,
+              reason=f"raised by rule {first.rule_id}" if single else f"{len(rows)} reactions to {len(alert_ids)} alerts",
+              after={"reactions": [{"alert": r["alert_id"], "kind": r["kind"], "handler": r["handler"],
+                                    "status": r["status"], "reference": r["reference"]} for r in rows]})
+    return len(rows)

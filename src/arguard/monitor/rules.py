@@ -52,7 +52,8 @@ def _recent(occurred_on: date, as_of: date, rule: RuleConfig) -> bool:
 # ---------------------------------------------------------------- exposure and overdue
 
 def limit_utilisation(rule: RuleConfig, snap: BuyerSnapshot, as_of: date) -> list[AlertDraft]:
-    """Exposure above the credit limit (breach) or above `warn_at_pct` % of it."""
+    """Exposure (open receivables + shipped-not-invoiced + released orders) above the credit limit
+    (breach) or above `warn_at_pct` % of it."""
     if snap.limit is None:
         return []
     warn = Decimal(str(_p(rule, "warn_at_pct", 80)))
@@ -66,7 +67,8 @@ def limit_utilisation(rule: RuleConfig, snap: BuyerSnapshot, as_of: date) -> lis
         title = f"{snap.code}: limit {pct}% used"
     else:
         return []
-    evidence = {"exposure": _m(snap.exposure), "open_receivables": _m(snap.open_total), "limit": _m(snap.limit),
+    evidence = {"exposure": _m(snap.exposure), "open_receivables": _m(snap.open_total),
+                "shipped_not_invoiced": _m(snap.shipped), "open_orders": _m(snap.orders), "limit": _m(snap.limit),
                 "utilisation_pct": str(pct), "warn_at_pct": str(warn)}
     return [_draft(rule, snap.code, f"{snap.code}:{snap.limit.minor}{snap.currency}:{tier}", title, evidence,
                    as_of, severity)]

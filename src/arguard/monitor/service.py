@@ -11,8 +11,6 @@ idempotent: running the same date twice writes nothing the second time.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
 import time
 from collections.abc import Sequence
@@ -26,17 +24,10 @@ from sqlalchemy import func, select
 from arguard.core.errors import Issue, NotFound, ValidationError
 from arguard.db.session import get_engine, session_scope
 from arguard.ledger.tables import Customer
-from arguard.monitor import delivery, engine, snapshots
-from arguard.monitor.model import (
-    SEVERITIES,
-    AlertDraft,
-    EventRecord,
-    RuleSet,
-    check_transition,
-    severity_rank,
-    validate_event,
-)
-from arguard.monitor.reactions import react
+from arguard.monitor import alerting, delivery, engine, snapshots
+from arguard.monitor.alerting import apply_drafts
+from arguard.monitor.events import affected_buyers, list_events, record_event, record_events
+from arguard.monitor.model import SEVERITIES, EventRecord, RuleSet, check_transition, severity_rank
 from arguard.monitor.tables import Alert, MonitorEvent, MonitorRun, Reaction, RuleFile, Task
 from arguard.platform.context import ServiceContext
 from arguard.platform.events import Fact, subscribe
@@ -88,53 +79,6 @@ def set_rules(ctx: ServiceContext, text: str) -> tuple[RuleSet, int]:
 
 # ---------------------------------------------------------------- events
 
-def _fingerprint(rec: EventRecord) -> str:
-    if rec.external_id:
-        basis = "ext:" + rec.external_id
-    else:
-        basis = json.dumps([rec.type, rec.customer_code, rec.occurred_on.isoformat(), rec.details],
-                           sort_keys=True, default=str, ensure_ascii=False)
-    return hashlib.sha256(basis.encode()).hexdigest()
-
-
-def record_event(ctx: ServiceContext, rec: EventRecord, source: str = "api") -> tuple[MonitorEvent, bool]:
-    """Store an event once; the same event again (same external id or content) returns (row, False)."""
-    ctx.require("analyst")
-    problems = validate_event(rec)
-    if problems:
-        raise ValidationError("; ".join(f"{f}: {r}" for f, r in problems), code="invalid_event")
-    if rec.customer_code is not None and ctx.session.scalar(select(Customer.id).where(
-            Customer.company_id == ctx.company_id, Customer.code == rec.customer_code)) is None:
-        raise NotFound(f"no customer {rec.customer_code!r}", code="customer_not_found")
-    fp = _fingerprint(rec)
-    existing = ctx.session.scalar(select(MonitorEvent).where(MonitorEvent.company_id == ctx.company_id,
-                                                             MonitorEvent.fingerprint == fp))
-    if existing is not None:
-        return existing, False
-    row = MonitorEvent(company_id=ctx.company_id, kind=rec.type, customer_code=rec.customer_code,
-                       occurred_on=rec.occurred_on, details=json.loads(json.dumps(dict(rec.details), default=str)),
-                       source=source, external_id=rec.external_id, fingerprint=fp, actor=ctx.actor)
-    ctx.session.add(row)
-    ctx.session.flush()
-    ctx.audit("monitor.event", "customer", rec.customer_code, after={"event": row.id, "type": rec.type,
-                                                                     "occurred_on": rec.occurred_on.isoformat()})
-    return row, True
-
-
-def affected_buyers(ctx: ServiceContext, events: Sequence[MonitorEvent]) -> list[str]:
-    """Buyers to re-evaluate after these events: their own buyer, or every buyer of a country whose
-    class a new country table changed."""
-    codes = {e.customer_code for e in events if e.customer_code}
-    tables = [e for e in events if e.kind == "country.classification"]
-    if tables:
-        changed = {c.country for c in snapshots.country_changes(ctx, max(e.occurred_on for e in tables))
-                   if c.event_id in {e.id for e in tables}}
-        if changed:
-            codes |= set(ctx.session.scalars(select(Customer.code).where(
-                Customer.company_id == ctx.company_id, Customer.country.in_(sorted(changed)))))
-    return sorted(codes)
-
-
 def post_event(ctx: ServiceContext, rec: EventRecord, as_of: date, source: str = "api"
                ) -> tuple[MonitorEvent, bool, list[Alert]]:
     """Record an event and re-evaluate the buyers it concerns at once (same unit of work)."""
@@ -150,43 +94,27 @@ class ImportResult:
     duplicates: int = 0
     issues: list[Issue] = field(default_factory=list)
     alerts: list[Alert] = field(default_factory=list)
+    event_ids: list[int] = field(default_factory=list)
+
+    @property
+    def rejected(self) -> int:
+        """Records refused (a record may have several issues)."""
+        return len({(i.source, i.line) for i in self.issues})
 
 
-def import_events(ctx: ServiceContext, records: Sequence[tuple[int, EventRecord]], as_of: date, source: str,
-                  issues: Sequence[Issue] = ()) -> ImportResult:
-    """Record parsed events (line, record); a bad one becomes an Issue, the good ones are kept and the
-    buyers they concern re-evaluated once."""
-    result = ImportResult(read=len(records) + len(issues), issues=list(issues))
-    new: list[MonitorEvent] = []
-    for line, rec in records:
-        try:
-            with ctx.session.begin_nested():
-                row, created = record_event(ctx, rec, source="file")
-        except (ValidationError, NotFound) as exc:
-            result.issues.append(Issue(source, line, None, exc.message))
-            continue
-        if created:
-            result.inserted += 1
-            new.append(row)
-        else:
-            result.duplicates += 1
-    if new:
-        latest = max(e.occurred_on for e in new)
-        result.alerts = evaluate_buyers(ctx, affected_buyers(ctx, new), max(as_of, latest), "import")
+def import_events(ctx: ServiceContext, records: Sequence[tuple[int | None, EventRecord]], as_of: date, source: str,
+                  issues: Sequence[Issue] = (), origin: str = "file") -> ImportResult:
+    """Record a batch of parsed events (line, record) — a file or a list posted to the API: a bad one
+    becomes an Issue, the good ones are stored in one statement and the buyers they concern are
+    re-evaluated once, together."""
+    done = record_events(ctx, records, source, origin)
+    result = ImportResult(read=len(records) + len(issues), inserted=len(done.new), duplicates=len(done.known),
+                          issues=sorted([*issues, *done.issues], key=lambda i: (i.line or 0)),
+                          event_ids=[e.id for e in done.new])
+    if done.new:
+        latest = max(e.occurred_on for e in done.new)
+        result.alerts = evaluate_buyers(ctx, affected_buyers(ctx, done.new), max(as_of, latest), origin)
     return result
-
-
-def list_events(ctx: ServiceContext, customer_code: str | None = None, kind: str | None = None,
-                limit: int = 50, offset: int = 0) -> tuple[list[MonitorEvent], int]:
-    q = select(MonitorEvent).where(MonitorEvent.company_id == ctx.company_id)
-    if customer_code:
-        q = q.where(MonitorEvent.customer_code == customer_code)
-    if kind:
-        q = q.where(MonitorEvent.kind == kind)
-    total = ctx.session.scalar(select(func.count()).select_from(q.subquery())) or 0
-    rows = ctx.session.scalars(q.order_by(MonitorEvent.occurred_on.desc(), MonitorEvent.id.desc())
-                               .limit(limit).offset(offset))
-    return list(rows), total
 
 
 # ---------------------------------------------------------------- evaluation
@@ -205,8 +133,8 @@ def evaluate_buyers(ctx: ServiceContext, codes: Sequence[str], as_of: date, trig
     rules = rule_set(ctx)
     snaps, _, _issues = snapshots.load(ctx, as_of, list(codes), _load_options(rules))
     drafts = engine.evaluate(rules, snaps, None, as_of)
-    raised, _ = apply_drafts(ctx, drafts, trigger, audit_each=True)
-    return raised
+    applied = apply_drafts(ctx, drafts, trigger, audit_raised=True, at=now_utc())
+    return alerting.alerts_by_id(ctx, [a.id for a in applied.raised])
 
 
 @dataclass
@@ -219,6 +147,7 @@ class RunResult:
     issues: list[str]
     seconds: float
     run_id: int | None = None
+    timings: dict[str, float] = field(default_factory=dict)
 
 
 def run(ctx: ServiceContext, as_of: date, trigger: str = "cli") -> RunResult:
@@ -227,57 +156,22 @@ def run(ctx: ServiceContext, as_of: date, trigger: str = "cli") -> RunResult:
     started, t0 = now_utc(), time.perf_counter()
     rules = rule_set(ctx)
     snaps, portfolio, issues = snapshots.load(ctx, as_of, None, _load_options(rules))
+    t1 = time.perf_counter()
     drafts = engine.evaluate(rules, snaps, portfolio, as_of)
-    raised, merged = apply_drafts(ctx, drafts, trigger, audit_each=False)
+    t2 = time.perf_counter()
+    applied = apply_drafts(ctx, drafts, trigger, audit_raised=False, at=started)
     seconds = time.perf_counter() - t0
     row = MonitorRun(company_id=ctx.company_id, as_of=as_of, trigger=trigger, buyers=len(snaps),
-                     drafts=len(drafts), raised=len(raised), merged=merged, issues=issues,
+                     drafts=len(drafts), raised=len(applied.raised), merged=applied.merged, issues=issues,
                      seconds=f"{seconds:.2f}", started_at=started)
     ctx.session.add(row)
     ctx.session.flush()
     ctx.audit("monitor.run", "monitor_run", row.id, reason=f"{trigger} run as of {as_of}",
-              after={"as_of": as_of.isoformat(), "raised": [a.id for a in raised], "merged": merged})
-    return RunResult(as_of, len(snaps), len(drafts), len(raised), merged, issues, seconds, row.id)
-
-
-def apply_drafts(ctx: ServiceContext, drafts: Sequence[AlertDraft], trigger: str, *, audit_each: bool
-                 ) -> tuple[list[Alert], int]:
-    """New dedupe key → a new alert (reactions run, deliveries queued); a known key → merged into the
-    existing alert (evidence refreshed when the date moved on; resolved alerts stay resolved)."""
-    existing: dict[str, Alert] = {}
-    keys = [d.dedupe_key for d in drafts]
-    for i in range(0, len(keys), 500):
-        for a in ctx.session.scalars(select(Alert).where(Alert.company_id == ctx.company_id,
-                                                         Alert.dedupe_key.in_(keys[i:i + 500]))):
-            existing[a.dedupe_key] = a
-    raised, merged, at = [], 0, now_utc()
-    for d in drafts:
-        alert = existing.get(d.dedupe_key)
-        if alert is not None:
-            merged += 1
-            if d.as_of > alert.last_as_of:
-                alert.last_as_of, alert.occurrences = d.as_of, alert.occurrences + 1
-                if alert.status != "resolved":
-                    alert.evidence = json.loads(json.dumps(dict(d.evidence), default=str))
-                    if severity_rank(d.severity) > severity_rank(alert.severity):
-                        alert.severity = d.severity
-            continue
-        alert = Alert(company_id=ctx.company_id, dedupe_key=d.dedupe_key, rule_id=d.rule_id, kind=d.kind,
-                      customer_code=d.customer_code, severity=d.severity, title=d.title[:255],
-                      evidence=json.loads(json.dumps(dict(d.evidence), default=str)), status="open",
-                      first_as_of=d.as_of, last_as_of=d.as_of, occurrences=1, event_id=d.event_id, raised_at=at)
-        ctx.session.add(alert)
-        existing[d.dedupe_key] = alert
-        raised.append((alert, d))
-    if raised:
-        ctx.session.flush()
-    for alert, d in raised:
-        if audit_each:
-            ctx.audit("alert.raise", "alert", alert.id, reason=f"{trigger}: rule {alert.rule_id}",
-                      after={"key": alert.dedupe_key, "severity": alert.severity, "customer": alert.customer_code})
-        react(ctx, alert, d.reactions)
-        delivery.notify(ctx, alert, "alert.raised")
-    return [a for a, _ in raised], merged
+              after={"as_of": as_of.isoformat(), "raised": [a.id for a in applied.raised], "merged": applied.merged,
+                     "reactions": applied.reactions, "messages": applied.messages})
+    timings = {"load": t1 - t0, "evaluate": t2 - t1, "apply": time.perf_counter() - t2}
+    return RunResult(as_of, len(snaps), len(drafts), len(applied.raised), applied.merged, issues, seconds, row.id,
+                     timings)
 
 
 # ---------------------------------------------------------------- alerts
@@ -398,8 +292,8 @@ def last_runs(ctx: ServiceContext, limit: int = 10) -> list[MonitorRun]:
 
 # ---------------------------------------------------------------- facts published by other capabilities
 
-REALTIME_MAX_BUYERS = 500
-"""A commit touching more buyers than this (a bulk import) is left to the daily run."""
+REALTIME_MAX_BUYERS = 2000
+"""A commit touching more buyers than this (a bulk import of a whole book) is left to the daily run."""
 _FACT_EVENT_TYPES = {"grade.changed": "grade.changed", "risk.grade_changed": "grade.changed",
                      "risk.grade.changed": "grade.changed", "statement.added": "statement.added",
                      "risk.statement": "statement.added", "risk.statement_added": "statement.added",
@@ -408,11 +302,14 @@ _FACT_EVENT_TYPES = {"grade.changed": "grade.changed", "risk.grade_changed": "gr
 
 
 def _fact_codes(ctx: ServiceContext, facts: Sequence[Fact]) -> set[str]:
+    """The buyers of these facts: named, listed (`customers` of a ledger import) or by customer id."""
     codes = {f.customer_code for f in facts if f.customer_code}
-    ids = {int(f.payload["customer_id"]) for f in facts if not f.customer_code and f.payload.get("customer_id")}
-    if ids:
+    for f in facts:
+        codes |= {str(c) for c in f.payload.get("customers") or () if c}
+    ids = sorted({int(f.payload["customer_id"]) for f in facts if not f.customer_code and f.payload.get("customer_id")})
+    for i in range(0, len(ids), 500):
         codes |= set(ctx.session.scalars(select(Customer.code).where(Customer.company_id == ctx.company_id,
-                                                                     Customer.id.in_(sorted(ids)))))
+                                                                     Customer.id.in_(ids[i:i + 500]))))
     return codes
 
 
@@ -423,27 +320,36 @@ def _fact_event(f: Fact, today: date) -> EventRecord:
                        details, f.payload.get("external_id"))
 
 
+def _concerns_monitoring(f: Fact) -> bool:
+    if not (f.kind.startswith("ledger.") or f.kind in _FACT_EVENT_TYPES):
+        return False
+    return bool(f.customer_code or f.payload.get("customer_id") or f.payload.get("customers"))
+
+
 def on_facts(facts: list[Fact], today: date | None = None) -> None:
-    """Re-evaluate every buyer a committed unit of work touched; store grade, statement and limit facts
-    as monitor events first (they are what the rules read)."""
+    """Re-evaluate every buyer a committed unit of work touched (a ledger import names its buyers);
+    store grade, statement and limit facts as monitor events first (they are what the rules read)."""
     today = today or date.today()
     groups: dict[tuple[int, int], list[Fact]] = {}
     for f in facts:
-        if f.customer_code is None and not f.payload.get("customer_id") or not (
-                f.kind.startswith("ledger.") or f.kind in _FACT_EVENT_TYPES):
-            continue
-        groups.setdefault((id(f.engine), f.company_id), []).append(f)
+        if _concerns_monitoring(f):
+            groups.setdefault((id(f.engine), f.company_id), []).append(f)
     for group in groups.values():
         with session_scope(group[0].engine or get_engine()) as session:
             ctx = ServiceContext(session, group[0].company_id, "system:monitor", "admin")
+            by_origin: dict[str, list[tuple[int | None, EventRecord]]] = {}
             for f in group:
                 if f.kind in _FACT_EVENT_TYPES and f.customer_code:
-                    record_event(ctx, _fact_event(f, today), source=f.kind.split(".")[0])
+                    by_origin.setdefault(f.kind.split(".")[0], []).append((None, _fact_event(f, today)))
+            for origin, records in by_origin.items():
+                done = record_events(ctx, records, origin, origin)
+                for issue in done.issues:
+                    log.warning("fact not recorded as an event: %s", issue)
             codes = _fact_codes(ctx, group)
             if len(codes) > REALTIME_MAX_BUYERS:
                 log.info("%d buyers touched at once: left to the daily run", len(codes))
-                continue
-            evaluate_buyers(ctx, sorted(codes), today, "fact")
+            else:
+                evaluate_buyers(ctx, sorted(codes), today, "fact")
         ctx.run_after_commit()
 
 

@@ -18,7 +18,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import func, select
 
 from arguard.core.errors import ArguardError
 from arguard.core.money import FxRate, FxTable, Money
@@ -77,6 +77,10 @@ class Converter:
         r = self.rate(currency)
         return None if r is None else Money(Money.from_minor(minor, currency).amount * r, self.base)
 
+    def convert(self, money: Money) -> Money | None:
+        r = self.rate(money.currency)
+        return None if r is None else Money(money.amount * r, self.base)
+
 
 def _in_chunks(ids: Sequence[Any]) -> Iterable[Sequence[Any]]:
     for i in range(0, len(ids), _CHUNK):
@@ -94,7 +98,7 @@ def _customers(ctx: ServiceContext, codes: Sequence[str] | None) -> dict[int, tu
     return out
 
 
-def _scoped(q: Select[Any], column: Any, ids: Sequence[int] | None) -> Iterable[Select[Any]]:
+def _scoped(q: Any, column: Any, ids: Sequence[Any] | None) -> Iterable[Any]:
     if ids is None:
         yield q
     else:
@@ -223,12 +227,13 @@ def load(ctx: ServiceContext, as_of: date, codes: Sequence[str] | None = None,
     dbt = _dbt_windows(ctx, as_of, ids, conv, options.dbt_windows, options.dbt_window_days)
     events = _events(ctx, as_of, None if codes is None else [c[0] for c in customers.values()])
     countries = country_changes(ctx, as_of)
-    limits = limits_in_force(ctx, events, conv, customers, as_of)
+    credit = credit_views(ctx, events, conv, customers, as_of, whole_book=codes is None)
     payments = _payments_for_promises(ctx, as_of, customers, events, conv)
     snaps = []
+    no_credit = CreditView(None)
     for cid, (code, name, country, sector) in customers.items():
         total = Money(open_total.get(cid, Decimal(0)), base)
-        snaps.append(_snapshot(code, name, country, sector, as_of, base, total, limits.get(code),
+        snaps.append(_snapshot(code, name, country, sector, as_of, base, total, credit.get(code, no_credit),
                                tuple(sorted(overdue.get(cid, ()), key=lambda i: (i.due_date, i.number))),
                                tuple(dbt.get(cid, ())), events.get(code, []), countries, payments.get(cid, ()),
                                conv))
@@ -273,45 +278,92 @@ def _date_of(details: dict[str, Any], key: str) -> date | None:
         return None
 
 
-def limits_in_force(ctx: ServiceContext, events: dict[str, list[BuyerEvent]], conv: Converter,
-                    customers: dict[int, tuple[str, str, str, str | None]], as_of: date) -> dict[str, Money]:
-    """Credit limit per buyer code in base currency: the limits capability's limit in force (its
-    decisions, read in bulk), else the latest `limit.changed` event."""
-    out: dict[str, Money] = {}
+@dataclass(frozen=True)
+class CreditView:
+    """A buyer's limit in force and the order parts of its exposure (limits rule 17), base currency."""
+
+    limit: Money | None
+    shipped: Money | None = None
+    orders: Money | None = None
+
+
+FEW_BUYERS = 40
+"""Up to this many buyers, the limits capability is asked buyer by buyer; above, for the whole book at once."""
+
+
+def credit_views(ctx: ServiceContext, events: dict[str, list[BuyerEvent]], conv: Converter,
+                 customers: dict[int, tuple[str, str, str, str | None]], as_of: date,
+                 whole_book: bool) -> dict[str, CreditView]:
+    """Limit in force and shipped-not-invoiced / released orders per buyer code: the limits
+    capability's own services (its decisions, its exposure), else the latest `limit.changed` event."""
+    out: dict[str, CreditView] = {}
     for code, evs in events.items():
         for e in evs:
             if e.kind == "limit.changed":
                 m = _money_of(dict(e.details), "amount", conv)
                 if m is not None:
-                    out[code] = m
-    out.update(_limits_capability(ctx, customers, as_of, conv))
+                    out[code] = CreditView(m)
+    try:
+        from arguard.limits import service as limits
+    except ImportError:  # limits capability not installed: events only
+        return out
+    if whole_book or len(customers) > FEW_BUYERS:
+        found = _from_exposure_report(ctx, limits, customers, as_of, conv)
+    else:
+        found = _buyer_by_buyer(ctx, limits, customers, as_of, conv)
+    for code, view in found.items():
+        out[code] = view if view.limit is not None or code not in out else CreditView(
+            out[code].limit, view.shipped, view.orders)
     return out
 
 
-def _limits_capability(ctx: ServiceContext, customers: dict[int, tuple[str, str, str, str | None]], as_of: date,
-                       conv: Converter) -> dict[str, Money]:
-    try:
-        from arguard.limits import service as limits
-        from arguard.limits.exposure import credit_line
-        from arguard.limits.tables import LimitDecisionRow
-    except ImportError:  # limits capability not installed: events only
-        return {}
-    rows: dict[int, list[Any]] = defaultdict(list)
+def _from_exposure_report(ctx: ServiceContext, limits: Any, customers: dict[int, tuple[str, str, str, str | None]],
+                          as_of: date, conv: Converter) -> dict[str, CreditView]:
+    """One pass over the book (`limits.service.exposure_report`), kept to the buyers asked for."""
+    wanted = {c[0] for c in customers.values()}
+    rows, _ = limits.exposure_report(ctx, as_of, limit=10**9)
+    out = {}
+    for r in rows:
+        if r["customer"] not in wanted:
+            continue
+        out[r["customer"]] = CreditView(_amount_of(r["limit"], r["currency"], conv),
+                                        _amount_of(r["shipped"], r["currency"], conv),
+                                        _amount_of(r["orders"], r["currency"], conv))
+    return out
+
+
+def _buyer_by_buyer(ctx: ServiceContext, limits: Any, customers: dict[int, tuple[str, str, str, str | None]],
+                    as_of: date, conv: Converter) -> dict[str, CreditView]:
+    from arguard.limits.exposure import credit_line
+    from arguard.limits.tables import LimitDecisionRow
+
+    decisions: dict[int, list[Any]] = defaultdict(list)
     q = select(LimitDecisionRow).where(LimitDecisionRow.company_id == ctx.company_id).order_by(LimitDecisionRow.id)
     for part in _scoped(q, LimitDecisionRow.customer_id, list(customers)):
         for r in ctx.session.scalars(part):
-            rows[r.customer_id].append(limits.decision_record(r))
-    if not rows:
-        return {}
+            decisions[r.customer_id].append(limits.decision_record(r))
+    policy = limits.get_policy(ctx)
     cap = limits.get_appetite(ctx).cap("discretionary", "*")
+    rates = limits.Rates(ctx, policy.currency, as_of)
+    horizon_end = as_of + timedelta(days=policy.check.horizon_days)
     out = {}
-    for cid, decisions in rows.items():
-        line = credit_line(decisions, as_of, cap)
-        if line.amount is not None and cid in customers:
-            m = conv.money(line.amount.minor, line.amount.currency)
-            if m is not None:
-                out[customers[cid][0]] = m
+    for cid, (code, *_rest) in customers.items():
+        line = credit_line(decisions.get(cid, []), as_of, cap)
+        limit = None if line.amount is None else conv.money(line.amount.minor, line.amount.currency)
+        try:
+            parts = limits.exposure_facts(ctx, [cid], rates, horizon_end=horizon_end).exposure
+            shipped, orders = conv.convert(parts.shipped), conv.convert(parts.orders)
+        except ArguardError:  # no rate for one of its currencies: the Converter has reported it
+            shipped = orders = None
+        if limit is not None or (shipped and shipped.amount) or (orders and orders.amount):
+            out[code] = CreditView(limit, shipped, orders)
     return out
+
+
+def _amount_of(text: str | None, currency: str, conv: Converter) -> Money | None:
+    if text in (None, ""):
+        return None
+    return conv.convert(Money.of(str(text), currency))
 
 
 def _payments_for_promises(ctx: ServiceContext, as_of: date, customers: dict[int, tuple[str, str, str, str | None]],
@@ -334,7 +386,7 @@ def _payments_for_promises(ctx: ServiceContext, as_of: date, customers: dict[int
 
 
 def _snapshot(code: str, name: str, country: str, sector: str | None, as_of: date, base: str, total: Money,
-              limit: Money | None, overdue: tuple[OverdueItem, ...], dbt: tuple[DbtWindow, ...],
+              credit: CreditView, overdue: tuple[OverdueItem, ...], dbt: tuple[DbtWindow, ...],
               events: list[BuyerEvent], countries: list[CountryChange], payments: tuple, conv: Converter,
               ) -> BuyerSnapshot:
     grades, cover, promises, deadlines = [], [], [], {}
@@ -357,8 +409,13 @@ def _snapshot(code: str, name: str, country: str, sector: str | None, as_of: dat
             met = str(d.get("status", "open")).lower() == "met"
             if due is not None:
                 deadlines[ref] = Deadline(e.id, ref, str(d.get("kind") or "deadline"), due, met)
+    exposure = total
+    for part in (credit.shipped, credit.orders):
+        if part is not None:
+            exposure = exposure + part
     return BuyerSnapshot(code=code, name=name, country=country, sector=sector, as_of=as_of, currency=base,
-                         open_total=total, exposure=total, limit=limit, overdue=overdue, dbt=dbt,
+                         open_total=total, exposure=exposure, limit=credit.limit, shipped=credit.shipped,
+                         orders=credit.orders, overdue=overdue, dbt=dbt,
                          grade_changes=tuple(grades), cover=tuple(cover), promises=tuple(promises),
                          deadlines=tuple(deadlines.values()), events=tuple(events),
                          country_changes=tuple(c for c in countries if c.country == country))

@@ -1,0 +1,159 @@
+"""Raising and merging alerts in bulk (service layer).
+
+A batch of drafts — one event's, a file's or a whole daily run's — costs a handful of statements
+whatever its size: the known dedupe keys are read in chunks, merges are one executemany UPDATE,
+new alerts one INSERT … ON CONFLICT DO NOTHING RETURNING (a key raised meanwhile by a concurrent unit
+of work is simply not raised twice), then the reactions and the messages of the new alerts, each in
+bulk, and one audit entry for the batch.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm.attributes import set_committed_value
+
+from arguard.monitor import delivery
+from arguard.monitor.model import AlertDraft, AlertView, severity_rank
+from arguard.monitor.reactions import react
+from arguard.monitor.tables import Alert
+from arguard.platform.context import ServiceContext
+
+_CHUNK = 500
+
+
+def jsonable(value: Any) -> Any:
+    return json.loads(json.dumps(value, default=str))
+
+
+def insert_ignoring_conflicts(ctx: ServiceContext, table: Any, index_elements: list[str]) -> Any:
+    """INSERT … ON CONFLICT (index_elements) DO NOTHING for SQLite and PostgreSQL."""
+    if ctx.session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert  # type: ignore[assignment]
+    return insert(table).on_conflict_do_nothing(index_elements=index_elements)
+
+
+@dataclass
+class Applied:
+    """What a batch of drafts did: the alerts newly raised (in draft order) and how many merged."""
+
+    raised: list[AlertView]
+    merged: int
+    reactions: int = 0
+    messages: int = 0
+
+
+def _known(ctx: ServiceContext, keys: Sequence[str]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    cols = (Alert.id, Alert.dedupe_key, Alert.status, Alert.severity, Alert.last_as_of, Alert.occurrences)
+    for i in range(0, len(keys), _CHUNK):
+        for row in ctx.session.execute(select(*cols).where(Alert.company_id == ctx.company_id,
+                                                           Alert.dedupe_key.in_(keys[i:i + _CHUNK]))):
+            out[row.dedupe_key] = row
+    return out
+
+
+def _merge(ctx: ServiceContext, known: dict[str, Any], drafts: Iterable[AlertDraft]) -> int:
+    """Known keys: the date moved on → one more occurrence, evidence refreshed and severity raised
+    unless resolved (a resolved alert stays resolved). Same date → nothing written."""
+    changes: dict[int, dict[str, Any]] = {}
+    merged = 0
+    for d in drafts:
+        row = known.get(d.dedupe_key)
+        if row is None:
+            continue
+        merged += 1
+        change = changes.get(row.id)
+        last = change["last_as_of"] if change else row.last_as_of
+        if d.as_of <= last:
+            continue
+        change = changes.setdefault(row.id, {"id": row.id, "occurrences": row.occurrences})
+        change["last_as_of"], change["occurrences"] = d.as_of, change["occurrences"] + 1
+        if row.status != "resolved":
+            severity = change.get("severity", row.severity)
+            change["evidence"] = jsonable(dict(d.evidence))
+            change["severity"] = d.severity if severity_rank(d.severity) > severity_rank(severity) else severity
+    groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for change in changes.values():
+        groups.setdefault(tuple(sorted(change)), []).append(change)
+    for rows in groups.values():
+        ctx.session.execute(update(Alert), rows)
+    if changes:  # rows of these alerts already in the session show the new values too
+        for obj in list(ctx.session.identity_map.values()):
+            if isinstance(obj, Alert) and obj.id in changes:
+                for key, value in changes[obj.id].items():
+                    set_committed_value(obj, key, value)
+    return merged
+
+
+def _insert(ctx: ServiceContext, drafts: Sequence[AlertDraft], at: datetime) -> list[tuple[AlertView, AlertDraft]]:
+    if not drafts:
+        return []
+    rows = [{"company_id": ctx.company_id, "dedupe_key": d.dedupe_key, "rule_id": d.rule_id, "kind": d.kind,
+             "customer_code": d.customer_code, "severity": d.severity, "title": d.title[:255],
+             "evidence": jsonable(dict(d.evidence)), "status": "open", "first_as_of": d.as_of,
+             "last_as_of": d.as_of, "occurrences": 1, "event_id": d.event_id, "raised_at": at} for d in drafts]
+    stmt = insert_ignoring_conflicts(ctx, Alert, ["company_id", "dedupe_key"])
+    ids = {key: aid for aid, key in ctx.session.execute(stmt.returning(Alert.id, Alert.dedupe_key), rows)}
+    out = []
+    for d, r in zip(drafts, rows, strict=True):
+        if d.dedupe_key in ids:
+            out.append((view(ids[d.dedupe_key], r), d))
+    return out
+
+
+def view(alert_id: int, r: dict[str, Any]) -> AlertView:
+    return AlertView(alert_id, r["dedupe_key"], r["rule_id"], r["kind"], r["customer_code"], r["severity"],
+                     r["title"], r["evidence"], r["first_as_of"], r["last_as_of"], r["status"])
+
+
+def view_of(alert: Alert) -> AlertView:
+    return AlertView(alert.id, alert.dedupe_key, alert.rule_id, alert.kind, alert.customer_code, alert.severity,
+                     alert.title, alert.evidence or {}, alert.first_as_of, alert.last_as_of, alert.status)
+
+
+def apply_drafts(ctx: ServiceContext, drafts: Sequence[AlertDraft], trigger: str, *, audit_raised: bool,
+                 at: datetime) -> Applied:
+    """New dedupe key → a new alert (reactions run, messages queued); a known key → merged into the
+    existing alert. `audit_raised`: one audit entry naming the new alerts (a daily run names them in
+    its own entry instead)."""
+    unique: dict[str, AlertDraft] = {}
+    for d in drafts:
+        kept = unique.get(d.dedupe_key)
+        if kept is None or severity_rank(d.severity) > severity_rank(kept.severity):
+            unique[d.dedupe_key] = d
+    known = _known(ctx, list(unique))
+    merged = _merge(ctx, known, drafts)
+    raised = _insert(ctx, [d for k, d in unique.items() if k not in known], at)
+    if not raised:
+        return Applied([], merged)
+    if audit_raised:
+        entries = [{"id": a.id, "key": a.dedupe_key, "severity": a.severity, "customer": a.customer_code}
+                   for a, _ in raised]
+        first = raised[0][0]
+        if len(raised) == 1:
+            ctx.audit("alert.raise", "alert", first.id, reason=f"{trigger}: rule {first.rule_id}",
+                      after={k: v for k, v in entries[0].items() if k != "id"})
+        else:
+            ctx.audit("alert.raise", "alert", None, reason=f"{trigger}: {len(raised)} alerts",
+                      after={"alerts": entries})
+    reactions = react(ctx, [(a, d.reactions) for a, d in raised])
+    messages = delivery.notify_many(ctx, [a for a, _ in raised], "alert.raised")
+    return Applied([a for a, _ in raised], merged, reactions, messages)
+
+
+def alerts_by_id(ctx: ServiceContext, ids: Sequence[int]) -> list[Alert]:
+    """The stored alerts, in the order of `ids`."""
+    found: dict[int, Alert] = {}
+    for i in range(0, len(ids), _CHUNK):
+        for a in ctx.session.scalars(select(Alert).where(Alert.company_id == ctx.company_id,
+                                                         Alert.id.in_(ids[i:i + _CHUNK]))):
+            found[a.id] = a
+    return [found[i] for i in ids if i in found]
