@@ -21,7 +21,7 @@ from decimal import ROUND_HALF_EVEN, Decimal
 
 import numpy as np
 
-from arguard.core.money import Money, exponent
+from arguard.core.money import Money
 from arguard.ledger.model import BUCKET_NAMES, AgingRow, DsoFigures, OpenItem
 
 # Inclusive days-past-due bounds of each bucket (None = unbounded), in BUCKET_NAMES order.
@@ -83,29 +83,9 @@ def age_items(items: Iterable[OpenItem], as_of: date,
             for code, cur in sorted(sums)]
 
 
-def money_of_minor(minor: int, currency: str, exp: int | None = None) -> Money:
-    """`Money.from_minor` without re-quantising: an integer scaled by the currency's exponent is already
-    exact. A report of 20,000 customers × 2 currencies makes 400,000 of these."""
-    if not minor:
-        zero = _ZEROS.get(currency)
-        if zero is None:
-            zero = _ZEROS[currency] = Money.zero(currency)
-        return zero
-    m = object.__new__(Money)
-    object.__setattr__(m, "amount", Decimal(minor).scaleb(-(exponent(currency) if exp is None else exp)))
-    object.__setattr__(m, "currency", currency)
-    return m
-
-
-_ZEROS: dict[str, Money] = {}  # Money is immutable: one zero per currency serves every empty bucket
-
-
 def aging_row(customer_code: str | None, currency: str, bucket_minor: Sequence[int], unapplied_minor: int,
               items: int) -> AgingRow:
-    exp = exponent(currency)
-    buckets = tuple(money_of_minor(m, currency, exp) for m in bucket_minor)
-    return AgingRow(customer_code, currency, buckets, money_of_minor(sum(bucket_minor), currency, exp),
-                    money_of_minor(unapplied_minor, currency, exp), int(items))
+    return AgingRow(customer_code, currency, tuple(int(m) for m in bucket_minor), int(unapplied_minor), int(items))
 
 
 def totals_of_minor(sums: Iterable[tuple[str, Sequence[int], int, int]]) -> list[AgingRow]:
@@ -119,26 +99,20 @@ def totals_of_minor(sums: Iterable[tuple[str, Sequence[int], int, int]]) -> list
 
 def aging_totals(rows: Iterable[AgingRow]) -> list[AgingRow]:
     """Total row per currency (customer_code None): currencies are never added together."""
-    acc: dict[str, tuple[list[int], int, int]] = {}
-    for r in rows:
-        buckets, cash, n = acc.get(r.currency, ([0] * len(BUCKET_NAMES), 0, 0))
-        acc[r.currency] = ([a + b.minor for a, b in zip(buckets, r.buckets, strict=True)],
-                           cash + r.unapplied.minor, n + r.items)
-    return [aging_row(None, cur, b, cash, n) for cur, (b, cash, n) in sorted(acc.items())]
+    return totals_of_minor((r.currency, r.bucket_minor, r.unapplied_minor, r.items) for r in rows)
 
 
 def convert_total(totals: Iterable[AgingRow], to: str, rate_of: dict[str, Decimal]) -> AgingRow:
     """Sum per-currency totals into `to`, each converted at its dated rate (`rate_of[currency]`, units of
     `to` per unit). Each bucket is converted and rounded separately; the total is their sum."""
-    buckets = [Money.zero(to)] * len(BUCKET_NAMES)
-    cash, n = Money.zero(to), 0
+    buckets = [0] * len(BUCKET_NAMES)
+    cash = n = 0
     for r in totals:
         rate = rate_of[r.currency]
-        buckets = [acc + Money(b.amount * rate, to) for acc, b in zip(buckets, r.buckets, strict=True)]
-        cash += Money(r.unapplied.amount * rate, to)
+        buckets = [acc + Money(b.amount * rate, to).minor for acc, b in zip(buckets, r.buckets, strict=True)]
+        cash += Money(r.unapplied.amount * rate, to).minor
         n += r.items
-    total = sum(buckets[1:], buckets[0])
-    return AgingRow(None, to, tuple(buckets), total, cash, n)
+    return AgingRow(None, to, tuple(buckets), cash, n)
 
 
 # ---------------------------------------------------------------- aging, column path

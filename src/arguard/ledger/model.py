@@ -105,20 +105,32 @@ BUCKET_NAMES: tuple[str, ...] = ("current", "1-30", "31-60", "61-90", "91-180", 
 class AgingRow:
     """Open amounts of one customer (or the total when customer_code is None) in one currency.
 
-    buckets: one Money per `BUCKET_NAMES` entry; total: their sum (the open balance);
-    unapplied: payments received and not yet allocated (shown beside the buckets, not inside);
+    Kept as integer minor units (a report of 20,000 customers stays light); read them as Money through
+    `buckets` (one per `BUCKET_NAMES` entry), `total` (their sum: the open balance), `unapplied`
+    (payments received and not yet allocated, shown beside the buckets, not inside), `overdue` and `net`.
     items: number of open documents."""
 
     customer_code: str | None
     currency: str
-    buckets: tuple[Money, ...]
-    total: Money
-    unapplied: Money
+    bucket_minor: tuple[int, ...]
+    unapplied_minor: int
     items: int
 
     @property
+    def buckets(self) -> tuple[Money, ...]:
+        return tuple(Money.from_minor(m, self.currency) for m in self.bucket_minor)
+
+    @property
+    def total(self) -> Money:
+        return Money.from_minor(sum(self.bucket_minor), self.currency)
+
+    @property
+    def unapplied(self) -> Money:
+        return Money.from_minor(self.unapplied_minor, self.currency)
+
+    @property
     def overdue(self) -> Money:
-        return self.total - self.buckets[0]
+        return Money.from_minor(sum(self.bucket_minor[1:]), self.currency)
 
     @property
     def net(self) -> Money:

@@ -16,8 +16,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from itertools import pairwise
 
-from sqlalchemy import ColumnElement, Select, and_, case, exists, func, literal, or_, select
+from sqlalchemy import ColumnElement, Select, and_, case, exists, func, or_, select
 from sqlalchemy.sql import Subquery
 
 from arguard.core.money import Money
@@ -75,29 +76,36 @@ def bucket_case(as_of: date) -> ColumnElement[int]:
     return case(*whens, else_=len(BUCKET_NAMES) - 1)
 
 
-def aging_sums(ctx: ServiceContext, as_of: date, customer_id: int | None = None,
-               by_customer: bool = True) -> list[AgingSums]:
-    """Bucket sums per (customer, currency), or per currency only (customer_id 0) when by_customer is
-    False. One GROUP BY; the bucket of each row is the CASE written from `metrics.bucket_due_ranges`."""
+def bucket_sums(as_of: date, amount: ColumnElement[int]) -> list[ColumnElement[int]]:
+    """Cumulative sums, one per bucket boundary of `metrics` (the rule): SUM(amount WHERE due_date ≥ the
+    bucket's earliest due date), newest bucket first, the last one the plain total. One comparison per
+    boundary and row; `buckets_of_cumulative` turns them into the seven buckets."""
+    cols = [func.sum(case((Invoice.due_date >= earliest, amount), else_=0))
+            for earliest, _ in metrics.bucket_due_ranges(as_of) if earliest is not None]
+    return [*cols, func.sum(amount)]
+
+
+def buckets_of_cumulative(cumulative: Sequence[int | None]) -> list[int]:
+    values = [int(v or 0) for v in cumulative]
+    return [values[0]] + [b - a for a, b in pairwise(values)]
+
+
+def aging_sums(ctx: ServiceContext, as_of: date, customer_id: int | None = None) -> list[AgingSums]:
+    """Bucket sums per (customer, currency) in one pass: GROUP BY customer, currency follows the covering
+    index `ix_invoices_aging`, so the database streams a million rows without sorting them."""
     reconstruct = _has_facts_after(ctx, as_of)
     open_at, base = open_at_expr(ctx, as_of, reconstruct)
     if customer_id is not None:
         base = base.where(Invoice.customer_id == customer_id)
-    # Pivot in SQL: one row per (customer, currency) with the seven bucket sums as columns.
-    inner = base.add_columns((Invoice.customer_id if by_customer else literal(0)).label("who"),
-                             Invoice.currency.label("cur"), bucket_case(as_of).label("bucket"),
-                             open_at.label("amount")).subquery()
-    width = len(BUCKET_NAMES)
-    q = (select(inner.c.who, inner.c.cur,
-                *[func.sum(case((inner.c.bucket == k, inner.c.amount), else_=0)) for k in range(width)],
-                func.sum(case((inner.c.amount != 0, 1), else_=0)))
-         .group_by(inner.c.who, inner.c.cur))
+    q = (base.add_columns(Invoice.customer_id, Invoice.currency, *bucket_sums(as_of, open_at),
+                          func.sum(case((open_at != 0, 1), else_=0)))
+         .group_by(Invoice.customer_id, Invoice.currency))
     acc: dict[tuple[int, str], AgingSums] = {}
     for cid, cur, *sums, n in ctx.session.execute(q).tuples():
-        acc[(cid, cur)] = AgingSums(cid, cur, [v or 0 for v in sums], 0, n or 0)
+        acc[(cid, cur)] = AgingSums(cid, cur, buckets_of_cumulative(sums), 0, int(n or 0))
+    width = len(BUCKET_NAMES)
     for cid, cur, cash in unapplied_sums(ctx, as_of, reconstruct, customer_id):
-        key = (cid if by_customer else 0, cur)
-        acc.setdefault(key, AgingSums(key[0], cur, [0] * width, 0, 0)).unapplied += cash
+        acc.setdefault((cid, cur), AgingSums(cid, cur, [0] * width, 0, 0)).unapplied += cash
     return [r for r in acc.values() if r.items or any(r.buckets) or r.unapplied]
 
 
@@ -141,74 +149,57 @@ def aging_rows_and_totals(ctx: ServiceContext, as_of: date,
     return rows, totals
 
 
-def daily_sales(ctx: ServiceContext, since: date, until: date,
-                customer_id: int | None = None) -> dict[str, dict[date, int]]:
-    """Credit sales (invoices less credit notes) per currency and issue date in (since, until]."""
-    q = (select(Invoice.currency, Invoice.issue_date, func.sum(Invoice.amount_minor))
-         .where(Invoice.company_id == ctx.company_id, Invoice.issue_date > since, Invoice.issue_date <= until)
-         .group_by(Invoice.currency, Invoice.issue_date))
-    if customer_id is not None:
-        q = q.where(Invoice.customer_id == customer_id)
-    out: dict[str, dict[date, int]] = {}
-    for cur, on, m in ctx.session.execute(q):
-        out.setdefault(cur, {})[_as_date(on)] = int(m)
-    return out
-
-
 def _as_date(v: date | str) -> date:
     return v if isinstance(v, date) else date.fromisoformat(v)
 
 
-def open_totals(ctx: ServiceContext, as_of: date, customer_id: int | None = None) -> dict[str, int]:
-    """Total open minor units per currency as of a date."""
-    open_at, base = open_at_expr(ctx, as_of, _has_facts_after(ctx, as_of))
-    if customer_id is not None:
-        base = base.where(Invoice.customer_id == customer_id)
-    q = base.add_columns(Invoice.currency, func.sum(open_at)).group_by(Invoice.currency)
-    return {cur: int(m or 0) for cur, m in ctx.session.execute(q)}
-
-
 def dso_figures(ctx: ServiceContext, as_of: date, period_days: int, customer_id: int | None = None,
-                customer_code: str | None = None, closing: Sequence[AgingRow] | None = None,
-                months: int = 24) -> list[DsoFigures]:
-    """DSO, count-back DSO, BPDSO, ADD and CEI per currency (of one customer when given), from one scan:
-    GROUP BY currency, issue date and bucket gives the credit sales per day, the closing AR per bucket
-    and the opening AR (open as of the period start) together; `metrics` bins and divides."""
+                customer_code: str | None = None, months: int = 12) -> list[DsoFigures]:
+    """DSO, count-back DSO, BPDSO, ADD and CEI per currency (of one customer when given), from one pass
+    over the covering index: per (customer, currency) the closing AR and its current part, the opening AR
+    (open as of the period start, reconstructed), the period's credit sales and each count-back month's
+    credit sales are summed by the database; Python adds the customers up and `metrics` divides."""
     start = as_of - timedelta(days=period_days)
-    c = ctx.company_id
-    at_end = _has_facts_after(ctx, as_of)
-    open_end = Invoice.open_minor
-    q = select().select_from(Invoice).where(Invoice.company_id == c)
-    if at_end:
+    q = select().select_from(Invoice).where(Invoice.company_id == ctx.company_id, Invoice.issue_date <= as_of)
+    open_end: ColumnElement[int] = Invoice.open_minor
+    if _has_facts_after(ctx, as_of):
         a1, j1 = _later(ctx, as_of, Allocation, "invoice_id"), _later(ctx, as_of, Adjustment, "invoice_id")
         q = q.outerjoin(a1, a1.c.ref == Invoice.id).outerjoin(j1, j1.c.ref == Invoice.id)
         open_end = open_end + func.coalesce(a1.c.m, 0) + func.coalesce(j1.c.m, 0)
-    a0, j0 = _later(ctx, start, Allocation, "invoice_id"), _later(ctx, start, Adjustment, "invoice_id")
-    q = q.outerjoin(a0, a0.c.ref == Invoice.id).outerjoin(j0, j0.c.ref == Invoice.id)
-    open_start = Invoice.open_minor + func.coalesce(a0.c.m, 0) + func.coalesce(j0.c.m, 0)
+    open_start: ColumnElement[int] = Invoice.open_minor
+    if _has_facts_after(ctx, start):
+        a0, j0 = _later(ctx, start, Allocation, "invoice_id"), _later(ctx, start, Adjustment, "invoice_id")
+        q = q.outerjoin(a0, a0.c.ref == Invoice.id).outerjoin(j0, j0.c.ref == Invoice.id)
+        open_start = open_start + func.coalesce(a0.c.m, 0) + func.coalesce(j0.c.m, 0)
     if customer_id is not None:
         q = q.where(Invoice.customer_id == customer_id)
-    bucket = bucket_case(as_of).label("bucket")
-    q = (q.add_columns(Invoice.currency, Invoice.issue_date, bucket, func.sum(Invoice.amount_minor),
-                       func.sum(case((Invoice.issue_date <= as_of, open_end), else_=0)),
-                       func.sum(case((Invoice.issue_date <= start, open_start), else_=0)))
-         .where(Invoice.issue_date <= as_of).group_by(Invoice.currency, Invoice.issue_date, bucket))
-    since = min(start, metrics.add_months(as_of, -months))
-    sales: dict[str, dict[date, int]] = {}
-    closing_b: dict[str, list[int]] = {}
-    opening: dict[str, int] = {}
-    for cur, issued, k, amount, open_e, open_s in ctx.session.execute(q).tuples():
-        day = _as_date(issued)
-        if day > since:
-            per = sales.setdefault(cur, {})
-            per[day] = per.get(day, 0) + (amount or 0)
-        closing_b.setdefault(cur, [0] * len(BUCKET_NAMES))[k] += open_e or 0
-        opening[cur] = opening.get(cur, 0) + (open_s or 0)
+    windows = metrics.count_back_windows(as_of, months)
+    # Sales issued after each boundary (one comparison per boundary and row); a window's sales are the
+    # difference of its two boundaries' sums (every row is issued on or before as_of).
+    bounds = sorted({start, *(lo for lo, _ in windows), *(hi for _, hi in windows)} - {as_of})
+    q = (q.add_columns(Invoice.currency, func.sum(open_end),
+                       func.sum(case((Invoice.due_date >= as_of, open_end), else_=0)),
+                       func.sum(case((Invoice.issue_date <= start, open_start), else_=0)),
+                       *[func.sum(case((Invoice.issue_date > b, Invoice.amount_minor), else_=0)) for b in bounds])
+         .group_by(Invoice.customer_id, Invoice.currency))
+    acc: dict[str, list[int]] = {}
+    for cur, *values in ctx.session.execute(q).tuples():
+        row = acc.setdefault(cur, [0] * len(values))
+        for i, v in enumerate(values):
+            row[i] += int(v or 0)
     out = []
-    for cur in sorted(set(sales) | {k for k, b in closing_b.items() if any(b)} | {k for k, v in opening.items() if v}):
-        b = closing_b.get(cur, [0] * len(BUCKET_NAMES))
-        inp = metrics.collection_inputs(cur, sum(b), b[0], opening.get(cur, 0), sales.get(cur, {}), as_of,
-                                        period_days, months, customer_code)
+    for cur, (closing, current, opening, *after) in sorted(acc.items()):
+        issued_after = dict(zip(bounds, after, strict=True))
+        issued_after[as_of] = 0
+
+        def sales(lo: date, hi: date, after_of: dict[date, int] = issued_after) -> int:
+            return after_of[lo] - after_of[hi]
+
+        monthly = tuple(((hi - lo).days, sales(lo, hi)) for lo, hi in windows)
+        period_sales = sales(start, as_of)
+        if not (closing or opening or period_sales or any(m for _, m in monthly)):
+            continue
+        inp = metrics.CollectionInputs(cur, closing, current, opening, period_sales, monthly, customer_code)
         out.append(metrics.dso_figures(inp, as_of, period_days))
     return out
 

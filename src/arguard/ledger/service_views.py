@@ -93,7 +93,7 @@ def customer_detail(ctx: ServiceContext, code: str, as_of: date) -> CustomerDeta
 
     row = _customer(ctx, code)
     aging = reports.aging_rows(ctx, as_of, row.id)
-    dso = reports.dso_figures(ctx, as_of, 90, row.id, code, closing=aging)
+    dso = reports.dso_figures(ctx, as_of, 90, row.id, code)
     c = ctx.company_id
     disputed = ctx.session.scalar(select(func.count()).where(
         Invoice.company_id == c, Invoice.customer_id == row.id, Invoice.disputed.is_(True),

@@ -81,7 +81,10 @@ class Invoice(CompanyScoped, Base):
     __tablename__ = "invoices"
     __table_args__ = (
         UniqueConstraint("company_id", "document_type", "number"),
-        Index("ix_invoices_company_open", "company_id", "due_date"),
+        # Covering index of the aging and DSO scans: rows come in (customer, currency) order with every
+        # column they read, so a million items are summed without a sort and without touching the table.
+        Index("ix_invoices_aging", "company_id", "customer_id", "currency", "due_date", "issue_date", "open_minor",
+              "amount_minor"),
         Index("ix_invoices_payment_reference", "payment_reference",
               postgresql_where=text("payment_reference IS NOT NULL"),
               sqlite_where=text("payment_reference IS NOT NULL")),
@@ -90,7 +93,7 @@ class Invoice(CompanyScoped, Base):
     # one index less to maintain on a million-row import.
     company_id: Mapped[int] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"), nullable=False)
     id: Mapped[int] = mapped_column(primary_key=True)
-    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"))
     number: Mapped[str] = mapped_column(String(64))
     document_type: Mapped[str] = mapped_column(String(16), default="invoice")
     issue_date: Mapped[date] = mapped_column(Date)

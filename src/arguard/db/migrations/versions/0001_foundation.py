@@ -174,8 +174,8 @@ def upgrade() -> None:
     sa.UniqueConstraint('company_id', 'document_type', 'number', name=op.f('uq_invoices_company_id'))
     )
     with op.batch_alter_table('invoices', schema=None) as batch_op:
-        batch_op.create_index('ix_invoices_company_open', ['company_id', 'due_date'], unique=False)
-        batch_op.create_index(batch_op.f('ix_invoices_customer_id'), ['customer_id'], unique=False)
+        batch_op.create_index('ix_invoices_aging', ['company_id', 'customer_id', 'currency', 'due_date', 'issue_date',
+                                                    'open_minor', 'amount_minor'], unique=False)
         batch_op.create_index('ix_invoices_payment_reference', ['payment_reference'], unique=False,
                               postgresql_where=sa.text('payment_reference IS NOT NULL'),
                               sqlite_where=sa.text('payment_reference IS NOT NULL'))
@@ -274,8 +274,7 @@ def downgrade() -> None:
     op.drop_table('payments')
     with op.batch_alter_table('invoices', schema=None) as batch_op:
         batch_op.drop_index('ix_invoices_payment_reference')
-        batch_op.drop_index(batch_op.f('ix_invoices_customer_id'))
-        batch_op.drop_index('ix_invoices_company_open')
+        batch_op.drop_index('ix_invoices_aging')
 
     op.drop_table('invoices')
     with op.batch_alter_table('customer_accounts', schema=None) as batch_op:
