@@ -182,11 +182,11 @@ def dso_figures(ctx: ServiceContext, as_of: date, period_days: int, customer_id:
                        func.sum(case((Invoice.issue_date <= start, open_start), else_=0)),
                        *[func.sum(case((Invoice.issue_date > b, Invoice.amount_minor), else_=0)) for b in bounds])
          .group_by(Invoice.customer_id, Invoice.currency))
-    acc: dict[str, list[int]] = {}
-    for cur, *values in ctx.session.execute(q).tuples():
-        row = acc.setdefault(cur, [0] * len(values))
-        for i, v in enumerate(values):
-            row[i] += int(v or 0)
+    per_currency: dict[str, list[tuple[int, ...]]] = {}
+    for row in ctx.session.execute(q).tuples():
+        per_currency.setdefault(row[0], []).append(row[1:])
+    acc = {cur: [int(sum(v or 0 for v in col)) for col in zip(*rows, strict=True)]
+           for cur, rows in per_currency.items()}
     out = []
     for cur, (closing, current, opening, *after) in sorted(acc.items()):
         issued_after = dict(zip(bounds, after, strict=True))
