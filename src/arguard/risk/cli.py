@@ -22,10 +22,20 @@ def register(root: typer.Typer) -> None:
 
 
 def read_table(path: Path) -> pd.DataFrame:
-    """CSV or XLSX as text cells; empty cells stay empty strings (= missing values)."""
+    """CSV or XLSX; empty cells are missing values.
+
+    Statement items are read as text (amounts become Decimal, never float). A CSV of ratios is parsed
+    as numbers by pandas' C reader, column by column: only a column with an unreadable cell stays text
+    and is checked cell by cell (`scoring.ratios_from_ratio_columns` reports each such cell)."""
+    from arguard.risk.scoring import input_kind
+
     try:
         if path.suffix.lower() in (".xlsx", ".xlsm"):
             return pd.read_excel(path, dtype=str).fillna("")
+        header = pd.read_csv(path, nrows=0, encoding="utf-8-sig").columns
+        if input_kind([str(c) for c in header]) == "ratios":
+            text = {c: str for c in header if str(c).strip().lower() == "id"}
+            return pd.read_csv(path, dtype=text, encoding="utf-8-sig", na_values=[""], keep_default_na=False)
         return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     except (OSError, ValueError, UnicodeDecodeError) as exc:
         raise ImportRejected(f"cannot read {path}: {exc}") from exc

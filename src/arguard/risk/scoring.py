@@ -37,12 +37,19 @@ def ratios_from_ratio_columns(frame: pd.DataFrame, source: str = "input") -> tup
     renamed = {c: canonical_attr(c) for c in frame.columns if canonical_attr(c)}
     ratios = frame[list(renamed)].rename(columns=renamed)
     issues: list[Issue] = []
-    numeric = ratios.apply(pd.to_numeric, errors="coerce")
-    bad = numeric.isna() & ratios.notna() & (ratios.astype(str).apply(lambda s: s.str.strip()) != "")
-    for row, col in zip(*np.nonzero(bad.to_numpy()), strict=True):
-        issues.append(Issue(source, int(row) + 2, str(ratios.columns[col]),
-                            f"not a number: {ratios.iat[row, col]!r} (treated as missing)"))
-    return numeric.reindex(columns=list(ATTRS)), issues
+    numeric = {}
+    for col in ratios.columns:  # columns already read as numbers skip the text checks (large files)
+        raw = ratios[col]
+        if pd.api.types.is_numeric_dtype(raw):
+            numeric[col] = raw.astype(np.float64)
+            continue
+        values = pd.to_numeric(raw, errors="coerce")
+        text = raw.astype(str).str.strip()
+        bad = values.isna() & raw.notna() & (text != "") & (text.str.lower() != "nan")
+        for row in np.flatnonzero(bad.to_numpy()):
+            issues.append(Issue(source, int(row) + 2, str(col), f"not a number: {raw.iat[row]!r} (treated as missing)"))
+        numeric[col] = values
+    return pd.DataFrame(numeric, index=ratios.index).reindex(columns=list(ATTRS)), issues
 
 
 def items_from_record(record: dict[str, object], line: int, source: str) -> tuple[StatementItems, list[Issue]]:
