@@ -185,7 +185,7 @@ def validate_demo_company(ctx: ServiceContext, typical_pd: float) -> dict[str, A
               & (DemoBuyerTruth.customer_code == Customer.code))).all()
     inputs, hidden, defaulted = [], [], []
     for grade, truth in rows:
-        rec = grade.inputs
+        rec: dict[str, Any] = dict(grade.inputs)
         inputs.append(RiskInputs(
             grade.as_of, rec.get("financial_pd"), (), rec.get("accounts_age_days"),
             PaymentBehaviour(**rec["behaviour"]) if rec.get("behaviour") else None,

@@ -113,7 +113,7 @@ class LeafAttribution:
         offsets = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64)
         leaf_value = np.zeros(int(sizes.sum()))
         table = np.zeros((int(sizes.sum()), Xf.shape[1]))
-        leaves = booster.predict(Xf, pred_leaf=True, num_threads=threads).astype(np.int64)
+        leaves = np.asarray(booster.predict(Xf, pred_leaf=True, num_threads=threads), dtype=np.int64)
         base = 0.0
         for t in range(len(info)):
             phi = np.asarray(booster.predict(Xf, pred_contrib=True, start_iteration=t, num_iteration=1,
@@ -342,7 +342,10 @@ class CalibratedPD:
 
     @property
     def oof_pd_(self) -> Matrix:
-        return self._calibration().pd(self.oof_log_odds_)
+        cal = self._calibration()
+        if self.oof_log_odds_ is None:
+            raise ModelFitError("out-of-fold scores exist only on a model fitted here, not on a loaded one")
+        return cal.pd(self.oof_log_odds_)
 
     def _calibration(self) -> PlattCalibration:
         if self.calibration_ is None or self.scorer_ is None:
@@ -397,7 +400,7 @@ class CalibratedPD:
     def from_dict(cls, d: dict[str, Any]) -> CalibratedPD:
         from arguard.risk.scorecard import ScorecardScorer
 
-        kinds = {"lightgbm": GradientBoostedScorer, "scorecard": ScorecardScorer}
+        kinds: dict[str, Any] = {"lightgbm": GradientBoostedScorer, "scorecard": ScorecardScorer}
         scorer = kinds[d["scorer"]["kind"]].from_dict(d["scorer"])
         cal = PlattCalibration(d["calibration"]["slope"], d["calibration"]["intercept"])
         medians = np.asarray(d["medians"], dtype=np.float64) if d.get("medians") else None

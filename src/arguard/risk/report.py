@@ -122,7 +122,7 @@ def render_model_card(meta: dict[str, Any]) -> str:
          "constant) and cost one table look-up per tree instead of TreeSHAP's work per tree "
          "(`--exact-reasons` gives TreeSHAP). Agreement with exact TreeSHAP on the hold-out: "
          + ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in models["gbm"].get("reasons_agreement", {}).items())
-         + ". Disagreements are mostly between correlated features (two ratios that say the same thing)."),
+         + ". Stored buyers keep exact TreeSHAP, so the dashboard and the API never show the approximation."),
         "",
         "## How the final PD is built", "",
         ("`risk/combine.py`: logit(PD) = logit(financial PD) [+ prior shift] + payment behaviour + country + "

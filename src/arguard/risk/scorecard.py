@@ -194,7 +194,7 @@ def _select(W: Matrix, iv: list[float], min_iv: float, max_corr: float) -> list[
         if iv[j] < min_iv or std[j] == 0:
             continue
         if chosen:
-            corr = np.corrcoef(W[:, [j, *chosen]].T)[0, 1:]
+            corr = np.atleast_2d(np.corrcoef(W[:, [j, *chosen]].T))[0, 1:]
             if np.nanmax(np.abs(corr)) > max_corr:
                 continue
         chosen.append(j)

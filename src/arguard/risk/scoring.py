@@ -8,7 +8,7 @@ cells become `Issue`s (the cell then counts as missing), never a crash.
 from __future__ import annotations
 
 import math
-from decimal import Decimal
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -53,7 +53,7 @@ def ratios_from_ratio_columns(frame: pd.DataFrame, source: str = "input") -> tup
 
 
 def items_from_record(record: dict[str, object], line: int, source: str) -> tuple[StatementItems, list[Issue]]:
-    amounts: dict[str, Decimal | None] = {}
+    amounts: dict[str, Any] = {}  # Decimal | None each; Any lets them fill the dataclass by name
     issues: list[Issue] = []
     for name in ITEM_NAMES:
         raw = record.get(name)
