@@ -158,8 +158,8 @@ def build_synthetic(
         s.execute(
             text("""
             INSERT INTO limits_orders (company_id, order_id, customer_id, amount_minor, currency, limit_minor,
-                                       ship_date, status, outcome, reasons, figures, source, version)
-            SELECT :cid, 'OPEN-' || g, c.id, 500000, 'EUR', 500000, :on + (g % 40), 'released', 'release', '[]',
+                                       ship_date, country, sector, status, outcome, reasons, figures, source, version)
+            SELECT :cid, 'OPEN-' || g, c.id, 500000, 'EUR', 500000, :on + (g % 40), c.country, c.sector, 'released', 'release', '[]',
                    '{}', 'import', 1
             FROM generate_series(1, 5000) g
             JOIN customers c ON c.company_id = :cid AND c.code = 'C' || lpad((1 + (g * 13) % :buyers)::text, 6, '0')"""),

@@ -321,12 +321,11 @@ def scope_uses(ctx: ServiceContext, keys: list[tuple[str, str]], rates: Rates, *
                      lambda: settled_by_scope(ctx, rates))
     columns = []
     for scope, key in keys:
-        match = {"country": Customer.country == key, "sector": Customer.sector == key}.get(scope)
+        match = {"country": CreditOrder.country == key, "sector": CreditOrder.sector == key}.get(scope)
         columns.append(func.coalesce(func.sum(case((match, CreditOrder.limit_minor), else_=0) if match is not None
                                               else CreditOrder.limit_minor), 0))
-    q = (select(*columns).join(Customer, Customer.id == CreditOrder.customer_id)
-         .where(CreditOrder.company_id == ctx.company_id, CreditOrder.status == "released",
-                CreditOrder.ship_date <= horizon_end))
+    q = select(*columns).where(CreditOrder.company_id == ctx.company_id, CreditOrder.status == "released",
+                               CreditOrder.ship_date <= horizon_end)
     if exclude_order is not None:
         q = q.where(CreditOrder.order_id != exclude_order)
     live = ctx.session.execute(q).one()

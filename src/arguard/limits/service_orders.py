@@ -173,7 +173,7 @@ def _store(ctx: ServiceContext, row: CreditOrder | None, customer: Customer, ord
                           source=source)
         ctx.session.add(row)
     row.amount_minor, row.currency, row.limit_minor = order.amount.minor, order.amount.currency, amount_lc.minor
-    row.ship_date = order.ship_date
+    row.ship_date, row.country, row.sector = order.ship_date, customer.country, customer.sector
     row.status = "released" if result.reserves else "pending"
     row.outcome = result.outcome
     row.reasons = [{"code": r.code, "decision": r.outcome, "message": r.message, **dict(r.data)}
@@ -299,6 +299,7 @@ def _import_line(ctx: ServiceContext, line: OrderLine, as_of: date, source: str,
         raise Conflict(f"order {line.order_id} belongs to another customer", code="order_customer_conflict")
     row.amount_minor, row.currency, row.limit_minor = line.amount.minor, line.amount.currency, amount_lc.minor
     row.ship_date, row.status, row.source, row.version = line.ship_date, "shipped", source, (row.version or 0) + 1
+    row.country, row.sector = customer.country, customer.sector
     row.reasons, row.figures = row.reasons or [], row.figures or {}
     ctx.session.flush()
     svc.audit(ctx, "order.import", "order", line.order_id, after={

@@ -21,6 +21,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -121,7 +122,9 @@ class CreditOrder(CompanyScoped, Base):
 
     __tablename__ = "limits_orders"
     __table_args__ = (UniqueConstraint("company_id", "order_id"),
-                      Index("ix_limits_orders_customer_status", "company_id", "customer_id", "status"))
+                      Index("ix_limits_orders_customer_status", "company_id", "customer_id", "status"),
+                      Index("ix_limits_orders_released", "company_id", "ship_date",
+                            postgresql_where=text("status = 'released'"), sqlite_where=text("status = 'released'")))
     id: Mapped[int] = mapped_column(primary_key=True)
     order_id: Mapped[str] = mapped_column(String(64))
     customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"))
@@ -129,6 +132,10 @@ class CreditOrder(CompanyScoped, Base):
     currency: Mapped[str] = mapped_column(String(3))
     limit_minor: Mapped[int] = mapped_column(MoneyMinor)
     ship_date: Mapped[date] = mapped_column(Date)
+    country: Mapped[str | None] = mapped_column(String(2))
+    sector: Mapped[str | None] = mapped_column(String(64))
+    """The buyer's country and sector when the order was recorded: scope caps sum released orders
+    without a join (a buyer's later move of country does not move its open orders)."""
     status: Mapped[str] = mapped_column(String(16))
     outcome: Mapped[str | None] = mapped_column(String(24))
     reasons: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
