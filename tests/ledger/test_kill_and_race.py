@@ -26,7 +26,7 @@ from arguard.platform.context import ServiceContext
 from arguard.platform.service import verify_audit
 
 ROOT = Path(__file__).resolve().parents[2]
-N = 20_000
+N = 8_000
 
 
 def _invoices_file(tmp_path: Path, n: int = N) -> Path:

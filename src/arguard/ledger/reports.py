@@ -175,18 +175,23 @@ def dso_figures(ctx: ServiceContext, as_of: date, period_days: int, customer_id:
         q = q.where(Invoice.customer_id == customer_id)
     windows = metrics.count_back_windows(as_of, months)
     # Sales issued after each boundary (one comparison per boundary and row); a window's sales are the
-    # difference of its two boundaries' sums (every row is issued on or before as_of).
+    # difference of its two boundaries' sums (every row is issued on or before as_of). A second pass
+    # reads only the rows issued after the oldest boundary.
     bounds = sorted({start, *(lo for lo, _ in windows), *(hi for _, hi in windows)} - {as_of})
-    q = (q.add_columns(Invoice.currency, func.sum(open_end),
-                       func.sum(case((Invoice.due_date >= as_of, open_end), else_=0)),
-                       func.sum(case((Invoice.issue_date <= start, open_start), else_=0)),
-                       *[func.sum(case((Invoice.issue_date > b, Invoice.amount_minor), else_=0)) for b in bounds])
-         .group_by(Invoice.customer_id, Invoice.currency))
-    per_currency: dict[str, list[tuple[int, ...]]] = {}
-    for row in ctx.session.execute(q).tuples():
-        per_currency.setdefault(row[0], []).append(row[1:])
-    acc = {cur: [int(sum(v or 0 for v in col)) for col in zip(*rows, strict=True)]
-           for cur, rows in per_currency.items()}
+    balances = (q.add_columns(Invoice.currency, func.sum(open_end),
+                              func.sum(case((Invoice.due_date >= as_of, open_end), else_=0)),
+                              func.sum(case((Invoice.issue_date <= start, open_start), else_=0)))
+                .group_by(Invoice.customer_id, Invoice.currency))
+    sales_q = (select(Invoice.currency,
+                      *[func.sum(case((Invoice.issue_date > b, Invoice.amount_minor), else_=0)) for b in bounds])
+               .where(Invoice.company_id == ctx.company_id, Invoice.issue_date <= as_of,
+                      Invoice.issue_date > bounds[0])
+               .group_by(Invoice.customer_id, Invoice.currency))
+    if customer_id is not None:
+        sales_q = sales_q.where(Invoice.customer_id == customer_id)
+    acc = {cur: v + [0] * len(bounds) for cur, v in _column_sums(ctx, balances).items()}
+    for cur, v in _column_sums(ctx, sales_q).items():
+        acc.setdefault(cur, [0, 0, 0] + [0] * len(bounds))[3:] = v
     out = []
     for cur, (closing, current, opening, *after) in sorted(acc.items()):
         issued_after = dict(zip(bounds, after, strict=True))
@@ -202,6 +207,15 @@ def dso_figures(ctx: ServiceContext, as_of: date, period_days: int, customer_id:
         inp = metrics.CollectionInputs(cur, closing, current, opening, period_sales, monthly, customer_code)
         out.append(metrics.dso_figures(inp, as_of, period_days))
     return out
+
+
+def _column_sums(ctx: ServiceContext, q: Select) -> dict[str, list[int]]:
+    """Run a query of (currency, sums…) rows and add the rows up per currency, column by column."""
+    per_currency: dict[str, list[tuple[int, ...]]] = {}
+    for row in ctx.session.execute(q).tuples():
+        per_currency.setdefault(row[0], []).append(row[1:])
+    return {cur: [int(sum(v or 0 for v in col)) for col in zip(*rows, strict=True)]
+            for cur, rows in per_currency.items()}
 
 
 def open_items_as_of(ctx: ServiceContext, as_of: date | None, customer_id: int | None = None,
