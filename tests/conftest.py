@@ -22,6 +22,9 @@ from sqlalchemy import Engine
 from arguard.db import session as db_session
 from arguard.platform.context import ServiceContext
 
+# The browser fixtures (one Chromium per test process, a live server) serve every capability's page tests.
+pytest_plugins = ["tests.web.fixtures"]
+
 PG_ADMIN_URL = os.environ.get("ARGUARD_TEST_PG_ADMIN", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from tests.recon.helpers import mt940
-from tests.web.conftest import LiveServer, Traffic, browser, live_server, page, shots  # noqa: F401  (fixtures)
+from tests.web.fixtures import LiveServer, Traffic
 from tests.web.test_dashboard import assert_clean, sign_in
 
 pytestmark = pytest.mark.browser
@@ -23,8 +23,8 @@ W3   99.00     SOMEBODY                   -     gift
 """
 
 
-def test_upload_then_confirm_on_the_review_screen(page: tuple[Any, Traffic], live_server: LiveServer,  # noqa: F811
-                                                 shots: Path) -> None:  # noqa: F811
+def test_upload_then_confirm_on_the_review_screen(page: tuple[Any, Traffic], live_server: LiveServer,
+                                                 shots: Path) -> None:
     pg, traffic = page
     sign_in(pg, live_server, target="/bank-statements")
     pg.goto(live_server.url + "/bank-statements")

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from tests.recon.helpers import mt940, seed_ledger
 from tests.recon.test_service import STATEMENT_1
-from tests.web.conftest import PASSWORD
+from tests.web.fixtures import PASSWORD
 
 
 @pytest.fixture

@@ -16,14 +16,7 @@ from typing import Any
 
 import pytest
 
-from tests.web.conftest import (  # noqa: F401  (fixtures are used by name)
-    LiveServer,
-    Traffic,
-    browser,
-    live_server,
-    page,
-    shots,
-)
+from tests.web.fixtures import LiveServer, Traffic
 from tests.web.test_dashboard import CHART_POINTS, assert_clean, sign_in
 
 pytestmark = pytest.mark.browser
@@ -46,7 +39,7 @@ ACCOUNTS = {
 
 
 @pytest.fixture(scope="module")
-def graded(live_server: LiveServer) -> LiveServer:  # noqa: F811
+def graded(live_server: LiveServer) -> LiveServer:
     """Accounts for two buyers, then every buyer graded twice (history), in the server's own database."""
     from arguard.db.session import get_engine, session_scope
     from arguard.platform.context import ServiceContext
@@ -66,8 +59,8 @@ def graded(live_server: LiveServer) -> LiveServer:  # noqa: F811
     return live_server
 
 
-def test_risk_page_draws_grade_distribution_and_exposure(page: tuple[Any, Traffic], graded: LiveServer,  # noqa: F811
-                                                         shots: Path) -> None:  # noqa: F811
+def test_risk_page_draws_grade_distribution_and_exposure(page: tuple[Any, Traffic], graded: LiveServer,
+                                                         shots: Path) -> None:
     pg, traffic = page
     sign_in(pg, graded, target="/risk")
     assert pg.url.endswith("/risk")
@@ -92,8 +85,8 @@ def test_risk_page_draws_grade_distribution_and_exposure(page: tuple[Any, Traffi
     assert_clean(traffic)
 
 
-def test_customer_page_risk_panel_shows_grade_reasons_and_history(page: tuple[Any, Traffic],  # noqa: F811
-                                                                  graded: LiveServer, shots: Path) -> None:  # noqa: F811
+def test_customer_page_risk_panel_shows_grade_reasons_and_history(page: tuple[Any, Traffic],
+                                                                  graded: LiveServer, shots: Path) -> None:
     pg, traffic = page
     sign_in(pg, graded, target="/customers/C003")
     panel = pg.locator("#risk-panel")

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from tests.web.conftest import LiveServer, Traffic
+from tests.web.fixtures import LiveServer, Traffic
 
 pytestmark = pytest.mark.browser
 

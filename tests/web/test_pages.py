@@ -17,7 +17,7 @@ from arguard.ledger.web import month_ends
 from arguard.web import common
 from arguard.web.formatting import fmt_amount, fmt_date, fmt_money, fmt_number
 from tests.conftest import new_company
-from tests.web.conftest import PASSWORD, seed_ledger
+from tests.web.fixtures import PASSWORD, seed_ledger
 
 TODAY = date.today()
 
