@@ -9,7 +9,6 @@ bulk, and one audit entry for the batch.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -19,25 +18,13 @@ from sqlalchemy import select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from arguard.monitor import delivery
+from arguard.monitor.bulk import BULK, insert_ignoring_conflicts, jsonable
 from arguard.monitor.model import AlertDraft, AlertView, severity_rank
 from arguard.monitor.reactions import react
 from arguard.monitor.tables import Alert
 from arguard.platform.context import ServiceContext
 
 _CHUNK = 500
-
-
-def jsonable(value: Any) -> Any:
-    return json.loads(json.dumps(value, default=str))
-
-
-def insert_ignoring_conflicts(ctx: ServiceContext, table: Any, index_elements: list[str]) -> Any:
-    """INSERT … ON CONFLICT (index_elements) DO NOTHING for SQLite and PostgreSQL."""
-    if ctx.session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert  # type: ignore[assignment]
-    return insert(table).on_conflict_do_nothing(index_elements=index_elements)
 
 
 @dataclass
@@ -101,7 +88,8 @@ def _insert(ctx: ServiceContext, drafts: Sequence[AlertDraft], at: datetime) -> 
              "evidence": jsonable(dict(d.evidence)), "status": "open", "first_as_of": d.as_of,
              "last_as_of": d.as_of, "occurrences": 1, "event_id": d.event_id, "raised_at": at} for d in drafts]
     stmt = insert_ignoring_conflicts(ctx, Alert, ["company_id", "dedupe_key"])
-    ids = {key: aid for aid, key in ctx.session.execute(stmt.returning(Alert.id, Alert.dedupe_key), rows)}
+    ids = {key: aid for aid, key in ctx.session.execute(
+        stmt.returning(Alert.id, Alert.dedupe_key), rows, execution_options=BULK)}
     out = []
     for d, r in zip(drafts, rows, strict=True):
         if d.dedupe_key in ids:

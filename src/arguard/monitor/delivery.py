@@ -30,6 +30,7 @@ from sqlalchemy import Engine, select
 
 from arguard.core.errors import NotFound, ValidationError
 from arguard.db.session import get_engine, session_scope
+from arguard.monitor.bulk import BULK, insert_ignoring_conflicts
 from arguard.monitor.model import AlertView, severity_rank
 from arguard.monitor.tables import Alert, Delivery, DeliveryAttempt, Subscription, Webhook
 from arguard.platform.context import ServiceContext
@@ -176,13 +177,8 @@ def alert_payload(alert: Alert | AlertView) -> dict[str, Any]:
 
 def _insert_ignoring_known(ctx: ServiceContext, rows: list[dict[str, Any]]) -> int:
     """Insert deliveries; one whose dedupe key is already queued is left as it is."""
-    dialect = ctx.session.get_bind().dialect.name
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert  # type: ignore[assignment]
-    stmt = insert(Delivery).on_conflict_do_nothing(index_elements=["company_id", "dedupe"])
-    return len(ctx.session.execute(stmt.returning(Delivery.id), rows).all())
+    stmt = insert_ignoring_conflicts(ctx, Delivery, ["company_id", "dedupe"])
+    return len(ctx.session.execute(stmt.returning(Delivery.id), rows, execution_options=BULK).all())
 
 
 def notify(ctx: ServiceContext, alert: Alert | AlertView, event_type: str) -> int:

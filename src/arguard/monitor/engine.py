@@ -35,11 +35,12 @@ from arguard.monitor.rules import BUYER_RULES, PORTFOLIO_RULES, RULE_KINDS
 _COMMON = {"kind", "severity", "enabled", "reactions", "description"}
 # Parameter → type name; 'sev' is a severity, 'dec' a decimal, 'ints'/'strs'/'sevs' lists.
 PARAMS: dict[str, dict[str, str]] = {
-    "limit_utilisation": {"warn_at_pct": "dec", "breach_severity": "sev"},
+    "limit_utilisation": {"warn_at_pct": "dec", "breach_severity": "sev", "warn_reactions": "bool"},
     "overdue_days": {"thresholds": "ints", "severities": "sevs", "min_amount": "dec"},
     "overdue_amount": {"above": "dec", "min_days": "int"},
     "dbt_trend": {"windows": "int", "window_days": "int", "min_increase_days": "dec", "min_paid": "dec"},
-    "downgrade": {"min_notches": "int", "into_grades": "ints", "into_severity": "sev", "lookback_days": "int"},
+    "downgrade": {"min_notches": "int", "into_grades": "ints", "into_severity": "sev", "lookback_days": "int",
+                  "first_grade": "bool"},
     "cover_reduced": {"withdrawn_severity": "sev", "lookback_days": "int"},
     "broken_promise": {"grace_days": "int", "remind_days": "int", "remind_severity": "sev",
                        "lookback_days": "int"},

@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 from arguard.core.errors import Issue, NotFound, ValidationError
 from arguard.ledger.tables import Customer
 from arguard.monitor import snapshots
-from arguard.monitor.alerting import insert_ignoring_conflicts, jsonable
+from arguard.monitor.bulk import BULK, insert_ignoring_conflicts, jsonable
 from arguard.monitor.model import EventRecord, validate_event
 from arguard.monitor.tables import MonitorEvent
 from arguard.platform.context import ServiceContext
@@ -92,7 +92,8 @@ def record_events(ctx: ServiceContext, records: Sequence[tuple[int | None, Event
             for fp, rec in fresh.items() if fp not in stored]
     if rows:
         stmt = insert_ignoring_conflicts(ctx, MonitorEvent, ["company_id", "fingerprint"])
-        by_fp = {e.fingerprint: e for e in ctx.session.scalars(stmt.returning(MonitorEvent), rows)}
+        by_fp = {e.fingerprint: e for e in ctx.session.scalars(stmt.returning(MonitorEvent), rows,
+                                                                      execution_options=BULK)}
         out.new = [by_fp[r["fingerprint"]] for r in rows if r["fingerprint"] in by_fp]
         out.known += [r["fingerprint"] for r in rows if r["fingerprint"] not in by_fp]  # stored meanwhile
         _audit(ctx, out.new, source)

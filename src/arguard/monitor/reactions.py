@@ -19,6 +19,7 @@ from sqlalchemy import insert, select
 
 from arguard.core.errors import ArguardError
 from arguard.ledger.tables import Customer
+from arguard.monitor.bulk import BULK
 from arguard.monitor.model import REACTIONS, AlertView
 from arguard.monitor.tables import Reaction, Task
 from arguard.platform.context import ServiceContext
@@ -69,7 +70,8 @@ def open_tasks(ctx: ServiceContext, kind: str, alerts: Sequence[AlertView]) -> l
     if opened:
         rows = [{"company_id": ctx.company_id, "kind": kind, "customer_code": code, "alert_id": a.id,
                  "status": "open", "note": cause_of(a)} for code, a in opened.items()]
-        for tid, code in ctx.session.execute(insert(Task).returning(Task.id, Task.customer_code), rows):
+        for tid, code in ctx.session.execute(insert(Task).returning(Task.id, Task.customer_code), rows,
+                                             execution_options=BULK):
             task_of[code or ""] = tid
     return [("monitor", "opened" if opened.get(a.customer_code or "") is a else "merged",
              f"task:{task_of[a.customer_code or '']}") for a in alerts]
@@ -180,7 +182,7 @@ def react(ctx: ServiceContext, raised: Sequence[tuple[AlertView, tuple[str, ...]
     if not rows:
         return 0
     rows.sort(key=lambda r: (r["alert_id"], REACTIONS.index(r["kind"])))
-    ctx.session.execute(insert(Reaction), rows)
+    ctx.session.execute(insert(Reaction), rows, execution_options=BULK)
     alert_ids = sorted({r["alert_id"] for r in rows})
     single = alert_ids[0] if len(alert_ids) == 1 else None
     first = next(a for a, _ in raised if a.id == alert_ids[0])

@@ -27,10 +27,10 @@ class PortfolioRule(Protocol):
 
 
 def _draft(rule: RuleConfig, code: str | None, key: str, title: str, evidence: Mapping[str, Any], as_of: date,
-           severity: str | None = None, event_id: int | None = None) -> AlertDraft:
+           severity: str | None = None, event_id: int | None = None, react: bool = True) -> AlertDraft:
     return AlertDraft(rule_id=rule.id, kind=rule.kind, customer_code=code, severity=severity or rule.severity,
                       dedupe_key=f"{rule.id}:{key}", title=title, evidence=dict(evidence), as_of=as_of,
-                      reactions=rule.reactions, event_id=event_id)
+                      reactions=rule.reactions if react else (), event_id=event_id)
 
 
 def _m(money: Money | None) -> str | None:
@@ -53,7 +53,8 @@ def _recent(occurred_on: date, as_of: date, rule: RuleConfig) -> bool:
 
 def limit_utilisation(rule: RuleConfig, snap: BuyerSnapshot, as_of: date) -> list[AlertDraft]:
     """Exposure (open receivables + shipped-not-invoiced + released orders) above the credit limit
-    (breach) or above `warn_at_pct` % of it."""
+    (breach) or above `warn_at_pct` % of it. The rule's reactions follow a breach; a warning reacts
+    only with `warn_reactions = true`."""
     if snap.limit is None:
         return []
     warn = Decimal(str(_p(rule, "warn_at_pct", 80)))
@@ -71,7 +72,7 @@ def limit_utilisation(rule: RuleConfig, snap: BuyerSnapshot, as_of: date) -> lis
                 "shipped_not_invoiced": _m(snap.shipped), "open_orders": _m(snap.orders), "limit": _m(snap.limit),
                 "utilisation_pct": str(pct), "warn_at_pct": str(warn)}
     return [_draft(rule, snap.code, f"{snap.code}:{snap.limit.minor}{snap.currency}:{tier}", title, evidence,
-                   as_of, severity)]
+                   as_of, severity, react=tier == "breach" or bool(_p(rule, "warn_reactions", False)))]
 
 
 def overdue_days(rule: RuleConfig, snap: BuyerSnapshot, as_of: date) -> list[AlertDraft]:
@@ -138,12 +139,17 @@ def dbt_trend(rule: RuleConfig, snap: BuyerSnapshot, as_of: date) -> list[AlertD
 
 def downgrade(rule: RuleConfig, snap: BuyerSnapshot, as_of: date) -> list[AlertDraft]:
     """A grade change in the look-back window that worsens the grade by `min_notches` since the window
-    began, or moves it into `into_grades` (8–10 by default; 1 best … 10 insolvent)."""
+    began, or moves it into `into_grades` (8–10 by default; 1 best … 10 insolvent). A buyer's first
+    grade is no downgrade: it counts only with `first_grade = true`."""
     changes = sorted((c for c in snap.grade_changes if _recent(c.occurred_on, as_of, rule)),
                      key=lambda c: (c.occurred_on, c.event_id))
     if not changes:
         return []
     latest, baseline = changes[-1], changes[0].from_grade
+    if baseline is None and len(changes) > 1:  # graded for the first time in the window: that grade is the base
+        baseline = changes[0].to_grade
+    elif baseline is None and not bool(_p(rule, "first_grade", False)):
+        return []
     into = {int(g) for g in _p(rule, "into_grades", [8, 9, 10])}
     notches = latest.to_grade - baseline if baseline is not None else 0
     entered = latest.to_grade in into and (baseline is None or baseline not in into)

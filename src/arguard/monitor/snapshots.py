@@ -21,7 +21,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from arguard.core.errors import ArguardError
-from arguard.core.money import FxRate, FxTable, Money
+from arguard.core.money import FxRate, FxTable, Money, exponent
 from arguard.ledger.tables import Adjustment, Allocation, Customer, FxRateRow, Invoice, Payment
 from arguard.monitor.model import (
     BuyerEvent,
@@ -62,6 +62,7 @@ class Converter:
         self.base, self.as_of, self.issues = base, as_of, issues
         self._fx = fx_table(ctx)
         self._rates: dict[str, Decimal | None] = {base: Decimal(1)}
+        self._factors: dict[str, Decimal | None] = {}
 
     def rate(self, currency: str) -> Decimal | None:
         if currency not in self._rates:
@@ -73,9 +74,16 @@ class Converter:
                                    f"{currency} amounts left out")
         return self._rates[currency]
 
+    def factor(self, currency: str) -> Decimal | None:
+        """What one minor unit of `currency` is worth in the base currency (None: no rate)."""
+        if currency not in self._factors:
+            r = self.rate(currency)
+            self._factors[currency] = None if r is None else r.scaleb(-exponent(currency))
+        return self._factors[currency]
+
     def money(self, minor: int, currency: str) -> Money | None:
-        r = self.rate(currency)
-        return None if r is None else Money(Money.from_minor(minor, currency).amount * r, self.base)
+        f = self.factor(currency)
+        return None if f is None else Money(minor * f, self.base)
 
     def convert(self, money: Money) -> Money | None:
         r = self.rate(money.currency)
@@ -87,15 +95,22 @@ def _in_chunks(ids: Sequence[Any]) -> Iterable[Sequence[Any]]:
         yield ids[i:i + _CHUNK]
 
 
-def _customers(ctx: ServiceContext, codes: Sequence[str] | None) -> dict[int, tuple[str, str, str, str | None]]:
+def _customers(ctx: ServiceContext, codes: Sequence[str] | None
+               ) -> tuple[dict[int, tuple[str, str, str, str | None]], int | None]:
+    """The buyers asked for (id → code, name, country, sector) and the size of the book when it was read
+    whole (None when only the few buyers asked for were read)."""
     q = select(Customer.id, Customer.code, Customer.name, Customer.country, Customer.sector).where(
         Customer.company_id == ctx.company_id)
-    if codes is None:
-        return {r[0]: (r[1], r[2], r[3], r[4]) for r in ctx.session.execute(q)}
+    if codes is None or len(codes) > _CHUNK:
+        book = {r[0]: (r[1], r[2], r[3], r[4]) for r in ctx.session.execute(q)}
+        if codes is None:
+            return book, len(book)
+        wanted = set(codes)
+        return {cid: c for cid, c in book.items() if c[0] in wanted}, len(book)
     out: dict[int, tuple[str, str, str, str | None]] = {}
     for chunk in _in_chunks(list(codes)):
         out.update({r[0]: (r[1], r[2], r[3], r[4]) for r in ctx.session.execute(q.where(Customer.code.in_(chunk)))})
-    return out
+    return out, None
 
 
 def _scoped(q: Any, column: Any, ids: Sequence[Any] | None) -> Iterable[Any]:
@@ -152,11 +167,11 @@ def _dbt_windows(ctx: ServiceContext, as_of: date, ids: Sequence[int] | None, co
     sums: dict[int, list[list[Decimal]]] = {}
     for part in _scoped(q, Invoice.customer_id, ids):
         for cust, paid_on, due, minor, cur in ctx.session.execute(part):
-            rate = conv.rate(cur)
-            if rate is None:
+            factor = conv.factor(cur)
+            if factor is None:
                 continue
             w = min((as_of - paid_on).days // window_days, windows - 1)
-            amount = Money.from_minor(minor, cur).amount * rate
+            amount = minor * factor
             acc = sums.setdefault(cust, [[Decimal(0), Decimal(0)] for _ in range(windows)])
             acc[windows - 1 - w][0] += amount
             acc[windows - 1 - w][1] += amount * max(0, (paid_on - due).days)
@@ -212,20 +227,24 @@ def load(ctx: ServiceContext, as_of: date, codes: Sequence[str] | None = None,
     issues: list[str] = []
     base = base_currency(ctx)
     conv = Converter(ctx, base, as_of, issues)
-    customers = _customers(ctx, codes)
-    ids = None if codes is None else list(customers)
+    customers, book_size = _customers(ctx, codes)
+    # a quarter of the book or more: set queries over the whole book, filtered here (no long id lists)
+    whole = book_size is not None and len(customers) * 4 >= book_size
+    ids = None if whole else list(customers)
     open_total: dict[int, Decimal] = defaultdict(Decimal)
     overdue: dict[int, list[OverdueItem]] = defaultdict(list)
     for cust, number, due, cur, minor in _open_items(ctx, as_of, ids).values():
-        rate = conv.rate(cur)
-        if rate is None:
+        if cust not in customers:
             continue
-        amount = Money.from_minor(minor, cur).amount * rate
+        factor = conv.factor(cur)
+        if factor is None:
+            continue
+        amount = minor * factor
         open_total[cust] += amount
         if due < as_of and minor > 0:
             overdue[cust].append(OverdueItem(number, due, Money(amount, base)))
     dbt = _dbt_windows(ctx, as_of, ids, conv, options.dbt_windows, options.dbt_window_days)
-    events = _events(ctx, as_of, None if codes is None else [c[0] for c in customers.values()])
+    events = _events(ctx, as_of, None if whole else [c[0] for c in customers.values()])
     countries = country_changes(ctx, as_of)
     credit = credit_views(ctx, events, conv, customers, as_of, whole_book=codes is None)
     payments = _payments_for_promises(ctx, as_of, customers, events, conv)
