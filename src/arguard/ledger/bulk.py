@@ -55,8 +55,8 @@ def import_table(ctx: ServiceContext, kind: str, table: readers.Table, *, dry_ru
     ctx.require("analyst")
     _check_kind(kind)
     progress = progress or _noop
-    parse = {"customers": importer.parse_customers, "invoices": importer.parse_invoices,
-             "payments": importer.parse_payments}[kind]
+    parse: Any = {"customers": importer.parse_customers, "invoices": importer.parse_invoices,
+                  "payments": importer.parse_payments}[kind]
     rows, issues, n = parse(table.header, _counted(table.rows, progress), table.source)
     return _write(ctx, kind, rows, issues, n, table.source, table.sha256, dry_run, progress)
 
@@ -79,12 +79,9 @@ def import_records(ctx: ServiceContext, kind: str,
 
 
 def _record_row(kind: str, line: int, rec: Any) -> Any:
-    if kind == "invoices":
-        (row,) = importer.invoice_rows([rec])
-    elif kind == "payments":
-        (row,) = importer.payment_rows([rec])
-    else:
-        (row,) = importer.customer_rows([rec])
+    convert: Any = {"invoices": importer.invoice_rows, "payments": importer.payment_rows,
+                    "customers": importer.customer_rows}[kind]
+    (row,) = convert([rec])
     return row._replace(line=line)
 
 
@@ -112,7 +109,7 @@ def _write(ctx: ServiceContext, kind: str, rows: list[Any], issues: list[Issue],
                             rows_read=n, actor=ctx.actor)
         ctx.session.add(batch)
         ctx.session.flush()
-        counts, warnings, touched = writer(ctx, rows, issues, source, batch.id, progress)
+        counts, warnings, touched = writer(ctx, rows, issues, source, batch.id, progress)  # type: ignore[operator]
         inserted, updated, unchanged = counts
         rejected = len({i.line for i in issues}) if n else 0
         batch.rows_inserted, batch.rows_rejected, batch.rows_unchanged = inserted + updated, rejected, unchanged
@@ -185,11 +182,10 @@ def _stage(ctx: ServiceContext, name: str, columns: Sequence[tuple[str, str]], r
             done = 0
             dated = [i for i, (_, t) in enumerate(columns) if t == "DATE"]
             for row in rows:
-                if dated:
-                    row = list(row)
-                    for i in dated:
-                        row[i] = row[i].isoformat()
-                chunk.append(row)
+                values: Any = list(row) if dated else row
+                for i in dated:
+                    values[i] = values[i].isoformat()
+                chunk.append(values)
                 if len(chunk) == CHUNK:
                     cur.executemany(sql, chunk)
                     done += len(chunk)
@@ -380,7 +376,7 @@ def _apply_named_invoices(ctx: ServiceContext, rows: list[PaymentRow], batch_id:
         select(Payment.id, Payment.external_id, Payment.customer_id, Payment.currency, Payment.amount_minor)
         .where(Payment.company_id == c, Payment.batch_id == batch_id))}
     named = sorted({n for r in rows if r.external_id in new for n in r.invoice_numbers})
-    invoices: dict[str, list[Any]] = {}
+    invoices: dict[str, list[Any]] = {}  # number → [id, customer id, currency, open minor]
     for i in range(0, len(named), 500):
         q = (select(Invoice.id, Invoice.number, Invoice.customer_id, Invoice.currency, Invoice.open_minor)
              .where(Invoice.company_id == c, Invoice.document_type == "invoice", Invoice.number.in_(named[i:i + 500]))
@@ -397,7 +393,7 @@ def _apply_named_invoices(ctx: ServiceContext, rows: list[PaymentRow], batch_id:
             why = ("is not in the ledger" if inv is None else "belongs to another customer" if inv[1] != cid
                    else f"is in {inv[2]}, the payment in {cur}" if inv[2] != cur
                    else "has nothing open" if inv[3] <= 0 else "" if left > 0 else "got nothing: the payment is used up")
-            if why:
+            if why or inv is None:
                 warnings.append(Issue(source, r.line, "invoice_number", f"invoice {number} {why}; left unapplied"))
                 continue
             amount = min(left, inv[3])
@@ -419,7 +415,7 @@ def _book_allocations(ctx: ServiceContext, allocs: list[dict[str, Any]]) -> None
         per_payment[a["payment_id"]] = per_payment.get(a["payment_id"], 0) + a["amount_minor"]
     # Conditional updates: never below zero, whatever a concurrent writer did.
     for table, sums in ((Invoice, per_invoice), (Payment, per_payment)):
-        col = table.open_minor if table is Invoice else table.unapplied_minor  # type: ignore[attr-defined]
+        col: Any = Invoice.open_minor if table is Invoice else Payment.unapplied_minor
         stmt = (update(table).where(table.id == bindparam("k"), col >= bindparam("a"))
                 .values({col.key: col - bindparam("a")}).execution_options(synchronize_session=False))
         done = ctx.session.connection().execute(stmt, [{"k": k, "a": a} for k, a in sums.items()]).rowcount

@@ -289,7 +289,7 @@ def parse_invoices(header: Sequence[str], rows: Iterable[tuple[int, Sequence[Any
                            "open_amount", "document_type", "payment_reference", "order_number")]
     width = max(i for i in cols if i is not None) + 1
     simple = all(cols[i] is None for i in (6, 7, 8, 9))
-    i_num, i_cust, i_iss, i_due, i_cur, i_amt = cols[:6]
+    i_num, i_cust, i_iss, i_due, i_cur, i_amt = (index[c] for c in REQUIRED["invoices"])
     out: list[InvoiceRow] = []
     append = out.append
     n = 0

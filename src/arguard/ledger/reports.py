@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from itertools import pairwise
+from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, case, exists, func, or_, select
 from sqlalchemy.sql import Subquery
@@ -58,7 +59,7 @@ def _later(ctx: ServiceContext, as_of: date, table: type[Allocation | Adjustment
             .where(table.company_id == ctx.company_id, on > as_of).group_by(col).subquery())
 
 
-def open_at_expr(ctx: ServiceContext, as_of: date, reconstruct: bool) -> tuple[ColumnElement[int], Select]:
+def open_at_expr(ctx: ServiceContext, as_of: date, reconstruct: bool) -> tuple[Any, Select[Any]]:
     """(open-as-of expression, base select over invoices issued on or before as_of)."""
     base = select().select_from(Invoice).where(Invoice.company_id == ctx.company_id, Invoice.issue_date <= as_of)
     if not reconstruct:
@@ -116,15 +117,15 @@ def unapplied_sums(ctx: ServiceContext, as_of: date, reconstruct: bool,
                                                              Payment.customer_id.is_not(None))
     if reconstruct:
         later = _later(ctx, as_of, Allocation, "payment_id")
-        expr = Payment.unapplied_minor + func.coalesce(later.c.m, 0)
+        expr: Any = Payment.unapplied_minor + func.coalesce(later.c.m, 0)
         q = q.outerjoin(later, later.c.ref == Payment.id).where(Payment.received_on <= as_of)
     else:
         expr = Payment.unapplied_minor
         q = q.where(Payment.unapplied_minor != 0)
     if customer_id is not None:
         q = q.where(Payment.customer_id == customer_id)
-    q = q.add_columns(func.sum(expr)).group_by(Payment.customer_id, Payment.currency)
-    return [(cid, cur, int(m)) for cid, cur, m in ctx.session.execute(q) if m]
+    rows: Any = ctx.session.execute(q.add_columns(func.sum(expr)).group_by(Payment.customer_id, Payment.currency))
+    return [(int(cid), str(cur), int(m)) for cid, cur, m in rows if m]
 
 
 def customer_codes(ctx: ServiceContext, ids: Sequence[int] | None = None) -> dict[int, str]:
@@ -161,12 +162,12 @@ def dso_figures(ctx: ServiceContext, as_of: date, period_days: int, customer_id:
     credit sales are summed by the database; Python adds the customers up and `metrics` divides."""
     start = as_of - timedelta(days=period_days)
     q = select().select_from(Invoice).where(Invoice.company_id == ctx.company_id, Invoice.issue_date <= as_of)
-    open_end: ColumnElement[int] = Invoice.open_minor
+    open_end: Any = Invoice.open_minor
     if _has_facts_after(ctx, as_of):
         a1, j1 = _later(ctx, as_of, Allocation, "invoice_id"), _later(ctx, as_of, Adjustment, "invoice_id")
         q = q.outerjoin(a1, a1.c.ref == Invoice.id).outerjoin(j1, j1.c.ref == Invoice.id)
         open_end = open_end + func.coalesce(a1.c.m, 0) + func.coalesce(j1.c.m, 0)
-    open_start: ColumnElement[int] = Invoice.open_minor
+    open_start: Any = Invoice.open_minor
     if _has_facts_after(ctx, start):
         a0, j0 = _later(ctx, start, Allocation, "invoice_id"), _later(ctx, start, Adjustment, "invoice_id")
         q = q.outerjoin(a0, a0.c.ref == Invoice.id).outerjoin(j0, j0.c.ref == Invoice.id)
@@ -209,7 +210,7 @@ def dso_figures(ctx: ServiceContext, as_of: date, period_days: int, customer_id:
     return out
 
 
-def _column_sums(ctx: ServiceContext, q: Select) -> dict[str, list[int]]:
+def _column_sums(ctx: ServiceContext, q: Any) -> dict[str, list[int]]:
     """Run a query of (currency, sums…) rows and add the rows up per currency, column by column."""
     per_currency: dict[str, list[tuple[int, ...]]] = {}
     for row in ctx.session.execute(q).tuples():

@@ -193,10 +193,10 @@ def allocate(ctx: ServiceContext, payment_id: int, invoice_id: int, amount: Mone
                        f"{Money.from_minor(invoice.open_minor, invoice.currency)}", code="over_allocation")
     # Conditional updates: a concurrent writer that slipped past the lock (SQLite) still cannot overdraw.
     done = ctx.session.execute(update(Invoice).where(Invoice.id == invoice.id, Invoice.open_minor >= amount.minor)
-                               .values(open_minor=Invoice.open_minor - amount.minor)).rowcount
+                               .values(open_minor=Invoice.open_minor - amount.minor)).rowcount  # type: ignore[attr-defined]
     done &= ctx.session.execute(update(Payment).where(Payment.id == payment.id,
                                                       Payment.unapplied_minor >= amount.minor)
-                                .values(unapplied_minor=Payment.unapplied_minor - amount.minor)).rowcount
+                                .values(unapplied_minor=Payment.unapplied_minor - amount.minor)).rowcount  # type: ignore[attr-defined]
     if not done:
         raise Conflict("concurrent allocation used the amount first", code="over_allocation")
     alloc = Allocation(company_id=ctx.company_id, payment_id=payment.id, invoice_id=invoice.id,

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from sqlalchemy import Select, and_, func, select
 
@@ -193,7 +194,7 @@ def payment_history(ctx: ServiceContext, code: str, as_of: date, limit: int = 20
     pays = list(ctx.session.scalars(select(Payment).where(
         Payment.company_id == ctx.company_id, Payment.customer_id == cust.id, Payment.received_on <= as_of)
         .order_by(Payment.received_on.desc(), Payment.id.desc()).limit(limit)))
-    allocs = ctx.session.execute(
+    allocs: Any = ctx.session.execute(
         select(Allocation.payment_id, Invoice.number, Invoice.due_date, Allocation.amount_minor)
         .join(Invoice, Invoice.id == Allocation.invoice_id)
         .where(Allocation.company_id == ctx.company_id, Allocation.allocated_on <= as_of,
