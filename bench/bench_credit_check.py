@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import signal
 import socket
 import subprocess
 import sys
@@ -103,6 +104,7 @@ def _prepare(url: str, size: str, seed: int, n_orders: int) -> tuple[str, list[d
 
 
 def main() -> None:
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # so that `finally` stops the server
     url = os.environ.get("ARGUARD_BENCH_DATABASE_URL", DEFAULT_URL)
     size = os.environ.get("ARGUARD_BENCH_SIZE", "large")
     rate = float(os.environ.get("ARGUARD_BENCH_RATE", "200"))
@@ -134,7 +136,7 @@ def main() -> None:
         with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
             json.dump(orders, f)
         out = subprocess.run([sys.executable, str(ROOT / "bench/credit_check_load.py"), base, key, f.name,
-                              "--rate", str(rate), "--duration", str(duration)], check=False, capture_output=True,
+                              "--rate", str(rate), "--duration", str(duration), "--timeout", "10"], check=False, capture_output=True,
                              text=True)
         if out.returncode != 0:
             raise SystemExit(f"load generator failed:\n{out.stderr}")

@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import and_, case, func, or_, select, true
+from sqlalchemy import and_, case, func, or_, select, text, true
 from sqlalchemy.exc import IntegrityError
 
 from arguard.core.errors import NotFound, ValidationError
@@ -44,11 +44,17 @@ LIVE = ("released", "shipped")
 # ---------------------------------------------------------------- audit
 
 def audit(ctx: ServiceContext, action: str, entity: str, entity_id: str | int | None, **kw: Any) -> None:
-    """`ctx.audit`, retried in a savepoint on PostgreSQL: two concurrent units of work of one company
-    can read the same last sequence number of the chain, and the second insert then collides."""
+    """`ctx.audit`, made safe for concurrent units of work on PostgreSQL.
+
+    The chain's next sequence number is read under a row lock on the last entry; two units of work that
+    wait for that lock both read the same number once it is released, and the second insert collides.
+    Limits units of work therefore queue on a per-company advisory lock first (so they never collide
+    with each other), and retry in a savepoint if another capability's entry took the number."""
     if ctx.session.get_bind().dialect.name != "postgresql":
         ctx.audit(action, entity, entity_id, **kw)
         return
+    ctx.session.execute(text("SELECT pg_advisory_xact_lock(:ns, :company)"),
+                        {"ns": AUDIT_LOCK_NAMESPACE, "company": ctx.company_id})
     for attempt in range(20):
         try:
             with ctx.session.begin_nested():
@@ -57,6 +63,9 @@ def audit(ctx: ServiceContext, action: str, entity: str, entity_id: str | int | 
         except IntegrityError:
             if attempt == 19:
                 raise
+
+
+AUDIT_LOCK_NAMESPACE = 0x4C494D  # 'LIM': advisory-lock namespace of the limits capability
 
 
 # ---------------------------------------------------------------- policy and appetite
