@@ -153,6 +153,11 @@ def seed_monitor(ctx: ServiceContext, seed: Seed) -> None:
     if alerts:
         seed.add("alert_id", str(alerts[0].id), marker=False)
         seed.add("alert_id:int", alerts[0].id)
+    from arguard.platform.service import create_user
+
+    user = create_user(ctx, f"a-mon-{seed.tag}", "analyst", "pw-isolation-1", email=f"mon-{seed.tag}@alpha.example")
+    delivery.subscribe(ctx, user.username, "email", "high")
+    seed.add("username", user.username)
 
 
 SEEDERS: dict[str, Seeder] = {
@@ -191,6 +196,7 @@ FILLERS: dict[str, Callable[[Seed, str | None], Any]] = {
     "search": _ids("customer_code"),
     # limits and monitoring
     "order_id": _ids("order_id"), "webhook_id": _ids("webhook_id"), "alert_id": _ids("alert_id"),
+    "username": _ids("username"),
     # reconciliation
     "statement_id": _ids("statement_id"), "proposal_id": _ids("proposal_id"), "mapping_name": _ids("mapping_name"),
 }
@@ -206,6 +212,13 @@ BODIES: dict[tuple[str, str], Callable[[Seed], dict[str, Any]]] = {
         ":61:2506200620C600,00NTRFNONREF//B1\r\n"
         f":86:/NAME/A PAYER/REMI/{seed.ids['invoice_number']}\r\n:62F:C250620EUR600,00\r\n-\r\n").encode(),
         "text/plain")}},
+    ("POST", "/api/v1/events"): lambda seed: {"json": {  # a valid event about A's buyer (else only 422s)
+        "type": "insolvency.filing", "customer_id": seed.ids["customer_code"], "occurred_on": AS_OF.isoformat(),
+        "details": {"court": "isolation"}, "external_id": f"A-EV-{seed.tag}"}},
+    ("POST", "/api/v1/events/import"): lambda seed: {"files": {"file": ("events.csv", (
+        "type,customer_id,occurred_on,external_id,headline\n"
+        f"news.negative,{seed.ids['customer_code']},{AS_OF.isoformat()},A-EV-{seed.tag},isolation\n").encode(),
+        "text/csv")}},
 }
 """Whole request arguments (`json=`, `files=`, `data=`) for routes whose body is not plain JSON."""
 
