@@ -14,7 +14,7 @@ from arguard.monitor import service
 from arguard.monitor.model import EventRecord
 from arguard.monitor.tables import Alert, MonitorEvent, Reaction
 from arguard.platform.tables import AuditEntry
-from tests.conftest import auth
+from tests.conftest import auth, new_company
 from tests.monitor.helpers import event_record, load
 
 LEDGER = """
@@ -93,6 +93,9 @@ def test_posting_a_list_of_events_through_the_api(api, company, use_database):
     again = client.post("/api/v1/events", json=body[:2], headers=auth(key_for("analyst"))).json()
     assert (again["inserted"], again["duplicates"], again["alerts"]) == (0, 2, [])
     assert client.post("/api/v1/events", json=body, headers=auth(key_for("viewer"))).status_code == 403
+    other, _ = new_company(use_database)  # another company naming our buyers reaches nothing
+    theirs = client.post("/api/v1/events", json=body[:2], headers=auth(key_for("admin", other))).json()
+    assert (theirs["inserted"], theirs["alerts"]) == (0, []) and {i["field"] for i in theirs["issues"]} == {"customer_id"}
 
 
 def test_a_ledger_import_re_evaluates_the_buyers_it_touched(ctx_factory):
