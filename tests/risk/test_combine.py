@@ -7,6 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from arguard.core.errors import ValidationError
 from arguard.risk.combine import TYPICAL_PD, PriorShift, combine
 from arguard.risk.model import CountryRisk, PaymentBehaviour, Reason, RiskInputs
 
@@ -85,7 +86,7 @@ def test_prior_shift_rebases_to_the_portfolio_rate() -> None:
     rebased = combine(RiskInputs(AS_OF, 0.05, (), 100, GOOD_PAYER, GERMANY), prior=prior)
     assert rebased.pd_12m < sample.pd_12m and rebased.grade < sample.grade
     assert rebased.financial_pd == 0.05  # the model's own PD is kept
-    with pytest.raises(ValueError):
+    with pytest.raises(ValidationError):
         PriorShift(0.07, 0.0)
 
 

@@ -84,6 +84,16 @@ def test_api_and_dashboard_show_grade_pd_and_reasons(api, company) -> None:  # t
     assert 1 <= data["grade"] <= 10 and 0 < data["pd_12m"] < 1 and data["reasons"]
     assert client.get("/api/v1/buyers/NOPE/risk", headers=auth(key)).status_code == 404
     assert client.get("/api/v1/risk/portfolio", headers=auth(key)).status_code == 200
+    newest = {}
+    for rate in (None, 0.01):  # graded as of today: newer than the re-grading that the statement triggered
+        params = {"as_of": date.today().isoformat(), **({"portfolio_rate": rate} if rate else {})}
+        r = client.post("/api/v1/risk/grade", params=params, headers=auth(key))
+        assert r.status_code == 200 and r.json()["graded"] == 3
+        newest[rate] = client.get("/api/v1/buyers/ACME/risk", headers=auth(key)).json()
+    assert newest[0.01]["inputs"]["prior_shift"]["portfolio_rate"] == 0.01
+    assert newest[None]["inputs"]["prior_shift"] is None and newest[0.01]["pd_12m"] < newest[None]["pd_12m"]
+    r = client.post("/api/v1/risk/grade", params={"portfolio_rate": 1.5}, headers=auth(key))
+    assert r.status_code == 422, r.text
 
 
 def test_disputes_and_credit_notes_from_the_ledger_enter_payment_behaviour(ctx_factory) -> None:  # type: ignore[no-untyped-def]

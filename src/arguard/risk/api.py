@@ -48,8 +48,10 @@ async def import_statements(file: UploadFile, ctx: Analyst) -> dict[str, Any]:
 
 
 @router.post("/risk/grade")
-def grade_all(ctx: Analyst, as_of: date | None = None) -> dict[str, Any]:
-    grades = service.grade_buyers(ctx, as_of or date.today())
+def grade_all(ctx: Analyst, as_of: date | None = None, portfolio_rate: float | None = None) -> dict[str, Any]:
+    """Grade every buyer; `portfolio_rate` (0–1, your 12-month default rate) re-bases the PDs from the
+    training sample's rate (docs/risk.md, "Portfolio calibration")."""
+    grades = service.grade_buyers(ctx, as_of or date.today(), portfolio_rate=portfolio_rate)
     return {"graded": len(grades)}
 
 

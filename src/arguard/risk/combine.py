@@ -17,6 +17,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from arguard.core.errors import ValidationError
 from arguard.risk.masterscale import DEFAULT_GRADE, grade_of
 from arguard.risk.model import Confidence, Grade, PaymentBehaviour, Reason, RiskInputs
 
@@ -54,7 +55,8 @@ class PriorShift:
     def __post_init__(self) -> None:
         for name in ("sample_rate", "portfolio_rate"):
             if not 0.0 < getattr(self, name) < 1.0:
-                raise ValueError(f"{name} must lie strictly between 0 and 1, got {getattr(self, name)}")
+                raise ValidationError(f"{name} must lie strictly between 0 and 1, got {getattr(self, name)}",
+                                      code="invalid_default_rate")
 
     @property
     def shift(self) -> float:
