@@ -45,7 +45,7 @@ class Matcher:
         for ids in self.by_customer.values():
             ids.sort(key=lambda i: (str(self.items[i].due_date or ""), self.items[i].number))
         self.used: dict[int, Decimal] = {}
-        self._by_amount: dict[tuple[str, Decimal], int | list[int]] | None = None
+        self._by_amount: dict[Decimal, int | list[int]] | None = None
 
     # -- state ---------------------------------------------------------------------------------
     def open_of(self, i: int) -> Decimal:
@@ -75,24 +75,25 @@ class Matcher:
     def items_of_amount(self, currency: str, amount: Decimal) -> list[int]:
         """Positions of the items whose (original) open amount is `amount` in `currency`, oldest first.
 
-        The index is built on first use, in C loops (a million items in about a second): positions by
-        key, and lists only for the keys that several items share."""
+        The index is built on first use, in C loops (a million items in about a second): keyed by the
+        amount alone (a Decimal hashes faster than a tuple), lists only for amounts several items share."""
         if self._by_amount is None:
-            keys = [(item.currency, item.open_amount) for item in self.items]
-            index: dict[tuple[str, Decimal], int | list[int]] = dict(zip(reversed(keys), range(len(keys) - 1, -1, -1),
-                                                                         strict=True))
-            if len(index) < len(keys):
-                shared = {k for k, n in Counter(keys).items() if n > 1}
-                for k in shared:
-                    index[k] = []
-                for i, k in enumerate(keys):
-                    if k in shared:
-                        index[k].append(i)  # type: ignore[union-attr]
+            amounts = [item.open_amount for item in self.items]
+            index: dict[Decimal, int | list[int]] = dict(zip(reversed(amounts), range(len(amounts) - 1, -1, -1),
+                                                             strict=True))
+            if len(index) < len(amounts):
+                shared = {a for a, n in Counter(amounts).items() if n > 1}
+                for a in shared:
+                    index[a] = []
+                for i, a in enumerate(amounts):
+                    if a in shared:
+                        index[a].append(i)  # type: ignore[union-attr]
             self._by_amount = index
-        found = self._by_amount.get((currency, amount))
+        found = self._by_amount.get(amount)
         if found is None:
             return []
-        return [found] if isinstance(found, int) else list(found)
+        ids = [found] if isinstance(found, int) else found
+        return [i for i in ids if self.items[i].currency == currency]
 
     def to_minor(self, amount: Decimal, currency: str) -> int:
         return Money(amount, currency).minor if currency else int(amount * 100)
