@@ -35,3 +35,11 @@ def test_artifacts_are_small_text() -> None:
     total = sum(p.stat().st_size for p in store.ARTIFACTS_DIR.iterdir())
     assert total < 3_000_000
     assert not list(store.ARTIFACTS_DIR.glob("*.pkl"))
+
+
+def test_auc_standard_error_shrinks_with_more_failures() -> None:
+    from arguard.risk.report import auc_standard_error
+
+    few = auc_standard_error({"auc": 0.95, "rows": 1000, "failed": 50})
+    many = auc_standard_error({"auc": 0.95, "rows": 10000, "failed": 500})
+    assert 0.005 < few < 0.03 and many < few / 2
