@@ -39,8 +39,8 @@ from sqlalchemy import func, select
 from bench.machine import describe
 
 SEED = 20260630
-MIX = [("news.negative", 34), ("legal.action", 15), ("rating.changed", 15), ("insurer.decision", 10),
-       ("promise.due", 20), ("payment.default", 4), ("insolvency.filing", 2)]
+MIX = [("news.negative", 35), ("legal.action", 15), ("rating.changed", 15), ("insurer.decision", 12),
+       ("promise.due", 20), ("payment.default", 2), ("insolvency.filing", 1)]
 
 
 def _event(rng: Random, code: str, on: date, n: int, tag: str) -> dict[str, Any]:
@@ -53,7 +53,7 @@ def _event(rng: Random, code: str, on: date, n: int, tag: str) -> dict[str, Any]
     elif kind == "rating.changed":
         details.update(agency="bench", direction=rng.choice(["down", "up"]), to=rng.choice(["BB", "B", "CCC"]))
     elif kind == "insurer.decision":
-        details.update(decision=rng.choice(["approved", "reduced", "partly_approved"]), amount="20000",
+        details.update(decision=rng.choices(["approved", "reduced", "withdrawn"], [80, 15, 5])[0], amount="20000",
                        previous_amount="50000", currency="EUR", reference=f"CL-{tag}-{n}",
                        effective_on=(on + timedelta(days=30)).isoformat())
     elif kind == "promise.due":

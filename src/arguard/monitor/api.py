@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field
 from arguard.api.deps import Admin, Analyst, Viewer
 from arguard.api.pagination import Page, PageParams, page_params
 from arguard.monitor import delivery, files, service
-from arguard.monitor.model import EventRecord
+from arguard.monitor.model import EventRecord, StoredEvent
 from arguard.monitor.tables import Alert, MonitorEvent
 
 router = APIRouter(tags=["monitoring"])
@@ -37,9 +37,9 @@ class EventRead(BaseModel):
     external_id: str | None
 
     @classmethod
-    def of(cls, e: MonitorEvent) -> EventRead:
+    def of(cls, e: MonitorEvent | StoredEvent) -> EventRead:
         return cls(id=e.id, type=e.kind, customer_id=e.customer_code, occurred_on=e.occurred_on,
-                   details=e.details or {}, source=e.source, external_id=e.external_id)
+                   details=dict(e.details or {}), source=e.source, external_id=e.external_id)
 
 
 class AlertRead(BaseModel):

@@ -20,7 +20,7 @@ from arguard.core.errors import Issue, NotFound, ValidationError
 from arguard.ledger.tables import Customer
 from arguard.monitor import snapshots
 from arguard.monitor.bulk import BULK, insert_ignoring_conflicts, jsonable
-from arguard.monitor.model import EventRecord, validate_event
+from arguard.monitor.model import EventRecord, StoredEvent, validate_event
 from arguard.monitor.tables import MonitorEvent
 from arguard.platform.context import ServiceContext
 
@@ -41,7 +41,7 @@ class Recorded:
     """new: the events stored now (in input order); known: fingerprints that were stored before (or
     earlier in the batch); issues: records refused, one Issue per problem."""
 
-    new: list[MonitorEvent] = field(default_factory=list)
+    new: list[StoredEvent] = field(default_factory=list)
     known: list[str] = field(default_factory=list)
     issues: list[Issue] = field(default_factory=list)
 
@@ -92,15 +92,17 @@ def record_events(ctx: ServiceContext, records: Sequence[tuple[int | None, Event
             for fp, rec in fresh.items() if fp not in stored]
     if rows:
         stmt = insert_ignoring_conflicts(ctx, MonitorEvent, ["company_id", "fingerprint"])
-        by_fp = {e.fingerprint: e for e in ctx.session.scalars(stmt.returning(MonitorEvent), rows,
-                                                                      execution_options=BULK)}
-        out.new = [by_fp[r["fingerprint"]] for r in rows if r["fingerprint"] in by_fp]
-        out.known += [r["fingerprint"] for r in rows if r["fingerprint"] not in by_fp]  # stored meanwhile
+        ids = {fp: eid for eid, fp in ctx.session.execute(stmt.returning(MonitorEvent.id, MonitorEvent.fingerprint),
+                                                          rows, execution_options=BULK)}
+        out.new = [StoredEvent(ids[r["fingerprint"]], r["kind"], r["customer_code"], r["occurred_on"], r["details"],
+                               r["source"], r["external_id"]) for r in rows if r["fingerprint"] in ids]
+        out.new.sort(key=lambda e: e.id)
+        out.known += [r["fingerprint"] for r in rows if r["fingerprint"] not in ids]  # stored meanwhile
         _audit(ctx, out.new, source)
     return out
 
 
-def _audit(ctx: ServiceContext, new: list[MonitorEvent], source: str) -> None:
+def _audit(ctx: ServiceContext, new: list[StoredEvent], source: str) -> None:
     if len(new) == 1:
         e = new[0]
         ctx.audit("monitor.event", "customer", e.customer_code,
@@ -119,7 +121,8 @@ def by_fingerprint(ctx: ServiceContext, fp: str) -> MonitorEvent:
     return row
 
 
-def record_event(ctx: ServiceContext, rec: EventRecord, source: str = "api") -> tuple[MonitorEvent, bool]:
+def record_event(ctx: ServiceContext, rec: EventRecord, source: str = "api"
+                 ) -> tuple[StoredEvent | MonitorEvent, bool]:
     """Store one event; the same event again (same external id or content) returns (stored row, False)."""
     done = record_events(ctx, [(None, rec)], source, source, strict=True)
     if done.new:
@@ -127,7 +130,7 @@ def record_event(ctx: ServiceContext, rec: EventRecord, source: str = "api") -> 
     return by_fingerprint(ctx, done.known[0]), False
 
 
-def affected_buyers(ctx: ServiceContext, events: Sequence[MonitorEvent]) -> list[str]:
+def affected_buyers(ctx: ServiceContext, events: Sequence[StoredEvent | MonitorEvent]) -> list[str]:
     """Buyers to re-evaluate after these events: their own buyer, or every buyer of a country whose
     class a new country table changed."""
     codes = {e.customer_code for e in events if e.customer_code}

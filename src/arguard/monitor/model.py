@@ -228,6 +228,19 @@ class AlertDraft:
 
 
 @dataclass(frozen=True, slots=True)
+class StoredEvent:
+    """An event as stored (the row's columns, no session). source: the channel it came through."""
+
+    id: int
+    kind: str
+    customer_code: str | None
+    occurred_on: date
+    details: Mapping[str, Any]
+    source: str
+    external_id: str | None
+
+
+@dataclass(frozen=True, slots=True)
 class AlertView:
     """What reactions and deliveries need of a stored alert (the row's columns, no session)."""
 

@@ -27,7 +27,14 @@ from arguard.ledger.tables import Customer
 from arguard.monitor import alerting, delivery, engine, snapshots
 from arguard.monitor.alerting import apply_drafts
 from arguard.monitor.events import affected_buyers, list_events, record_event, record_events
-from arguard.monitor.model import SEVERITIES, EventRecord, RuleSet, check_transition, severity_rank
+from arguard.monitor.model import (
+    SEVERITIES,
+    EventRecord,
+    RuleSet,
+    StoredEvent,
+    check_transition,
+    severity_rank,
+)
 from arguard.monitor.tables import Alert, MonitorEvent, MonitorRun, Reaction, RuleFile, Task
 from arguard.platform.context import ServiceContext
 from arguard.platform.events import Fact, subscribe
@@ -80,7 +87,7 @@ def set_rules(ctx: ServiceContext, text: str) -> tuple[RuleSet, int]:
 # ---------------------------------------------------------------- events
 
 def post_event(ctx: ServiceContext, rec: EventRecord, as_of: date, source: str = "api"
-               ) -> tuple[MonitorEvent, bool, list[Alert]]:
+               ) -> tuple[StoredEvent | MonitorEvent, bool, list[Alert]]:
     """Record an event and re-evaluate the buyers it concerns at once (same unit of work)."""
     row, created = record_event(ctx, rec, source)
     alerts = evaluate_buyers(ctx, affected_buyers(ctx, [row]), max(as_of, rec.occurred_on), "event") if created else []
