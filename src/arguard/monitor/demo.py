@@ -1,6 +1,6 @@
 """Demo step: a few external events about the riskiest demo buyers (an insolvency filing for one that
 defaulted, an insurer cutting cover, negative news, a broken promise, an overdue-notification deadline),
-a webhook-free e-mail digest subscription, then the daily monitor run so the inbox has alerts."""
+then the daily monitor run (the first one: the whole book, in bulk) so the inbox has alerts."""
 
 from __future__ import annotations
 
@@ -44,6 +44,5 @@ def monitor_demo(ctx: ServiceContext, world: DemoWorld, rng: Random) -> None:
             events.append(EventRecord("insurance.deadline", b.code, day, {
                 "reference": f"ON-{b.code}", "kind": "overdue_notification",
                 "deadline_on": (on + timedelta(days=rng.randint(2, 12))).isoformat()}, f"demo-dl-{b.code}"))
-    for rec in events:
-        service.record_event(ctx, rec, source="demo")
-    service.run(ctx, on, trigger="demo")
+    service.record_events(ctx, [(None, rec) for rec in events], "demo", "demo")
+    service.run(ctx, on, trigger="demo")  # the first daily run: the whole book, in bulk
