@@ -78,8 +78,9 @@ def list_customers(ctx: Viewer, page: Paging, search: str | None = None, country
                    sector: str | None = None, currency: str | None = None) -> Page[CustomerRead]:
     rows, total = service.list_customers(ctx, search=search, country=country, sector=sector, currency=currency,
                                          limit=page.limit, offset=page.offset)
-    return Page(items=[CustomerRead.of(service.customer_record(r)) for r in rows], total=total, limit=page.limit,
-                offset=page.offset)
+    ibans = service.customer_ibans_of(ctx, [r.id for r in rows])
+    return Page(items=[CustomerRead.of(service.customer_record(r, ibans[r.id])) for r in rows], total=total,
+                limit=page.limit, offset=page.offset)
 
 
 @router.post("/customers", response_model=CustomerRead)

@@ -222,3 +222,60 @@ def collection_inputs(currency: str, closing_ar: int, closing_current_ar: int, o
     monthly = tuple(((hi - lo).days, in_window(lo, hi)) for lo, hi in count_back_windows(as_of, months))
     return CollectionInputs(currency, closing_ar, closing_current_ar, opening_ar, in_window(start, as_of),
                             monthly, customer_code)
+
+
+# ---------------------------------------------------------------- DSO at several dates (one pass)
+
+@dataclass(frozen=True, slots=True)
+class DocumentColumns:
+    """Documents of one currency as numpy columns (one row per document or per group of documents with
+    the same dates): issue and due dates as ordinals, amount and today's open amount in minor units."""
+
+    issue: np.ndarray
+    due: np.ndarray
+    amount: np.ndarray
+    open_now: np.ndarray
+
+
+@dataclass(frozen=True, slots=True)
+class SettlementColumns:
+    """Allocations and adjustments of one currency as columns: the settled document's issue and due dates,
+    the settlement's date (ordinals) and its minor units (what it took off the open amount)."""
+
+    issue: np.ndarray
+    due: np.ndarray
+    on: np.ndarray
+    minor: np.ndarray
+
+
+def _open_at(docs: DocumentColumns, later: SettlementColumns, x: int, due_from: int | None = None) -> int:
+    """Σ open as of ordinal x of the documents issued on or before x (due on or after `due_from`):
+    today's open amount plus what settlements dated after x took off."""
+    mask = docs.issue <= x
+    lmask = (later.on > x) & (later.issue <= x)
+    if due_from is not None:
+        mask &= docs.due >= due_from
+        lmask &= later.due >= due_from
+    return int(docs.open_now[mask].sum(dtype=np.int64)) + int(later.minor[lmask].sum(dtype=np.int64))
+
+
+def _issued_between(docs: DocumentColumns, lo: int, hi: int) -> int:
+    return int(docs.amount[(docs.issue > lo) & (docs.issue <= hi)].sum(dtype=np.int64))
+
+
+def collection_inputs_at(currency: str, docs: DocumentColumns, later: SettlementColumns, as_of: date,
+                         period_days: int, months: int = 12,
+                         customer_code: str | None = None) -> CollectionInputs | None:
+    """`CollectionInputs` as of one date from the columns of every document and of the settlements dated
+    after the earliest date asked (None when nothing is owed and nothing was sold: no figures)."""
+    x = as_of.toordinal()
+    start = x - period_days
+    closing = _open_at(docs, later, x)
+    current = _open_at(docs, later, x, due_from=x)
+    opening = _open_at(docs, later, start)
+    monthly = tuple(((hi - lo).days, _issued_between(docs, lo.toordinal(), hi.toordinal()))
+                    for lo, hi in count_back_windows(as_of, months))
+    period_sales = _issued_between(docs, start, x)
+    if not (closing or opening or period_sales or any(m for _, m in monthly)):
+        return None
+    return CollectionInputs(currency, closing, current, opening, period_sales, monthly, customer_code)

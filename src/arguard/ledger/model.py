@@ -215,6 +215,21 @@ class PaymentHistoryLine:
 
 
 @dataclass(frozen=True, slots=True)
+class CreditApplication:
+    """Part of a credit note applied to an invoice of the same customer and currency (or the reversal of
+    one: negative amount, `reverses_id` set). `id` is the application's own identifier."""
+
+    id: int
+    credit_note_number: str
+    invoice_number: str
+    customer_code: str
+    amount: Money
+    applied_on: date
+    reverses_id: int | None
+    reason: str | None
+
+
+@dataclass(frozen=True, slots=True)
 class CustomerDetail:
     """One buyer with its balances as of a date."""
 

@@ -248,3 +248,54 @@ def settled_by_invoice(ctx: ServiceContext, invoice_ids: Sequence[int]) -> dict[
         for iid, d, m in ctx.session.execute(q):
             out[iid].append((d, int(m)))
     return out
+
+
+def dso_series(ctx: ServiceContext, dates: Sequence[date], period_days: int, customer_id: int | None = None,
+               customer_code: str | None = None, months: int = 12) -> list[list[DsoFigures]]:
+    """`dso_figures` at several dates from two grouped scans instead of two per date: the documents
+    grouped by (currency, issue date, due date) with their amounts and today's open amounts, and the
+    allocations and adjustments dated after the earliest date needed, grouped by (currency, document's
+    issue and due dates, date). `metrics.collection_inputs_at` reconstructs each date from the columns."""
+    if not dates:
+        return []
+    earliest = min(dates) - timedelta(days=period_days)
+    c = ctx.company_id
+    docs_q = (select(Invoice.currency, Invoice.issue_date, Invoice.due_date, func.sum(Invoice.amount_minor),
+                     func.sum(Invoice.open_minor))
+              .where(Invoice.company_id == c, Invoice.issue_date <= max(dates))
+              .group_by(Invoice.currency, Invoice.issue_date, Invoice.due_date))
+    if customer_id is not None:
+        docs_q = docs_q.where(Invoice.customer_id == customer_id)
+    docs: dict[str, list[tuple[int, int, int, int]]] = {}
+    for cur, issued, due, amount, open_now in ctx.session.execute(docs_q):
+        docs.setdefault(cur, []).append((_as_date(issued).toordinal(), _as_date(due).toordinal(), int(amount),
+                                         int(open_now)))
+    later: dict[str, list[tuple[int, int, int, int]]] = {}
+    for table, on in ((Allocation, Allocation.allocated_on), (Adjustment, Adjustment.effective_on)):
+        q = (select(Invoice.currency, Invoice.issue_date, Invoice.due_date, on, func.sum(table.amount_minor))
+             .join(Invoice, Invoice.id == table.invoice_id)
+             .where(table.company_id == c, on > earliest, Invoice.company_id == c)
+             .group_by(Invoice.currency, Invoice.issue_date, Invoice.due_date, on))
+        if customer_id is not None:
+            q = q.where(Invoice.customer_id == customer_id)
+        for cur, issued, due, d, m in ctx.session.execute(q):
+            later.setdefault(cur, []).append((_as_date(issued).toordinal(), _as_date(due).toordinal(),
+                                              _as_date(d).toordinal(), int(m)))
+    columns = {cur: (_columns(rows, metrics.DocumentColumns), _columns(later.get(cur, []), metrics.SettlementColumns))
+               for cur, rows in sorted(docs.items())}
+    out = []
+    for as_of in dates:
+        figures = []
+        for cur, (d, s) in columns.items():
+            inp = metrics.collection_inputs_at(cur, d, s, as_of, period_days, months, customer_code)
+            if inp is not None:
+                figures.append(metrics.dso_figures(inp, as_of, period_days))
+        out.append(figures)
+    return out
+
+
+def _columns(rows: Sequence[tuple[int, int, int, int]], kind: Any) -> Any:
+    import numpy as np
+
+    arr = np.array(rows, dtype=np.int64).reshape(-1, 4)
+    return kind(*(arr[:, k].copy() for k in range(4)))

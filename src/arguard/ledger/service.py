@@ -40,7 +40,20 @@ def get_customer(ctx: ServiceContext, code: str) -> Customer:
 
 def customer_ibans(ctx: ServiceContext, customer_id: int) -> list[str]:
     return list(ctx.session.scalars(select(CustomerAccount.iban).where(
-        CustomerAccount.company_id == ctx.company_id, CustomerAccount.customer_id == customer_id)))
+        CustomerAccount.company_id == ctx.company_id, CustomerAccount.customer_id == customer_id)
+        .order_by(CustomerAccount.id)))
+
+
+def customer_ibans_of(ctx: ServiceContext, customer_ids: Sequence[int]) -> dict[int, list[str]]:
+    """The bank accounts of several customers in one query (a page of the customer list)."""
+    out: dict[int, list[str]] = {i: [] for i in customer_ids}
+    if not out:
+        return out
+    for cid, iban in ctx.session.execute(select(CustomerAccount.customer_id, CustomerAccount.iban).where(
+            CustomerAccount.company_id == ctx.company_id, CustomerAccount.customer_id.in_(list(out)))
+            .order_by(CustomerAccount.id)):
+        out[cid].append(iban)
+    return out
 
 
 _CUSTOMER_FIELDS = ("name", "country", "sector", "currency", "terms_days", "tax_id", "email", "language",
@@ -272,6 +285,7 @@ def open_items(ctx: ServiceContext, customer_code: str | None = None, as_of: dat
 # Reports, lists, disputes, payment history, FX, statements and imports live in their own modules; callers
 # use them from here.
 from arguard.ledger.bulk import import_bytes, import_file, import_records
+from arguard.ledger.service_credits import apply_credit_note, list_credit_applications, reverse_credit_application
 from arguard.ledger.service_views import (
     add_fx_rate,
     aging_report,
@@ -279,6 +293,7 @@ from arguard.ledger.service_views import (
     convert,
     customer_detail,
     dso_report,
+    dso_series,
     fx_table,
     get_invoice,
     get_payment,
@@ -299,12 +314,15 @@ __all__ = [
     "add_payment",
     "aging_report",
     "allocate",
+    "apply_credit_note",
     "base_currency",
     "convert",
     "customer_detail",
     "customer_ibans",
+    "customer_ibans_of",
     "customer_record",
     "dso_report",
+    "dso_series",
     "find_invoice",
     "fx_table",
     "get_customer",
@@ -314,6 +332,7 @@ __all__ = [
     "import_file",
     "import_records",
     "list_allocations",
+    "list_credit_applications",
     "list_customers",
     "list_fx_rates",
     "list_invoices",
@@ -321,6 +340,7 @@ __all__ = [
     "open_items",
     "payment_history",
     "reverse_allocation",
+    "reverse_credit_application",
     "set_dispute",
     "statement_of_account",
     "upsert_customer",
@@ -340,37 +360,10 @@ def customer_countries(ctx: ServiceContext) -> list[str]:
                                     .distinct().order_by(Customer.country)))
 
 
-# DSO figures of a date depend only on the facts dated on or before it, and facts are append-only, so a
-# past month-end's figures are memoised under a fingerprint of those facts (count and last id per kind):
-# a trend of 12 month-ends is recomputed only where a back-dated fact arrived.
-_DSO_MEMO: dict[tuple[object, ...], list[DsoFiguresT]] = {}
-_DSO_MEMO_MAX = 4096
-
-
-def _facts_fingerprint(ctx: ServiceContext, on: date) -> tuple[object, ...]:
-    c = ctx.company_id
-    parts = []
-    for table, col in ((Invoice, Invoice.issue_date), (Payment, Payment.received_on),
-                       (Allocation, Allocation.allocated_on), (Adjustment, Adjustment.effective_on)):
-        for agg in (func.count(), func.max(table.id)):
-            parts.append(select(agg).where(table.company_id == c, col <= on).scalar_subquery())
-    return tuple(ctx.session.execute(select(*parts)).one())
-
-
 def dso_history(ctx: ServiceContext, dates: Sequence[date], period_days: int = 90) -> list[list[DsoFiguresT]]:
-    """`dso_report` at each date (e.g. month-ends for a trend), one list of per-currency figures per date."""
-    bind = ctx.session.get_bind()
-    out = []
-    for on in dates:
-        key = (str(bind.url), ctx.company_id, on, period_days, _facts_fingerprint(ctx, on))
-        figures = _DSO_MEMO.get(key)
-        if figures is None:
-            figures = dso_report(ctx, on, period_days)
-            if len(_DSO_MEMO) >= _DSO_MEMO_MAX:
-                _DSO_MEMO.clear()
-            _DSO_MEMO[key] = figures
-        out.append(list(figures))
-    return out
+    """`dso_report` at each date (e.g. month-ends for a trend), one list of per-currency figures per date:
+    `dso_series`, one pass over the ledger for all the dates."""
+    return dso_series(ctx, dates, period_days)
 
 
 def statement_sender(ctx: ServiceContext) -> str:

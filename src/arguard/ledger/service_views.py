@@ -5,6 +5,7 @@ Re-exported by `arguard.ledger.service`; callers import from there.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -34,6 +35,7 @@ __all__ = [
     "convert",
     "customer_detail",
     "dso_report",
+    "dso_series",
     "fx_table",
     "get_invoice",
     "get_payment",
@@ -87,6 +89,16 @@ def dso_report(ctx: ServiceContext, as_of: date, period_days: int = 90,
         raise ValidationError("period_days must be positive", code="bad_period")
     cid = _customer(ctx, customer_code).id if customer_code else None
     return reports.dso_figures(ctx, as_of, period_days, cid, customer_code)
+
+
+def dso_series(ctx: ServiceContext, dates: Sequence[date], period_days: int = 90,
+               customer_code: str | None = None) -> list[list[DsoFigures]]:
+    """`dso_report` at each of several dates (e.g. 12 month-ends of a trend), computed in one pass: one
+    list of per-currency figures per date, in the order given; each equals `dso_report` of that date."""
+    if period_days <= 0:
+        raise ValidationError("period_days must be positive", code="bad_period")
+    cid = _customer(ctx, customer_code).id if customer_code else None
+    return reports.dso_series(ctx, list(dates), period_days, cid, customer_code)
 
 
 def customer_detail(ctx: ServiceContext, code: str, as_of: date) -> CustomerDetail:
@@ -297,7 +309,8 @@ def statement_of_account(ctx: ServiceContext, code: str, as_of: date, since: dat
     for number, kind, on, cur, minor in ctx.session.execute(select(
             Invoice.number, Adjustment.kind, Adjustment.effective_on, Adjustment.currency, Adjustment.amount_minor)
             .join(Invoice, Invoice.id == Adjustment.invoice_id)
-            .where(and_(Adjustment.company_id == c, Invoice.customer_id == cust.id))):
+            .where(and_(Adjustment.company_id == c, Invoice.customer_id == cust.id,
+                        Adjustment.kind != "credit_applied"))):  # a credit note applied moves nothing owed
         moves.setdefault(cur, []).append(Movement(on, kind, number, -int(minor)))
     wanted = [check_currency(currency)] if currency else sorted(moves)
     items = reports.open_items_as_of(ctx, as_of, cust.id)

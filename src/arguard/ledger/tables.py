@@ -146,9 +146,13 @@ class Allocation(CompanyScoped, Base):
 
 
 class Adjustment(CompanyScoped, Base):
-    """A change to an item's open amount that is not cash: write-off, or settled before import.
+    """A change to an item's open amount that is not cash: write-off, settled before import, or a credit
+    note applied to an invoice.
 
-    kind: 'writeoff' | 'opening_settlement'. A reversal is a new row with the negative amount.
+    kind: 'writeoff' | 'opening_settlement' | 'credit_applied'. A reversal is a new row with the negative
+    amount. A credit note applied to an invoice is a pair of rows written together: on the invoice
+    (+amount: it owes less) and on the credit note (−amount: less credit is left), each naming the other
+    document in `counterpart_id`; the invoice's row is the application (its id identifies it).
     """
 
     __tablename__ = "adjustments"
@@ -161,6 +165,8 @@ class Adjustment(CompanyScoped, Base):
     effective_on: Mapped[date] = mapped_column(Date)
     reason: Mapped[str | None] = mapped_column(Text)
     reverses_id: Mapped[int | None] = mapped_column(ForeignKey("adjustments.id"))
+    counterpart_id: Mapped[int | None] = mapped_column(ForeignKey("invoices.id"))
+    """The other document of a credit-note application (the credit note on the invoice's row and back)."""
     created_at: Mapped[datetime] = utcnow_column()
 
 

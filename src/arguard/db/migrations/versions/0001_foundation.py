@@ -213,9 +213,11 @@ def upgrade() -> None:
     sa.Column('effective_on', sa.Date(), nullable=False),
     sa.Column('reason', sa.Text(), nullable=True),
     sa.Column('reverses_id', sa.Integer(), nullable=True),
+    sa.Column('counterpart_id', sa.Integer(), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), server_default=sa.text('(CURRENT_TIMESTAMP)'), nullable=False),
     sa.Column('company_id', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['company_id'], ['companies.id'], name=op.f('fk_adjustments_company_id_companies'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['counterpart_id'], ['invoices.id'], name=op.f('fk_adjustments_counterpart_id_invoices')),
     sa.ForeignKeyConstraint(['invoice_id'], ['invoices.id'], name=op.f('fk_adjustments_invoice_id_invoices')),
     sa.ForeignKeyConstraint(['reverses_id'], ['adjustments.id'], name=op.f('fk_adjustments_reverses_id_adjustments')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_adjustments'))
