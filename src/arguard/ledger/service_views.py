@@ -26,6 +26,7 @@ from arguard.ledger.model import (
 from arguard.ledger.statement import Movement, build_statement
 from arguard.ledger.tables import Adjustment, Allocation, Customer, FxRateRow, Invoice, Payment
 from arguard.platform.context import ServiceContext
+from arguard.platform.events import publish
 from arguard.platform.tables import Company
 
 __all__ = [
@@ -169,6 +170,7 @@ def set_dispute(ctx: ServiceContext, number: str, disputed: bool, reason: str) -
         ctx.session.flush()
         ctx.audit("invoice.dispute" if disputed else "invoice.dispute_resolved", "invoice", number, reason=reason,
                   before={"disputed": not disputed}, after={"disputed": disputed})
+        publish(ctx, "ledger.dispute", None, {"invoice_id": inv.id, "customer_id": inv.customer_id, "disputed": disputed})
     return inv
 
 
