@@ -121,12 +121,17 @@ def test_every_ledger_route_is_isolated_between_companies(api, engine, company):
     client.post("/api/v1/payments", json={"payment_id": "P-1", "customer_id": "C1", "date": "2026-03-10",
                                           "amount": "10", "currency": "CNY", "invoice_numbers": ["INV-1"]}, headers=a)
     alloc_id = client.get("/api/v1/allocations", headers=a).json()[0]["id"]
+    client.post("/api/v1/credit-notes", json={**INVOICE, "invoice_number": "CN-1", "amount": "5"}, headers=a)
+    client.post("/api/v1/credit-notes/CN-1/apply", json={"invoice_numbers": ["INV-1"], "amounts": ["2"],
+                                                          "on": "2026-03-10"}, headers=a)
     before = {p: client.get(p, headers=a).json() for p in ("/api/v1/invoices", "/api/v1/payments",
-                                                             "/api/v1/customers", "/api/v1/allocations")}
+                                                             "/api/v1/customers", "/api/v1/allocations",
+                                                             "/api/v1/credit-applications")}
+    assert len(before["/api/v1/credit-applications"]) == 1
     b_id, _ = new_company(engine)
     b = auth(key_for("admin", b_id))
     path_values = {"code": "C1", "number": "INV-1", "payment_id": "P-1", "allocation_id": str(alloc_id),
-                   "kind": "invoices"}
+                   "kind": "invoices", "credit_note_number": "CN-1"}
     bodies = {
         "/api/v1/customers": CUSTOMER, "/api/v1/invoices": INVOICE, "/api/v1/credit-notes": INVOICE,
         "/api/v1/payments": {"payment_id": "P-1", "customer_id": "C1", "date": "2026-03-10", "amount": "10",
@@ -134,6 +139,8 @@ def test_every_ledger_route_is_isolated_between_companies(api, engine, company):
         "/api/v1/allocations": {"payment_id": "P-1", "invoice_number": "INV-1", "amount": "1", "currency": "CNY",
                                 "on": "2026-03-10"},
         "/api/v1/allocations/{allocation_id}/reverse": {"reason": "x"},
+        "/api/v1/credit-notes/{credit_note_number}/apply": {"invoice_numbers": ["INV-1"], "on": "2026-03-10"},
+        "/api/v1/credit-notes/{credit_note_number}/unapply": {"invoice_number": "INV-1", "reason": "x"},
         "/api/v1/invoices/{number}/dispute": {"disputed": True, "reason": "x"},
         "/api/v1/write-offs": {"invoice_number": "INV-1", "amount": "1", "currency": "CNY", "on": "2026-03-10",
                                "reason": "x"},
@@ -157,3 +164,39 @@ def test_every_ledger_route_is_isolated_between_companies(api, engine, company):
     assert seen == set(_ledger_routes())
     after = {p: client.get(p, headers=a).json() for p in before}
     assert after == before
+
+
+def test_customer_list_shows_each_customers_ibans(client_keys):
+    client, k = client_keys
+    body = {**CUSTOMER, "ibans": ["DE89370400440532013000", "GB82WEST12345698765432"]}
+    assert client.post("/api/v1/customers", json=body, headers=k["analyst"]).status_code == 200
+    client.post("/api/v1/customers", json={**CUSTOMER, "customer_id": "C2", "name": "No account Ltd"},
+                headers=k["analyst"])
+    page = client.get("/api/v1/customers", headers=k["viewer"]).json()
+    by_code = {c["customer_id"]: c["ibans"] for c in page["items"]}
+    assert by_code == {"C1": ["DE89370400440532013000", "GB82WEST12345698765432"], "C2": []}
+    assert client.get("/api/v1/customers/C1", headers=k["viewer"]).json()["ibans"] == by_code["C1"]
+
+
+def test_a_credit_note_applied_and_unapplied_through_the_api(client_keys):
+    client, k = client_keys
+    client.post("/api/v1/customers", json=CUSTOMER, headers=k["analyst"])
+    client.post("/api/v1/invoices", json=INVOICE, headers=k["analyst"])
+    cn = {**INVOICE, "invoice_number": "CN-1", "amount": "500", "issue_date": "2026-02-01", "due_date": "2026-02-01"}
+    client.post("/api/v1/credit-notes", json=cn, headers=k["analyst"])
+    body = {"invoice_numbers": ["INV-1"], "amounts": ["500.01"], "on": "2026-02-02"}
+    assert client.post("/api/v1/credit-notes/CN-1/apply", json=body, headers=k["viewer"]).status_code == 403
+    r = client.post("/api/v1/credit-notes/CN-1/apply", json=body, headers=k["analyst"])
+    assert r.status_code == 409 and r.json()["error"] == "over_allocation"
+    (app,) = client.post("/api/v1/credit-notes/CN-1/apply", json={**body, "amounts": ["200"]},
+                         headers=k["analyst"]).json()
+    assert app["amount"] == {"amount": "200.00", "currency": "CNY"} and app["customer_id"] == "C1"
+    assert client.get("/api/v1/invoices/INV-1", headers=k["viewer"]).json()["open"]["amount"] == "9800.00"
+    undo = {"invoice_number": "INV-1", "reason": "wrong invoice"}
+    assert client.post("/api/v1/credit-notes/CN-1/unapply", json=undo, headers=k["analyst"]).status_code == 403
+    (rev,) = client.post("/api/v1/credit-notes/CN-1/unapply", json=undo, headers=k["credit_manager"]).json()
+    assert rev["reverses_id"] == app["id"] and rev["amount"]["amount"] == "-200.00"
+    listed = client.get("/api/v1/credit-applications", params={"credit_note_number": "CN-1"},
+                        headers=k["viewer"]).json()
+    assert [a["id"] for a in listed] == [app["id"], rev["id"]]
+    assert client.get("/api/v1/invoices/INV-1", headers=k["viewer"]).json()["open"]["amount"] == "10000.00"

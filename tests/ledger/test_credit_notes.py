@@ -168,3 +168,23 @@ def _engine(tmp_path_factory):  # type: ignore[no-untyped-def]
         migrate(eng)
         _ENGINES["e"] = eng
     return _ENGINES["e"]
+
+
+def test_apply_and_unapply_from_the_command_line(use_database, company, tmp_path):
+    from typer.testing import CliRunner
+
+    from arguard.cli.main import app
+    from arguard.db.session import session_scope as scope
+
+    with scope(use_database) as s:
+        book(ServiceContext(s, company[0], "test", "admin"), LEDGER)
+    runner = CliRunner()
+    co = ["--company", company[1]]
+    r = runner.invoke(app, ["ledger", "apply-credit", "CN1", "I2", "I1", "--on", "2026-02-03", "--amount", "10",
+                            "--amount", "5", *co])
+    assert r.exit_code == 0, r.output
+    assert "applied 10.00 EUR of CN1 to I2" in r.output
+    r = runner.invoke(app, ["ledger", "unapply-credit", "CN1", "I1", "--reason", "wrong invoice", *co])
+    assert r.exit_code == 0 and "back on CN1" in r.output, r.output
+    r = runner.invoke(app, ["ledger", "unapply-credit", "CN1", "I1", "--reason", "again", *co])
+    assert r.exit_code != 0

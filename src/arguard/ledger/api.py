@@ -22,6 +22,9 @@ from arguard.ledger.api_models import (
     AllocationCreate,
     AllocationRead,
     AllocationReverse,
+    CreditApplicationRead,
+    CreditNoteApply,
+    CreditNoteUnapply,
     CustomerCreate,
     CustomerDetailRead,
     CustomerRead,
@@ -39,7 +42,7 @@ from arguard.ledger.api_models import (
     PaymentRead,
     WriteOffCreate,
 )
-from arguard.ledger.model import InvoiceRecord, PaymentRecord
+from arguard.ledger.model import CreditApplication, InvoiceRecord, PaymentRecord
 from arguard.ledger.tables import Invoice, Payment
 from arguard.platform.context import ServiceContext
 
@@ -260,6 +263,37 @@ def reverse_allocation(ctx: CreditManager, allocation_id: int, body: AllocationR
     if not found:
         raise NotFound("reversal not found", code="allocation_not_found")
     return _allocation(found[0])
+
+
+def _application(a: CreditApplication) -> CreditApplicationRead:
+    return CreditApplicationRead(id=a.id, credit_note_number=a.credit_note_number, invoice_number=a.invoice_number,
+                                 customer_id=a.customer_code, amount=MoneyRead.of(a.amount), applied_on=a.applied_on,
+                                 reverses_id=a.reverses_id, reason=a.reason)
+
+
+@router.post("/credit-notes/{credit_note_number}/apply", response_model=list[CreditApplicationRead])
+def apply_credit_note(ctx: Analyst, credit_note_number: str, body: CreditNoteApply) -> list[CreditApplicationRead]:
+    """Apply a credit note to invoices of the same customer and currency (never beyond the credit left or an
+    invoice's open amount: 409)."""
+    cn = service.get_invoice(ctx, credit_note_number, "credit_note")
+    amounts = [Money.of(a, cn.currency) for a in body.amounts] if body.amounts is not None else None
+    return [_application(a) for a in service.apply_credit_note(ctx, credit_note_number, body.invoice_numbers,
+                                                               body.on, amounts=amounts, reason=body.reason)]
+
+
+@router.post("/credit-notes/{credit_note_number}/unapply", response_model=list[CreditApplicationRead])
+def unapply_credit_note(ctx: CreditManager, credit_note_number: str,
+                        body: CreditNoteUnapply) -> list[CreditApplicationRead]:
+    """Reverse the credit note's applications to one invoice (reversing facts; the originals stay)."""
+    return [_application(a) for a in service.unapply_credit_note(ctx, credit_note_number, body.invoice_number,
+                                                                 body.reason, body.on)]
+
+
+@router.get("/credit-applications", response_model=list[CreditApplicationRead])
+def list_credit_applications(ctx: Viewer, invoice_number: str | None = None, credit_note_number: str | None = None,
+                             customer: str | None = None) -> list[CreditApplicationRead]:
+    return [_application(a) for a in service.list_credit_applications(
+        ctx, invoice_number=invoice_number, credit_note_number=credit_note_number, customer_code=customer)]
 
 
 # ---------------------------------------------------------------- imports, reports, FX

@@ -175,6 +175,32 @@ class AllocationReverse(BaseModel):
     on: date | None = Field(default=None, description="Date of the reversal (default: the allocation's date)")
 
 
+class CreditNoteApply(BaseModel):
+    invoice_numbers: list[str] = Field(min_length=1, description="Invoices of the same customer and currency, "
+                                       "settled in this order")
+    amounts: list[str] | None = Field(default=None, description="One decimal amount per invoice (default: as "
+                                      "much as the credit left and the invoice's open amount allow)")
+    on: date
+    reason: str | None = None
+
+
+class CreditNoteUnapply(BaseModel):
+    invoice_number: str
+    reason: str = Field(min_length=1)
+    on: date | None = Field(default=None, description="Date of the reversal (default: the application's date)")
+
+
+class CreditApplicationRead(BaseModel):
+    id: int
+    credit_note_number: str
+    invoice_number: str
+    customer_id: str
+    amount: MoneyRead
+    applied_on: date
+    reverses_id: int | None
+    reason: str | None
+
+
 class AllocationRead(BaseModel):
     id: int
     invoice_number: str

@@ -33,6 +33,8 @@ ledger_app = typer.Typer(help="Ledger views: customers, open items, projections 
 DryRun = Annotated[bool, typer.Option("--dry-run", help="Validate only; write nothing.")]
 IssuesOut = Annotated[Path | None, typer.Option("--issues", help="Also write every issue to this CSV file.")]
 AsOf = Annotated[str | None, typer.Option("--as-of", help="Date (YYYY-MM-DD); default today.")]
+On = Annotated[str | None, typer.Option("--on", help="Date of the fact (YYYY-MM-DD); default today "
+                                         "(a reversal: the original's date).")]
 Format = Annotated[str, typer.Option("--format", "-f", help="table, csv or json.")]
 
 
@@ -207,6 +209,34 @@ def ledger_write_off(invoice: str, amount: str, currency: str, reason: Annotated
     with company_context(company) as ctx:
         service.write_off(ctx, invoice, Money.of(amount, currency), as_of_date(on), reason)
     console.print(f"written off {amount} {currency.upper()} of {invoice}")
+
+
+@ledger_app.command("apply-credit")
+@handle_errors
+def ledger_apply_credit(credit_note: str, invoices: list[str], on: On = None,
+                        amount: Annotated[list[str] | None, typer.Option(
+                            "--amount", help="Amount per invoice, in order (default: as much as allowed)")] = None,
+                        reason: str | None = None, company: CompanyOption = None) -> None:
+    """Apply a credit note to invoices of the same customer and currency, in the order named."""
+    with company_context(company) as ctx:
+        cn = service.get_invoice(ctx, credit_note, "credit_note")
+        amounts = [Money.of(a, cn.currency) for a in amount] if amount else None
+        apps = service.apply_credit_note(ctx, credit_note, invoices, as_of_date(on), amounts=amounts, reason=reason)
+    for a in apps:
+        console.print(f"applied {a.amount} of {a.credit_note_number} to {a.invoice_number} (application {a.id})")
+    if not apps:
+        console.print("nothing applied: no credit left or nothing owed")
+
+
+@ledger_app.command("unapply-credit")
+@handle_errors
+def ledger_unapply_credit(credit_note: str, invoice: str, reason: Annotated[str, typer.Option()],
+                          on: On = None, company: CompanyOption = None) -> None:
+    """Reverse a credit note's applications to an invoice (reversing facts, audited)."""
+    with company_context(company) as ctx:
+        revs = service.unapply_credit_note(ctx, credit_note, invoice, reason, as_of_date(on) if on else None)
+    for r in revs:
+        console.print(f"reversed application {r.reverses_id}: {-r.amount} back on {r.credit_note_number}")
 
 
 @ledger_app.command("verify")

@@ -285,7 +285,12 @@ def open_items(ctx: ServiceContext, customer_code: str | None = None, as_of: dat
 # Reports, lists, disputes, payment history, FX, statements and imports live in their own modules; callers
 # use them from here.
 from arguard.ledger.bulk import import_bytes, import_file, import_records
-from arguard.ledger.service_credits import apply_credit_note, list_credit_applications, reverse_credit_application
+from arguard.ledger.service_credits import (
+    apply_credit_note,
+    list_credit_applications,
+    reverse_credit_application,
+    unapply_credit_note,
+)
 from arguard.ledger.service_views import (
     add_fx_rate,
     aging_report,
@@ -343,6 +348,7 @@ __all__ = [
     "reverse_credit_application",
     "set_dispute",
     "statement_of_account",
+    "unapply_credit_note",
     "upsert_customer",
     "verify_projections",
     "write_off",

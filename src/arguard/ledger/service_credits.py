@@ -29,7 +29,7 @@ from arguard.platform.events import publish
 
 KIND = "credit_applied"
 
-__all__ = ["apply_credit_note", "list_credit_applications", "reverse_credit_application"]
+__all__ = ["apply_credit_note", "list_credit_applications", "reverse_credit_application", "unapply_credit_note"]
 
 
 def _document(ctx: ServiceContext, number: str, document_type: str) -> Invoice:
@@ -166,6 +166,20 @@ def reverse_credit_application(ctx: ServiceContext, application_id: int, reason:
               after={"reversal": rev.id, "on": when.isoformat()})
     publish(ctx, "ledger.allocation", None, {"invoice_id": inv.id, "customer_id": inv.customer_id})
     return _read(ctx, rev, cn.number, inv.number, inv.customer_id)
+
+
+def unapply_credit_note(ctx: ServiceContext, credit_note: str, invoice: str, reason: str,
+                        on: date | None = None) -> list[CreditApplication]:
+    """Reverse every application of the credit note to the invoice that is not reversed yet."""
+    ctx.require("credit_manager")
+    live = [a for a in list_credit_applications(ctx, invoice_number=invoice, credit_note_number=credit_note,
+                                                limit=100_000)]
+    reversed_ids = {a.reverses_id for a in live if a.reverses_id is not None}
+    todo = [a for a in live if a.reverses_id is None and a.id not in reversed_ids]
+    if not todo:
+        raise NotFound(f"credit note {credit_note!r} is not applied to invoice {invoice!r}",
+                       code="application_not_found")
+    return [reverse_credit_application(ctx, a.id, reason, on) for a in todo]
 
 
 def list_credit_applications(ctx: ServiceContext, *, invoice_number: str | None = None,
