@@ -299,7 +299,7 @@ def last_runs(ctx: ServiceContext, limit: int = 10) -> list[MonitorRun]:
 
 # ---------------------------------------------------------------- facts published by other capabilities
 
-REALTIME_MAX_BUYERS = 2000
+REALTIME_MAX_BUYERS = 500
 """A commit touching more buyers than this (a bulk import of a whole book) is left to the daily run."""
 _FACT_EVENT_TYPES = {"grade.changed": "grade.changed", "risk.grade_changed": "grade.changed",
                      "risk.grade.changed": "grade.changed", "statement.added": "statement.added",

@@ -246,7 +246,7 @@ def load(ctx: ServiceContext, as_of: date, codes: Sequence[str] | None = None,
     dbt = _dbt_windows(ctx, as_of, ids, conv, options.dbt_windows, options.dbt_window_days)
     events = _events(ctx, as_of, None if whole else [c[0] for c in customers.values()])
     countries = country_changes(ctx, as_of)
-    credit = credit_views(ctx, events, conv, customers, as_of, whole_book=codes is None)
+    credit = credit_views(ctx, events, conv, customers, as_of, whole_book=whole)
     payments = _payments_for_promises(ctx, as_of, customers, events, conv)
     snaps = []
     no_credit = CreditView(None)
@@ -306,15 +306,13 @@ class CreditView:
     orders: Money | None = None
 
 
-FEW_BUYERS = 40
-"""Up to this many buyers, the limits capability is asked buyer by buyer; above, for the whole book at once."""
-
-
 def credit_views(ctx: ServiceContext, events: dict[str, list[BuyerEvent]], conv: Converter,
                  customers: dict[int, tuple[str, str, str, str | None]], as_of: date,
                  whole_book: bool) -> dict[str, CreditView]:
     """Limit in force and shipped-not-invoiced / released orders per buyer code: the limits
-    capability's own services (its decisions, its exposure), else the latest `limit.changed` event."""
+    capability's own services (its decisions, its exposure), else the latest `limit.changed` event.
+    whole_book: one pass over the book (`exposure_report`); else the buyers' decisions and, for those
+    with live orders, their exposure one by one."""
     out: dict[str, CreditView] = {}
     for code, evs in events.items():
         for e in evs:
@@ -326,7 +324,7 @@ def credit_views(ctx: ServiceContext, events: dict[str, list[BuyerEvent]], conv:
         from arguard.limits import service as limits
     except ImportError:  # limits capability not installed: events only
         return out
-    if whole_book or len(customers) > FEW_BUYERS:
+    if whole_book:
         found = _from_exposure_report(ctx, limits, customers, as_of, conv)
     else:
         found = _buyer_by_buyer(ctx, limits, customers, as_of, conv)
@@ -354,13 +352,18 @@ def _from_exposure_report(ctx: ServiceContext, limits: Any, customers: dict[int,
 def _buyer_by_buyer(ctx: ServiceContext, limits: Any, customers: dict[int, tuple[str, str, str, str | None]],
                     as_of: date, conv: Converter) -> dict[str, CreditView]:
     from arguard.limits.exposure import credit_line
-    from arguard.limits.tables import LimitDecisionRow
+    from arguard.limits.tables import CreditOrder, LimitDecisionRow
 
     decisions: dict[int, list[Any]] = defaultdict(list)
     q = select(LimitDecisionRow).where(LimitDecisionRow.company_id == ctx.company_id).order_by(LimitDecisionRow.id)
     for part in _scoped(q, LimitDecisionRow.customer_id, list(customers)):
         for r in ctx.session.scalars(part):
             decisions[r.customer_id].append(limits.decision_record(r))
+    live = select(CreditOrder.customer_id).where(CreditOrder.company_id == ctx.company_id,
+                                                 CreditOrder.status.in_(limits.LIVE)).distinct()
+    with_orders: set[int] = set()
+    for part in _scoped(live, CreditOrder.customer_id, list(customers)):
+        with_orders |= set(ctx.session.scalars(part))
     policy = limits.get_policy(ctx)
     cap = limits.get_appetite(ctx).cap("discretionary", "*")
     rates = limits.Rates(ctx, policy.currency, as_of)
@@ -369,6 +372,11 @@ def _buyer_by_buyer(ctx: ServiceContext, limits: Any, customers: dict[int, tuple
     for cid, (code, *_rest) in customers.items():
         line = credit_line(decisions.get(cid, []), as_of, cap)
         limit = None if line.amount is None else conv.money(line.amount.minor, line.amount.currency)
+        shipped = orders = None
+        if cid not in with_orders:
+            if limit is not None:
+                out[code] = CreditView(limit)
+            continue
         try:
             parts = limits.exposure_facts(ctx, [cid], rates, horizon_end=horizon_end).exposure
             shipped, orders = conv.convert(parts.shipped), conv.convert(parts.orders)
