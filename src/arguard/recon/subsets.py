@@ -7,8 +7,6 @@ answer from an ambiguous one. Found subsets are returned oldest-first.
 
 from __future__ import annotations
 
-from bisect import bisect_left
-
 
 def find_subsets(amounts: list[int], low: int, high: int, *, min_size: int = 2, max_items: int = 24,
                  node_limit: int = 40_000, max_solutions: int = 2) -> tuple[list[tuple[int, ...]], bool]:
@@ -20,7 +18,6 @@ def find_subsets(amounts: list[int], low: int, high: int, *, min_size: int = 2, 
     pool = [(a, i) for i, a in enumerate(amounts[:max_items]) if 0 < a <= high]
     pool.sort(reverse=True)
     values = [a for a, _ in pool]
-    negated = [-v for v in values]
     suffix = [0] * (len(values) + 1)
     for k in range(len(values) - 1, -1, -1):
         suffix[k] = suffix[k + 1] + values[k]
@@ -39,8 +36,9 @@ def find_subsets(amounts: list[int], low: int, high: int, *, min_size: int = 2, 
                 return False
         if k == len(values) or total + suffix[k] < low:
             return True
-        # Values are in descending order: skip at once those that would overshoot `high`.
-        for j in range(max(k, bisect_left(negated, total - high)), len(values)):
+        for j in range(k, len(values)):
+            if total + values[j] > high:
+                continue
             if total + suffix[j] < low:
                 break
             chosen.append(j)
