@@ -124,7 +124,8 @@ def main() -> None:
         command = [sys.executable, "-m", "uvicorn", "arguard.api.app:create_app", "--factory", "--port", str(port),
                    "--workers", str(workers), "--timeout-worker-healthcheck", "120", "--no-access-log"]
     print(f"server: {' '.join(command[1:] if workers > 1 else ['arguard', *command[1:]])}")
-    server = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                              start_new_session=True)
     try:
         base = f"http://127.0.0.1:{port}"
         for _ in range(900):
@@ -142,11 +143,11 @@ def main() -> None:
             raise SystemExit(f"load generator failed:\n{out.stderr}")
         result = json.loads(out.stdout)
     finally:
-        server.terminate()
+        os.killpg(server.pid, signal.SIGTERM)  # the server and its worker processes, nothing else
         try:
             server.wait(timeout=30)
         except subprocess.TimeoutExpired:
-            server.kill()
+            os.killpg(server.pid, signal.SIGKILL)
     print(f"credit check at {result['rate_achieved']}/s (target {rate:g}/s), {result['requests']} requests: "
           f"p50 {result['p50_ms']} ms · p95 {result['p95_ms']} ms · p99 {result['p99_ms']} ms · "
           f"max {result['max_ms']} ms")

@@ -5,7 +5,9 @@ its scheduled instant whether or not earlier answers came back (open loop: a slo
 generator down and hide its own latency). Latency runs from the scheduled instant to the last byte of
 the answer, so waiting for a free connection counts too. Requests are pre-encoded and sent over a pool of
 keep-alive HTTP/1.1 connections with plain asyncio streams, so the generator itself needs little CPU
-(it shares the machine with the server). Prints one JSON object on stdout.
+(it shares the machine with the server). A request that waited longer than `timeout` for a free
+connection counts as a timeout and is not sent, so an overloaded server cannot stretch the run
+without end. Prints one JSON object on stdout.
 
     python bench/credit_check_load.py http://127.0.0.1:8000 KEY ORDERS.json --rate 200 --duration 30
 """
@@ -55,6 +57,11 @@ async def run(url: str, key: str, orders: list[dict], rate: float, duration: flo
         reader = writer = None
         while (item := await queue.get()) is not None:
             i, at = item
+            if time.perf_counter() - at > timeout:  # waited too long for a free connection: a timeout
+                if i >= n_warm:
+                    latencies.append(time.perf_counter() - at)
+                    statuses["not sent within timeout"] += 1
+                continue
             try:
                 if writer is None:
                     reader, writer = await asyncio.open_connection(host, port)
