@@ -114,3 +114,15 @@ def test_reimport_is_a_no_op(payments: list[tuple[D, str]]) -> None:
     store.update(first)
     assert len(first) == len(payments)
     assert [k for k in entry_keys(stmt) if k not in store] == []
+
+
+@given(st.lists(st.integers(1, 60), max_size=10), st.integers(0, 250), st.integers(0, 5))
+def test_subset_sum_proof_agrees_with_brute_force(values: list[int], low: int, width: int) -> None:
+    from itertools import combinations
+
+    from arguard.recon.subsets import any_subset_sum, find_subsets
+
+    brute = any(low <= sum(c) <= low + width for k in range(len(values) + 1) for c in combinations(values, k))
+    assert any_subset_sum(values, low, low + width) == brute
+    found, _ = find_subsets(values * 2, low, low + width)   # 12+ items: the proof runs before the search
+    assert all(low <= sum((values * 2)[i] for i in s) <= low + width for s in found)

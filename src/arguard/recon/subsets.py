@@ -7,6 +7,28 @@ answer from an ambiguous one. Found subsets are returned oldest-first.
 
 from __future__ import annotations
 
+import numpy as np
+
+PROOF_FROM = 12
+"""From this many items a search without an answer is costly: first prove that an answer exists."""
+
+
+def any_subset_sum(values: list[int], low: int, high: int) -> bool:
+    """Whether some subset (any size, the empty one included) sums into [low, high]: all sums of each half
+    (meet in the middle, 2 × 2^(n/2) sums), then for each left sum a binary search among the right sums."""
+    half = len(values) // 2
+    left, right = _all_sums(values[:half]), np.sort(_all_sums(values[half:]))
+    at = np.searchsorted(right, low - left, side="left")
+    inside = at < len(right)
+    return bool(np.any(right[np.minimum(at, len(right) - 1)][inside] <= (high - left)[inside]))
+
+
+def _all_sums(values: list[int]) -> np.ndarray:
+    sums = np.zeros(1, dtype=np.int64)
+    for v in values:
+        sums = np.concatenate([sums, sums + v])
+    return sums
+
 
 def find_subsets(amounts: list[int], low: int, high: int, *, min_size: int = 2, max_items: int = 24,
                  node_limit: int = 40_000, max_solutions: int = 2) -> tuple[list[tuple[int, ...]], bool]:
@@ -18,6 +40,8 @@ def find_subsets(amounts: list[int], low: int, high: int, *, min_size: int = 2, 
     pool = [(a, i) for i, a in enumerate(amounts[:max_items]) if 0 < a <= high]
     pool.sort(reverse=True)
     values = [a for a, _ in pool]
+    if len(values) >= PROOF_FROM and not any_subset_sum(values, low, high):
+        return [], True     # proven: no subset at all lands in [low, high] (the search would only time out)
     suffix = [0] * (len(values) + 1)
     for k in range(len(values) - 1, -1, -1):
         suffix[k] = suffix[k + 1] + values[k]
