@@ -53,7 +53,8 @@ def _event(rng: Random, code: str, on: date, n: int, tag: str) -> dict[str, Any]
     elif kind == "rating.changed":
         details.update(agency="bench", direction=rng.choice(["down", "up"]), to=rng.choice(["BB", "B", "CCC"]))
     elif kind == "insurer.decision":
-        details.update(decision=rng.choices(["approved", "reduced", "withdrawn"], [80, 15, 5])[0], amount="20000",
+        decision = rng.choices(["approved", "reduced", "withdrawn"], [80, 15, 5])[0]
+        details.update(decision=decision, amount={"approved": "50000", "reduced": "20000"}.get(decision, "0"),
                        previous_amount="50000", currency="EUR", reference=f"CL-{tag}-{n}",
                        effective_on=(on + timedelta(days=30)).isoformat())
     elif kind == "promise.due":
