@@ -71,7 +71,6 @@ def _event(rng: Random, code: str, on: date, n: int, tag: str) -> dict[str, Any]
 def main() -> None:
     from arguard.db.session import get_engine, migrate, session_scope
     from arguard.ledger.tables import Customer, Invoice
-    from arguard.platform.context import ServiceContext
     from arguard.platform.tables import Company
 
     print(describe(), f"· seed {SEED}", flush=True)
