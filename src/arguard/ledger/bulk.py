@@ -21,7 +21,7 @@ from typing import Any
 from sqlalchemy import bindparam, exists, insert, select, text, update
 
 from arguard.core.errors import Conflict, Issue, ValidationError
-from arguard.ledger import importer, readers
+from arguard.ledger import importer, readers, reports
 from arguard.ledger.importer import CustomerRow, InvoiceRow, PaymentRow
 from arguard.ledger.model import CustomerRecord, ImportResult, InvoiceRecord, PaymentRecord
 from arguard.ledger.tables import Allocation, Customer, CustomerAccount, ImportBatch, Invoice, Payment
@@ -247,6 +247,10 @@ def _write_invoices(ctx: ServiceContext, rows: list[InvoiceRow], issues: list[Is
                              "due_date, currency, amount_minor, open_minor, payment_reference, order_number, :b, :f "
                              "FROM stage_invoices WHERE true ON CONFLICT (company_id, document_type, number) "
                              "DO NOTHING", c=c, b=batch_id, f=False).rowcount
+    if inserted == len(rows):
+        reports.add_daily_sales(ctx, _sales_by_day(rows))
+    elif inserted:
+        reports.add_daily_sales_of_batch(ctx, batch_id)
     if inserted and any(r.open_minor != r.amount_minor for r in rows):
         # What was settled before the import becomes a dated fact, so that as-of views reconstruct it.
         _sql(ctx, "INSERT INTO adjustments (company_id, invoice_id, kind, amount_minor, currency, effective_on, "
@@ -256,6 +260,19 @@ def _write_invoices(ctx: ServiceContext, rows: list[InvoiceRow], issues: list[Is
     progress("write", len(rows), len(rows))
     touched = {r.customer_code for r in rows} if inserted else set()
     return (inserted, 0, same + matched - differing), [], touched
+
+
+def _sales_by_day(rows: Iterable[InvoiceRow]) -> dict[tuple[str, Any], list[int]]:
+    """{(currency, issue date): [minor units, documents]} of rows that were all inserted."""
+    sums: dict[tuple[str, Any], list[int]] = {}
+    for r in rows:
+        v = sums.get((r.currency, r.issue_date))
+        if v is None:
+            sums[(r.currency, r.issue_date)] = [r.amount_minor, 1]
+        else:
+            v[0] += r.amount_minor
+            v[1] += 1
+    return sums
 
 
 def _first_load(ctx: ServiceContext) -> bool:

@@ -19,13 +19,13 @@ from datetime import date, timedelta
 from itertools import pairwise
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, exists, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, case, exists, func, or_, select, text
 from sqlalchemy.sql import Subquery
 
 from arguard.core.money import Money
 from arguard.ledger import metrics
 from arguard.ledger.model import BUCKET_NAMES, AgingRow, DsoFigures, OpenItem
-from arguard.ledger.tables import Adjustment, Allocation, Customer, Invoice, Payment
+from arguard.ledger.tables import Adjustment, Allocation, Customer, DailySales, Invoice, Payment
 from arguard.platform.context import ServiceContext
 
 
@@ -156,10 +156,10 @@ def _as_date(v: date | str) -> date:
 
 def dso_figures(ctx: ServiceContext, as_of: date, period_days: int, customer_id: int | None = None,
                 customer_code: str | None = None, months: int = 12) -> list[DsoFigures]:
-    """DSO, count-back DSO, BPDSO, ADD and CEI per currency (of one customer when given), from one pass
-    over the covering index: per (customer, currency) the closing AR and its current part, the opening AR
-    (open as of the period start, reconstructed), the period's credit sales and each count-back month's
-    credit sales are summed by the database; Python adds the customers up and `metrics` divides."""
+    """DSO, count-back DSO, BPDSO, ADD and CEI per currency (of one customer when given): one pass over
+    the covering index sums the closing AR, its current part and the opening AR (open as of the period
+    start, reconstructed) per currency; the period's and each count-back month's credit sales come from
+    the per-day sales table (a customer's from its own documents); `metrics` divides."""
     start = as_of - timedelta(days=period_days)
     q = select().select_from(Invoice).where(Invoice.company_id == ctx.company_id, Invoice.issue_date <= as_of)
     open_end: Any = Invoice.open_minor
@@ -175,23 +175,28 @@ def dso_figures(ctx: ServiceContext, as_of: date, period_days: int, customer_id:
     if customer_id is not None:
         q = q.where(Invoice.customer_id == customer_id)
     windows = metrics.count_back_windows(as_of, months)
-    # Sales issued after each boundary (one comparison per boundary and row); a window's sales are the
-    # difference of its two boundaries' sums (every row is issued on or before as_of). A second pass
-    # reads only the rows issued after the oldest boundary.
+    # Sales issued after each boundary; a window's sales are the difference of its two boundaries' sums.
     bounds = sorted({start, *(lo for lo, _ in windows), *(hi for _, hi in windows)} - {as_of})
-    balances = (q.add_columns(Invoice.currency, func.sum(open_end),
-                              func.sum(case((Invoice.due_date >= as_of, open_end), else_=0)),
-                              func.sum(case((Invoice.issue_date <= start, open_start), else_=0)))
-                .group_by(Invoice.customer_id, Invoice.currency))
-    sales_q = (select(Invoice.currency,
-                      *[func.sum(case((Invoice.issue_date > b, Invoice.amount_minor), else_=0)) for b in bounds])
-               .where(Invoice.company_id == ctx.company_id, Invoice.issue_date <= as_of,
-                      Invoice.issue_date > bounds[0])
-               .group_by(Invoice.customer_id, Invoice.currency))
-    if customer_id is not None:
-        sales_q = sales_q.where(Invoice.customer_id == customer_id)
+    # Balances: the inner GROUP BY (customer, currency) streams over the covering index without a sort;
+    # the outer one adds the customers up in the database, so two rows reach Python.
+    inner = (q.add_columns(Invoice.currency.label("cur"), func.sum(open_end).label("closing"),
+                           func.sum(case((Invoice.due_date >= as_of, open_end), else_=0)).label("current"),
+                           func.sum(case((Invoice.issue_date <= start, open_start), else_=0)).label("opening"))
+             .group_by(Invoice.customer_id, Invoice.currency).subquery())
+    balances = select(inner.c.cur, func.sum(inner.c.closing), func.sum(inner.c.current),
+                      func.sum(inner.c.opening)).group_by(inner.c.cur)
     acc = {cur: v + [0] * len(bounds) for cur, v in _column_sums(ctx, balances).items()}
-    for cur, v in _column_sums(ctx, sales_q).items():
+    if customer_id is None:
+        # The whole company: credit sales per day are kept with the documents (no scan for sales).
+        per_currency = sales_after(ctx, bounds, as_of)
+    else:
+        sales_q = (select(Invoice.currency,
+                          *[func.sum(case((Invoice.issue_date > b, Invoice.amount_minor), else_=0)) for b in bounds])
+                   .where(Invoice.company_id == ctx.company_id, Invoice.customer_id == customer_id,
+                          Invoice.issue_date <= as_of, Invoice.issue_date > bounds[0])
+                   .group_by(Invoice.currency))
+        per_currency = _column_sums(ctx, sales_q)
+    for cur, v in per_currency.items():
         acc.setdefault(cur, [0, 0, 0] + [0] * len(bounds))[3:] = v
     out = []
     for cur, (closing, current, opening, *after) in sorted(acc.items()):
@@ -299,3 +304,55 @@ def _columns(rows: Sequence[tuple[int, int, int, int]], kind: Any) -> Any:
 
     arr = np.array(rows, dtype=np.int64).reshape(-1, 4)
     return kind(*(arr[:, k].copy() for k in range(4)))
+
+
+# ---------------------------------------------------------------- credit sales per day (kept with the documents)
+
+_ADD_SALES = text(
+    "INSERT INTO ledger_daily_sales (company_id, currency, issue_date, amount_minor, documents) "
+    "VALUES (:c, :currency, :day, :amount, :n) ON CONFLICT (company_id, currency, issue_date) DO UPDATE SET "
+    "amount_minor = ledger_daily_sales.amount_minor + excluded.amount_minor, "
+    "documents = ledger_daily_sales.documents + excluded.documents")
+
+
+def add_daily_sales(ctx: ServiceContext, sums: dict[tuple[str, date], list[int]]) -> None:
+    """Add documents just inserted to the per-day credit sales: {(currency, issue date): [minor, count]}."""
+    if sums:
+        ctx.session.execute(_ADD_SALES, [{"c": ctx.company_id, "currency": cur, "day": day, "amount": v[0],
+                                          "n": v[1]} for (cur, day), v in sums.items()])
+
+
+def add_daily_sales_of_batch(ctx: ServiceContext, batch_id: int) -> None:
+    """The same for every document of an import batch, summed by the database."""
+    q = (select(Invoice.currency, Invoice.issue_date, func.sum(Invoice.amount_minor), func.count())
+         .where(Invoice.company_id == ctx.company_id, Invoice.batch_id == batch_id)
+         .group_by(Invoice.currency, Invoice.issue_date))
+    add_daily_sales(ctx, {(cur, _as_date(day)): [int(m), int(n)] for cur, day, m, n in ctx.session.execute(q)})
+
+
+def daily_sales_differences(ctx: ServiceContext) -> list[str]:
+    """Days whose kept credit sales differ from the documents (for `verify_projections`)."""
+    c = ctx.company_id
+    docs = {(cur, _as_date(d)): (int(m), int(n)) for cur, d, m, n in ctx.session.execute(
+        select(Invoice.currency, Invoice.issue_date, func.sum(Invoice.amount_minor), func.count())
+        .where(Invoice.company_id == c).group_by(Invoice.currency, Invoice.issue_date))}
+    kept = {(cur, _as_date(d)): (int(m), int(n)) for cur, d, m, n in ctx.session.execute(
+        select(DailySales.currency, DailySales.issue_date, DailySales.amount_minor, DailySales.documents)
+        .where(DailySales.company_id == c))}
+    return [f"credit sales {cur} {day}: kept {kept.get((cur, day))}, documents say {docs.get((cur, day))}"
+            for cur, day in sorted(set(docs) | set(kept)) if docs.get((cur, day)) != kept.get((cur, day))]
+
+
+def sales_after(ctx: ServiceContext, bounds: Sequence[date], as_of: date) -> dict[str, list[int]]:
+    """Per currency, the credit sales issued after each bound and on or before as_of (from the day table)."""
+    q = (select(DailySales.currency, DailySales.issue_date, DailySales.amount_minor)
+         .where(DailySales.company_id == ctx.company_id, DailySales.issue_date > bounds[0],
+                DailySales.issue_date <= as_of))
+    out: dict[str, list[int]] = {}
+    for cur, day, minor in ctx.session.execute(q):
+        d = _as_date(day)
+        acc = out.setdefault(cur, [0] * len(bounds))
+        for k, b in enumerate(bounds):
+            if d > b:
+                acc[k] += int(minor)
+    return out

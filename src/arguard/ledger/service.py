@@ -139,6 +139,7 @@ def add_invoice(ctx: ServiceContext, rec: InvoiceRecord, batch_id: int | None = 
                   payment_reference=rec.payment_reference, order_number=rec.order_number, batch_id=batch_id)
     ctx.session.add(row)
     ctx.session.flush()
+    reports.add_daily_sales(ctx, {(row.currency, rec.issue_date): [rec.amount.minor, 1]})
     settled = rec.amount.minor - opening.minor
     if settled:
         ctx.session.add(Adjustment(company_id=ctx.company_id, invoice_id=row.id, kind="opening_settlement",

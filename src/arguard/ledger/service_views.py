@@ -323,7 +323,8 @@ def statement_of_account(ctx: ServiceContext, code: str, as_of: date, since: dat
 # ---------------------------------------------------------------- projections
 
 def verify_projections(ctx: ServiceContext) -> list[str]:
-    """Recompute open and unapplied amounts from the facts; describe every projection that differs."""
+    """Recompute open and unapplied amounts and the credit sales per day from the facts; describe every
+    projection that differs."""
     c = ctx.company_id
     alloc_inv = (select(Allocation.invoice_id.label("ref"), func.sum(Allocation.amount_minor).label("m"))
                  .where(Allocation.company_id == c).group_by(Allocation.invoice_id).subquery())
@@ -340,4 +341,4 @@ def verify_projections(ctx: ServiceContext) -> list[str]:
         select(Payment.external_id, Payment.unapplied_minor, expected_p)
         .outerjoin(alloc_pay, alloc_pay.c.ref == Payment.id)
         .where(Payment.company_id == c, Payment.unapplied_minor != expected_p))]
-    return bad
+    return bad + reports.daily_sales_differences(ctx)

@@ -110,6 +110,22 @@ class Invoice(CompanyScoped, Base):
     created_at: Mapped[datetime] = utcnow_column()
 
 
+class DailySales(Base):
+    """Credit sales per currency and issue day (invoices minus credit notes), kept with the documents in the
+    same transaction (documents are append-only, so only an insert changes it). DSO reads a few thousand
+    rows of it instead of scanning the documents for sales; `verify_projections` recomputes it."""
+
+    __tablename__ = "ledger_daily_sales"
+    __table_args__ = (UniqueConstraint("company_id", "currency", "issue_date"),)
+    # The unique key leads with company_id: no index of its own.
+    company_id: Mapped[int] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"), nullable=False)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    currency: Mapped[str] = mapped_column(String(3))
+    issue_date: Mapped[date] = mapped_column(Date)
+    amount_minor: Mapped[int] = mapped_column(MoneyMinor)
+    documents: Mapped[int] = mapped_column(Integer)
+
+
 class Payment(CompanyScoped, Base):
     """Money received from a customer. `unapplied_minor` is what no allocation has used yet."""
 

@@ -83,6 +83,17 @@ def upgrade() -> None:
     with op.batch_alter_table('fx_rates', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_fx_rates_company_id'), ['company_id'], unique=False)
 
+    op.create_table('ledger_daily_sales',
+    sa.Column('company_id', sa.Integer(), nullable=False),
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('currency', sa.String(length=3), nullable=False),
+    sa.Column('issue_date', sa.Date(), nullable=False),
+    sa.Column('amount_minor', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('documents', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['company_id'], ['companies.id'], name=op.f('fk_ledger_daily_sales_company_id_companies'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_ledger_daily_sales')),
+    sa.UniqueConstraint('company_id', 'currency', 'issue_date', name=op.f('uq_ledger_daily_sales_company_id'))
+    )
     op.create_table('import_batches',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('kind', sa.String(length=32), nullable=False),
@@ -298,6 +309,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_import_batches_company_id'))
 
     op.drop_table('import_batches')
+    op.drop_table('ledger_daily_sales')
     with op.batch_alter_table('fx_rates', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_fx_rates_company_id'))
 
