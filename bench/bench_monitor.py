@@ -111,13 +111,14 @@ def _engine(eng: Any, cid: int, as_of: date) -> None:
     n = 20_000
     events = [(rng.randrange(len(snaps)), BuyerEvent(10**9 + i, kinds[i % 4], as_of, {"direction": "down"}))
               for i in range(n)]
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     drafts = 0
     for idx, ev in events:
         snap = replace(snaps[idx], events=(*snaps[idx].events, ev))
         drafts += len(engine.evaluate_buyer(rules, snap, as_of))
-    dt = time.perf_counter() - t0
-    print(f"pure engine: {n:,} events in {dt:.2f} s = {n / dt:,.0f} events/s ({drafts:,} drafts)", flush=True)
+    dt, cpu = time.perf_counter() - t0, time.process_time() - c0
+    print(f"pure engine: {n:,} events in {dt:.2f} s = {n / dt:,.0f} events/s; {n / cpu:,.0f} events per CPU-second "
+          f"({drafts:,} drafts)", flush=True)
 
 
 def _daily_run(eng: Any, cid: int, as_of: date) -> None:
@@ -155,16 +156,16 @@ def _events(eng: Any, cid: int, company_code: str, codes: list[str], as_of: date
     n = int(os.environ.get("BENCH_MONITOR_EVENTS", "2000"))
     rng, tag = Random(SEED), f"{time.time_ns():x}"
     batch = [_event(rng, rng.choice(codes), as_of, i, tag + "s") for i in range(n)]
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     with session_scope(eng) as s:
         ctx = ServiceContext(s, cid, "bench", "analyst")
         records = [(i, EventRecord(e["type"], e["customer_id"], as_of, e["details"], e["external_id"]))
                    for i, e in enumerate(batch, 1)]
         r = service.import_events(ctx, records, as_of, "bench", origin="api")
     ctx.run_after_commit()
-    dt = time.perf_counter() - t0
-    print(f"service, one batch: {n:,} events in {dt:.2f} s = {n / dt:,.0f} events/s "
-          f"({r.inserted:,} new, {len(r.alerts):,} alerts)", flush=True)
+    dt, cpu = time.perf_counter() - t0, time.process_time() - c0
+    print(f"service, one batch: {n:,} events in {dt:.2f} s = {n / dt:,.0f} events/s; {cpu:.2f} s CPU = "
+          f"{n / cpu:,.0f} events per CPU-second ({r.inserted:,} new, {len(r.alerts):,} alerts)", flush=True)
 
     with session_scope(eng) as s:
         key = create_api_key(ServiceContext(s, cid, "bench", "admin"), "analyst", "monitor bench")
@@ -172,32 +173,35 @@ def _events(eng: Any, cid: int, company_code: str, codes: list[str], as_of: date
     os.environ.setdefault("ARGUARD_MONITOR_SCHEDULER", "off")
     with TestClient(create_app()) as client:
         batch = [_event(rng, rng.choice(codes), as_of, i, tag + "a") for i in range(n)]
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         resp = client.post("/api/v1/events", json=batch, headers=headers)
-        dt = time.perf_counter() - t0
+        dt, cpu = time.perf_counter() - t0, time.process_time() - c0
         body = resp.json()
-        print(f"API, POST /api/v1/events with a list: {n:,} events in {dt:.2f} s = {n / dt:,.0f} events/s "
-              f"(HTTP {resp.status_code}, {body.get('inserted', 0):,} new, {len(body.get('alerts', [])):,} alerts)",
+        print(f"API, POST /api/v1/events with a list: {n:,} events in {dt:.2f} s = {n / dt:,.0f} events/s; "
+              f"{cpu:.2f} s CPU = {n / cpu:,.0f} events per CPU-second (HTTP {resp.status_code}, {body.get('inserted', 0):,} new, {len(body.get('alerts', [])):,} alerts)",
               flush=True)
-        latencies = []
+        latencies, cpus = [], []
         for i in range(50):
             one = _event(rng, rng.choice(codes), as_of, i, tag + "1")
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
             client.post("/api/v1/events", json=one, headers=headers)
             latencies.append(time.perf_counter() - t0)
+            cpus.append(time.process_time() - c0)
         latencies.sort()
         print(f"API, one event per request (50): median {statistics.median(latencies) * 1000:.0f} ms, "
-              f"p95 {latencies[47] * 1000:.0f} ms, max {latencies[-1] * 1000:.0f} ms", flush=True)
+              f"p95 {latencies[47] * 1000:.0f} ms, max {latencies[-1] * 1000:.0f} ms; "
+              f"median CPU {statistics.median(cpus) * 1000:.0f} ms", flush=True)
 
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "events.jsonl"
         path.write_text("\n".join(json.dumps(_event(rng, rng.choice(codes), as_of, i, tag + "c"))
                                   for i in range(n)), encoding="utf-8")
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         out = CliRunner().invoke(cli, ["events", "import", str(path), "--company", company_code,
                                        "--as-of", as_of.isoformat()])
-        dt = time.perf_counter() - t0
-        print(f"CLI, arguard events import (JSON lines): {n:,} events in {dt:.2f} s = {n / dt:,.0f} events/s "
+        dt, cpu = time.perf_counter() - t0, time.process_time() - c0
+        print(f"CLI, arguard events import (JSON lines): {n:,} events in {dt:.2f} s = {n / dt:,.0f} events/s; "
+              f"{cpu:.2f} s CPU = {n / cpu:,.0f} events per CPU-second "
               f"({out.output.strip().splitlines()[-1] if out.output.strip() else out.exception!r})", flush=True)
 
 
