@@ -80,34 +80,34 @@ def bucket_case(as_of: date) -> ColumnElement[int]:
 def bucket_sums(as_of: date, amount: ColumnElement[int]) -> list[ColumnElement[int]]:
     """Cumulative sums, one per bucket boundary of `metrics` (the rule): SUM(amount WHERE due_date ≥ the
     bucket's earliest due date), newest bucket first, the last one the plain total. One comparison per
-    boundary and row; `buckets_of_cumulative` turns them into the seven buckets."""
+    boundary and row; `aging_sums` subtracts neighbours to get the seven buckets."""
     cols = [func.sum(case((Invoice.due_date >= earliest, amount), else_=0))
             for earliest, _ in metrics.bucket_due_ranges(as_of) if earliest is not None]
     return [*cols, func.sum(amount)]
 
 
-def buckets_of_cumulative(cumulative: Sequence[int | None]) -> list[int]:
-    values = [int(v or 0) for v in cumulative]
-    return [values[0]] + [b - a for a, b in pairwise(values)]
-
-
 def aging_sums(ctx: ServiceContext, as_of: date, customer_id: int | None = None) -> list[AgingSums]:
-    """Bucket sums per (customer, currency) in one pass: GROUP BY customer, currency follows the covering
-    index `ix_invoices_aging`, so the database streams a million rows without sorting them."""
+    """Bucket sums per (customer, currency) in one pass: the inner GROUP BY customer, currency follows the
+    covering index `ix_invoices_aging`, so the database streams a million rows without sorting them; the
+    outer query turns the cumulative sums into buckets. Sorted by customer id and currency."""
     reconstruct = _has_facts_after(ctx, as_of)
     open_at, base = open_at_expr(ctx, as_of, reconstruct)
     if customer_id is not None:
         base = base.where(Invoice.customer_id == customer_id)
-    q = (base.add_columns(Invoice.customer_id, Invoice.currency, *bucket_sums(as_of, open_at),
-                          func.sum(case((open_at != 0, 1), else_=0)))
-         .group_by(Invoice.customer_id, Invoice.currency))
-    acc: dict[tuple[int, str], AgingSums] = {}
-    for cid, cur, *sums, n in ctx.session.execute(q).tuples():
-        acc[(cid, cur)] = AgingSums(cid, cur, buckets_of_cumulative(sums), 0, int(n or 0))
+    cumulative = bucket_sums(as_of, open_at)
+    inner = (base.add_columns(Invoice.customer_id.label("cid"), Invoice.currency.label("cur"),
+                              *[c.label(f"s{k}") for k, c in enumerate(cumulative)],
+                              func.sum(case((open_at != 0, 1), else_=0)).label("n"))
+             .group_by(Invoice.customer_id, Invoice.currency).subquery())
+    col = [inner.c[f"s{k}"] for k in range(len(cumulative))]
+    q = select(inner.c.cid, inner.c.cur, col[0], *[b - a for a, b in pairwise(col)], inner.c.n)
     width = len(BUCKET_NAMES)
+    acc: dict[tuple[int, str], AgingSums] = {}
+    for cid, cur, *sums, n in ctx.session.execute(q):
+        acc[(cid, cur)] = AgingSums(cid, cur, [int(v) for v in sums], 0, int(n))
     for cid, cur, cash in unapplied_sums(ctx, as_of, reconstruct, customer_id):
         acc.setdefault((cid, cur), AgingSums(cid, cur, [0] * width, 0, 0)).unapplied += cash
-    return [r for r in acc.values() if r.items or any(r.buckets) or r.unapplied]
+    return [r for r in acc.values() if r.items or r.unapplied or any(r.buckets)]
 
 
 def unapplied_sums(ctx: ServiceContext, as_of: date, reconstruct: bool,
@@ -141,12 +141,17 @@ def aging_rows(ctx: ServiceContext, as_of: date, customer_id: int | None = None)
 
 def aging_rows_and_totals(ctx: ServiceContext, as_of: date,
                           customer_id: int | None = None) -> tuple[list[AgingRow], list[AgingRow]]:
-    """Rows per customer and currency (sorted) and the totals per currency, from one query."""
+    """Rows per customer and currency (sorted by code and currency) and the totals per currency."""
     sums = aging_sums(ctx, as_of, customer_id)
     codes = customer_codes(ctx, sorted({s.customer_id for s in sums}))
-    sums.sort(key=lambda s: (codes[s.customer_id], s.currency))
-    rows = [metrics.aging_row(codes[s.customer_id], s.currency, s.buckets, s.unapplied, s.items) for s in sums]
-    totals = metrics.totals_of_minor((s.currency, s.buckets, s.unapplied, s.items) for s in sums)
+    rows = sorted((AgingRow(codes[s.customer_id], s.currency, tuple(s.buckets), s.unapplied, s.items) for s in sums),
+                  key=lambda r: (r.customer_code or "", r.currency))
+    per_currency: dict[str, list[AgingSums]] = {}
+    for s in sums:
+        per_currency.setdefault(s.currency, []).append(s)
+    totals = [AgingRow(None, cur, tuple(sum(col) for col in zip(*(s.buckets for s in group), strict=True)),
+                       sum(s.unapplied for s in group), sum(s.items for s in group))
+              for cur, group in sorted(per_currency.items())]
     return rows, totals
 
 
