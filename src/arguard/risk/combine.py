@@ -18,6 +18,7 @@ import math
 from dataclasses import dataclass
 
 from arguard.core.errors import ValidationError
+from arguard.risk.labels import SECTOR_ZH, zh_label
 from arguard.risk.masterscale import DEFAULT_GRADE, grade_of
 from arguard.risk.model import Confidence, Grade, PaymentBehaviour, Reason, RiskInputs
 
@@ -98,7 +99,8 @@ def payment_reasons(b: PaymentBehaviour) -> list[Reason]:
     def add(code: str, label: str, impact: float, value: float) -> None:
         impact *= weight
         if abs(impact) >= 0.01:
-            out.append(Reason(code, label, "raises" if impact > 0 else "lowers", round(impact, 4), value))
+            out.append(Reason(code, label, "raises" if impact > 0 else "lowers", round(impact, 4), value,
+                              zh_label(code)))
 
     dbt = max(b.avg_days_beyond_terms, 0.0)
     if dbt <= 2 and b.invoices_paid >= MIN_HISTORY:
@@ -130,7 +132,7 @@ def sector_reason(sector: str | None) -> Reason | None:
     if not impact:
         return None
     return Reason("sector.overlay", f"sector {SECTOR_NAMES[letter]}", "raises" if impact > 0 else "lowers",
-                  impact, sector)
+                  impact, sector, zh_label("sector.overlay", sector=SECTOR_ZH[letter]))
 
 
 def confidence_of(inputs: RiskInputs) -> Confidence:
@@ -150,18 +152,21 @@ def combine(inputs: RiskInputs, *, typical_pd: float = TYPICAL_PD, model_version
     anchor = inputs.financial_pd
     if anchor is None:
         anchor = typical_pd
-        notes = [Reason("accounts.missing", "no financial statements: typical company PD used", "raises", 0.0)]
+        notes = [Reason("accounts.missing", "no financial statements: typical company PD used", "raises", 0.0,
+                        label_zh=zh_label("accounts.missing"))]
     elif (inputs.accounts_age_days or 0) > STALE_ACCOUNTS_DAYS:
         notes = [Reason("accounts.stale", "accounts older than 18 months", "raises", 0.0,
-                        inputs.accounts_age_days)]
+                        inputs.accounts_age_days, zh_label("accounts.stale"))]
     else:
         notes = []
     if inputs.behaviour is not None:
         reasons += payment_reasons(inputs.behaviour)
     if inputs.country is not None and inputs.country.treated_as > 0:
         c = inputs.country
+        zh = zh_label("country.oecd_class" if c.oecd_class is not None else "country.unknown",
+                      cls=c.treated_as, iso2=c.iso2 or "?")
         reasons.append(Reason("country.oecd_class", f"country risk ({c.basis})", "raises",
-                              round(COUNTRY_STEP * c.treated_as, 4), c.iso2))
+                              round(COUNTRY_STEP * c.treated_as, 4), c.iso2, zh))
     sector = sector_reason(inputs.sector)
     if sector is not None:
         reasons.append(sector)
@@ -171,7 +176,9 @@ def combine(inputs: RiskInputs, *, typical_pd: float = TYPICAL_PD, model_version
     pd_12m = 1.0 if defaulted else expit(logit(anchor) + shift + overlay)
     if defaulted:
         label = "insolvency on record" if inputs.insolvent else f"stopped paying: {DEFAULT_DPD}+ days past due"
-        notes.insert(0, Reason("default.event", label, "raises", 10.0))
+        zh = zh_label("default.insolvency") if inputs.insolvent else zh_label("default.stopped_paying",
+                                                                              days=DEFAULT_DPD)
+        notes.insert(0, Reason("default.event", label, "raises", 10.0, label_zh=zh))
     top = sorted(reasons, key=lambda r: -abs(r.impact))[: TOP_REASONS - len(notes)]
     return Grade(
         as_of=inputs.as_of, pd_12m=round(pd_12m, 6),

@@ -22,6 +22,7 @@ from sklearn.model_selection import StratifiedKFold
 
 from arguard.core.errors import ValidationError
 from arguard.risk.features import FEATURES, derive, feature_label
+from arguard.risk.labels import zh_label
 from arguard.risk.model import Reason
 from arguard.risk.ratios import ATTRS
 
@@ -431,6 +432,6 @@ def reasons_from_contributions(contrib: Matrix, X: Matrix, top: int = 3,
             value = X[r, j]
             attr = features[j]
             row.append(Reason(attr, feature_label(attr), "raises" if impact > 0 else "lowers", float(impact),
-                              None if np.isnan(value) else float(value)))
+                              None if np.isnan(value) else float(value), zh_label(attr)))
         out.append(tuple(row))
     return out

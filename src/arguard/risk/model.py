@@ -172,8 +172,9 @@ class Reason:
     """One thing that moved a buyer's PD, and which way.
 
     code: stable identifier (`Attr27`, `payment.days_beyond_terms`, `country.oecd_class` …);
-    label: plain-words name for an analyst; direction: 'raises' or 'lowers' the PD;
-    impact: effect on the log-odds of default (positive raises); value: the observed value, if any.
+    label: plain-words name for an analyst (English); direction: 'raises' or 'lowers' the PD;
+    impact: effect on the log-odds of default (positive raises); value: the observed value, if any;
+    label_zh: the same name in Chinese (`labels.py`; '' when none is known, the English one is shown).
     """
 
     code: str
@@ -181,6 +182,7 @@ class Reason:
     direction: Direction
     impact: float
     value: float | str | None = None
+    label_zh: str = ""
 
     def __str__(self) -> str:
         arrow = "+" if self.direction == "raises" else "-"
