@@ -43,8 +43,13 @@ MIX = [("news.negative", 35), ("legal.action", 15), ("rating.changed", 15), ("in
        ("promise.due", 20), ("payment.default", 2), ("insolvency.filing", 1)]
 
 
-def _event(rng: Random, code: str, on: date, n: int, tag: str) -> dict[str, Any]:
-    kind = rng.choices([k for k, _ in MIX], [w for _, w in MIX])[0]
+QUIET = {"news.negative", "legal.action", "rating.changed", "promise.due"}
+"""Kinds whose alerts set no reaction in motion (no limits call)."""
+
+
+def _event(rng: Random, code: str, on: date, n: int, tag: str, quiet: bool = False) -> dict[str, Any]:
+    mix = [(k, w) for k, w in MIX if k in QUIET] if quiet else MIX
+    kind = rng.choices([k for k, _ in mix], [w for _, w in mix])[0]
     details: dict[str, Any] = {"source": "bench"}
     if kind == "news.negative":
         details["headline"] = f"bench news {tag}-{n}"
@@ -150,22 +155,27 @@ def _events(eng: Any, cid: int, company_code: str, codes: list[str], as_of: date
     from arguard.db.session import session_scope
     from arguard.monitor import service
     from arguard.monitor.model import EventRecord
+    from arguard.monitor.tables import Reaction
     from arguard.platform.context import ServiceContext
     from arguard.platform.service import create_api_key
 
     n = int(os.environ.get("BENCH_MONITOR_EVENTS", "2000"))
     rng, tag = Random(SEED), f"{time.time_ns():x}"
-    batch = [_event(rng, rng.choice(codes), as_of, i, tag + "s") for i in range(n)]
-    t0, c0 = time.perf_counter(), time.process_time()
-    with session_scope(eng) as s:
-        ctx = ServiceContext(s, cid, "bench", "analyst")
-        records = [(i, EventRecord(e["type"], e["customer_id"], as_of, e["details"], e["external_id"]))
-                   for i, e in enumerate(batch, 1)]
-        r = service.import_events(ctx, records, as_of, "bench", origin="api")
-    ctx.run_after_commit()
-    dt, cpu = time.perf_counter() - t0, time.process_time() - c0
-    print(f"service, one batch: {n:,} events in {dt:.2f} s = {n / dt:,.0f} events/s; {cpu:.2f} s CPU = "
-          f"{n / cpu:,.0f} events per CPU-second ({r.inserted:,} new, {len(r.alerts):,} alerts)", flush=True)
+    for label, quiet in (("the day's mix", False), ("alerts without reactions", True)):
+        batch = [_event(rng, rng.choice(codes), as_of, i, f"{tag}s{quiet:d}", quiet) for i in range(n)]
+        t0, c0 = time.perf_counter(), time.process_time()
+        with session_scope(eng) as s:
+            ctx = ServiceContext(s, cid, "bench", "analyst")
+            records = [(i, EventRecord(e["type"], e["customer_id"], as_of, e["details"], e["external_id"]))
+                       for i, e in enumerate(batch, 1)]
+            r = service.import_events(ctx, records, as_of, "bench", origin="api")
+            reactions = s.scalar(select(func.count(Reaction.id)).where(Reaction.company_id == cid,
+                                                                        Reaction.alert_id.in_([a.id for a in r.alerts])))
+        ctx.run_after_commit()
+        dt, cpu = time.perf_counter() - t0, time.process_time() - c0
+        print(f"service, one batch ({label}): {n:,} events in {dt:.2f} s = {n / dt:,.0f} events/s; {cpu:.2f} s CPU "
+              f"= {n / cpu:,.0f} events per CPU-second ({r.inserted:,} new, {len(r.alerts):,} alerts, "
+              f"{reactions:,} reactions)", flush=True)
 
     with session_scope(eng) as s:
         key = create_api_key(ServiceContext(s, cid, "bench", "admin"), "analyst", "monitor bench")

@@ -42,6 +42,9 @@ from arguard.platform.tables import Company
 EVENT_HORIZON_DAYS = 400
 """Events older than this before as_of are not loaded (every look-back is shorter)."""
 _CHUNK = 900
+_FEW = 200
+"""Up to this many buyers are read by code; more, and the whole customer list is read (it is cheap) so
+that a batch touching a quarter of the book or more is served by whole-book set queries."""
 
 
 def base_currency(ctx: ServiceContext) -> str:
@@ -101,7 +104,7 @@ def _customers(ctx: ServiceContext, codes: Sequence[str] | None
     whole (None when only the few buyers asked for were read)."""
     q = select(Customer.id, Customer.code, Customer.name, Customer.country, Customer.sector).where(
         Customer.company_id == ctx.company_id)
-    if codes is None or len(codes) > _CHUNK:
+    if codes is None or len(codes) > _FEW:
         book = {r[0]: (r[1], r[2], r[3], r[4]) for r in ctx.session.execute(q)}
         if codes is None:
             return book, len(book)
