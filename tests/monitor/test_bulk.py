@@ -5,14 +5,19 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from hypothesis import HealthCheck, given, seed, settings
+from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from arguard.core.money import Money
+from arguard.db.session import session_scope
 from arguard.ledger import service as ledger
 from arguard.ledger.model import CustomerRecord, InvoiceRecord
 from arguard.monitor import service
+from arguard.monitor.events import fingerprint
 from arguard.monitor.model import EventRecord
 from arguard.monitor.tables import Alert, MonitorEvent, Reaction
+from arguard.platform.context import ServiceContext
 from arguard.platform.tables import AuditEntry
 from tests.conftest import auth, new_company
 from tests.monitor.helpers import event_record, load
@@ -131,3 +136,29 @@ def test_exposure_counts_released_orders_of_the_limits_capability(ctx_factory):
         alert = service.list_alerts(ctx, rule_id="limit")[0][0]
     assert alert.evidence["open_orders"] == "1500.00 EUR" and alert.evidence["utilisation_pct"] == "85.0"
     assert alert.evidence["open_receivables"] == "7000.00 EUR" and alert.evidence["exposure"] == "8500.00 EUR"
+
+
+kinds = st.sampled_from(["news.negative", "legal.action", "rating.changed"])
+items = st.tuples(kinds, st.sampled_from(["ACME", "BETA", "NOBODY"]), st.integers(1, 3),
+                  st.sampled_from([None, "x-1", "x-2"]))
+
+
+@seed(20260630)
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(batch=st.lists(items, max_size=12))
+def test_any_batch_stores_each_event_once_and_accounts_for_every_record(engine, batch):
+    company_id, _ = new_company(engine)
+    records = [(i, EventRecord(k, c, date(2026, 5, d), {"headline": f"h{d}"}, x))
+               for i, (k, c, d, x) in enumerate(batch, 1)]
+    with session_scope(engine) as s:
+        ctx = ServiceContext(s, company_id, "test", "admin")
+        load(ctx, "customer ACME DE\ncustomer BETA FR\n")
+        first = service.import_events(ctx, records, date(2026, 5, 3), "b")
+        again = service.import_events(ctx, records, date(2026, 5, 3), "b")
+        stored = s.scalar(select(func.count(MonitorEvent.id)).where(MonitorEvent.company_id == company_id,
+                                                                     MonitorEvent.source == "file"))
+    known = [r for _, r in records if r.customer_code != "NOBODY"]
+    distinct = {fingerprint(r) for r in known}
+    assert first.inserted == stored == len(distinct)
+    assert first.inserted + first.duplicates + first.rejected == first.read == len(records)
+    assert (again.inserted, again.duplicates, again.alerts) == (0, len(known), [])
