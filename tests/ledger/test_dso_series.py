@@ -52,3 +52,15 @@ def test_collection_inputs_at_reconstructs_past_open_amounts():
     assert inp is not None and (inp.closing_ar, inp.closing_current_ar, inp.period_sales) == (150, 150, 150)
     inp = metrics.collection_inputs_at("EUR", docs, later, date(2026, 1, 25), 30, 2)
     assert inp is not None and inp.closing_ar == 50
+
+
+def test_aging_and_dso_in_one_pass_equal_the_two_reports(ctx_factory):
+    with ctx_factory() as ctx:
+        book(ctx, LEDGER)
+        service.apply_credit_note(ctx, "CN1", ["I2"], date(2025, 12, 5), amounts=[Money.of("60.00", "EUR")])
+        # As of each date: facts after the period start and after the date itself (reconstruction), none.
+        for as_of in (date(2025, 10, 15), date(2025, 12, 31), date(2026, 2, 15), date(2026, 6, 30)):
+            for code in (None, "C1"):
+                aging, dso = service.aging_and_dso(ctx, as_of, customer_code=code)
+                assert aging == service.aging_report(ctx, as_of, code)
+                assert dso == service.dso_report(ctx, as_of, customer_code=code)

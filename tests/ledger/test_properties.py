@@ -107,10 +107,14 @@ def test_ledger_invariants(sqlite_engine, ops, as_of_days):
                 assert 0 <= inv.open_minor <= inv.amount_minor
         for pay in s.query(Payment).filter(Payment.company_id == company_id):
             assert 0 <= pay.unapplied_minor <= pay.amount_minor
+        dates = [START + timedelta(days=d) for d in as_of_days]
+        assert service.dso_series(ctx, dates, 30) == [service.dso_report(ctx, d, 30) for d in dates]
         for d in as_of_days:
             as_of = START + timedelta(days=d)
             report = service.aging_report(ctx, as_of)
             items = service.open_items(ctx, as_of=as_of)
+            # One pass for both equals the two reports; the DSO series equals the report at its dates.
+            assert service.aging_and_dso(ctx, as_of, 30) == (report, service.dso_report(ctx, as_of, 30))
             # Buckets sum to the open balance, per currency, and equal the open items as of that date.
             for t in report.totals:
                 assert sum(b.minor for b in t.buckets) == t.total.minor

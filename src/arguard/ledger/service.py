@@ -294,6 +294,7 @@ from arguard.ledger.service_credits import (
 )
 from arguard.ledger.service_views import (
     add_fx_rate,
+    aging_and_dso,
     aging_report,
     base_currency,
     convert,
@@ -318,6 +319,7 @@ __all__ = [
     "add_fx_rate",
     "add_invoice",
     "add_payment",
+    "aging_and_dso",
     "aging_report",
     "allocate",
     "apply_credit_note",

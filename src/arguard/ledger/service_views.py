@@ -6,7 +6,7 @@ Re-exported by `arguard.ledger.service`; callers import from there.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -17,6 +17,7 @@ from arguard.core.money import FxRate, FxTable, Money, check_currency
 from arguard.ledger import metrics, reports
 from arguard.ledger.model import (
     AgingReport,
+    AgingRow,
     CustomerDetail,
     DsoFigures,
     PaymentHistoryLine,
@@ -31,6 +32,7 @@ from arguard.platform.tables import Company
 
 __all__ = [
     "add_fx_rate",
+    "aging_and_dso",
     "aging_report",
     "base_currency",
     "convert",
@@ -70,6 +72,11 @@ def aging_report(ctx: ServiceContext, as_of: date, customer_code: str | None = N
     currency at the rates valid on as_of (left out, with the currencies named, when a rate is missing)."""
     cid = _customer(ctx, customer_code).id if customer_code else None
     rows, totals = reports.aging_rows_and_totals(ctx, as_of, cid)
+    return _aging_report(ctx, as_of, rows, totals, base_currency_code)
+
+
+def _aging_report(ctx: ServiceContext, as_of: date, rows: list[AgingRow], totals: list[AgingRow],
+                  base_currency_code: str | None) -> AgingReport:
     base = base_currency_code or base_currency(ctx)
     table = fx_table(ctx)
     rates, missing = {}, []
@@ -81,6 +88,24 @@ def aging_report(ctx: ServiceContext, as_of: date, customer_code: str | None = N
     converted = metrics.convert_total(totals, base, rates) if totals and not missing else None
     return AgingReport(as_of=as_of, rows=tuple(rows), totals=tuple(totals), base_currency=base,
                        converted=converted, missing_rates=tuple(missing))
+
+
+def aging_and_dso(ctx: ServiceContext, as_of: date, period_days: int = 90, customer_code: str | None = None,
+                  base_currency_code: str | None = None) -> tuple[AgingReport, list[DsoFigures]]:
+    """`aging_report` and `dso_report` of one date from one pass over the documents (the overview of a
+    dashboard): the aging pass also sums the opening AR; closing and current AR are the aging totals;
+    credit sales come from the per-day sales table. Each part equals its own report."""
+    if period_days <= 0:
+        raise ValidationError("period_days must be positive", code="bad_period")
+    cid = _customer(ctx, customer_code).id if customer_code else None
+    start = as_of - timedelta(days=period_days)
+    sums, opening = reports.aging_sums(ctx, as_of, cid, opening_at=start)
+    rows, totals = reports.rows_and_totals(ctx, sums)
+    balances = {t.currency: [sum(t.bucket_minor), t.bucket_minor[0], 0] for t in totals}
+    for cur, minor in opening.items():
+        balances.setdefault(cur, [0, 0, 0])[2] = minor
+    figures = reports.figures_of_balances(ctx, as_of, period_days, balances, cid, customer_code)
+    return _aging_report(ctx, as_of, rows, totals, base_currency_code), figures
 
 
 def dso_report(ctx: ServiceContext, as_of: date, period_days: int = 90,
