@@ -144,7 +144,7 @@ items = st.tuples(kinds, st.sampled_from(["ACME", "BETA", "NOBODY"]), st.integer
 
 
 @seed(20260630)
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(batch=st.lists(items, max_size=12))
 def test_any_batch_stores_each_event_once_and_accounts_for_every_record(engine, batch):
     company_id, _ = new_company(engine)
