@@ -49,3 +49,27 @@ def test_companies_have_separate_chains(engine, ctx_factory):
         ctx.audit("x", "y")
     with ctx_factory() as ctx:
         assert verify_audit(ctx) == []
+
+
+def test_concurrent_units_of_work_never_break_the_chain(engine, ctx_factory):
+    """Sixteen threads audit at once; on PostgreSQL they queue on the company's audit lock."""
+    import threading
+
+    errors: list[BaseException] = []
+
+    def work(i: int) -> None:
+        try:
+            for _ in range(3):
+                with ctx_factory(actor=f"worker{i}") as ctx:
+                    ctx.audit("order.check", "order", f"O{i}", reason="race")
+        except BaseException as exc:  # noqa: BLE001 -- collected and asserted below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(16)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    with ctx_factory() as ctx:
+        assert verify_audit(ctx) == []

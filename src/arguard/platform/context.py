@@ -6,12 +6,15 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from arguard.platform.audit import GENESIS, canonical, entry_hash
 from arguard.platform.roles import require_role
 from arguard.platform.tables import AuditEntry
+
+
+AUDIT_LOCK_NAMESPACE = 0x415544  # 'AUD': advisory-lock namespace of the audit chain
 
 
 @dataclass
@@ -30,11 +33,22 @@ class ServiceContext:
 
     def audit(self, action: str, entity: str, entity_id: str | int | None = None, *, reason: str | None = None,
               before: Any = None, after: Any = None) -> AuditEntry:
-        """Append one entry to the company's hash chain (serialised per company by a row lock)."""
+        """Append one entry to the company's hash chain.
+
+        Appends are serialised per company until commit: on PostgreSQL by a transaction-scoped advisory
+        lock taken *before* the last entry is read (a row lock on the last entry is not enough: two waiters
+        would both read the same last entry once it is released). On SQLite a no-op write takes the
+        database's write lock first, so the read below sees the newest entry."""
+        if self.session.get_bind().dialect.name == "postgresql":
+            self.session.execute(text("SELECT pg_advisory_xact_lock(:ns, :company)"),
+                                 {"ns": AUDIT_LOCK_NAMESPACE, "company": self.company_id})
+        else:
+            self.session.execute(text("UPDATE companies SET id = id WHERE id = :company"),
+                                 {"company": self.company_id})
         last = self.session.execute(
             select(AuditEntry.seq, AuditEntry.entry_hash)
             .where(AuditEntry.company_id == self.company_id)
-            .order_by(AuditEntry.seq.desc()).limit(1).with_for_update()
+            .order_by(AuditEntry.seq.desc()).limit(1)
         ).first()
         seq, prev = (last[0] + 1, last[1]) if last else (1, GENESIS)
         at = datetime.now(UTC).replace(tzinfo=None)
