@@ -6,7 +6,8 @@ through rule evaluation on the demo company.
 Runs against the demo company in ARGUARD_DATABASE_URL (default var/arguard.db; build one with
 `arguard demo --size large --steps risk,limits --database-url …` — the monitor's own demo step is the
 first daily run, measured here instead). BENCH_MONITOR_COMPANY names another company,
-BENCH_MONITOR_EVENTS the batch size (default 2,000).
+BENCH_MONITOR_EVENTS the batch size (default 2,000), BENCH_MONITOR_PATHS the measures to take
+(engine,run,service,api,cli), BENCH_MONITOR_REPEAT how often each batch is measured (default 1).
 
 1. Snapshot load and the pure engine (snapshot + event → drafts).
 2. The daily run as of the company's last invoice date: the first run (committed: it raises the
@@ -94,8 +95,10 @@ def main() -> None:
         invoices = s.scalar(select(func.count(Invoice.id)).where(Invoice.company_id == cid))
     print(f"{eng.dialect.name} · company {company[1]}: {len(codes):,} buyers, {invoices:,} invoices, as of {as_of}",
           flush=True)
-    _engine(eng, cid, as_of)
-    _daily_run(eng, cid, as_of)
+    if "engine" in PATHS:
+        _engine(eng, cid, as_of)
+    if "run" in PATHS:
+        _daily_run(eng, cid, as_of)
     _events(eng, cid, company[1], codes, as_of)
 
 
@@ -148,10 +151,8 @@ def _daily_run(eng: Any, cid: int, as_of: date) -> None:
 
 def _events(eng: Any, cid: int, company_code: str, codes: list[str], as_of: date) -> None:
     from fastapi.testclient import TestClient
-    from typer.testing import CliRunner
 
     from arguard.api.app import create_app
-    from arguard.cli.main import app as cli
     from arguard.db.session import session_scope
     from arguard.monitor import service
     from arguard.monitor.model import EventRecord
@@ -175,9 +176,13 @@ def _events(eng: Any, cid: int, company_code: str, codes: list[str], as_of: date
         return f"{r.inserted:,} new, {len(r.alerts):,} alerts, {reactions:,} reactions"
 
     for label, quiet in (("the day's mix", False), ("alerts without reactions", True)):
+        if "service" not in PATHS:
+            break
         _report(f"service, one batch ({label})", n,
                 [_timed(lambda k=k, q=quiet: service_batch(q, k)) for k in range(REPEAT)])
 
+    if "api" not in PATHS:
+        return _cli(eng, company_code, codes, as_of, n, rng, tag) if "cli" in PATHS else None
     with session_scope(eng) as s:
         key = create_api_key(ServiceContext(s, cid, "bench", "admin"), "analyst", "monitor bench")
     headers = {"Authorization": f"Bearer {key}"}
@@ -201,6 +206,14 @@ def _events(eng: Any, cid: int, company_code: str, codes: list[str], as_of: date
         print(f"API, one event per request (50): median {statistics.median(latencies) * 1000:.0f} ms, "
               f"p95 {latencies[47] * 1000:.0f} ms, max {latencies[-1] * 1000:.0f} ms; "
               f"median CPU {statistics.median(cpus) * 1000:.0f} ms", flush=True)
+    if "cli" in PATHS:
+        _cli(eng, company_code, codes, as_of, n, rng, tag)
+
+
+def _cli(eng: Any, company_code: str, codes: list[str], as_of: date, n: int, rng: Random, tag: str) -> None:
+    from typer.testing import CliRunner
+
+    from arguard.cli.main import app as cli
 
     with tempfile.TemporaryDirectory() as tmp:
         def cli_batch(k: int) -> str:
@@ -215,9 +228,12 @@ def _events(eng: Any, cid: int, company_code: str, codes: list[str], as_of: date
                                                                     for k in range(REPEAT)])
 
 
-REPEAT = 3
-"""Each batch measure is taken this many times (fresh events each time): the machine is shared, so the
-best run is the one least disturbed and the median shows the spread."""
+REPEAT = int(os.environ.get("BENCH_MONITOR_REPEAT", "1"))
+"""Each batch measure is taken this many times (fresh events each time; best and median). Every batch
+adds ~2,000 events to the history that later evaluations re-read, so later batches run on a heavier
+book: to compare paths, give each its own fresh copy of the database (BENCH_MONITOR_PATHS)."""
+PATHS = set(os.environ.get("BENCH_MONITOR_PATHS", "engine,run,service,api,cli").split(","))
+"""Which measures to take: engine (snapshot load, pure engine), run (daily runs), service, api, cli."""
 
 
 def _timed(fn: Any) -> tuple[float, float, str]:
