@@ -17,9 +17,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from itertools import pairwise
+from operator import attrgetter
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, exists, func, or_, select, text
+from sqlalchemy import BigInteger, ColumnElement, Select, and_, case, cast, exists, func, or_, select, text
 from sqlalchemy.sql import Subquery
 
 from arguard.core.money import Money
@@ -30,14 +31,14 @@ from arguard.platform.context import ServiceContext
 
 
 @dataclass(slots=True)
-class AgingSums:
-    """Minor-unit sums of one (customer id, currency): buckets, unapplied cash, open item count."""
+class AgingScan:
+    """What one aging pass returns, in minor units. rows: (customer id, currency, the seven buckets…, open
+    items) per customer and currency, as the database sent them; unapplied: cash per (customer id,
+    currency); opening: open AR per currency on the `opening_at` date asked for (else empty)."""
 
-    customer_id: int
-    currency: str
-    buckets: list[int]
-    unapplied: int
-    items: int
+    rows: list[tuple[Any, ...]]
+    unapplied: dict[tuple[int, str], int]
+    opening: dict[str, int]
 
 
 def _has_facts_after(ctx: ServiceContext, as_of: date) -> bool:
@@ -87,13 +88,13 @@ def bucket_sums(as_of: date, amount: ColumnElement[int]) -> list[ColumnElement[i
 
 
 def aging_sums(ctx: ServiceContext, as_of: date, customer_id: int | None = None,
-               opening_at: date | None = None) -> tuple[list[AgingSums], dict[str, int]]:
+               opening_at: date | None = None) -> AgingScan:
     """Bucket sums per (customer, currency) in one pass: the inner GROUP BY customer, currency follows the
     covering index `ix_invoices_aging`, so the database streams a million rows without sorting them; the
     outer query turns the cumulative sums into buckets.
 
     opening_at: also sum, per currency, what was open on that date (DSO's opening AR) in the same pass;
-    returned beside the rows ({} when not asked)."""
+    returned beside the rows."""
     reconstruct = _has_facts_after(ctx, as_of)
     open_at, base = open_at_expr(ctx, as_of, reconstruct)
     extra: list[Any] = []
@@ -116,20 +117,22 @@ def aging_sums(ctx: ServiceContext, as_of: date, customer_id: int | None = None,
                               func.sum(case((open_at != 0, 1), else_=0)).label("n"), *extra)
              .group_by(Invoice.customer_id, Invoice.currency).subquery())
     col = [inner.c[f"s{k}"] for k in range(len(cumulative))]
-    q = select(inner.c.cid, inner.c.cur, col[0], *[b - a for a, b in pairwise(col)], inner.c.n,
-               *([inner.c.opening] if extra else []))
+    buckets = [col[0], *[b - a for a, b in pairwise(col)]]
+    # CAST: PostgreSQL's SUM(bigint) is numeric; integers come back as Python ints on both databases.
+    q = select(inner.c.cid, inner.c.cur, *[cast(b, BigInteger) for b in buckets], cast(inner.c.n, BigInteger),
+               *([cast(inner.c.opening, BigInteger)] if extra else []))
     width = len(BUCKET_NAMES)
-    acc: dict[tuple[int, str], AgingSums] = {}
-    opening: dict[str, int] = {}
     # Core execution (no ORM row processing): 40,000 plain rows.
-    for row in ctx.session.connection().execute(q):
-        cid, cur = row[0], row[1]
-        acc[(cid, cur)] = AgingSums(cid, cur, [int(v) for v in row[2:2 + width]], 0, int(row[2 + width]))
-        if extra:
-            opening[cur] = opening.get(cur, 0) + int(row[3 + width])
-    for cid, cur, cash in unapplied_sums(ctx, as_of, reconstruct, customer_id):
-        acc.setdefault((cid, cur), AgingSums(cid, cur, [0] * width, 0, 0)).unapplied += cash
-    return [r for r in acc.values() if r.items or r.unapplied or any(r.buckets)], opening
+    rows = [tuple(r) for r in ctx.session.connection().execute(q)]
+    opening: dict[str, int] = {}
+    if extra:
+        for r in rows:
+            opening[r[1]] = opening.get(r[1], 0) + r[3 + width]
+        rows = [r[:3 + width] for r in rows]
+    # A row whose documents were all settled by as_of (reconstructed) is no aging row.
+    rows = [r for r in rows if r[2 + width] or any(r[2:2 + width])]
+    unapplied = {(cid, cur): cash for cid, cur, cash in unapplied_sums(ctx, as_of, reconstruct, customer_id)}
+    return AgingScan(rows, unapplied, opening)
 
 
 def unapplied_sums(ctx: ServiceContext, as_of: date, reconstruct: bool,
@@ -164,18 +167,23 @@ def aging_rows(ctx: ServiceContext, as_of: date, customer_id: int | None = None)
 def aging_rows_and_totals(ctx: ServiceContext, as_of: date,
                           customer_id: int | None = None) -> tuple[list[AgingRow], list[AgingRow]]:
     """Rows per customer and currency (sorted by code and currency) and the totals per currency."""
-    return rows_and_totals(ctx, aging_sums(ctx, as_of, customer_id)[0])
+    return rows_and_totals(ctx, aging_sums(ctx, as_of, customer_id))
 
 
-def rows_and_totals(ctx: ServiceContext, sums: list[AgingSums]) -> tuple[list[AgingRow], list[AgingRow]]:
-    codes = customer_codes(ctx, sorted({s.customer_id for s in sums}))
-    rows = sorted((AgingRow(codes[s.customer_id], s.currency, tuple(s.buckets), s.unapplied, s.items) for s in sums),
-                  key=lambda r: (r.customer_code or "", r.currency))
-    per_currency: dict[str, list[AgingSums]] = {}
-    for s in sums:
-        per_currency.setdefault(s.currency, []).append(s)
-    totals = [AgingRow(None, cur, tuple(sum(col) for col in zip(*(s.buckets for s in group), strict=True)),
-                       sum(s.unapplied for s in group), sum(s.items for s in group))
+def rows_and_totals(ctx: ServiceContext, scan: AgingScan) -> tuple[list[AgingRow], list[AgingRow]]:
+    """AgingRows per customer and currency (sorted by code, currency) and the total rows per currency."""
+    width = len(BUCKET_NAMES)
+    cash = dict(scan.unapplied)
+    ids = {r[0] for r in scan.rows} | {cid for cid, _ in cash}
+    codes = customer_codes(ctx, sorted(ids))
+    rows = [AgingRow(codes[r[0]], r[1], r[2:2 + width], cash.pop((r[0], r[1]), 0), r[2 + width]) for r in scan.rows]
+    rows += [AgingRow(codes[cid], cur, (0,) * width, m, 0) for (cid, cur), m in cash.items()]
+    rows.sort(key=attrgetter("customer_code", "currency"))
+    per_currency: dict[str, list[AgingRow]] = {}
+    for row in rows:
+        per_currency.setdefault(row.currency, []).append(row)
+    totals = [AgingRow(None, cur, tuple(sum(c) for c in zip(*(r.bucket_minor for r in group), strict=True)),
+                       sum(r.unapplied_minor for r in group), sum(r.items for r in group))
               for cur, group in sorted(per_currency.items())]
     return rows, totals
 

@@ -99,10 +99,10 @@ def aging_and_dso(ctx: ServiceContext, as_of: date, period_days: int = 90, custo
         raise ValidationError("period_days must be positive", code="bad_period")
     cid = _customer(ctx, customer_code).id if customer_code else None
     start = as_of - timedelta(days=period_days)
-    sums, opening = reports.aging_sums(ctx, as_of, cid, opening_at=start)
-    rows, totals = reports.rows_and_totals(ctx, sums)
+    scan = reports.aging_sums(ctx, as_of, cid, opening_at=start)
+    rows, totals = reports.rows_and_totals(ctx, scan)
     balances = {t.currency: [sum(t.bucket_minor), t.bucket_minor[0], 0] for t in totals}
-    for cur, minor in opening.items():
+    for cur, minor in scan.opening.items():
         balances.setdefault(cur, [0, 0, 0])[2] = minor
     figures = reports.figures_of_balances(ctx, as_of, period_days, balances, cid, customer_code)
     return _aging_report(ctx, as_of, rows, totals, base_currency_code), figures
