@@ -9,7 +9,9 @@ instant. The first seconds are a warm-up and are not counted.
 
 Environment: ARGUARD_BENCH_DATABASE_URL (default postgresql+psycopg://postgres@127.0.0.1:5432/arguard_bench),
 ARGUARD_BENCH_SIZE (large), ARGUARD_BENCH_RATE (200), ARGUARD_BENCH_DURATION (30 s), ARGUARD_BENCH_SEED (1),
-ARGUARD_BENCH_WORKERS (1: `arguard serve` itself; N > 1: the same app served by uvicorn with N worker
+ARGUARD_BENCH_PROFILE=N: no server — N checks in-process (one unit of work each, commit included), with
+SQL statements per check (a `before_cursor_execute` listener), process CPU ms per check and the top of a
+cProfile; ARGUARD_BENCH_WORKERS (1: `arguard serve` itself; N > 1: the same app served by uvicorn with N worker
 processes — `arguard serve` has no workers option — with a worker health-check timeout long enough for
 the app's imports on a busy machine, and no access log).
 """
@@ -103,6 +105,54 @@ def _prepare(url: str, size: str, seed: int, n_orders: int) -> tuple[str, list[d
     return key, orders, str(as_of)
 
 
+def profile(url: str, size: str, seed: int, n: int) -> None:
+    """Profile `n` checks in-process: statements and CPU per check, then the top of a cProfile."""
+    import cProfile
+    import pstats
+    from collections import Counter
+
+    from sqlalchemy import event
+
+    from arguard.core.money import Money
+    from arguard.db.session import get_engine, session_scope
+    from arguard.limits import service
+    from arguard.platform.context import ServiceContext
+    from arguard.platform.service import get_company
+
+    _, orders, as_of = _prepare(url, size, seed, 2 * n + 50)
+    engine = get_engine(url)
+    statements: Counter[str] = Counter()
+    event.listen(engine, "before_cursor_execute",
+                 lambda conn, cur, stmt, params, ctx, many: statements.update([stmt.split()[0]]))
+    with session_scope(engine) as s:
+        company_id = get_company(s, "SYNTH" if size == "synthetic" else "DEMO").id
+
+    def one(o: dict) -> None:
+        with session_scope(engine) as s:
+            ctx = ServiceContext(s, company_id, "bench", "analyst")
+            service.check_order(ctx, service.OrderCheck(o["order_id"], o["customer"], Money.of(o["amount"], "EUR"),
+                                                        date.fromisoformat(o["ship_date"])),
+                                as_of=date.fromisoformat(as_of))
+
+    for o in orders[:50]:  # warm caches and snapshots
+        one(o)
+    statements.clear()
+    cpu, wall = time.process_time(), time.perf_counter()
+    for o in orders[50:50 + n]:
+        one(o)
+    cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+    total = sum(statements.values())
+    print(f"{n} checks (≈10 % replays): {total / n:.1f} statements per check {dict(statements)}; "
+          f"server-process CPU {1000 * cpu / n:.2f} ms per check; wall {1000 * wall / n:.2f} ms per check "
+          f"(database CPU not included); load average {os.getloadavg()}")
+    prof = cProfile.Profile()
+    prof.enable()
+    for o in orders[50 + n:]:
+        one(o)
+    prof.disable()
+    pstats.Stats(prof).sort_stats("cumulative").print_stats(25)
+
+
 def main() -> None:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # so that `finally` stops the server
     url = os.environ.get("ARGUARD_BENCH_DATABASE_URL", DEFAULT_URL)
@@ -113,6 +163,9 @@ def main() -> None:
     print(describe())
     print(f"seed {seed}, rate {rate:g}/s, {duration:g} s measured after 5 s warm-up")
     _ensure_database(url)
+    if os.environ.get("ARGUARD_BENCH_PROFILE"):
+        profile(url, size, seed, int(os.environ["ARGUARD_BENCH_PROFILE"]))
+        return
     key, orders, as_of = _prepare(url, size, seed, int(rate * (duration + 5)))
     port = _free_port()
     workers = int(os.environ.get("ARGUARD_BENCH_WORKERS", "1"))

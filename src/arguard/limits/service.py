@@ -13,8 +13,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import and_, case, func, or_, select, text, true
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import and_, case, func, literal, or_, select, true
 
 from arguard.core.errors import NotFound, ValidationError
 from arguard.core.money import Money, check_currency
@@ -44,28 +43,8 @@ LIVE = ("released", "shipped")
 # ---------------------------------------------------------------- audit
 
 def audit(ctx: ServiceContext, action: str, entity: str, entity_id: str | int | None, **kw: Any) -> None:
-    """`ctx.audit`, made safe for concurrent units of work on PostgreSQL.
-
-    The chain's next sequence number is read under a row lock on the last entry; two units of work that
-    wait for that lock both read the same number once it is released, and the second insert collides.
-    Limits units of work therefore queue on a per-company advisory lock first (so they never collide
-    with each other), and retry in a savepoint if another capability's entry took the number."""
-    if ctx.session.get_bind().dialect.name != "postgresql":
-        ctx.audit(action, entity, entity_id, **kw)
-        return
-    ctx.session.execute(text("SELECT pg_advisory_xact_lock(:ns, :company)"),
-                        {"ns": AUDIT_LOCK_NAMESPACE, "company": ctx.company_id})
-    for attempt in range(20):
-        try:
-            with ctx.session.begin_nested():
-                ctx.audit(action, entity, entity_id, **kw)
-            return
-        except IntegrityError:
-            if attempt == 19:
-                raise
-
-
-AUDIT_LOCK_NAMESPACE = 0x4C494D  # 'LIM': advisory-lock namespace of the limits capability
+    """`ctx.audit` (the platform serialises appends per company until commit, so callers append last)."""
+    ctx.audit(action, entity, entity_id, **kw)
 
 
 # ---------------------------------------------------------------- policy and appetite
@@ -81,6 +60,51 @@ def _memo(ctx: ServiceContext) -> dict[str, Any]:
     """Per-unit-of-work memo of the policy and appetite (read several times by one check)."""
     memo: dict[str, Any] = ctx.__dict__.setdefault("_limits_memo", {})
     return memo
+
+
+# Per-process cache of each company's policy and appetite, keyed by database and company and kept while
+# the settings token (read by the check's lock statement: `settings_token_columns`) is unchanged; a
+# change made in this process also drops it at once.
+_SETTINGS: dict[tuple[Any, ...], tuple[tuple[Any, ...], Policy, Appetite]] = {}
+
+
+def settings_token_columns(company_id: int) -> list[Any]:
+    """Scalar subqueries whose values change whenever the policy, the base currency or a cap changes."""
+    return [
+        select(LimitPolicy.updated_at).where(LimitPolicy.company_id == company_id).scalar_subquery(),
+        select(LimitPolicy.currency).where(LimitPolicy.company_id == company_id).scalar_subquery(),
+        select(Company.base_currency).where(Company.id == company_id).scalar_subquery(),
+        select(func.count()).where(AppetiteCap.company_id == company_id).scalar_subquery(),
+        select(func.coalesce(func.sum(AppetiteCap.max_minor), literal(0))).where(
+            AppetiteCap.company_id == company_id).scalar_subquery(),
+        select(func.max(AppetiteCap.id)).where(AppetiteCap.company_id == company_id).scalar_subquery(),
+    ]
+
+
+def _settings_key(ctx: ServiceContext) -> tuple[Any, ...]:
+    engine = ctx.session.get_bind().engine
+    return (id(engine), str(engine.url), ctx.company_id)
+
+
+def use_cached_settings(ctx: ServiceContext, token: tuple[Any, ...]) -> None:
+    """Fill this unit of work's memo from the process cache when `token` still matches, else read the
+    policy and appetite once and cache them under `token`."""
+    key = _settings_key(ctx)
+    memo = _memo(ctx)
+    hit = _SETTINGS.get(key)
+    if hit is not None and hit[0] == token:
+        memo["policy"], memo["appetite"] = hit[1], hit[2]
+        return
+    memo.clear()
+    policy, appetite = get_policy(ctx), get_appetite(ctx)
+    if len(_SETTINGS) > 10_000:
+        _SETTINGS.clear()
+    _SETTINGS[key] = (token, policy, appetite)
+
+
+def _settings_changed(ctx: ServiceContext) -> None:
+    _memo(ctx).clear()
+    _SETTINGS.pop(_settings_key(ctx), None)
 
 
 def get_policy(ctx: ServiceContext) -> Policy:
@@ -105,7 +129,7 @@ def set_policy(ctx: ServiceContext, *, currency: str | None = None, cost_of_capi
                **params: Any) -> Policy:
     """Change the limit currency, cost of capital or check-policy parameters (admin; audited)."""
     ctx.require("admin")
-    _memo(ctx).clear()
+    _settings_changed(ctx)
     before = get_policy(ctx)
     known = set(CheckPolicy.__slots__)  # type: ignore[attr-defined]
     unknown = set(params) - known
@@ -121,7 +145,7 @@ def set_policy(ctx: ServiceContext, *, currency: str | None = None, cost_of_capi
     row.params = check.as_dict()
     row.updated_at = datetime.now(UTC)
     ctx.session.flush()
-    _memo(ctx).clear()
+    _settings_changed(ctx)
     after = get_policy(ctx)
     audit(ctx, "limits.policy", "limits_policy", ctx.company_id, before=policy_json(before),
           after=policy_json(after))
@@ -168,6 +192,7 @@ def set_appetite(ctx: ServiceContext, scope: str, key: str, cap: Money | None, r
     else:
         row.max_minor = cap.minor
     ctx.session.flush()
+    _settings_changed(ctx)
     audit(ctx, "limits.appetite", "appetite", f"{scope}:{key}", reason=reason, before={"cap": before},
           after={"cap": None if cap is None else str(cap.amount), "currency": currency})
 
@@ -240,6 +265,29 @@ def lock_buyers(ctx: ServiceContext, customer_ids: list[int]) -> dict[int, Buyer
     return out
 
 
+def lock_for_check(ctx: ServiceContext, customer_ids: list[int]) -> tuple[dict[int, Any], tuple[Any, ...]]:
+    """`lock_buyers` for the order check: plain rows of the buyers' flags, no ORM objects, and the
+    company's settings token (`settings_token_columns`) read in the same statement."""
+    dialect = ctx.session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert  # type: ignore[assignment]
+    out: dict[int, Any] = {}
+    token: tuple[Any, ...] = ()
+    for cid in sorted(set(customer_ids)):
+        stmt = insert(BuyerCreditState).values(company_id=ctx.company_id, customer_id=cid, checks=1,
+                                               order_block=False, in_collections=False)
+        stmt = stmt.on_conflict_do_update(index_elements=["company_id", "customer_id"],
+                                          set_={"checks": BuyerCreditState.checks + 1})
+        row = ctx.session.execute(stmt.returning(
+            BuyerCreditState.order_block, BuyerCreditState.block_reason, BuyerCreditState.in_collections,
+            *settings_token_columns(ctx.company_id))).one()
+        out[cid] = row
+        token = tuple(row[3:])
+    return out, token
+
+
 def buyer_state(ctx: ServiceContext, customer: Customer) -> BuyerCreditState:
     return lock_buyers(ctx, [customer.id])[customer.id]
 
@@ -256,8 +304,10 @@ class ExposureFacts:
 
 
 def exposure_facts(ctx: ServiceContext, customers: Any, rates: Rates, *, horizon_end: date,
-                   exclude_order: str | None = None, statuses: tuple[str, ...] = LIVE) -> ExposureFacts:
-    """`customers`: a list of customer ids or a select of ids (a country, a sector, the book)."""
+                   exclude_order: str | None = None, statuses: tuple[str, ...] = LIVE,
+                   orders: tuple[Money, Money] | None = None) -> ExposureFacts:
+    """`customers`: a list of customer ids or a select of ids (a country, a sector, the book);
+    `orders`: the (shipped-not-invoiced, released) parts when already read (`order_and_buyer_orders`)."""
     lc = rates.to
     as_of = rates.on
     inv = (select(Invoice.currency, func.sum(Invoice.open_minor),
@@ -272,8 +322,47 @@ def exposure_facts(ctx: ServiceContext, customers: Any, rates: Rates, *, horizon
         disputed = disputed + rates.minor(int(disp or 0), currency)
         if due is not None and (oldest is None or due < oldest):
             oldest = due
-    shipped, orders = _orders_exposure(ctx, customers, lc, horizon_end, exclude_order, statuses)
-    return ExposureFacts(Exposure(receivables, shipped, orders), oldest, disputed)
+    shipped, released = orders or _orders_exposure(ctx, customers, lc, horizon_end, exclude_order, statuses)
+    return ExposureFacts(Exposure(receivables, shipped, released), oldest, disputed)
+
+
+def _invoiced_of_order() -> Any:
+    return (select(func.coalesce(func.sum(Invoice.amount_minor), 0)).where(
+        Invoice.company_id == CreditOrder.company_id, Invoice.customer_id == CreditOrder.customer_id,
+        Invoice.order_number == CreditOrder.order_id, Invoice.currency == CreditOrder.currency)
+        .correlate(CreditOrder).scalar_subquery())
+
+
+def _order_part(amount: int, limit_minor: int, invoiced: int | None) -> int:
+    """What an order still puts at stake (limit currency): its amount less what was invoiced against it."""
+    rest = max(0, int(amount) - int(invoiced or 0))
+    return int(limit_minor) if rest == amount else (int(limit_minor) * rest) // int(amount) if amount else 0
+
+
+def order_and_buyer_orders(ctx: ServiceContext, order_id: str, customer_id: int, horizon_end: date,
+                           ) -> tuple[Any, tuple[Money, Money]]:
+    """In one statement: the order's own row (a plain row, or None) and the buyer's shipped-not-invoiced
+    and released-within-horizon parts without that order (limit currency). Call after `lock_for_check`."""
+    lc = get_policy(ctx).currency
+    q = (select(CreditOrder.id, CreditOrder.order_id, CreditOrder.customer_id, CreditOrder.status,
+                CreditOrder.amount_minor, CreditOrder.currency, CreditOrder.limit_minor, CreditOrder.ship_date,
+                CreditOrder.outcome, CreditOrder.version, _invoiced_of_order().label("invoiced"))
+         .where(CreditOrder.company_id == ctx.company_id, or_(
+             CreditOrder.order_id == order_id,
+             and_(CreditOrder.customer_id == customer_id, CreditOrder.status.in_(LIVE),
+                  or_(CreditOrder.status == "shipped", CreditOrder.ship_date <= horizon_end)))))
+    existing = None
+    shipped = released = 0
+    for r in ctx.session.execute(q):
+        if r.order_id == order_id:
+            existing = r
+            continue
+        part = _order_part(r.amount_minor, r.limit_minor, r.invoiced)
+        if r.status == "shipped":
+            shipped += part
+        else:
+            released += part
+    return existing, (Money.from_minor(shipped, lc), Money.from_minor(released, lc))
 
 
 def _orders_exposure(ctx: ServiceContext, customers: Any, lc: str, horizon_end: date,

@@ -24,7 +24,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, insert, select, update
+from sqlalchemy.orm import aliased
 
 from arguard.core.errors import Conflict, Issue, NotFound, ValidationError
 from arguard.core.money import Money
@@ -89,15 +90,45 @@ def _order_row(ctx: ServiceContext, order_id: str) -> CreditOrder | None:
                                                         CreditOrder.order_id == order_id))
 
 
+@dataclass(frozen=True)
+class _Buyer:
+    id: int
+    code: str
+    country: str | None
+    sector: str | None
+    parent_code: str | None
+
+
+def _buyer_and_parent(ctx: ServiceContext, code: str) -> tuple[_Buyer, _Buyer | None]:
+    """The buyer and its group parent (if it names one that exists) in one statement."""
+    p = aliased(Customer)
+    found = ctx.session.execute(
+        select(Customer.id, Customer.code, Customer.country, Customer.sector, Customer.parent_code,
+               p.id, p.code, p.country, p.sector, p.parent_code)
+        .outerjoin(p, and_(p.company_id == Customer.company_id, p.code == Customer.parent_code,
+                           Customer.parent_code != Customer.code))
+        .where(Customer.company_id == ctx.company_id, Customer.code == code)).first()
+    if found is None:
+        raise NotFound(f"no customer {code!r}", code="customer_not_found")
+    return _Buyer(*found[:5]), (None if found[5] is None else _Buyer(*found[5:]))
+
+
 def check_order(ctx: ServiceContext, order: OrderCheck, *, as_of: date, grades: sources.GradeSource | None = None,
                 source: str = "check") -> CheckAnswer:
-    """Check one order (rules 25–34): one decision with every reason; audited."""
+    """Check one order (rules 25–34): one decision with every reason; audited.
+
+    Round trips: the buyer and its parent; the lock (which also returns the buyer's flags and the
+    settings token, so policy and appetite come from the process cache); this order's row together with
+    the buyer's live orders; open items; decisions; grade; live released orders of capped scopes; the
+    order's write; the audit entry (last, so the company's audit lock is held only until commit)."""
     ctx.require("analyst")
     _validate(order)
-    customer = svc.customer_by_code(ctx, order.customer_code)
-    parent = svc.group_parent(ctx, customer)
-    states = svc.lock_buyers(ctx, [customer.id] + ([parent.id] if parent else []))
-    existing = _order_row(ctx, order.order_id)
+    customer, parent = _buyer_and_parent(ctx, order.customer_code)
+    states, token = svc.lock_for_check(ctx, [customer.id] + ([parent.id] if parent else []))
+    svc.use_cached_settings(ctx, token)
+    policy = svc.get_policy(ctx)
+    horizon_end = as_of + timedelta(days=policy.check.horizon_days)
+    existing, own = svc.order_and_buyer_orders(ctx, order.order_id, customer.id, horizon_end)
     reopened = False
     if existing is not None:
         if existing.customer_id != customer.id:
@@ -105,34 +136,36 @@ def check_order(ctx: ServiceContext, order: OrderCheck, *, as_of: date, grades: 
         same = (existing.amount_minor == order.amount.minor and existing.currency == order.amount.currency
                 and existing.ship_date == order.ship_date)
         if same and existing.status in ("released", "pending", "shipped") and existing.outcome is not None:
-            return _answer(existing, customer.code, replayed=True)
+            row = _order_row(ctx, order.order_id)
+            assert row is not None
+            return _answer(row, customer.code, replayed=True)
         if existing.status == "shipped":
             raise Conflict(f"order {order.order_id} has shipped; correct it with invoices and credit notes",
                            code="order_shipped")
         reopened = existing.status in ("cancelled", "rejected")
-    policy = svc.get_policy(ctx)
     appetite = svc.get_appetite(ctx)
     rates = svc.Rates(ctx, policy.currency, as_of)
     amount_lc = rates.convert(order.amount)
-    situation = _situation(ctx, customer, parent, order, as_of, appetite, rates, grades, states[customer.id])
+    situation = _situation(ctx, customer, parent, order, as_of, appetite, rates, grades, states[customer.id], own)
     result = decide(amount_lc, situation, policy.check)
-    row = _store(ctx, existing, customer, order, amount_lc, result, situation, source)
-    before = None if existing is None else {"version": row.version - 1, "amount": str(order.amount.amount)}
+    answer = _store(ctx, existing, customer, order, amount_lc, result, situation, source)
+    before = None if existing is None else {"version": answer.version - 1, "amount": str(order.amount.amount)}
     svc.audit(ctx, "credit_check.reopen" if reopened else "credit_check", "order", order.order_id,
               reason="; ".join(r.message for r in result.reasons) or "within limit",
               before=before, after={"customer": customer.code, "amount": str(order.amount.amount),
                                     "currency": order.amount.currency, "ship_date": order.ship_date,
-                                    "decision": result.outcome, "status": row.status,
-                                    "reasons": [r.code for r in result.reasons], **row.figures})
-    return _answer(row, customer.code)
+                                    "decision": result.outcome, "status": answer.status,
+                                    "reasons": [r.code for r in result.reasons], **answer.figures})
+    return answer
 
 
-def _situation(ctx: ServiceContext, customer: Customer, parent: Customer | None, order: OrderCheck, as_of: date,
+def _situation(ctx: ServiceContext, customer: _Buyer, parent: _Buyer | None, order: OrderCheck, as_of: date,
                appetite: Appetite, rates: svc.Rates, grades: sources.GradeSource | None,
-               state: BuyerCreditState) -> BuyerSituation:
+               state: Any, own_orders: tuple[Money, Money]) -> BuyerSituation:
     policy = svc.get_policy(ctx)
     horizon_end = as_of + timedelta(days=policy.check.horizon_days)
-    facts = svc.exposure_facts(ctx, [customer.id], rates, horizon_end=horizon_end, exclude_order=order.order_id)
+    facts = svc.exposure_facts(ctx, [customer.id], rates, horizon_end=horizon_end, exclude_order=order.order_id,
+                               orders=own_orders)
     on = max(order.ship_date, as_of)
     line = svc.line_of(ctx, customer.id, on, appetite)
     risk = (grades or sources.GRADES).risk_of(ctx, customer.code, as_of, accounts=False)
@@ -166,29 +199,29 @@ def _situation(ctx: ServiceContext, customer: Customer, parent: Customer | None,
         scopes=tuple(scopes), group=group)
 
 
-def _store(ctx: ServiceContext, row: CreditOrder | None, customer: Customer, order: OrderCheck, amount_lc: Money,
-           result: CheckResult, s: BuyerSituation, source: str) -> CreditOrder:
-    if row is None:
-        row = CreditOrder(company_id=ctx.company_id, order_id=order.order_id, customer_id=customer.id, version=0,
-                          source=source)
-        ctx.session.add(row)
-    row.amount_minor, row.currency, row.limit_minor = order.amount.minor, order.amount.currency, amount_lc.minor
-    row.ship_date, row.country, row.sector = order.ship_date, customer.country, customer.sector
-    row.status = "released" if result.reserves else "pending"
-    row.outcome = result.outcome
-    row.reasons = [{"code": r.code, "decision": r.outcome, "message": r.message, **dict(r.data)}
-                   for r in result.reasons]
-    row.figures = {
+def _store(ctx: ServiceContext, existing: Any, customer: _Buyer, order: OrderCheck, amount_lc: Money,
+           result: CheckResult, s: BuyerSituation, source: str) -> CheckAnswer:
+    """Write the order's row (one INSERT or UPDATE, no ORM object) and return the answer."""
+    status = "released" if result.reserves else "pending"
+    reasons = [{"code": r.code, "decision": r.outcome, "message": r.message, **dict(r.data)} for r in result.reasons]
+    figures = {
         "limit_currency": amount_lc.currency, "amount_in_limit_currency": str(amount_lc.amount),
         **svc.exposure_json(s.exposure), "exposure_after": str(result.exposure_after.amount),
         "limit": None if result.limit is None else str(result.limit.amount), "limit_kind": s.line.source,
         "available": None if result.available is None else str(result.available.amount),
         "grade": s.grade, "oldest_overdue_days": s.oldest_overdue_days, "as_of": s.as_of.isoformat()}
-    row.version = (row.version or 0) + 1
-    row.checked_at = datetime.now(UTC)
-    row.decided_by, row.comment = None, None
-    ctx.session.flush()
-    return row
+    version = (existing.version or 0) + 1 if existing is not None else 1
+    values = {"amount_minor": order.amount.minor, "currency": order.amount.currency, "limit_minor": amount_lc.minor,
+              "ship_date": order.ship_date, "country": customer.country, "sector": customer.sector,
+              "status": status, "outcome": result.outcome, "reasons": reasons, "figures": figures,
+              "version": version, "checked_at": datetime.now(UTC), "decided_by": None, "comment": None}
+    if existing is None:
+        ctx.session.execute(insert(CreditOrder).values(company_id=ctx.company_id, order_id=order.order_id,
+                                                       customer_id=customer.id, source=source, **values))
+    else:
+        ctx.session.execute(update(CreditOrder).where(CreditOrder.id == existing.id).values(**values))
+    return CheckAnswer(order.order_id, customer.code, status, result.outcome, reasons, order.amount,
+                       order.ship_date, figures, version)
 
 
 # ---------------------------------------------------------------- lifecycle and the hold queue
