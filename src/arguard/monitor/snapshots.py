@@ -165,10 +165,15 @@ def _dbt_windows(ctx: ServiceContext, as_of: date, ids: Sequence[int] | None, co
     q = (select(Invoice.customer_id, Allocation.allocated_on, Invoice.due_date, Allocation.amount_minor,
                 Allocation.currency)
          .join(Invoice, Invoice.id == Allocation.invoice_id)
-         .where(Allocation.company_id == ctx.company_id, Allocation.allocated_on > start,
-                Allocation.allocated_on <= as_of))
+         .where(Allocation.allocated_on > start, Allocation.allocated_on <= as_of))
+    if ids is None:
+        parts: Iterable[Any] = [q.where(Allocation.company_id == ctx.company_id)]
+    else:  # a few buyers: their invoices by customer, then their allocations — not the company's whole
+        # date range of allocations (`company_id + 0` keeps the tenant filter off the index SQLite would pick)
+        parts = (q.where((Invoice.company_id + 0) == ctx.company_id, Invoice.customer_id.in_(chunk))
+                 for chunk in _in_chunks(ids))
     sums: dict[int, list[list[Decimal]]] = {}
-    for part in _scoped(q, Invoice.customer_id, ids):
+    for part in parts:
         for cust, paid_on, due, minor, cur in ctx.session.execute(part):
             factor = conv.factor(cur)
             if factor is None:
