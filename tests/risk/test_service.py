@@ -120,3 +120,106 @@ def test_disputes_and_credit_notes_from_the_ledger_enter_payment_behaviour(ctx_f
         newest = ctx.session.scalars(select(BuyerGrade).where(BuyerGrade.company_id == ctx.company_id)
                                      .order_by(BuyerGrade.id.desc()).limit(1)).one()
         assert newest.inputs["prior_shift"]["portfolio_rate"] == 0.01
+
+
+def _grade_rows(ctx) -> int:  # type: ignore[no-untyped-def]
+    from sqlalchemy import func
+
+    return ctx.session.scalar(select(func.count(BuyerGrade.id)).where(BuyerGrade.company_id == ctx.company_id))
+
+
+def test_reading_a_buyers_risk_writes_nothing_and_regrade_on_request_does(ctx_factory) -> None:  # type: ignore[no-untyped-def]
+    with ctx_factory() as ctx:
+        ledger.upsert_customer(ctx, CustomerRecord("QUIET", "Quiet Ltd", "GB", sector="M70", terms_days=30))
+    with ctx_factory() as ctx:
+        before = _grade_rows(ctx)
+        risk = service.buyer_risk(ctx, "QUIET", AS_OF)
+        assert risk["grade"] is None and risk["stale"] and risk["history"] == []
+        assert _grade_rows(ctx) == before  # a read never grades
+        grade = service.regrade_buyer(ctx, "QUIET", AS_OF)
+        risk = service.buyer_risk(ctx, "QUIET", AS_OF)
+        assert risk["grade"] == grade.grade and not risk["stale"] and risk["history"][0]["trigger"] == "on_request"
+        assert service.buyer_risk(ctx, "QUIET", AS_OF + timedelta(days=31))["stale"]
+
+
+def test_batch_grading_audits_once_and_says_how_reasons_were_found(ctx_factory) -> None:  # type: ignore[no-untyped-def]
+    from arguard.platform.tables import AuditEntry
+
+    with ctx_factory() as ctx:
+        seed_ledger(ctx)
+        import_accounts(ctx)
+    with ctx_factory() as ctx:
+        fast = service.grade_buyers(ctx, AS_OF, exact_reasons=False)
+        exact = service.grade_buyers(ctx, AS_OF, ["ACME", "WOB"])  # a few buyers: exact TreeSHAP
+        audits = ctx.session.scalars(select(AuditEntry).where(
+            AuditEntry.company_id == ctx.company_id, AuditEntry.action == "risk.graded",
+            AuditEntry.actor == "test")  # not the listener's re-gradings on the seeded facts
+            .order_by(AuditEntry.seq)).all()
+        assert len(audits) == 2
+        first = audits[0].after
+        assert first["graded"] == 3 and first["reasons"] == "per_leaf" and first["model_version"]
+        assert first["with_accounts"] == 2 and sum(first["grades"].values()) == 3
+        assert audits[1].after["reasons"] == "exact_treeshap"
+        rows = ctx.session.scalars(select(BuyerGrade).where(BuyerGrade.company_id == ctx.company_id,
+                                                            BuyerGrade.trigger != "new_fact")
+                                   .order_by(BuyerGrade.id)).all()
+        assert [r.inputs["financial_reasons"] for r in rows] == ["per_leaf", "per_leaf", None,
+                                                                 "exact_treeshap", "exact_treeshap"]
+        # the same PDs whichever way the reasons are found
+        for code in ("ACME", "WOB"):
+            assert fast[code].pd_12m == exact[code].pd_12m and fast[code].grade == exact[code].grade
+
+
+def test_a_dispute_flag_regrades_the_buyer(ctx_factory) -> None:  # type: ignore[no-untyped-def]
+    service.enable_regrading()
+    with ctx_factory() as ctx:
+        seed_ledger(ctx)
+    with ctx_factory() as ctx:
+        service.grade_buyers(ctx, AS_OF)
+        n = _grade_rows(ctx)
+    with ctx_factory() as ctx:
+        ledger.set_dispute(ctx, "WOB-9", True, "buyer disputes quality")
+    with ctx_factory() as ctx:
+        newest = ctx.session.scalars(select(BuyerGrade).where(BuyerGrade.company_id == ctx.company_id)
+                                     .order_by(BuyerGrade.id.desc())).first()
+        assert _grade_rows(ctx) == n + 1 and newest.trigger == "new_fact"
+        assert newest.inputs["behaviour"]["disputed_share"] > 0
+
+
+def test_behaviour_of_the_whole_book_equals_one_buyer_at_a_time(ctx_factory) -> None:  # type: ignore[no-untyped-def]
+    with ctx_factory() as ctx:
+        seed_ledger(ctx)
+        ledger.set_dispute(ctx, "WOB-8", True, "quality")
+    with ctx_factory() as ctx:
+        ids = dict(ctx.session.execute(select(Customer.code, Customer.id).where(
+            Customer.company_id == ctx.company_id)).all())
+        for as_of in (AS_OF, AS_OF - timedelta(days=100), AS_OF + timedelta(days=200)):
+            book = service.payment_behaviours(ctx, as_of)
+            for code, cid in ids.items():
+                assert service.payment_behaviours(ctx, as_of, [cid]) == {cid: book[cid]}, (code, as_of)
+        wob = service.payment_behaviours(ctx, AS_OF)[ids["WOB"]]
+        # 10 invoices, all paid in the window, each 40 days late
+        assert wob.avg_days_beyond_terms == 40.0 and wob.invoices_paid == 10 and wob.max_days_past_due == 0
+
+
+def test_reasons_carry_english_and_chinese_text(api, company) -> None:  # type: ignore[no-untyped-def]
+    client, key_for = api
+    key = key_for("admin")
+    from arguard.db.session import get_engine, session_scope
+    from arguard.platform.context import ServiceContext
+
+    with session_scope(get_engine()) as s:
+        ctx = ServiceContext(s, company[0], "test", "admin")
+        seed_ledger(ctx)
+        import_accounts(ctx)
+        service.grade_buyers(ctx, AS_OF, ["NEW", "WOB"])
+    for code in ("NEW", "WOB"):
+        data = client.get(f"/api/v1/buyers/{code}/risk", params={"as_of": "2026-06-30"}, headers=auth(key)).json()
+        assert data["reasons"]
+        for r in data["reasons"]:
+            assert r["code"] and r["text"]["en"] == r["label"] and r["text"]["zh-CN"]
+            assert any("\u4e00" <= ch <= "\u9fff" for ch in r["text"]["zh-CN"]), r
+    texts = {r["code"]: r["text"]["zh-CN"] for r in client.get("/api/v1/buyers/NEW/risk",
+             params={"as_of": "2026-06-30"}, headers=auth(key)).json()["reasons"]}
+    assert texts["accounts.missing"] == "无财务报表：采用典型企业违约概率"
+    assert texts["country.oecd_class"].startswith("国家风险")

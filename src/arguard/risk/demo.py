@@ -86,6 +86,7 @@ def risk_demo(ctx: ServiceContext, world: DemoWorld, rng: Random) -> None:
     order = np.argsort(pds)
     sorted_pds = pds[order]
     year = world.as_of.year - 1 if world.as_of.month >= 5 else world.as_of.year - 2
+    statements = []
     for buyer in world.buyers:
         if rng.random() < NO_ACCOUNTS_SHARE:
             continue
@@ -93,7 +94,8 @@ def risk_demo(ctx: ServiceContext, world: DemoWorld, rng: Random) -> None:
         pick = int(order[min(max(k + rng.randint(-3, 3), 0), len(order) - 1)])
         sales = (buyer.annual_sales * Decimal(str(round(rng.uniform(0.9, 1.1), 3)))).quantize(CENT)
         items = items_from_ratios(profiles[pick], sales, "EUR", date(year, 12, 31))
-        service.add_statement(ctx, buyer.code, year, date(year, 12, 31), items, source="demo")
+        statements.append((buyer.code, year, date(year, 12, 31), items))
+    service.add_statements(ctx, statements, source="demo")
     service.grade_buyers(ctx, world.as_of, trigger="demo")
 
 

@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import func, insert, or_, select
+from sqlalchemy import Date, Integer, and_, case, cast, func, insert, literal, or_, select, type_coerce
 
 from arguard.core.errors import ImportRejected, Issue, NotFound, ValidationError
 from arguard.core.money import parse_amount
@@ -54,6 +54,36 @@ def add_statement(ctx: ServiceContext, customer_code: str, fiscal_year: int, fis
     return row
 
 
+def add_statements(ctx: ServiceContext, statements: list[tuple[str, int, date, StatementItems]],
+                   source: str = "import") -> int:
+    """Record many statements (customer code, fiscal year, year end, items) with one multi-row insert and
+    announce each buyer once; unknown codes raise NotFound before anything is written."""
+    ctx.require("analyst")
+    if not statements:
+        return 0
+    codes = sorted({code for code, *_ in statements})
+    known: dict[str, int] = {}
+    for k in range(0, len(codes), MANY_CODES):
+        known.update(ctx.session.execute(select(Customer.code, Customer.id).where(
+            Customer.company_id == ctx.company_id, Customer.code.in_(codes[k:k + MANY_CODES]))).all())
+    missing = [c for c in codes if c not in known]
+    if missing:
+        raise NotFound(f"no customer {missing[0]!r}" + (f" (and {len(missing) - 1} more)" if len(missing) > 1 else ""),
+                       code="customer_not_found")
+    rows = [{"company_id": ctx.company_id, "customer_id": known[code], "fiscal_year": year, "fiscal_year_end": end,
+             "currency": items.currency, "source": source,
+             "items": {k: str(v) for k, v in items.amounts().items() if v is not None}}
+            for code, year, end, items in statements]
+    for k in range(0, len(rows), INSERT_CHUNK):
+        ctx.session.execute(insert(FinancialStatement), rows[k:k + INSERT_CHUNK])
+    years: dict[str, list[int]] = defaultdict(list)
+    for code, year, *_ in statements:
+        years[code].append(year)
+    for code in codes:
+        publish(ctx, "risk.statement", code, {"fiscal_years": sorted(set(years[code]))})
+    return len(rows)
+
+
 def import_statements(ctx: ServiceContext, content: bytes, filename: str) -> tuple[int, list[Issue]]:
     """CSV/XLSX with customer_code, fiscal_year, fiscal_year_end, currency and item columns.
 
@@ -67,7 +97,8 @@ def import_statements(ctx: ServiceContext, content: bytes, filename: str) -> tup
             raise ImportRejected(f"{filename}: no '{needed}' column", code="missing_column")
     known = dict(ctx.session.execute(select(Customer.code, Customer.id).where(
         Customer.company_id == ctx.company_id)).all())
-    stored, issues = 0, []
+    good: list[tuple[str, int, date, StatementItems]] = []
+    issues: list[Issue] = []
     for i, rec in enumerate(frame.to_dict(orient="records")):
         line = i + 2
         found = _statement_issues(rec, known, filename, line)
@@ -78,9 +109,8 @@ def import_statements(ctx: ServiceContext, content: bytes, filename: str) -> tup
         year = int(str(rec["fiscal_year"]).strip())
         end = date.fromisoformat(str(rec.get("fiscal_year_end") or f"{year}-12-31").strip())
         currency = (str(rec.get("currency") or "EUR").strip() or "EUR").upper()
-        add_statement(ctx, str(rec["customer_code"]).strip(), year, end,
-                      StatementItems(end, currency, **amounts), source=filename)
-        stored += 1
+        good.append((str(rec["customer_code"]).strip(), year, end, StatementItems(end, currency, **amounts)))
+    stored = add_statements(ctx, good, source=filename)
     ctx.audit("risk.statements_imported", "risk_statements", None, reason=filename,
               after={"stored": stored, "rejected": len(issues)})
     return stored, issues
@@ -147,116 +177,117 @@ def latest_statements(ctx: ServiceContext, as_of: date,
 def payment_behaviours(ctx: ServiceContext, as_of: date,
                        customer_ids: list[int] | None = None) -> dict[int, PaymentBehaviour]:
     """Per customer (all, or the ids given), from invoices and allocations of the last `LOOKBACK_DAYS`
-    (amount-weighted). Three set-based queries for the whole book and one vectorised pass over them.
+    (amount-weighted): two aggregate queries for the whole book, one row per customer back.
 
-    Only invoices that can count are read: still open, issued in the window, or settled (an allocation)
-    in it; an older invoice settled before the window adds nothing to any figure. A customer with
-    invoices but none of these gets the empty behaviour (nothing paid, nothing overdue)."""
+    Per invoice: paid (nothing open, last allocation in the window), overdue (open and past due), days
+    late (settled − due, at least 0, when paid; as_of − due when overdue). Per customer: the sums and
+    maxima the figures need, computed by the database (`_behaviour_query`). Disputes: the invoices of
+    the window (issued in it, or still open) that the ledger flags as disputed now; credit notes issued
+    in the window per invoice issued in it. A customer whose invoices all lie before the window gets the
+    empty behaviour (nothing paid, nothing overdue)."""
     start = date.fromordinal(as_of.toordinal() - LOOKBACK_DAYS)
+    book_q, paid_q = _behaviour_query(ctx, as_of, start, customer_ids)
+    paid = {int(r.cid): r for r in ctx.session.execute(paid_q)}
+    rows = [_Figures(r, paid.get(int(r.cid))) for r in ctx.session.execute(book_q)]
+    cn_scope = [Invoice.company_id == ctx.company_id, Invoice.document_type == "credit_note",
+                Invoice.issue_date <= as_of, Invoice.issue_date > start]
+    if customer_ids is not None:
+        cn_scope.append(Invoice.customer_id.in_(customer_ids))
+    credit_notes = dict(ctx.session.execute(select(Invoice.customer_id, func.count(Invoice.id)).where(
+        *cn_scope).group_by(Invoice.customer_id)).all())
+    return {int(r.cid): behaviour_of(r, int(credit_notes.get(r.cid, 0))) for r in rows}
+
+
+class _Figures:
+    """One customer's row of each aggregate of `_behaviour_query`, read as one record (paid: None when
+    nothing was paid in the window)."""
+
+    def __init__(self, book: Any, paid: Any) -> None:
+        self.cid, self.book, self.paid_row = book.cid, book, paid
+
+    def __getattr__(self, name: str) -> Any:
+        row = self.book if name in self.book._fields else self.paid_row
+        return getattr(row, name) if row is not None else None
+
+
+def behaviour_of(r: Any, credit_notes: int) -> PaymentBehaviour:
+    """One customer's `PaymentBehaviour` from its figures (pure arithmetic): amount-weighted days
+    beyond terms over invoices paid in the window and those still open past due."""
+    paid, open_total = int(r.paid or 0), float(r.open_pos or 0)
+    seen_w = float(r.paid_w or 0) + float(r.over_w or 0)
+    recent_w, before_w = float(r.recent_w or 0), float(r.before_w or 0)
+    dbt = (float(r.paid_wl or 0) + float(r.over_wl or 0)) / seen_w if seen_w > 0 else 0.0
+    recent = float(r.recent_wl or 0) / recent_w if recent_w > 0 else None
+    before = float(r.before_wl or 0) / before_w if before_w > 0 else None
+    trend = 0.0 if recent is None or before is None else recent - before
+    window, issued = int(r.window_inv or 0), int(r.in_window or 0)
+    return PaymentBehaviour(
+        invoices_paid=paid, avg_days_beyond_terms=round(dbt, 2), dbt_trend_days=round(trend, 2),
+        max_days_past_due=int(round(float(r.max_overdue_days))) if r.max_overdue_days is not None else 0,
+        overdue_share=round(float(r.open_over or 0) / open_total, 4) if open_total else 0.0,
+        partial_payment_share=round(int(r.partial or 0) / paid, 4) if paid else 0.0,
+        overdue_90_share=round(float(r.open_over90 or 0) / open_total, 4) if open_total else 0.0,
+        invoices_paid_90d=int(r.paid_90d or 0),
+        disputed_share=round(int(r.disputed or 0) / window, 4) if window else 0.0,
+        credit_note_share=round(min(credit_notes / issued, 1.0), 4) if issued else 0.0,
+    )
+
+
+def _day(ctx: ServiceContext, column: Any) -> Any:
+    """A date column as a day number the database can subtract (SQLite: Julian day; PostgreSQL: days
+    since 2000-01-01)."""
+    if ctx.session.get_bind().dialect.name == "sqlite":
+        return func.julianday(column)
+    return type_coerce(column - cast(literal(EPOCH), Date), Integer)
+
+
+EPOCH = date(2000, 1, 1)
+
+
+def _behaviour_query(ctx: ServiceContext, as_of: date, start: date, customer_ids: list[int] | None) -> Any:
+    """Two aggregates per customer, merged by `payment_behaviours`: what is open, overdue and in the
+    window (invoices alone, one scan), and what was paid in the window (invoices whose last allocation
+    falls in it: the allocations grouped per invoice, then joined by primary key)."""
     scope = [Invoice.company_id == ctx.company_id, Invoice.document_type == "invoice",
              Invoice.issue_date <= as_of, Invoice.amount_minor > 0]
     if customer_ids is not None:
         scope.append(Invoice.customer_id.in_(customer_ids))
-    settled = (select(Allocation.invoice_id.label("invoice_id"), func.max(Allocation.allocated_on).label("settled"),
-                      func.count(Allocation.id).label("n_alloc"))
-               .where(Allocation.company_id == ctx.company_id, Allocation.allocated_on <= as_of,
-                      Allocation.amount_minor > 0).group_by(Allocation.invoice_id))
+    amount, open_ = Invoice.amount_minor, Invoice.open_minor
+    due, now = _day(ctx, Invoice.due_date), _day(ctx, literal(as_of, Date))
+    overdue = and_(open_ > 0, Invoice.due_date < as_of)
+    window = or_(Invoice.issue_date > start, open_ > 0)
+
+    def total(cond: Any, value: Any = 1) -> Any:
+        return func.sum(case((cond, value), else_=0))
+
+    book = (select(
+        Invoice.customer_id.label("cid"), total(window).label("window_inv"),
+        total(and_(window, Invoice.disputed)).label("disputed"), total(Invoice.issue_date > start).label("in_window"),
+        total(overdue, amount).label("over_w"), total(overdue, amount * (now - due)).label("over_wl"),
+        total(open_ > 0, open_).label("open_pos"), total(overdue, open_).label("open_over"),
+        total(and_(overdue, Invoice.due_date <= date.fromordinal(as_of.toordinal() - 90)), open_).label("open_over90"),
+        func.max(case((overdue, now - due), else_=None)).label("max_overdue_days"))
+        .where(*scope).group_by(Invoice.customer_id))
+    settled_q = (select(Allocation.invoice_id.label("invoice_id"), func.max(Allocation.allocated_on).label("on"),
+                        func.count(Allocation.id).label("n"))
+                 .where(Allocation.company_id == ctx.company_id, Allocation.allocated_on <= as_of,
+                        Allocation.amount_minor > 0))
     if customer_ids is not None:
-        settled = settled.join(Invoice, Invoice.id == Allocation.invoice_id).where(*scope)
-    alloc = settled.subquery()
-    rows = ctx.session.execute(
-        select(Invoice.customer_id, Invoice.issue_date, Invoice.due_date, Invoice.amount_minor, Invoice.open_minor,
-               Invoice.disputed, alloc.c.settled, alloc.c.n_alloc)
-        .outerjoin(alloc, alloc.c.invoice_id == Invoice.id)
-        .where(*scope, or_(Invoice.open_minor > 0, Invoice.issue_date > start, alloc.c.settled >= start))).all()
-    customers = [int(c) for c in ctx.session.scalars(select(Invoice.customer_id).where(*scope).distinct())]
-    if not customers:
-        return {}
-    credit_notes = dict(ctx.session.execute(select(Invoice.customer_id, func.count(Invoice.id)).where(
-        Invoice.company_id == ctx.company_id, Invoice.document_type == "credit_note",
-        Invoice.issue_date <= as_of, Invoice.issue_date > start).group_by(Invoice.customer_id)).all())
-    figures = behaviour_figures(rows, as_of, start)
-    empty = {"invoices_paid": 0, "avg_days_beyond_terms": 0.0, "dbt_trend_days": 0.0, "max_days_past_due": 0,
-             "overdue_share": 0.0, "partial_payment_share": 0.0, "overdue_90_share": 0.0, "invoices_paid_90d": 0,
-             "disputed_share": 0.0, "issued_in_window": 0}
-    out = {}
-    for cid in customers:
-        f = figures.get(cid, empty)
-        issued = int(f.pop("issued_in_window")) if cid in figures else 0
-        cn = int(credit_notes.get(cid, 0))
-        out[cid] = PaymentBehaviour(
-            **{k: v for k, v in f.items() if k != "issued_in_window"},
-            credit_note_share=round(min(cn / issued, 1.0), 4) if issued else 0.0)
-    return out
-
-
-def behaviour_figures(rows: list[Any], as_of: date, start: date) -> dict[int, dict[str, Any]]:
-    """Payment behaviour of every customer in `rows` (customer_id, issued, due, amount, open, disputed,
-    settled, allocations), vectorised: one group-by per figure.
-
-    Disputes: the invoices of the look-back window (issued in it, or still open) that the ledger flags
-    as disputed now; credit notes (added by the caller) per invoice issued in the window."""
-    if not rows:
-        return {}
-    df = pd.DataFrame(rows, columns=["cid", "issued", "due", "amount", "open", "disputed", "settled", "n_alloc"])
-    cid = df["cid"].to_numpy(np.int64)
-    amount = df["amount"].to_numpy(np.float64)
-    open_ = df["open"].to_numpy(np.float64)
-    n_alloc = df["n_alloc"].fillna(0).to_numpy(np.int64)
-    day = np.datetime64(as_of.isoformat(), "D")
-    due = pd.to_datetime(df["due"]).to_numpy("datetime64[D]")
-    issued = pd.to_datetime(df["issued"]).to_numpy("datetime64[D]")
-    settled = pd.to_datetime(df["settled"]).to_numpy("datetime64[D]")  # NaT when never settled
-    has_settled = ~np.isnat(settled)
-    start_d = np.datetime64(start.isoformat(), "D")
-    paid = (open_ == 0) & has_settled & (settled >= start_d)
-    overdue = (open_ > 0) & (due < day)
-    since_settled = np.where(has_settled, (day - settled).astype(np.int64), 10 ** 6)
-    late = np.where(paid, np.clip((settled - due).astype(np.int64), 0, None),
-                    np.where(overdue, (day - due).astype(np.int64), 0)).astype(np.float64)
-    in_window = issued > start_d
-    window_inv = in_window | (open_ > 0)
-    disputed = df["disputed"].astype(bool).to_numpy()
-
-    frame = pd.DataFrame({
-        "cid": cid, "paid": paid, "overdue": overdue, "in_window": in_window, "window_inv": window_inv,
-        "seen_w": np.where(paid | overdue, amount, 0.0), "seen_wl": np.where(paid | overdue, amount * late, 0.0),
-        "open_pos": np.where(open_ > 0, open_, 0.0), "open_over": np.where(overdue, open_, 0.0),
-        "open_over90": np.where(overdue & (late >= 90), open_, 0.0),
-        "late_over": np.where(overdue, late, -1.0), "partial": paid & (n_alloc > 1),
-        "paid_90d": paid & (since_settled < 90),
-        "disputed_w": window_inv & disputed,
-    })
-    for name, lo, hi in (("recent", 0, 90), ("before", 90, 180)):
-        m = paid & (since_settled < hi) & (since_settled >= lo)
-        frame[f"{name}_w"] = np.where(m, amount, 0.0)
-        frame[f"{name}_wl"] = np.where(m, amount * late, 0.0)
-    g = frame.groupby("cid", sort=False).agg(
-        paid=("paid", "sum"), window_inv=("window_inv", "sum"), disputed=("disputed_w", "sum"),
-        in_window=("in_window", "sum"), seen_w=("seen_w", "sum"), seen_wl=("seen_wl", "sum"),
-        open_pos=("open_pos", "sum"), open_over=("open_over", "sum"), open_over90=("open_over90", "sum"),
-        late_over=("late_over", "max"), overdue=("overdue", "sum"), partial=("partial", "sum"),
-        paid_90d=("paid_90d", "sum"), recent_w=("recent_w", "sum"), recent_wl=("recent_wl", "sum"),
-        before_w=("before_w", "sum"), before_wl=("before_wl", "sum"))
-    out: dict[int, dict[str, Any]] = {}
-    for rec in g.itertuples():
-        dbt = rec.seen_wl / rec.seen_w if rec.seen_w > 0 else 0.0
-        recent = rec.recent_wl / rec.recent_w if rec.recent_w > 0 else None
-        before = rec.before_wl / rec.before_w if rec.before_w > 0 else None
-        trend = 0.0 if recent is None or before is None else recent - before
-        open_total = rec.open_pos
-        out[int(rec.Index)] = {
-            "invoices_paid": int(rec.paid), "avg_days_beyond_terms": round(float(dbt), 2),
-            "dbt_trend_days": round(float(trend), 2),
-            "max_days_past_due": int(rec.late_over) if rec.overdue else 0,
-            "overdue_share": round(float(rec.open_over) / open_total, 4) if open_total else 0.0,
-            "partial_payment_share": round(float(rec.partial) / rec.paid, 4) if rec.paid else 0.0,
-            "overdue_90_share": round(float(rec.open_over90) / open_total, 4) if open_total else 0.0,
-            "invoices_paid_90d": int(rec.paid_90d),
-            "disputed_share": round(float(rec.disputed) / rec.window_inv, 4) if rec.window_inv else 0.0,
-            "issued_in_window": int(rec.in_window),
-        }
-    return out
+        settled_q = settled_q.where(Allocation.invoice_id.in_(select(Invoice.id).where(*scope)))
+    alloc = settled_q.group_by(Allocation.invoice_id).having(func.max(Allocation.allocated_on) >= start).subquery()
+    d90, d180 = date.fromordinal(as_of.toordinal() - 90), date.fromordinal(as_of.toordinal() - 180)
+    settled = _day(ctx, alloc.c.on)
+    late = case((settled > due, settled - due), else_=0)
+    recent, before = alloc.c.on > d90, and_(alloc.c.on > d180, alloc.c.on <= d90)
+    paid = (select(
+        Invoice.customer_id.label("cid"), func.count().label("paid"), func.sum(amount).label("paid_w"),
+        func.sum(amount * late).label("paid_wl"), total(alloc.c.n > 1).label("partial"),
+        total(recent).label("paid_90d"), total(recent, amount).label("recent_w"),
+        total(recent, amount * late).label("recent_wl"), total(before, amount).label("before_w"),
+        total(before, amount * late).label("before_wl"))
+        .select_from(alloc).join(Invoice, Invoice.id == alloc.c.invoice_id)
+        .where(*scope, open_ == 0).group_by(Invoice.customer_id))
+    return book, paid
 
 
 # ---- grading ----------------------------------------------------------------------------------------

@@ -6,10 +6,13 @@ from datetime import date
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, RedirectResponse
+
+from arguard.core.errors import ArguardError
 
 from arguard.core.money import Money
 from arguard.platform.context import ServiceContext
+from arguard.platform.roles import role_allows
 from arguard.risk import service
 from arguard.risk.masterscale import band_of
 from arguard.web.common import AsOf, WebCtx, add_customer_panel, add_nav, render
@@ -35,6 +38,12 @@ register({
     "risk.reasons": ("Top reasons", "主要原因"),
     "risk.history": ("Grade history", "评级历史"),
     "risk.none": ("Not graded yet.", "尚未评级。"),
+    "risk.stale": ("This grade is more than 30 days old.", "该评级已超过 30 天。"),
+    "risk.regrade": ("Re-grade now", "立即重新评级"),
+    "risk.regraded": ("Re-graded.", "已重新评级。"),
+    "risk.reasons_method": ("Reasons from the accounts", "财务原因计算方式"),
+    "risk.reasons_method.exact_treeshap": ("exact (TreeSHAP)", "精确（TreeSHAP）"),
+    "risk.reasons_method.per_leaf": ("fast (per-leaf attribution)", "快速（按叶节点归因）"),
     "risk.raises": ("raises", "提高"),
     "risk.lowers": ("lowers", "降低"),
     "risk.date": ("Date", "日期"),
@@ -85,10 +94,22 @@ def risk_page(request: Request, ctx: WebCtx, as_of: AsOf) -> HTMLResponse:
 
 
 def risk_panel(ctx: ServiceContext, code: str, as_of: date) -> dict[str, Any] | None:
+    """The newest stored grade (a page view never grades); `can_regrade` for analysts and above."""
     data = service.buyer_risk(ctx, code, as_of)
-    data["band"] = band_of(data["grade"]).label
+    data["band"] = band_of(data["grade"]).label if data["grade"] is not None else None
     data["reasons"] = [{**r, "shown": shown(r.get("value"))} for r in data["reasons"]]
+    data["can_regrade"] = role_allows(ctx.role, "analyst")
     return data
+
+
+@router.post("/customers/{code}/risk/regrade")
+def regrade(code: str, ctx: WebCtx, as_of: AsOf) -> RedirectResponse:
+    """Grade one buyer now (exact reasons; analyst role), then back to the customer page."""
+    try:
+        service.regrade_buyer(ctx, code, as_of)
+    except ArguardError as exc:
+        return RedirectResponse(f"/customers/{code}?error={exc.code}#risk-panel", status_code=303)
+    return RedirectResponse(f"/customers/{code}?regraded=1#risk-panel", status_code=303)
 
 
 add_customer_panel("risk/customer_panel.html", risk_panel, order=45)
