@@ -112,5 +112,44 @@ def test_customer_page_risk_panel_shows_grade_reasons_and_history(page: tuple[An
     pg.wait_for_load_state("networkidle")
     assert "风险评级" in pg.locator("#risk-panel").evaluate("e => e.parentElement.innerText")
     assert pg.locator("#risk-confidence").inner_text() in {"高", "中", "低"}
+    zh_reasons = pg.locator("#risk-reasons li").all_inner_texts()
+    # C003 has accounts with losses and negative equity: its reasons are ratios, named in Chinese
+    assert zh_reasons and all(re.search(r"[\u4e00-\u9fff]", r) for r in zh_reasons), zh_reasons
+    assert not any(c in r for r in zh_reasons for c in ("raises", "lowers", " to total ")), zh_reasons
     pg.screenshot(path=str(shots / "customer_risk_zh.png"), full_page=True)
+    assert_clean(traffic)
+
+
+def test_customer_page_without_a_grade_offers_a_regrade_and_a_view_writes_nothing(
+        page: tuple[Any, Traffic], graded: LiveServer) -> None:
+    """A buyer added after the gradings: the page shows 'not graded' and a re-grade button; only the
+    POST grades it."""
+    from sqlalchemy import func, select
+
+    from arguard.db.session import get_engine, session_scope
+    from arguard.ledger import service as ledger
+    from arguard.ledger.model import CustomerRecord
+    from arguard.platform.context import ServiceContext
+    from arguard.platform.tables import Company
+    from arguard.risk.tables import BuyerGrade
+
+    def grades() -> int:
+        with session_scope(get_engine()) as s:
+            return int(s.scalar(select(func.count(BuyerGrade.id)).where(BuyerGrade.company_id == company_id)))
+
+    with session_scope(get_engine()) as s:
+        company_id = s.query(Company.id).filter(Company.code == graded.company_code).scalar()
+        ledger.upsert_customer(ServiceContext(s, company_id, "test", "admin"),
+                               CustomerRecord("RISKNEW", "Neue Risiko GmbH", "DE", sector="C25", terms_days=30))
+    pg, traffic = page
+    before = grades()
+    sign_in(pg, graded, target="/customers/RISKNEW")
+    assert pg.locator("#risk-none").count() == 1 and pg.locator("#risk-grade").count() == 0
+    pg.reload()
+    assert grades() == before  # two page views, no grade written
+    pg.locator("#risk-regrade button").click()
+    pg.wait_for_load_state("networkidle")
+    assert 1 <= int(pg.locator("#risk-grade").inner_text()) <= 10
+    assert grades() == before + 1
+    assert pg.locator("#risk-history tbody tr").all_inner_texts()[0].split("\t")[-1] == "on_request"
     assert_clean(traffic)
