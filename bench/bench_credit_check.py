@@ -124,6 +124,9 @@ def profile(url: str, size: str, seed: int, n: int) -> None:
     statements: Counter[str] = Counter()
     event.listen(engine, "before_cursor_execute",
                  lambda conn, cur, stmt, params, ctx, many: statements.update([stmt.split()[0]]))
+    backends: set[int] = set()
+    event.listen(engine, "connect", lambda dbapi_conn, record: backends.add(dbapi_conn.info.backend_pid))
+    engine.dispose()
     with session_scope(engine) as s:
         company_id = get_company(s, "SYNTH" if size == "synthetic" else "DEMO").id
 
@@ -137,20 +140,41 @@ def profile(url: str, size: str, seed: int, n: int) -> None:
     for o in orders[:50]:  # warm caches and snapshots
         one(o)
     statements.clear()
+    db_cpu = sum(_cpu_seconds(p) for p in backends)
     cpu, wall = time.process_time(), time.perf_counter()
     for o in orders[50:50 + n]:
         one(o)
     cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+    db_cpu = sum(_cpu_seconds(p) for p in backends) - db_cpu
     total = sum(statements.values())
-    print(f"{n} checks (≈10 % replays): {total / n:.1f} statements per check {dict(statements)}; "
-          f"server-process CPU {1000 * cpu / n:.2f} ms per check; wall {1000 * wall / n:.2f} ms per check "
-          f"(database CPU not included); load average {os.getloadavg()}")
+    load = os.getloadavg()
+    print(f"{n} checks (≈10 % replays): {total / n:.1f} statements per check {dict(statements)} (+ BEGIN/COMMIT); "
+          f"CPU per check: {1000 * cpu / n:.2f} ms in the Python process, {1000 * db_cpu / n:.2f} ms in its "
+          f"PostgreSQL backend ({len(backends)} connection(s)); wall {1000 * wall / n:.2f} ms per check; "
+          f"load average {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}")
     prof = cProfile.Profile()
     prof.enable()
     for o in orders[50 + n:]:
         one(o)
     prof.disable()
     pstats.Stats(prof).sort_stats("cumulative").print_stats(25)
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of a process and its children (Linux /proc), 0 where unreadable."""
+    total = 0.0
+    pids = [pid]
+    try:
+        pids += [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        pass
+    for p in pids:
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        except (OSError, IndexError, ValueError):
+            continue
+    return total
 
 
 def main() -> None:
@@ -189,12 +213,15 @@ def main() -> None:
                 time.sleep(0.2)
         with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
             json.dump(orders, f)
+        cpu_before = _cpu_seconds(server.pid)
         out = subprocess.run([sys.executable, str(ROOT / "bench/credit_check_load.py"), base, key, f.name,
                               "--rate", str(rate), "--duration", str(duration), "--timeout", "10"], check=False, capture_output=True,
                              text=True)
         if out.returncode != 0:
             raise SystemExit(f"load generator failed:\n{out.stderr}")
         result = json.loads(out.stdout)
+        server_cpu = _cpu_seconds(server.pid) - cpu_before
+        load = os.getloadavg()
     finally:
         os.killpg(server.pid, signal.SIGTERM)  # the server and its worker processes, nothing else
         try:
@@ -204,6 +231,9 @@ def main() -> None:
     print(f"credit check at {result['rate_achieved']}/s (target {rate:g}/s), {result['requests']} requests: "
           f"p50 {result['p50_ms']} ms · p95 {result['p95_ms']} ms · p99 {result['p99_ms']} ms · "
           f"max {result['max_ms']} ms")
+    answered = result["statuses"].get("200", 0) or 1
+    print(f"server-process CPU {1000 * server_cpu / answered:.1f} ms per answered check (warm-up included in "
+          f"the CPU, database not) · load average {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}")
     print(f"statuses {result['statuses']} · decisions {result['decisions']} · as of {as_of}")
 
 
