@@ -28,7 +28,8 @@ class StatementCreate(BaseModel):
 
 @router.get("/buyers/{code}/risk")
 def buyer_risk(code: str, ctx: Viewer, as_of: date | None = None) -> dict[str, Any]:
-    """Newest grade (1–10), 12-month PD, confidence, top reasons and the grade history."""
+    """Newest stored grade (1–10), 12-month PD, confidence, top reasons (English and Chinese text) and
+    the grade history; never grades (`grade` is null for a buyer never graded)."""
     return service.buyer_risk(ctx, code, as_of or date.today())
 
 
@@ -47,11 +48,22 @@ async def import_statements(file: UploadFile, ctx: Analyst) -> dict[str, Any]:
     return {"stored": stored, "issues": [{"line": i.line, "field": i.field, "reason": i.reason} for i in issues]}
 
 
+@router.post("/buyers/{code}/risk/grade")
+def grade_one(code: str, ctx: Analyst, as_of: date | None = None) -> dict[str, Any]:
+    """Grade one buyer now (exact TreeSHAP reasons) and return its newest grade."""
+    day = as_of or date.today()
+    service.regrade_buyer(ctx, code, day)
+    return service.buyer_risk(ctx, code, day)
+
+
 @router.post("/risk/grade")
-def grade_all(ctx: Analyst, as_of: date | None = None, portfolio_rate: float | None = None) -> dict[str, Any]:
-    """Grade every buyer; `portfolio_rate` (0–1, your 12-month default rate) re-bases the PDs from the
-    training sample's rate (docs/risk.md, "Portfolio calibration")."""
-    grades = service.grade_buyers(ctx, as_of or date.today(), portfolio_rate=portfolio_rate)
+def grade_all(ctx: Analyst, as_of: date | None = None, portfolio_rate: float | None = None,
+              exact_reasons: bool = False) -> dict[str, Any]:
+    """Grade every buyer as one batch; `portfolio_rate` (0–1, your 12-month default rate) re-bases the
+    PDs from the training sample's rate (docs/risk.md, "Portfolio calibration"); reasons per-leaf unless
+    `exact_reasons`."""
+    grades = service.grade_buyers(ctx, as_of or date.today(), portfolio_rate=portfolio_rate,
+                                  exact_reasons=exact_reasons or None)
     return {"graded": len(grades)}
 
 
