@@ -228,7 +228,8 @@ def main() -> None:
             server.wait(timeout=30)
         except subprocess.TimeoutExpired:
             os.killpg(server.pid, signal.SIGKILL)
-    print(f"credit check at {result['rate_achieved']}/s (target {rate:g}/s), {result['requests']} requests: "
+    print(f"credit check at {result['rate_achieved']}/s (target {rate:g}/s; answered {result['answered_per_s']}/s), "
+          f"{result['requests']} requests: "
           f"p50 {result['p50_ms']} ms · p95 {result['p95_ms']} ms · p99 {result['p99_ms']} ms · "
           f"max {result['max_ms']} ms")
     answered = result["statuses"].get("200", 0) or 1

@@ -101,6 +101,7 @@ async def run(url: str, key: str, orders: list[dict], rate: float, duration: flo
         return round(1000 * latencies[min(len(latencies) - 1, int(p * len(latencies)))], 2) if latencies else 0.0
 
     return {"requests": len(latencies), "rate_target": rate, "rate_achieved": round(len(latencies) / elapsed, 1),
+            "answered_per_s": round(statuses.get("200", 0) / elapsed, 1),
             "p50_ms": pct(0.50), "p95_ms": pct(0.95), "p99_ms": pct(0.99), "max_ms": pct(1.0),
             "statuses": dict(statuses), "decisions": dict(decisions)}
 
