@@ -74,3 +74,41 @@ def test_ratios_are_finite_or_none(items: dict) -> None:
     for attr, value in rs.values.items():
         assert value is None or abs(value) < float("inf")
         assert (value is None) == (attr in rs.notes)
+
+
+def test_the_batch_ratios_equal_the_decimal_ones_to_the_last_digit() -> None:
+    """`ratio_matrix` (whole books) against `compute_ratios` (Decimal): same missing ratios, same values
+    within a few units in the last place (one rounding more); amounts that are not whole cents go the
+    Decimal way."""
+    import random
+    from datetime import date
+    from decimal import Decimal
+
+    import numpy as np
+
+    from arguard.risk.model import ITEM_NAMES, StatementItems
+    from arguard.risk.ratios import ATTRS, compute_ratios, ratio_matrix
+
+    seed = 20261128
+    print("seed", seed)
+    rng = random.Random(seed)
+    statements = []
+    for k in range(200):
+        amounts = {n: (Decimal(rng.randint(-10**9, 10**10)) / 100 if rng.random() < 0.8 else None)
+                   for n in ITEM_NAMES}
+        amounts["total_assets"] = Decimal(rng.randint(1, 10**10)) / 100
+        if k % 7 == 0:
+            amounts["sales"] = Decimal("1234.5678")  # not whole cents
+        if k % 11 == 0:
+            amounts["inventory"] = Decimal(0)  # zero denominators
+        statements.append(StatementItems(date(2025, 12, 31), "EUR", **amounts))
+    values, unreported = ratio_matrix(statements)
+    for i, st in enumerate(statements):
+        ref = compute_ratios(st)
+        for j, a in enumerate(ATTRS):
+            expected = ref.values[a]
+            assert unreported[i, j] == ref.notes.get(a, "").startswith("missing"), (i, a)
+            if expected is None:
+                assert np.isnan(values[i, j]), (i, a)
+            else:
+                assert abs(values[i, j] - expected) <= 4 * abs(np.spacing(expected)), (i, a, values[i, j], expected)

@@ -29,7 +29,7 @@ from arguard.risk.combine import PriorShift, combine
 from arguard.risk.labels import with_text
 from arguard.risk.estimators import as_matrix, reasons_from_contributions
 from arguard.risk.model import ITEM_NAMES, Grade, PaymentBehaviour, Reason, RiskInputs, StatementItems
-from arguard.risk.ratios import ATTRS, compute_ratios
+from arguard.risk.ratios import ratio_matrix
 from arguard.risk.tables import BuyerGrade, FinancialStatement
 
 log = logging.getLogger(__name__)
@@ -198,16 +198,17 @@ def payment_behaviours(ctx: ServiceContext, as_of: date,
     return {int(r.cid): behaviour_of(r, int(credit_notes.get(r.cid, 0))) for r in rows}
 
 
-class _Figures:
-    """One customer's row of each aggregate of `_behaviour_query`, read as one record (paid: None when
-    nothing was paid in the window)."""
+class _Figures(dict[str, Any]):
+    """One customer's row of each aggregate of `_behaviour_query`, as one record (attribute access;
+    the paid figures are None when nothing was paid in the window)."""
 
     def __init__(self, book: Any, paid: Any) -> None:
-        self.cid, self.book, self.paid_row = book.cid, book, paid
+        super().__init__(book._asdict())
+        if paid is not None:
+            self.update(paid._asdict())
 
     def __getattr__(self, name: str) -> Any:
-        row = self.book if name in self.book._fields else self.paid_row
-        return getattr(row, name) if row is not None else None
+        return self.get(name)
 
 
 def behaviour_of(r: Any, credit_notes: int) -> PaymentBehaviour:
@@ -342,7 +343,7 @@ def grade_buyers(ctx: ServiceContext, as_of: date, codes: list[str] | None = Non
         grades[c.code] = grade
         rows.append({"company_id": ctx.company_id, "customer_id": c.id, "as_of": as_of, "pd_12m": grade.pd_12m,
                      "grade": grade.grade, "confidence": grade.confidence, "financial_pd": grade.financial_pd,
-                     "reasons": [asdict(r) for r in grade.reasons],
+                     "reasons": [_reason_record(r) for r in grade.reasons],
                      "inputs": _inputs_record(inputs, prior, method if fin_pd is not None else None),
                      "model_version": grade.model_version, "trigger": trigger, "actor": ctx.actor})
         before = previous.get(c.id)
@@ -364,16 +365,19 @@ def grade_buyers(ctx: ServiceContext, as_of: date, codes: list[str] | None = Non
 INSERT_CHUNK = 5000
 
 
+def _reason_record(r: Reason) -> dict[str, Any]:
+    return {"code": r.code, "label": r.label, "direction": r.direction, "impact": r.impact, "value": r.value,
+            "label_zh": r.label_zh}
+
+
 def _financial_pds(model: Any, items: list[StatementItems | None],
                    exact: bool = True) -> list[tuple[float | None, tuple[Reason, ...]]]:
     rows = [i for i, s in enumerate(items) if s is not None]
     out: list[tuple[float | None, tuple[Reason, ...]]] = [(None, ())] * len(items)
     if not rows:
         return out
-    sets = [compute_ratios(items[i]) for i in rows]  # type: ignore[arg-type]
-    X = as_matrix(pd.DataFrame([s.values for s in sets], columns=list(ATTRS), dtype=np.float64))
-    unreported = np.array([[s.notes.get(a, "").startswith("missing") for a in ATTRS] for s in sets])
-    X = model.fill_unreported(X, unreported)
+    ratios, unreported = ratio_matrix([items[i] for i in rows])  # type: ignore[misc]
+    X = model.fill_unreported(as_matrix(ratios), unreported)
     if exact:
         pds, reasons = model.predict_pd(X), model.explain(X, top=3, exact=True)
     else:  # one pass over the trees: PDs and per-leaf attributions together
