@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, insert, select, update
+from sqlalchemy import and_, bindparam, func, insert, select, update
 from sqlalchemy.orm import aliased
 
 from arguard.core.errors import Conflict, Issue, NotFound, ValidationError
@@ -101,13 +101,16 @@ class _Buyer:
 
 def _buyer_and_parent(ctx: ServiceContext, code: str) -> tuple[_Buyer, _Buyer | None]:
     """The buyer and its group parent (if it names one that exists) in one statement."""
-    p = aliased(Customer)
-    found = ctx.session.execute(
-        select(Customer.id, Customer.code, Customer.country, Customer.sector, Customer.parent_code,
-               p.id, p.code, p.country, p.sector, p.parent_code)
-        .outerjoin(p, and_(p.company_id == Customer.company_id, p.code == Customer.parent_code,
-                           Customer.parent_code != Customer.code))
-        .where(Customer.company_id == ctx.company_id, Customer.code == code)).first()
+    def build() -> Any:
+        p = aliased(Customer)
+        return (select(Customer.id, Customer.code, Customer.country, Customer.sector, Customer.parent_code,
+                       p.id, p.code, p.country, p.sector, p.parent_code)
+                .outerjoin(p, and_(p.company_id == Customer.company_id, p.code == Customer.parent_code,
+                                   Customer.parent_code != Customer.code))
+                .where(Customer.company_id == bindparam("company"), Customer.code == bindparam("code")))
+
+    found = ctx.session.execute(svc.prebuilt("buyer_and_parent", build),
+                                {"company": ctx.company_id, "code": code}).first()
     if found is None:
         raise NotFound(f"no customer {code!r}", code="customer_not_found")
     return _Buyer(*found[:5]), (None if found[5] is None else _Buyer(*found[5:]))
