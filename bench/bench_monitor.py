@@ -93,6 +93,8 @@ def main() -> None:
         as_of = s.scalar(select(func.max(Invoice.issue_date)).where(Invoice.company_id == cid))
         codes = sorted(s.scalars(select(Customer.code).where(Customer.company_id == cid)))
         invoices = s.scalar(select(func.count(Invoice.id)).where(Invoice.company_id == cid))
+    if as_of is None:
+        raise SystemExit(f"company {company[1]} has no invoices")
     print(f"{eng.dialect.name} · company {company[1]}: {len(codes):,} buyers, {invoices:,} invoices, as of {as_of}",
           flush=True)
     if "engine" in PATHS:

@@ -3,6 +3,7 @@ local SMTP server (aiosmtpd) that receives the alert e-mail."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import socket
 import threading
@@ -29,7 +30,7 @@ class Receiver:
         outer = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802
+            def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers["Content-Length"]))
                 ok = delivery.verify_signature(SECRET, self.headers["X-Arguard-Timestamp"], body,
                                                self.headers["X-Arguard-Signature"], time.time())
@@ -77,7 +78,7 @@ def test_webhook_is_retried_with_backoff_until_the_receiver_accepts(engine, ctx_
     with ctx_factory() as ctx:
         (row, attempts), = delivery.delivery_log(ctx, hook.id)
     assert row.status == "delivered" and [a.status_code for a in attempts] == [500, 500, 204]
-    gaps = [(b.attempted_at - a.attempted_at).total_seconds() for a, b in zip(attempts, attempts[1:], strict=False)]
+    gaps = [(b.attempted_at - a.attempted_at).total_seconds() for a, b in itertools.pairwise(attempts)]
     # never earlier than the backoff allows (0.05 s, then 0.1 s); an upper bound would be a timing test
     assert gaps[0] >= 0.05 and gaps[1] >= 0.1
     assert [FAST.delay(n) for n in (1, 2, 3)] == [0.05, 0.1, 0.2]

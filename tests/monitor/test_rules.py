@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
@@ -34,8 +35,8 @@ def eur(x: str | int) -> Money:
 
 
 def buyer(**kw: object) -> BuyerSnapshot:
-    base = dict(code="ACME", name="Acme", country="DE", sector="machinery", as_of=AS_OF, currency="EUR",
-                open_total=eur(0), exposure=eur(0))
+    base = {"code": "ACME", "name": "Acme", "country": "DE", "sector": "machinery", "as_of": AS_OF, "currency": "EUR",
+                "open_total": eur(0), "exposure": eur(0)}
     base.update(kw)
     return BuyerSnapshot(**base)  # type: ignore[arg-type]
 
@@ -96,6 +97,27 @@ def test_downgrade_by_two_notches_or_into_grade_8() -> None:
     assert alerts(buyer(grade_changes=(GradeChange(3, date(2026, 6, 20), 7, 8),)))["downgrade"] == "high"
     old = GradeChange(4, date(2025, 1, 1), 2, 9)
     assert "downgrade" not in alerts(buyer(grade_changes=(old,)))  # outside the 90-day look-back
+
+
+def test_a_first_grade_is_no_downgrade_but_a_move_after_it_is() -> None:
+    first = GradeChange(1, date(2026, 6, 1), None, 9)
+    assert "downgrade" not in alerts(buyer(grade_changes=(first,)))
+    base = GradeChange(2, date(2026, 6, 1), None, 5)
+    worse = GradeChange(3, date(2026, 6, 20), 5, 7)
+    assert alerts(buyer(grade_changes=(base, worse)))["downgrade"] == "medium"  # 5 → 7: two notches
+    rules, _ = engine.parse_rules('[rules.d]\nkind = "downgrade"\nfirst_grade = true\n')
+    assert [d.severity for d in engine.evaluate_buyer(rules, buyer(grade_changes=(first,)), AS_OF)] == ["high"]
+
+
+def test_a_utilisation_warning_reacts_only_when_the_rule_file_says_so() -> None:
+    def reactions(text: str, exposure: int) -> list[tuple[str, ...]]:
+        rules, _ = engine.parse_rules(text)
+        return [d.reactions for d in engine.evaluate_buyer(rules, buyer(exposure=eur(exposure), limit=eur(10000)),
+                                                            AS_OF)]
+
+    rule = '[rules.l]\nkind = "limit_utilisation"\nreactions = ["limit_review"]\n'
+    assert reactions(rule, 8500) == [()] and reactions(rule, 10001) == [("limit_review",)]
+    assert reactions(rule + "warn_reactions = true\n", 8500) == [("limit_review",)]
 
 
 def test_insurer_withdrawal_is_critical_and_reduction_high() -> None:
@@ -175,7 +197,7 @@ def test_same_facts_give_the_same_keys_and_drafts_never_repeat_a_key(limit: Deci
     """Seed 20260630. Evaluating twice gives identical drafts; within one evaluation keys are unique."""
     overdue = tuple(OverdueItem(f"I{i}", AS_OF - timedelta(days=d), eur(1000)) for i, d in enumerate(days) if d > 0)
     changes = tuple(GradeChange(i, AS_OF - timedelta(days=10 - i), a, b)
-                    for i, (a, b) in enumerate(zip(grades, grades[1:], strict=False)))
+                    for i, (a, b) in enumerate(itertools.pairwise(grades)))
     snap = buyer(limit=Money(limit, "EUR"), exposure=Money(exposure, "EUR"), overdue=overdue,
                  grade_changes=changes)
     first, second = engine.evaluate_buyer(RULES, snap, AS_OF), engine.evaluate_buyer(RULES, snap, AS_OF)
