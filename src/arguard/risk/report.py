@@ -125,15 +125,16 @@ def render_model_card(meta: dict[str, Any]) -> str:
          "wrong sign (correlated ratios) are dropped, so every scorecard point reads the same way."), "",
         "## Reasons", "",
         ("Each PD comes with its top reasons: the features whose contributions to the log-odds are largest. "
-         "The scorecard's contributions are its points (exact). For the gradient-boosted model, stored buyers "
-         "(`grade_buyers`, the API and the dashboard) get exact TreeSHAP; bulk scoring (`arguard risk "
-         "score`) uses per-leaf attributions: for every leaf of every tree, the mean TreeSHAP value of each "
+         "The scorecard's contributions are its points (exact). For the gradient-boosted model, a few stored "
+         "buyers graded at once (up to 50: one on request, those a new fact concerns) get exact TreeSHAP; "
+         "grading the whole book and bulk scoring (`arguard risk score`) use per-leaf attributions: for every leaf of every tree, the mean TreeSHAP value of each "
          "feature over the training rows that reach it, tabulated at training time and shipped in the "
          "artefact. They are additive like TreeSHAP (a row's attributions sum to its log-odds minus a "
          "constant) and cost one table look-up per tree instead of TreeSHAP's work per tree "
          "(`--exact-reasons` gives TreeSHAP). Agreement with exact TreeSHAP on the hold-out: "
          + ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in models["gbm"].get("reasons_agreement", {}).items())
-         + ". Stored buyers keep exact TreeSHAP, so the dashboard and the API never show the approximation."),
+         + ". Every stored grade says which it carries (`inputs.financial_reasons`: `exact_treeshap` or "
+         "`per_leaf`), and the dashboard and the API show it; the PD is the same either way."),
         "",
         "## How the final PD is built", "",
         ("`risk/combine.py`: logit(PD) = logit(financial PD) [+ prior shift] + payment behaviour + country + "
