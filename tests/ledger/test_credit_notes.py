@@ -188,3 +188,55 @@ def test_apply_and_unapply_from_the_command_line(use_database, company, tmp_path
     assert r.exit_code == 0 and "back on CN1" in r.output, r.output
     r = runner.invoke(app, ["ledger", "unapply-credit", "CN1", "I1", "--reason", "again", *co])
     assert r.exit_code != 0
+
+
+def test_concurrent_applications_never_overdraw_invoice_or_credit(engine, ctx_factory, backend):
+    """PostgreSQL: twenty clerks at the same moment apply 7.00 of their own credit note to one invoice of
+    100.00 (14 succeed), and twenty more apply 7.00 of one credit note of 50.00 each to their own invoice
+    (7 succeed)."""
+    import threading
+
+    if backend != "postgresql":
+        pytest.skip("row locks are a PostgreSQL matter; SQLite serialises writers by design")
+    day = date(2026, 2, 2)
+    with ctx_factory() as ctx:
+        service.upsert_customer(ctx, CustomerRecord("R1", "Race Ltd", "GB"))
+        service.add_invoice(ctx, InvoiceRecord("R-INV", "R1", date(2026, 1, 1), date(2026, 1, 31),
+                                               Money.of("100.00", "EUR")))
+        service.add_invoice(ctx, InvoiceRecord("R-CN", "R1", date(2026, 1, 1), date(2026, 1, 1),
+                                               Money.of("-50.00", "EUR"), document_type="credit_note"))
+        for i in range(20):
+            service.add_invoice(ctx, InvoiceRecord(f"R-CN{i}", "R1", date(2026, 1, 1), date(2026, 1, 1),
+                                                   Money.of("-10.00", "EUR"), document_type="credit_note"))
+            service.add_invoice(ctx, InvoiceRecord(f"R-INV{i}", "R1", date(2026, 1, 1), date(2026, 1, 31),
+                                                   Money.of("10.00", "EUR")))
+        company_id = ctx.company_id
+    seven = [Money.of("7.00", "EUR")]
+
+    def race(jobs: list[tuple[str, str]]) -> list[str]:
+        barrier = threading.Barrier(len(jobs))
+        outcomes: list[str] = []
+
+        def clerk(credit_note: str, invoice: str) -> None:
+            barrier.wait()
+            try:
+                with session_scope(engine) as s:
+                    service.apply_credit_note(ServiceContext(s, company_id, "clerk", "analyst"), credit_note,
+                                              [invoice], day, amounts=seven)
+                outcomes.append("ok")
+            except Conflict:
+                outcomes.append("refused")
+
+        threads = [threading.Thread(target=clerk, args=job) for job in jobs]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(60)
+        return sorted(outcomes)
+
+    assert race([(f"R-CN{i}", "R-INV") for i in range(20)]) == ["ok"] * 14 + ["refused"] * 6
+    assert race([("R-CN", f"R-INV{i}") for i in range(20)]) == ["ok"] * 7 + ["refused"] * 13
+    with ctx_factory() as ctx:
+        assert service.get_invoice(ctx, "R-INV").open_minor == 200
+        assert service.get_invoice(ctx, "R-CN", "credit_note").open_minor == -100
+        assert service.verify_projections(ctx) == []
