@@ -282,8 +282,8 @@ def _lock_statement(dialect: str) -> Any:
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert  # type: ignore[assignment]
-    t = BuyerCreditState.__table__
-    company = bindparam("company")
+    t: Any = BuyerCreditState.__table__
+    company: Any = bindparam("company")
     stmt = insert(t).values(company_id=company, customer_id=bindparam("cid"), checks=1, order_block=False,
                             in_collections=False)
     stmt = stmt.on_conflict_do_update(index_elements=["company_id", "customer_id"], set_={"checks": t.c.checks + 1})

@@ -35,7 +35,7 @@ from arguard.limits import sources
 from arguard.limits.check import check_order as decide
 from arguard.limits.model import Appetite, BuyerSituation, CheckResult, GroupPosition, ScopeUse
 from arguard.limits.orders_io import OrderLine
-from arguard.limits.tables import BuyerCreditState, CreditOrder
+from arguard.limits.tables import CreditOrder
 from arguard.platform.context import ServiceContext
 
 
