@@ -103,8 +103,8 @@ def test_the_batch_ratios_equal_the_decimal_ones_to_the_last_digit() -> None:
             amounts["inventory"] = Decimal(0)  # zero denominators
         statements.append(StatementItems(date(2025, 12, 31), "EUR", **amounts))
     values, unreported = ratio_matrix(statements)
-    for i, st in enumerate(statements):
-        ref = compute_ratios(st)
+    for i, statement in enumerate(statements):
+        ref = compute_ratios(statement)
         for j, a in enumerate(ATTRS):
             expected = ref.values[a]
             assert unreported[i, j] == ref.notes.get(a, "").startswith("missing"), (i, a)

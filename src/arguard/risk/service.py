@@ -15,7 +15,6 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-import numpy as np
 import pandas as pd
 from sqlalchemy import Date, Integer, and_, case, cast, func, insert, literal, or_, select, type_coerce
 
@@ -26,8 +25,8 @@ from arguard.platform.context import ServiceContext
 from arguard.platform.events import Fact, publish, subscribe
 from arguard.risk import store
 from arguard.risk.combine import PriorShift, combine
-from arguard.risk.labels import with_text
 from arguard.risk.estimators import as_matrix, reasons_from_contributions
+from arguard.risk.labels import with_text
 from arguard.risk.model import ITEM_NAMES, Grade, PaymentBehaviour, Reason, RiskInputs, StatementItems
 from arguard.risk.ratios import ratio_matrix
 from arguard.risk.tables import BuyerGrade, FinancialStatement
@@ -224,7 +223,7 @@ def behaviour_of(r: Any, credit_notes: int) -> PaymentBehaviour:
     window, issued = int(r.window_inv or 0), int(r.in_window or 0)
     return PaymentBehaviour(
         invoices_paid=paid, avg_days_beyond_terms=round(dbt, 2), dbt_trend_days=round(trend, 2),
-        max_days_past_due=int(round(float(r.max_overdue_days))) if r.max_overdue_days is not None else 0,
+        max_days_past_due=round(float(r.max_overdue_days)) if r.max_overdue_days is not None else 0,
         overdue_share=round(float(r.open_over or 0) / open_total, 4) if open_total else 0.0,
         partial_payment_share=round(int(r.partial or 0) / paid, 4) if paid else 0.0,
         overdue_90_share=round(float(r.open_over90 or 0) / open_total, 4) if open_total else 0.0,

@@ -9,7 +9,6 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from arguard.core.errors import ArguardError
-
 from arguard.core.money import Money
 from arguard.platform.context import ServiceContext
 from arguard.platform.roles import role_allows
