@@ -37,13 +37,13 @@ class ServiceContext:
 
         Appends are serialised per company until commit: on PostgreSQL by a transaction-scoped advisory
         lock taken *before* the last entry is read (a row lock on the last entry is not enough: two waiters
-        would both read the same last entry once it is released). On SQLite a no-op write takes the
+        would both read the same last entry once it is released). On SQLite a no-op write (to a non-key column, so no foreign key is re-checked) takes the
         database's write lock first, so the read below sees the newest entry."""
         if self.session.get_bind().dialect.name == "postgresql":
             self.session.execute(text("SELECT pg_advisory_xact_lock(:ns, :company)"),
                                  {"ns": AUDIT_LOCK_NAMESPACE, "company": self.company_id})
         else:
-            self.session.execute(text("UPDATE companies SET id = id WHERE id = :company"),
+            self.session.execute(text("UPDATE companies SET name = name WHERE id = :company"),
                                  {"company": self.company_id})
         last = self.session.execute(
             select(AuditEntry.seq, AuditEntry.entry_hash)
