@@ -144,8 +144,7 @@ def overview(request: Request, ctx: WebCtx, as_of: AsOf, currency: str | None = 
 
 
 def overview_model(ctx: ServiceContext, as_of: date, wanted: str | None, tr: Any) -> dict[str, Any]:
-    aging = service.aging_report(ctx, as_of)
-    dso = service.dso_report(ctx, as_of)
+    aging, dso = service.aging_and_dso(ctx, as_of)  # one scan of the documents for both
     currencies = sorted({t.currency for t in aging.totals} | {d.currency for d in dso})
     view = _view_currency(aging, wanted, currencies)
     total = next((t for t in aging.totals if t.currency == view), None)
