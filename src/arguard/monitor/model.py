@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from arguard.core.errors import ValidationError
-from arguard.core.money import Money
+from arguard.core.money import Money, parse_amount
 
 SEVERITIES: tuple[str, ...] = ("info", "low", "medium", "high", "critical")
 """From least to most urgent. Delivery settings name a minimum severity."""
@@ -314,7 +314,10 @@ def validate_event(rec: EventRecord) -> list[tuple[str, str]]:
     for k in _AMOUNTS:
         if d.get(k) not in (None, ""):
             try:
-                Money.of(str(d[k]), str(d.get("currency") or "XXX"))
+                if d.get("currency"):
+                    Money.of(str(d[k]), str(d["currency"]))
+                else:
+                    parse_amount(str(d[k]))
             except ValidationError as exc:
                 problems.append((f"details.{k}", exc.message))
     for k in ("to", "from"):
