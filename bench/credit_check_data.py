@@ -165,4 +165,12 @@ def build_synthetic(
             JOIN customers c ON c.company_id = :cid AND c.code = 'C' || lpad((1 + (g * 13) % :buyers)::text, 6, '0')"""),
             {"cid": cid, "on": as_of, "buyers": buyers},
         )
-        s.execute(text("ANALYZE limits_orders; ANALYZE limits_decisions"))
+        # what those released orders reserve per scope and ship date (the service keeps it with every change)
+        for scope, key in (("country", "c.country"), ("sector", "c.sector"), ("total", "'*'")):
+            s.execute(text(f"""
+                INSERT INTO limits_released_by_day (company_id, scope, key, ship_date, minor)
+                SELECT :cid, '{scope}', k, ship_date, SUM(limit_minor) FROM (
+                    SELECT {key.replace("c.", "o.")} AS k, o.ship_date, o.limit_minor FROM limits_orders o
+                    WHERE o.company_id = :cid AND o.status = 'released') x
+                WHERE k IS NOT NULL GROUP BY k, ship_date"""), {"cid": cid})
+        s.execute(text("ANALYZE limits_orders; ANALYZE limits_decisions; ANALYZE limits_released_by_day"))

@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterator
 from typing import Annotated
 
 from fastapi import Depends, Request
+from sqlalchemy.orm import Session
 
 from arguard.core.errors import Unauthorized
 from arguard.db.session import get_engine, session_scope
@@ -17,13 +18,13 @@ from arguard.platform.context import ServiceContext
 from arguard.platform.service import Principal, authenticate_key
 
 
-def bearer_principal(request: Request) -> Principal:
+def bearer_token(request: Request) -> str:
+    """The API key of the request's `Authorization: Bearer` header."""
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token:
         raise Unauthorized("missing 'Authorization: Bearer <API key>' header", code="missing_api_key")
-    with session_scope(get_engine()) as session:
-        return authenticate_key(session, token.strip())
+    return token.strip()
 
 
 def context_for(principal: Principal) -> Iterator[ServiceContext]:
@@ -33,13 +34,23 @@ def context_for(principal: Principal) -> Iterator[ServiceContext]:
     ctx.run_after_commit()
 
 
-def require(role: str = "viewer") -> Callable[..., Iterator[ServiceContext]]:
-    """Dependency: authenticated context whose role is at least `role`."""
+def authenticated(session: Session, token: str, role: str) -> ServiceContext:
+    """The context of an API key inside the request's own unit of work (no transaction of its own)."""
+    principal = authenticate_key(session, token)
+    ctx = ServiceContext(session, principal.company_id, principal.actor, principal.role)
+    ctx.require(role)
+    return ctx
 
-    def dependency(principal: Annotated[Principal, Depends(bearer_principal)]) -> Iterator[ServiceContext]:
-        for ctx in context_for(principal):
-            ctx.require(role)
+
+def require(role: str = "viewer") -> Callable[..., Iterator[ServiceContext]]:
+    """Dependency: authenticated context whose role is at least `role`; the key is checked in the same
+    unit of work as the request."""
+
+    def dependency(token: Annotated[str, Depends(bearer_token)]) -> Iterator[ServiceContext]:
+        with session_scope(get_engine()) as session:
+            ctx = authenticated(session, token, role)
             yield ctx
+        ctx.run_after_commit()
 
     return dependency
 

@@ -111,6 +111,7 @@ def _write(ctx: ServiceContext, kind: str, rows: list[Any], issues: list[Issue],
         ctx.session.flush()
         counts, warnings, touched = writer(ctx, rows, issues, source, batch.id, progress)  # type: ignore[operator]
         inserted, updated, unchanged = counts
+        _refresh_statistics(ctx, kind, inserted + updated)
         rejected = len({i.line for i in issues}) if n else 0
         batch.rows_inserted, batch.rows_rejected, batch.rows_unchanged = inserted + updated, rejected, unchanged
         if inserted or updated:
@@ -273,6 +274,21 @@ def _sales_by_day(rows: Iterable[InvoiceRow]) -> dict[tuple[str, Any], list[int]
             v[0] += r.amount_minor
             v[1] += 1
     return sums
+
+
+ANALYZE_AFTER = 10_000
+"""Rows written by one import after which PostgreSQL's planner statistics are refreshed in the same
+transaction: the import's own later statements (and the next chunk's) are planned for the table as it is
+now. Without it a first load of a million invoices is planned as an empty table: each look-up of named
+invoices became a sequential scan, and the large demo never finished loading."""
+
+
+def _refresh_statistics(ctx: ServiceContext, kind: str, written: int) -> None:
+    if written < ANALYZE_AFTER or ctx.session.get_bind().dialect.name != "postgresql":
+        return
+    tables = {"customers": ("customers",), "invoices": ("invoices",), "payments": ("payments", "allocations")}[kind]
+    for table in tables:
+        ctx.session.execute(text(f"ANALYZE {table}"))
 
 
 def _first_load(ctx: ServiceContext) -> bool:

@@ -33,6 +33,7 @@ from arguard.limits.tables import (
     CreditOrder,
     LimitDecisionRow,
     LimitPolicy,
+    ReleasedByDay,
 )
 from arguard.platform.context import ServiceContext
 from arguard.platform.tables import Company
@@ -69,7 +70,8 @@ _SETTINGS: dict[tuple[Any, ...], tuple[tuple[Any, ...], Policy, Appetite]] = {}
 
 
 def settings_token_columns(company_id: Any) -> list[Any]:
-    """Scalar subqueries whose values change whenever the policy, the base currency or a cap changes."""
+    """Scalar subqueries whose values change whenever the policy, the base currency, a cap or the FX
+    rates change (the last one keys the per-process cache of rates, `Rates(token=…)`)."""
     return [
         select(LimitPolicy.updated_at).where(LimitPolicy.company_id == company_id).scalar_subquery(),
         select(LimitPolicy.currency).where(LimitPolicy.company_id == company_id).scalar_subquery(),
@@ -78,6 +80,8 @@ def settings_token_columns(company_id: Any) -> list[Any]:
         select(func.coalesce(func.sum(AppetiteCap.max_minor), literal(0))).where(
             AppetiteCap.company_id == company_id).scalar_subquery(),
         select(func.max(AppetiteCap.id)).where(AppetiteCap.company_id == company_id).scalar_subquery(),
+        # FX rates are append-only facts: a new one (any pair, any date) changes the newest id.
+        select(func.max(FxRateRow.id)).where(FxRateRow.company_id == company_id).scalar_subquery(),
     ]
 
 
@@ -213,25 +217,43 @@ def group_parent(ctx: ServiceContext, customer: Customer) -> Customer | None:
                                                      Customer.code == customer.parent_code))
 
 
-class Rates:
-    """Dated rates into the limit currency, read one pair at a time (the latest on or before `on`)."""
+_RATES: dict[tuple[Any, ...], Decimal] = {}
 
-    def __init__(self, ctx: ServiceContext, to: str, on: date) -> None:
+
+class Rates:
+    """Dated rates into the limit currency, read one pair at a time (the latest on or before `on`).
+
+    token: the settings token read under the check's lock (`settings_token_columns`, which ends with the
+    newest FX rate id); with it, rates come from a per-process cache kept while that id is unchanged."""
+
+    def __init__(self, ctx: ServiceContext, to: str, on: date, token: tuple[Any, ...] | None = None) -> None:
         self.ctx, self.to, self.on = ctx, to, on
         self._cache: dict[str, Decimal] = {to: Decimal(1)}
+        self._key = None if token is None else (_db_key(ctx), ctx.company_id, to, on, token[-1])
 
     def rate(self, currency: str) -> Decimal:
-        if currency not in self._cache:
-            self._cache[currency] = self._lookup(currency)
-        return self._cache[currency]
+        found = self._cache.get(currency)
+        if found is None:
+            key = None if self._key is None else (*self._key, currency)
+            found = None if key is None else _RATES.get(key)
+            if found is None:
+                found = self._lookup(currency)
+                if key is not None:
+                    if len(_RATES) > 100_000:
+                        _RATES.clear()
+                    _RATES[key] = found
+            self._cache[currency] = found
+        return found
 
     def _lookup(self, currency: str) -> Decimal:
-        q = (select(FxRateRow.base, FxRateRow.rate).where(
-            FxRateRow.company_id == self.ctx.company_id, FxRateRow.valid_on <= self.on,
-            or_(and_(FxRateRow.base == currency, FxRateRow.quote == self.to),
-                and_(FxRateRow.base == self.to, FxRateRow.quote == currency)))
-            .order_by(FxRateRow.valid_on.desc()).limit(1))
-        found = self.ctx.session.execute(q).first()
+        q = prebuilt("fx_rate", lambda: (
+            select(FxRateRow.base, FxRateRow.rate).where(
+                FxRateRow.company_id == bindparam("company"), FxRateRow.valid_on <= bindparam("on", type_=Date),
+                or_(and_(FxRateRow.base == bindparam("currency"), FxRateRow.quote == bindparam("to")),
+                    and_(FxRateRow.base == bindparam("to"), FxRateRow.quote == bindparam("currency"))))
+            .order_by(FxRateRow.valid_on.desc()).limit(1)))
+        found = self.ctx.connection().execute(q, {"company": self.ctx.company_id, "on": self.on,
+                                                          "currency": currency, "to": self.to}).first()
         if found is None:
             raise ValidationError(f"no {currency}/{self.to} rate on or before {self.on}", code="missing_fx_rate")
         rate = Decimal(found.rate)
@@ -298,7 +320,7 @@ def lock_for_check(ctx: ServiceContext, customer_ids: list[int]) -> tuple[dict[i
     out: dict[int, Any] = {}
     token: tuple[Any, ...] = ()
     for cid in sorted(set(customer_ids)):
-        row = ctx.session.execute(stmt, {"company": ctx.company_id, "cid": cid}).one()
+        row = ctx.connection().execute(stmt, {"company": ctx.company_id, "cid": cid}).one()
         out[cid] = row
         token = tuple(row[3:])
     return out, token
@@ -328,9 +350,9 @@ def exposure_facts(ctx: ServiceContext, customers: Any, rates: Rates, *, horizon
     as_of = rates.on
     if isinstance(customers, list):
         inv = prebuilt("open_items", lambda: _open_items(bindparam("ids", expanding=True)))
-        found = ctx.session.execute(inv, {"company": ctx.company_id, "as_of": as_of, "ids": customers})
+        found = ctx.connection().execute(inv, {"company": ctx.company_id, "as_of": as_of, "ids": customers})
     else:
-        found = ctx.session.execute(_open_items(customers), {"company": ctx.company_id, "as_of": as_of})
+        found = ctx.connection().execute(_open_items(customers), {"company": ctx.company_id, "as_of": as_of})
     receivables = disputed = Money.zero(lc)
     oldest: date | None = None
     for currency, open_minor, due, disp in found:
@@ -372,15 +394,16 @@ def order_and_buyer_orders(ctx: ServiceContext, order_id: str, customer_id: int,
     q = prebuilt("order_and_buyer_orders", lambda: (
         select(CreditOrder.id, CreditOrder.order_id, CreditOrder.customer_id, CreditOrder.status,
                CreditOrder.amount_minor, CreditOrder.currency, CreditOrder.limit_minor, CreditOrder.ship_date,
-               CreditOrder.outcome, CreditOrder.version, _invoiced_of_order().label("invoiced"))
+               CreditOrder.outcome, CreditOrder.version, CreditOrder.country, CreditOrder.sector,
+               _invoiced_of_order().label("invoiced"))
         .where(CreditOrder.company_id == bindparam("company"), or_(
             CreditOrder.order_id == bindparam("oid"),
             and_(CreditOrder.customer_id == bindparam("cid"), CreditOrder.status.in_(LIVE),
                  or_(CreditOrder.status == "shipped", CreditOrder.ship_date <= bindparam("horizon", type_=Date)))))))
     existing = None
     shipped = released = 0
-    for r in ctx.session.execute(q, {"company": ctx.company_id, "oid": order_id, "cid": customer_id,
-                                     "horizon": horizon_end}):
+    for r in ctx.connection().execute(q, {"company": ctx.company_id, "oid": order_id, "cid": customer_id,
+                                                  "horizon": horizon_end}):
         if r.order_id == order_id:
             existing = r
             continue
@@ -392,22 +415,24 @@ def order_and_buyer_orders(ctx: ServiceContext, order_id: str, customer_id: int,
     return existing, (Money.from_minor(shipped, lc), Money.from_minor(released, lc))
 
 
+def _orders_query(customers: Any, statuses: tuple[str, ...]) -> Any:
+    return (select(CreditOrder.status, CreditOrder.amount_minor, CreditOrder.limit_minor, _invoiced_of_order())
+            .where(CreditOrder.company_id == bindparam("company"), CreditOrder.customer_id.in_(customers),
+                   CreditOrder.status.in_(statuses), CreditOrder.order_id != bindparam("exclude"),
+                   or_(CreditOrder.status == "shipped", CreditOrder.ship_date <= bindparam("horizon", type_=Date))))
+
+
 def _orders_exposure(ctx: ServiceContext, customers: Any, lc: str, horizon_end: date,
                      exclude_order: str | None, statuses: tuple[str, ...] = LIVE) -> tuple[Money, Money]:
-    invoiced = (select(func.coalesce(func.sum(Invoice.amount_minor), 0)).where(
-        Invoice.company_id == CreditOrder.company_id, Invoice.customer_id == CreditOrder.customer_id,
-        Invoice.order_number == CreditOrder.order_id, Invoice.currency == CreditOrder.currency)
-        .correlate(CreditOrder).scalar_subquery())
-    q = (select(CreditOrder.status, CreditOrder.amount_minor, CreditOrder.limit_minor, invoiced)
-         .where(CreditOrder.company_id == ctx.company_id, CreditOrder.customer_id.in_(customers),
-                CreditOrder.status.in_(statuses),
-                or_(CreditOrder.status == "shipped", CreditOrder.ship_date <= horizon_end)))
-    if exclude_order is not None:
-        q = q.where(CreditOrder.order_id != exclude_order)
+    params: dict[str, Any] = {"company": ctx.company_id, "horizon": horizon_end, "exclude": exclude_order or ""}
+    if isinstance(customers, list) and statuses == LIVE:
+        q = prebuilt("orders_of_buyers", lambda: _orders_query(bindparam("ids", expanding=True), LIVE))
+        params["ids"] = customers
+    else:
+        q = _orders_query(customers, statuses)
     shipped = orders = 0
-    for status, amount, limit_minor, inv in ctx.session.execute(q):
-        rest = max(0, int(amount) - int(inv or 0))
-        part = limit_minor if rest == amount else (int(limit_minor) * rest) // int(amount) if amount else 0
+    for status, amount, limit_minor, inv in ctx.connection().execute(q, params):
+        part = _order_part(amount, limit_minor, inv)
         if status == "shipped":
             shipped += part
         else:
@@ -436,25 +461,68 @@ def _snapshot(key: tuple[Any, ...], max_age_s: float, compute: Any) -> Any:
 
 
 def scope_uses(ctx: ServiceContext, keys: list[tuple[str, str]], rates: Rates, *, horizon_end: date,
-               exclude_order: str | None, max_age_s: float) -> dict[tuple[str, str], Money]:
+               exclude: tuple[str | None, str | None, date, int] | None, max_age_s: float,
+               ) -> dict[tuple[str, str], Money]:
     """What is at stake in each (scope, key) — a country, a sector, the whole book: receivables and
-    shipped-not-invoiced from a snapshot at most `max_age_s` old, plus released orders within the
-    horizon read live in one query (so an order released a moment ago always counts)."""
+    shipped-not-invoiced from a snapshot at most `max_age_s` old, plus what released orders shipping
+    within the horizon reserve, read from `limits_released_by_day` (kept with every change of a released
+    order, so an order released a moment ago always counts). exclude: (country, sector, ship date,
+    minor) of the checked order's own reservation, which a re-check does not count twice."""
     if not keys:
         return {}
     book = _snapshot((_db_key(ctx), ctx.company_id, "book", rates.on, rates.to, horizon_end), max_age_s,
                      lambda: settled_by_scope(ctx, rates))
-    columns = []
-    for scope, key in keys:
-        match = {"country": CreditOrder.country == key, "sector": CreditOrder.sector == key}.get(scope)
-        columns.append(func.coalesce(func.sum(case((match, CreditOrder.limit_minor), else_=0) if match is not None
-                                              else CreditOrder.limit_minor), 0))
-    q = select(*columns).where(CreditOrder.company_id == ctx.company_id, CreditOrder.status == "released",
-                               CreditOrder.ship_date <= horizon_end)
-    if exclude_order is not None:
-        q = q.where(CreditOrder.order_id != exclude_order)
-    live = ctx.session.execute(q).one()
-    return {k: Money.from_minor(book.get(k, 0) + int(v or 0), rates.to) for k, v in zip(keys, live, strict=True)}
+    wanted = dict(keys)
+    q = prebuilt("released_by_scope", lambda: (
+        select(ReleasedByDay.scope, ReleasedByDay.key, func.sum(ReleasedByDay.minor))
+        .where(ReleasedByDay.company_id == bindparam("company"),
+               ReleasedByDay.ship_date <= bindparam("horizon", type_=Date),
+               or_(and_(ReleasedByDay.scope == "country", ReleasedByDay.key == bindparam("country")),
+                   and_(ReleasedByDay.scope == "sector", ReleasedByDay.key == bindparam("sector")),
+                   and_(ReleasedByDay.scope == "total", ReleasedByDay.key == "*")))
+        .group_by(ReleasedByDay.scope, ReleasedByDay.key)))
+    live: dict[tuple[str, str], int] = {}
+    for scope, key, minor in ctx.connection().execute(q, {
+            "company": ctx.company_id, "horizon": horizon_end, "country": wanted.get("country"),
+            "sector": wanted.get("sector")}):
+        live[(scope, key)] = int(minor or 0)
+    if exclude is not None and exclude[2] <= horizon_end:
+        for scope_key in _scope_keys(exclude[0], exclude[1]):
+            if scope_key in live:
+                live[scope_key] -= exclude[3]
+    return {k: Money.from_minor(book.get(k, 0) + live.get(k, 0), rates.to) for k in keys}
+
+
+def _scope_keys(country: str | None, sector: str | None) -> list[tuple[str, str]]:
+    return [(scope, key) for scope, key in (("country", country), ("sector", sector), ("total", "*"))
+            if key is not None]
+
+
+def _released_upsert(dialect: str) -> Any:
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert  # type: ignore[assignment]
+    t: Any = ReleasedByDay.__table__
+    stmt = insert(t).values(company_id=bindparam("company"), scope=bindparam("scope"), key=bindparam("key"),
+                            ship_date=bindparam("day", type_=Date), minor=bindparam("minor"))
+    return stmt.on_conflict_do_update(index_elements=["company_id", "scope", "key", "ship_date"],
+                                      set_={"minor": t.c.minor + stmt.excluded.minor})
+
+
+def reserve(ctx: ServiceContext, changes: list[tuple[str | None, str | None, date, int]]) -> None:
+    """Add what released orders reserve (negative: free) to `limits_released_by_day`: each change is
+    (country, sector, ship date, minor units of the limit currency). Rows are written in key order, so
+    concurrent writers never wait on each other in a circle. Call with every change of a released order."""
+    merged: dict[tuple[str, str, date], int] = {}
+    for country, sector, day, minor in changes:
+        for scope, key in _scope_keys(country, sector):
+            merged[(scope, key, day)] = merged.get((scope, key, day), 0) + int(minor)
+    params = [{"company": ctx.company_id, "scope": scope, "key": key, "day": day, "minor": minor}
+              for (scope, key, day), minor in sorted(merged.items()) if minor]
+    if params:
+        c = ctx.connection()
+        c.execute(prebuilt("released_upsert." + c.dialect.name, lambda: _released_upsert(c.dialect.name)), params)
 
 
 def settled_by_scope(ctx: ServiceContext, rates: Rates) -> dict[tuple[str, str], int]:
@@ -510,18 +578,24 @@ def scope_customers(ctx: ServiceContext, scope: str, key: str) -> Any:
 
 
 def decisions_of(ctx: ServiceContext, customer_id: int) -> list[LimitDecision]:
-    rows = ctx.session.scalars(select(LimitDecisionRow).where(
-        LimitDecisionRow.company_id == ctx.company_id, LimitDecisionRow.customer_id == customer_id)
-        .order_by(LimitDecisionRow.id))
-    return [decision_record(r) for r in rows]
+    q = prebuilt("decisions_of", lambda: (
+        select(LimitDecisionRow.kind, LimitDecisionRow.status, LimitDecisionRow.amount_minor,
+               LimitDecisionRow.currency, LimitDecisionRow.decided_on, LimitDecisionRow.effective_from,
+               LimitDecisionRow.effective_to, LimitDecisionRow.review_on, LimitDecisionRow.requested_minor,
+               LimitDecisionRow.cover_stopped, LimitDecisionRow.conditions, LimitDecisionRow.id)
+        .where(LimitDecisionRow.company_id == bindparam("company"), LimitDecisionRow.customer_id == bindparam("cid"))
+        .order_by(LimitDecisionRow.id)))
+    return [decision_record(r) for r in ctx.connection().execute(q, {"company": ctx.company_id,
+                                                                             "cid": customer_id})]
 
 
-def decision_record(r: LimitDecisionRow) -> LimitDecision:
+def decision_record(r: Any) -> LimitDecision:
+    """A decision from a `LimitDecisionRow` or a plain row with its columns."""
     return LimitDecision(
         kind=r.kind, status=r.status, amount=Money.from_minor(r.amount_minor, r.currency), decided_on=r.decided_on,
         effective_from=r.effective_from, effective_to=r.effective_to, review_on=r.review_on,
         requested=None if r.requested_minor is None else Money.from_minor(r.requested_minor, r.currency),
-        cover_stopped=r.cover_stopped, conditions=r.conditions, seq=r.id)
+        cover_stopped=bool(r.cover_stopped), conditions=r.conditions, seq=r.id)
 
 
 def line_of(ctx: ServiceContext, customer_id: int, on: date, appetite: Appetite | None = None) -> CreditLine:

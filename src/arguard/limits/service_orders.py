@@ -79,10 +79,20 @@ def _validate(order: OrderCheck) -> None:
         raise ValidationError("an order amount is positive", code="invalid_amount")
 
 
-def _answer(row: CreditOrder, code: str, replayed: bool = False) -> CheckAnswer:
+def _answer(row: Any, code: str, replayed: bool = False) -> CheckAnswer:
     return CheckAnswer(row.order_id, code, row.status, row.outcome or "release", list(row.reasons or []),
                        Money.from_minor(row.amount_minor, row.currency), row.ship_date, dict(row.figures or {}),
                        row.version, replayed)
+
+
+def _stored_answer(ctx: ServiceContext, order_id: str, code: str) -> CheckAnswer:
+    """The stored answer of an order (the replay of an unchanged order), read as a plain row."""
+    q = svc.prebuilt("order_answer", lambda: select(
+        CreditOrder.order_id, CreditOrder.status, CreditOrder.outcome, CreditOrder.reasons, CreditOrder.amount_minor,
+        CreditOrder.currency, CreditOrder.ship_date, CreditOrder.figures, CreditOrder.version).where(
+        CreditOrder.company_id == bindparam("company"), CreditOrder.order_id == bindparam("oid")))
+    row = ctx.connection().execute(q, {"company": ctx.company_id, "oid": order_id}).one()
+    return _answer(row, code, replayed=True)
 
 
 def _order_row(ctx: ServiceContext, order_id: str) -> CreditOrder | None:
@@ -109,8 +119,8 @@ def _buyer_and_parent(ctx: ServiceContext, code: str) -> tuple[_Buyer, _Buyer | 
                                    Customer.parent_code != Customer.code))
                 .where(Customer.company_id == bindparam("company"), Customer.code == bindparam("code")))
 
-    found = ctx.session.execute(svc.prebuilt("buyer_and_parent", build),
-                                {"company": ctx.company_id, "code": code}).first()
+    found = ctx.connection().execute(svc.prebuilt("buyer_and_parent", build),
+                                  {"company": ctx.company_id, "code": code}).first()
     if found is None:
         raise NotFound(f"no customer {code!r}", code="customer_not_found")
     return _Buyer(*found[:5]), (None if found[5] is None else _Buyer(*found[5:]))
@@ -139,17 +149,16 @@ def check_order(ctx: ServiceContext, order: OrderCheck, *, as_of: date, grades: 
         same = (existing.amount_minor == order.amount.minor and existing.currency == order.amount.currency
                 and existing.ship_date == order.ship_date)
         if same and existing.status in ("released", "pending", "shipped") and existing.outcome is not None:
-            row = _order_row(ctx, order.order_id)
-            assert row is not None
-            return _answer(row, customer.code, replayed=True)
+            return _stored_answer(ctx, order.order_id, customer.code)
         if existing.status == "shipped":
             raise Conflict(f"order {order.order_id} has shipped; correct it with invoices and credit notes",
                            code="order_shipped")
         reopened = existing.status in ("cancelled", "rejected")
     appetite = svc.get_appetite(ctx)
-    rates = svc.Rates(ctx, policy.currency, as_of)
+    rates = svc.Rates(ctx, policy.currency, as_of, token)
     amount_lc = rates.convert(order.amount)
-    situation = _situation(ctx, customer, parent, order, as_of, appetite, rates, grades, states[customer.id], own)
+    situation = _situation(ctx, customer, parent, order, as_of, appetite, rates, grades, states[customer.id], own,
+                           existing)
     result = decide(amount_lc, situation, policy.check)
     answer = _store(ctx, existing, customer, order, amount_lc, result, situation, source)
     before = None if existing is None else {"version": answer.version - 1, "amount": str(order.amount.amount)}
@@ -164,7 +173,7 @@ def check_order(ctx: ServiceContext, order: OrderCheck, *, as_of: date, grades: 
 
 def _situation(ctx: ServiceContext, customer: _Buyer, parent: _Buyer | None, order: OrderCheck, as_of: date,
                appetite: Appetite, rates: svc.Rates, grades: sources.GradeSource | None,
-               state: Any, own_orders: tuple[Money, Money]) -> BuyerSituation:
+               state: Any, own_orders: tuple[Money, Money], existing: Any) -> BuyerSituation:
     policy = svc.get_policy(ctx)
     horizon_end = as_of + timedelta(days=policy.check.horizon_days)
     facts = svc.exposure_facts(ctx, [customer.id], rates, horizon_end=horizon_end, exclude_order=order.order_id,
@@ -178,7 +187,9 @@ def _situation(ctx: ServiceContext, customer: _Buyer, parent: _Buyer | None, ord
         scopes.append(ScopeUse("buyer", customer.code, cap, facts.exposure.total))
     capped = [(scope, key) for scope, key in (("country", customer.country), ("sector", customer.sector),
                                               ("total", "*")) if key and appetite.cap(scope, key) is not None]
-    uses = svc.scope_uses(ctx, capped, rates, horizon_end=horizon_end, exclude_order=order.order_id,
+    mine = (existing.country, existing.sector, existing.ship_date, existing.limit_minor) \
+        if existing is not None and existing.status == "released" else None
+    uses = svc.scope_uses(ctx, capped, rates, horizon_end=horizon_end, exclude=mine,
                           max_age_s=policy.check.scope_snapshot_seconds)
     for (scope, key), used in uses.items():
         cap = appetite.cap(scope, key)
@@ -218,13 +229,30 @@ def _store(ctx: ServiceContext, existing: Any, customer: _Buyer, order: OrderChe
               "ship_date": order.ship_date, "country": customer.country, "sector": customer.sector,
               "status": status, "outcome": result.outcome, "reasons": reasons, "figures": figures,
               "version": version, "checked_at": datetime.now(UTC), "decided_by": None, "comment": None}
+    c = ctx.connection()
     if existing is None:
-        ctx.session.execute(insert(CreditOrder).values(company_id=ctx.company_id, order_id=order.order_id,
-                                                       customer_id=customer.id, source=source, **values))
+        c.execute(svc.prebuilt("order_insert", _order_insert),
+                  {**values, "company_id": ctx.company_id, "order_id": order.order_id, "customer_id": customer.id,
+                   "source": source})
     else:
-        ctx.session.execute(update(CreditOrder).where(CreditOrder.id == existing.id).values(**values))
+        c.execute(svc.prebuilt("order_update", _order_update), {**values, "row_id": existing.id})
+    changes = []
+    if existing is not None and existing.status == "released":
+        changes.append((existing.country, existing.sector, existing.ship_date, -existing.limit_minor))
+    if status == "released":
+        changes.append((customer.country, customer.sector, order.ship_date, amount_lc.minor))
+    svc.reserve(ctx, changes)
     return CheckAnswer(order.order_id, customer.code, status, result.outcome, reasons, order.amount,
                        order.ship_date, figures, version)
+
+
+def _order_insert() -> Any:
+    return insert(CreditOrder.__table__)  # the columns are the keys of the parameters
+
+
+def _order_update() -> Any:
+    t: Any = CreditOrder.__table__
+    return update(t).where(t.c.id == bindparam("row_id"))  # SET: the other keys of the parameters
 
 
 # ---------------------------------------------------------------- lifecycle and the hold queue
@@ -249,6 +277,8 @@ def _transition(ctx: ServiceContext, order_id: str, allowed: tuple[str, ...], to
     before = row.status
     row.status, row.decided_by, row.comment = to, ctx.actor, comment
     ctx.session.flush()
+    held = (row.country, row.sector, row.ship_date, row.limit_minor)
+    svc.reserve(ctx, [(*held[:3], -held[3])] if before == "released" else [held] if to == "released" else [])
     svc.audit(ctx, action, "order", order_id, reason=comment, before={"status": before},
               after={"status": to, "decision": row.outcome, "amount": str(Money.from_minor(
                   row.amount_minor, row.currency).amount), "currency": row.currency})

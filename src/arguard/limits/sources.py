@@ -58,6 +58,8 @@ class RiskServiceGrades:
     It never grades on the fly: the order check must stay fast, and grading is the risk capability's
     work (on new facts and in its batch). A buyer without a stored grade is 'ungraded'."""
 
+    _newest_grade: Any = None
+
     def risk_of(self, ctx: ServiceContext, customer_code: str, as_of: date, accounts: bool = True,
                 ) -> BuyerRisk | None:
         try:
@@ -70,11 +72,16 @@ class RiskServiceGrades:
 
         grade_t, stmt_t = tables.BuyerGrade, tables.FinancialStatement
         cid = select(Customer.id).where(Customer.company_id == ctx.company_id, Customer.code == customer_code)
-        found = ctx.session.execute(
-            select(grade_t.grade, grade_t.pd_12m).where(grade_t.company_id == ctx.company_id,
-                                                        grade_t.customer_id == cid.scalar_subquery(),
-                                                        grade_t.as_of <= as_of)
-            .order_by(grade_t.as_of.desc(), grade_t.id.desc()).limit(1)).first()
+        if self._newest_grade is None:  # built once: the order check reads a grade every time
+            from sqlalchemy import Date, bindparam
+
+            self._newest_grade = (
+                select(grade_t.grade, grade_t.pd_12m).join(Customer, Customer.id == grade_t.customer_id)
+                .where(Customer.company_id == bindparam("company"), Customer.code == bindparam("code"),
+                       grade_t.company_id == bindparam("company"), grade_t.as_of <= bindparam("as_of", type_=Date))
+                .order_by(grade_t.as_of.desc(), grade_t.id.desc()).limit(1))
+        found = ctx.connection().execute(self._newest_grade, {"company": ctx.company_id, "code": customer_code,
+                                                              "as_of": as_of}).first()
         if found is None or not accounts:
             return None if found is None else BuyerRisk(grade=int(found.grade), pd=float(found.pd_12m))
         st = ctx.session.execute(

@@ -147,3 +147,17 @@ class CreditOrder(CompanyScoped, Base):
     decided_by: Mapped[str | None] = mapped_column(String(128))
     comment: Mapped[str | None] = mapped_column(Text)
 
+
+
+class ReleasedByDay(CompanyScoped, Base):
+    """What released orders reserve, per scope (country, sector, total), key and ship date (minor units of
+    the limit currency). Kept in the same transaction as every change of a released order, so the scope
+    caps of the check read a few rows instead of summing the order book (README rule 40)."""
+
+    __tablename__ = "limits_released_by_day"
+    __table_args__ = (UniqueConstraint("company_id", "scope", "key", "ship_date"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    scope: Mapped[str] = mapped_column(String(16))
+    key: Mapped[str] = mapped_column(String(64))
+    ship_date: Mapped[date] = mapped_column(Date)
+    minor: Mapped[int] = mapped_column(MoneyMinor)

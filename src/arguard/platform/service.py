@@ -7,7 +7,7 @@ import hmac
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from arguard.core.errors import Conflict, NotFound, Unauthorized
@@ -63,8 +63,13 @@ class Principal:
     role: str
 
 
+_KEY_LOOKUP = select(ApiKey.company_id, ApiKey.prefix, ApiKey.role, ApiKey.revoked_at).where(
+    ApiKey.key_hash == bindparam("key_hash"))
+
+
 def authenticate_key(session: Session, key: str) -> Principal:
-    row = session.scalar(select(ApiKey).where(ApiKey.key_hash == _hash_key(key)))
+    """The principal of an API key (by its hash), read in the caller's unit of work."""
+    row = session.connection().execute(_KEY_LOOKUP, {"key_hash": _hash_key(key)}).first()
     if row is None or row.revoked_at is not None:
         raise Unauthorized("invalid or revoked API key", code="invalid_api_key")
     return Principal(row.company_id, f"apikey:{row.prefix}", row.role)
