@@ -256,10 +256,14 @@ class World:
 
 
 def company_rows(engine: Engine, company_id: int) -> dict[str, list[tuple[Any, ...]]]:
-    """Every company-scoped row of one company, table by table, in primary-key order."""
+    """Every company-scoped row of one company, table by table, in primary-key order (pending audit
+    entries sealed first: the server's sealer may move them into the chain at any moment)."""
     import arguard.db.models  # noqa: F401  (every capability's tables)
     from arguard.db.base import Base
+    from arguard.platform.sealing import seal_audit
 
+    with db_session.session_scope(engine) as s:
+        seal_audit(s, company_id)
     out: dict[str, list[tuple[Any, ...]]] = {}
     with engine.connect() as conn:
         for table in Base.metadata.sorted_tables:

@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 
 from arguard.core.errors import Conflict, Forbidden, ValidationError
 from arguard.limits import service
+from arguard.platform.sealing import seal_audit
 from arguard.platform.tables import AuditEntry
 from tests.limits.ledger_text import AS_OF, check, codes, write
 
@@ -18,6 +19,7 @@ BOOK = """
 
 
 def _audits(ctx, action: str) -> int:
+    seal_audit(ctx.session, ctx.company_id)  # the check's entries join the chain after commit (audit_later)
     return ctx.session.scalar(select(func.count()).where(AuditEntry.company_id == ctx.company_id,
                                                          AuditEntry.action == action))
 

@@ -2,11 +2,29 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from arguard import __version__
 from arguard.core.errors import ArguardError
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """What lives as long as the server: the audit sealer, and monitoring's daily run and delivery worker."""
+    from arguard.db.session import get_engine
+    from arguard.monitor.scheduler import background
+    from arguard.platform.sealing import AuditSealer
+
+    sealer = AuditSealer(get_engine()).start()
+    try:
+        async with background(app):
+            yield
+    finally:
+        sealer.stop()
 
 
 def create_app() -> FastAPI:
@@ -25,8 +43,7 @@ def create_app() -> FastAPI:
     def health() -> dict[str, str]:
         return {"status": "ok", "version": __version__}
 
-    from arguard.monitor.scheduler import background  # daily monitor run + webhook/e-mail worker
-    app.router.lifespan_context = background
+    app.router.lifespan_context = _lifespan
     for router in ROUTERS:
         app.include_router(router, prefix="/api/v1")
     mount_dashboard(app)

@@ -27,6 +27,22 @@ def bearer_token(request: Request) -> str:
     return token.strip()
 
 
+_KNOWN_KEYS: dict[str, Principal] = {}
+
+
+def known_key(token: Annotated[str, Depends(bearer_token)]) -> str:
+    """A key this process has seen valid, else checked now: an unknown key is refused before the request
+    body is even read. The request's unit of work checks it again (`authenticated`), so a revoked key
+    stops at once; this only spares a transaction per request for keys already known."""
+    if token not in _KNOWN_KEYS:
+        with session_scope(get_engine()) as session:
+            principal = authenticate_key(session, token)
+        if len(_KNOWN_KEYS) > 10_000:
+            _KNOWN_KEYS.clear()
+        _KNOWN_KEYS[token] = principal
+    return token
+
+
 def context_for(principal: Principal) -> Iterator[ServiceContext]:
     with session_scope(get_engine()) as session:
         ctx = ServiceContext(session, principal.company_id, principal.actor, principal.role)
@@ -46,7 +62,7 @@ def require(role: str = "viewer") -> Callable[..., Iterator[ServiceContext]]:
     """Dependency: authenticated context whose role is at least `role`; the key is checked in the same
     unit of work as the request."""
 
-    def dependency(token: Annotated[str, Depends(bearer_token)]) -> Iterator[ServiceContext]:
+    def dependency(token: Annotated[str, Depends(known_key)]) -> Iterator[ServiceContext]:
         with session_scope(get_engine()) as session:
             ctx = authenticated(session, token, role)
             yield ctx

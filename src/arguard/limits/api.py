@@ -14,7 +14,7 @@ import anyio.to_thread
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field
 
-from arguard.api.deps import Admin, Analyst, CreditManager, Viewer, authenticated, bearer_token
+from arguard.api.deps import Admin, Analyst, CreditManager, Viewer, authenticated, known_key
 from arguard.api.pagination import Page, PageParams, page_params
 from arguard.core.money import Money
 from arguard.db.session import get_engine, session_scope
@@ -131,7 +131,7 @@ CHECK_THREADS = anyio.CapacityLimiter(16)
 
 
 @router.post("/credit-check")
-async def credit_check(body: CreditCheckIn, token: Annotated[str, Depends(bearer_token)]) -> dict[str, Any]:
+async def credit_check(body: CreditCheckIn, token: Annotated[str, Depends(known_key)]) -> dict[str, Any]:
     """Check one sales order: release, hold, require prepayment / a guarantee or L/C, or shorten terms,
     with every reason. Idempotent per order id; a changed amount is checked again."""
     return await anyio.to_thread.run_sync(_check_unit, token, body, limiter=CHECK_THREADS)

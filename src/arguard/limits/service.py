@@ -7,6 +7,8 @@ Reactions offered to monitoring: `request_review(ctx, code, reason, cause)` and
 
 from __future__ import annotations
 
+import logging
+import threading
 import time
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
@@ -448,16 +450,65 @@ def _db_key(ctx: ServiceContext) -> str:
     return str(bind.engine.url)
 
 
-def _snapshot(key: tuple[Any, ...], max_age_s: float, compute: Any) -> Any:
-    """A per-process snapshot of a slow-moving sum (see CheckPolicy.scope_snapshot_seconds)."""
-    now = time.monotonic()
+_REFRESHING: set[tuple[Any, ...]] = set()
+_SNAPSHOT_LOCK = threading.Lock()
+_FIRST_LOCKS: dict[tuple[Any, ...], threading.Lock] = {}
+
+
+def _snapshot(key: tuple[Any, ...], max_age_s: float, compute: Any, refresh: Any = None) -> Any:
+    """A per-process snapshot of a slow-moving sum (see CheckPolicy.scope_snapshot_seconds).
+
+    The first time, one caller computes it (`compute()`, in its own unit of work) while the others of the
+    process wait for that result. Once older than `max_age_s`, callers keep getting the previous value while
+    one background thread computes the next (`refresh()`, in a unit of work of its own), so a refresh
+    never stalls the checks of the moment nor runs once per waiting check."""
     hit = _SNAPSHOTS.get(key)
-    if hit is None or now - hit[0] > max_age_s:
-        if len(_SNAPSHOTS) > 10_000:
-            _SNAPSHOTS.clear()
-        hit = (now, compute())
-        _SNAPSHOTS[key] = hit
-    return hit[1]
+    if hit is not None and time.monotonic() - hit[0] <= max_age_s:
+        return hit[1]
+    if hit is not None and refresh is not None:
+        with _SNAPSHOT_LOCK:
+            start = key not in _REFRESHING
+            _REFRESHING.add(key)
+        if start:
+            threading.Thread(target=_refresh_snapshot, args=(key, refresh), daemon=True,
+                             name="limits-snapshot").start()
+        return hit[1]
+    with _SNAPSHOT_LOCK:
+        first = _FIRST_LOCKS.setdefault(key, threading.Lock())
+    with first:
+        hit = _SNAPSHOTS.get(key)
+        if hit is not None and time.monotonic() - hit[0] <= max_age_s:
+            return hit[1]
+        value = compute()
+        _keep_snapshot(key, value)
+        return value
+
+
+def _keep_snapshot(key: tuple[Any, ...], value: Any) -> None:
+    if len(_SNAPSHOTS) > 10_000:
+        _SNAPSHOTS.clear()
+    _SNAPSHOTS[key] = (time.monotonic(), value)
+
+
+def _refresh_snapshot(key: tuple[Any, ...], refresh: Any) -> None:
+    try:
+        _keep_snapshot(key, refresh())
+    except Exception:  # the previous value stays; the next stale read tries again
+        logging.getLogger(__name__).exception("limits snapshot %s not refreshed", key[2:])
+    finally:
+        with _SNAPSHOT_LOCK:
+            _REFRESHING.discard(key)
+
+
+def _in_own_unit(ctx: ServiceContext, work: Any) -> Any:
+    """`work(ctx)` in a unit of work of its own on the same database and company (background refresh)."""
+    from arguard.db.session import session_scope
+
+    def run() -> Any:
+        with session_scope(ctx.session.get_bind().engine) as session:
+            return work(ServiceContext(session, ctx.company_id, "system:limits", "viewer"))
+
+    return run
 
 
 def scope_uses(ctx: ServiceContext, keys: list[tuple[str, str]], rates: Rates, *, horizon_end: date,
@@ -470,8 +521,10 @@ def scope_uses(ctx: ServiceContext, keys: list[tuple[str, str]], rates: Rates, *
     minor) of the checked order's own reservation, which a re-check does not count twice."""
     if not keys:
         return {}
-    book = _snapshot((_db_key(ctx), ctx.company_id, "book", rates.on, rates.to, horizon_end), max_age_s,
-                     lambda: settled_by_scope(ctx, rates))
+    to, on = rates.to, rates.on
+    book = _snapshot((_db_key(ctx), ctx.company_id, "book", on, to, horizon_end), max_age_s,
+                     lambda: settled_by_scope(ctx, rates),
+                     _in_own_unit(ctx, lambda c: settled_by_scope(c, Rates(c, to, on))))
     wanted = dict(keys)
     q = prebuilt("released_by_scope", lambda: (
         select(ReleasedByDay.scope, ReleasedByDay.key, func.sum(ReleasedByDay.minor))
@@ -559,11 +612,13 @@ def settled_by_scope(ctx: ServiceContext, rates: Rates) -> dict[tuple[str, str],
 
 def group_members(ctx: ServiceContext, parent_code: str, max_age_s: float) -> list[int]:
     """Ids of the buyers of a group (the parent and every buyer naming it), from a short-lived snapshot."""
-    def load() -> list[int]:
-        return list(ctx.session.scalars(select(Customer.id).where(Customer.company_id == ctx.company_id, or_(
-            Customer.parent_code == parent_code, Customer.code == parent_code))))
+    return list(_snapshot((_db_key(ctx), ctx.company_id, "group", parent_code), max_age_s,
+                          lambda: _group_of(ctx, parent_code), _in_own_unit(ctx, lambda c: _group_of(c, parent_code))))
 
-    return list(_snapshot((_db_key(ctx), ctx.company_id, "group", parent_code), max_age_s, load))
+
+def _group_of(ctx: ServiceContext, parent_code: str) -> list[int]:
+    return list(ctx.session.scalars(select(Customer.id).where(Customer.company_id == ctx.company_id, or_(
+        Customer.parent_code == parent_code, Customer.code == parent_code))))
 
 
 def scope_customers(ctx: ServiceContext, scope: str, key: str) -> Any:

@@ -162,12 +162,14 @@ def check_order(ctx: ServiceContext, order: OrderCheck, *, as_of: date, grades: 
     result = decide(amount_lc, situation, policy.check)
     answer = _store(ctx, existing, customer, order, amount_lc, result, situation, source)
     before = None if existing is None else {"version": answer.version - 1, "amount": str(order.amount.amount)}
-    svc.audit(ctx, "credit_check.reopen" if reopened else "credit_check", "order", order.order_id,
-              reason="; ".join(r.message for r in result.reasons) or "within limit",
-              before=before, after={"customer": customer.code, "amount": str(order.amount.amount),
-                                    "currency": order.amount.currency, "ship_date": order.ship_date,
-                                    "decision": result.outcome, "status": answer.status,
-                                    "reasons": [r.code for r in result.reasons], **answer.figures})
+    # Written with this unit of work, sealed into the hash chain just after commit: the company-wide
+    # append lock stays out of the check's transaction (platform `audit_later`).
+    ctx.audit_later("credit_check.reopen" if reopened else "credit_check", "order", order.order_id,
+                    reason="; ".join(r.message for r in result.reasons) or "within limit",
+                    before=before, after={"customer": customer.code, "amount": str(order.amount.amount),
+                                          "currency": order.amount.currency, "ship_date": order.ship_date,
+                                          "decision": result.outcome, "status": answer.status,
+                                          "reasons": [r.code for r in result.reasons], **answer.figures})
     return answer
 
 

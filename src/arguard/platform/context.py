@@ -11,11 +11,18 @@ from sqlalchemy.orm import Session
 
 from arguard.platform.audit import GENESIS, canonical, entry_hash
 from arguard.platform.roles import require_role
-from arguard.platform.tables import AuditEntry
+from arguard.platform.tables import AuditEntry, AuditPending
 
 AUDIT_LOCK_NAMESPACE = 0x415544  # 'AUD': advisory-lock namespace of the audit chain
 
 _STATEMENTS: dict[str, tuple[Any, Any, Any]] = {}
+_PENDING_INSERT: list[Any] = []
+
+
+def _pending_insert() -> Any:
+    if not _PENDING_INSERT:
+        _PENDING_INSERT.append(insert(AuditPending))
+    return _PENDING_INSERT[0]
 
 
 def _audit_statements(dialect: str) -> tuple[Any, Any, Any]:
@@ -44,6 +51,7 @@ class ServiceContext:
     actor: str
     role: str = "admin"
     _after_commit: list[Any] = field(default_factory=list)
+    _seal_requested: bool = False
 
     def connection(self) -> Connection:
         """The unit of work's connection, for statements built once per process and run without the ORM
@@ -80,6 +88,27 @@ class ServiceContext:
         # A Core insert of a statement built once: the ORM's flush was most of an append's cost.
         entry_id = conn.execute(append, values).scalar_one()
         return AuditEntry(id=entry_id, **values)
+
+    def audit_later(self, action: str, entity: str, entity_id: str | int | None = None, *,
+                    reason: str | None = None, before: Any = None, after: Any = None) -> None:
+        """Record an audit entry with this unit of work that joins the hash chain just after it commits.
+
+        For decisions taken many times a second (the order credit check): one insert, and the company's
+        append lock is not held by the decision's transaction. The entry commits or rolls back with the
+        unit of work (`audit_pending`); `platform.sealing` moves pending entries into the chain in order:
+        the server's sealer thread within a moment, elsewhere right after commit, and every reader of
+        the chain (`seal_audit` before `verify_audit`) first."""
+        at = datetime.now(UTC).replace(tzinfo=None)
+        self.connection().execute(_pending_insert(), {
+            "company_id": self.company_id, "at": at, "actor": self.actor, "action": action, "entity": entity,
+            "entity_id": None if entity_id is None else str(entity_id), "reason": reason,
+            "before": canonical(before), "after": canonical(after)})
+        if not self._seal_requested:
+            self._seal_requested = True
+            from arguard.platform.sealing import request_seal
+
+            engine, company_id = self.session.get_bind().engine, self.company_id
+            self.after_commit(lambda: request_seal(engine, company_id))
 
     def after_commit(self, callback: Any) -> None:
         """Run `callback()` once the shell has committed this unit of work (e.g. notify listeners)."""

@@ -110,6 +110,10 @@ def authenticate_user(session: Session, company_code: str, username: str, passwo
 
 
 def verify_audit(ctx: ServiceContext) -> list[ChainBreak]:
+    """Seal what is pending, then recompute the whole chain."""
+    from arguard.platform.sealing import seal_audit
+
+    seal_audit(ctx.session, ctx.company_id)
     rows = ctx.session.scalars(
         select(AuditEntry).where(AuditEntry.company_id == ctx.company_id).order_by(AuditEntry.seq))
     return verify_chain(rows)
