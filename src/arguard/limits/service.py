@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Date, and_, bindparam, case, func, literal, or_, select, true
+from sqlalchemy import Boolean, Date, Integer, String, and_, bindparam, case, func, or_, select, text, true
 
 from arguard.core.errors import NotFound, ValidationError
 from arguard.core.money import Money, check_currency
@@ -66,25 +66,22 @@ def _memo(ctx: ServiceContext) -> dict[str, Any]:
 
 
 # Per-process cache of each company's policy and appetite, keyed by database and company and kept while
-# the settings token (read by the check's lock statement: `settings_token_columns`) is unchanged; a
+# the settings token (read by the check's lock statement: `SETTINGS_TOKEN_SQL`) is unchanged; a
 # change made in this process also drops it at once.
 _SETTINGS: dict[tuple[Any, ...], tuple[tuple[Any, ...], Policy, Appetite]] = {}
 
 
-def settings_token_columns(company_id: Any) -> list[Any]:
-    """Scalar subqueries whose values change whenever the policy, the base currency, a cap or the FX
-    rates change (the last one keys the per-process cache of rates, `Rates(token=…)`)."""
-    return [
-        select(LimitPolicy.updated_at).where(LimitPolicy.company_id == company_id).scalar_subquery(),
-        select(LimitPolicy.currency).where(LimitPolicy.company_id == company_id).scalar_subquery(),
-        select(Company.base_currency).where(Company.id == company_id).scalar_subquery(),
-        select(func.count()).where(AppetiteCap.company_id == company_id).scalar_subquery(),
-        select(func.coalesce(func.sum(AppetiteCap.max_minor), literal(0))).where(
-            AppetiteCap.company_id == company_id).scalar_subquery(),
-        select(func.max(AppetiteCap.id)).where(AppetiteCap.company_id == company_id).scalar_subquery(),
-        # FX rates are append-only facts: a new one (any pair, any date) changes the newest id.
-        select(func.max(FxRateRow.id)).where(FxRateRow.company_id == company_id).scalar_subquery(),
-    ]
+SETTINGS_TOKEN_SQL = """
+    (SELECT p.updated_at FROM limits_policy p WHERE p.company_id = :company),
+    (SELECT p.currency FROM limits_policy p WHERE p.company_id = :company),
+    (SELECT m.base_currency FROM companies m WHERE m.id = :company),
+    (SELECT count(*) FROM limits_appetite a WHERE a.company_id = :company),
+    (SELECT coalesce(sum(a.max_minor), 0) FROM limits_appetite a WHERE a.company_id = :company),
+    (SELECT max(a.id) FROM limits_appetite a WHERE a.company_id = :company),
+    (SELECT max(f.id) FROM fx_rates f WHERE f.company_id = :company)"""
+"""Scalar subqueries whose values change whenever the policy, the base currency, a cap or the FX rates
+change (FX rates are append-only facts: a new one, any pair, any date, changes the newest id; the last
+value keys the per-process cache of rates, `Rates(token=…)`)."""
 
 
 def _settings_key(ctx: ServiceContext) -> tuple[Any, ...]:
@@ -225,7 +222,7 @@ _RATES: dict[tuple[Any, ...], Decimal] = {}
 class Rates:
     """Dated rates into the limit currency, read one pair at a time (the latest on or before `on`).
 
-    token: the settings token read under the check's lock (`settings_token_columns`, which ends with the
+    token: the settings token read under the check's lock (`SETTINGS_TOKEN_SQL`, which ends with the
     newest FX rate id); with it, rates come from a per-process cache kept while that id is unchanged."""
 
     def __init__(self, ctx: ServiceContext, to: str, on: date, token: tuple[Any, ...] | None = None) -> None:
@@ -301,31 +298,38 @@ def prebuilt(name: str, build: Any) -> Any:
     return stmt
 
 
-def _lock_statement(dialect: str) -> Any:
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert  # type: ignore[assignment]
-    t: Any = BuyerCreditState.__table__
-    company: Any = bindparam("company")
-    stmt = insert(t).values(company_id=company, customer_id=bindparam("cid"), checks=1, order_block=False,
-                            in_collections=False)
-    stmt = stmt.on_conflict_do_update(index_elements=["company_id", "customer_id"], set_={"checks": t.c.checks + 1})
-    return stmt.returning(t.c.order_block, t.c.block_reason, t.c.in_collections, *settings_token_columns(company))
+_LOCK_SQL = """
+INSERT INTO limits_buyer_state (company_id, customer_id, checks, order_block, in_collections)
+SELECT c.company_id, c.id, 1, false, false FROM customers c
+WHERE c.company_id = :company AND (c.code = :code OR c.code = (
+    SELECT b.parent_code FROM customers b WHERE b.company_id = :company AND b.code = :code))
+ORDER BY c.id
+ON CONFLICT (company_id, customer_id) DO UPDATE SET checks = limits_buyer_state.checks + 1
+RETURNING customer_id,
+    (SELECT x.code FROM customers x WHERE x.id = limits_buyer_state.customer_id),
+    (SELECT x.country FROM customers x WHERE x.id = limits_buyer_state.customer_id),
+    (SELECT x.sector FROM customers x WHERE x.id = limits_buyer_state.customer_id),
+    (SELECT x.parent_code FROM customers x WHERE x.id = limits_buyer_state.customer_id),
+    order_block, block_reason, in_collections,""" + SETTINGS_TOKEN_SQL
+"""Create-or-lock the credit-state rows of a buyer (by code) and of its group parent, in id order, and
+return with each the buyer's code, country, sector and parent, its flags and the settings token. Plain
+SQL that PostgreSQL and SQLite (3.35+) both read: an upsert from a SELECT with RETURNING."""
 
 
-def lock_for_check(ctx: ServiceContext, customer_ids: list[int]) -> tuple[dict[int, Any], tuple[Any, ...]]:
-    """`lock_buyers` for the order check: plain rows of the buyers' flags, no ORM objects, and the
-    company's settings token (`settings_token_columns`) read in the same statement."""
-    dialect = ctx.session.get_bind().dialect.name
-    stmt = prebuilt("lock." + dialect, lambda: _lock_statement(dialect))
-    out: dict[int, Any] = {}
-    token: tuple[Any, ...] = ()
-    for cid in sorted(set(customer_ids)):
-        row = ctx.connection().execute(stmt, {"company": ctx.company_id, "cid": cid}).one()
-        out[cid] = row
-        token = tuple(row[3:])
-    return out, token
+def _lock_statement() -> Any:
+    return text(_LOCK_SQL).columns(customer_id=Integer, code=String, country=String, sector=String,
+                                   parent_code=String, order_block=Boolean, block_reason=String,
+                                   in_collections=Boolean)
+
+
+def lock_for_check(ctx: ServiceContext, customer_code: str) -> tuple[list[Any], tuple[Any, ...]]:
+    """The order check's first statement: lock the buyer's credit-state row and its group parent's (created
+    where missing; in id order, so groups never deadlock) and read, with each, (customer id, code,
+    country, sector, parent code, order block, block reason, in collections), plus the company's settings
+    token (`settings_token_columns`). No rows: no such customer."""
+    rows = ctx.connection().execute(prebuilt("lock", _lock_statement),
+                                    {"company": ctx.company_id, "code": customer_code}).all()
+    return [r[:8] for r in rows], (tuple(rows[0][8:]) if rows else ())
 
 
 def buyer_state(ctx: ServiceContext, customer: Customer) -> BuyerCreditState:
@@ -345,12 +349,14 @@ class ExposureFacts:
 
 def exposure_facts(ctx: ServiceContext, customers: Any, rates: Rates, *, horizon_end: date,
                    exclude_order: str | None = None, statuses: tuple[str, ...] = LIVE,
-                   orders: tuple[Money, Money] | None = None) -> ExposureFacts:
+                   facts: CheckFacts | None = None) -> ExposureFacts:
     """`customers`: a list of customer ids or a select of ids (a country, a sector, the book);
-    `orders`: the (shipped-not-invoiced, released) parts when already read (`order_and_buyer_orders`)."""
+    `facts`: the buyer's open items and order parts when already read (`check_facts`)."""
     lc = rates.to
     as_of = rates.on
-    if isinstance(customers, list):
+    if facts is not None:
+        found: Any = facts.open_items
+    elif isinstance(customers, list):
         inv = prebuilt("open_items", lambda: _open_items(bindparam("ids", expanding=True)))
         found = ctx.connection().execute(inv, {"company": ctx.company_id, "as_of": as_of, "ids": customers})
     else:
@@ -362,7 +368,8 @@ def exposure_facts(ctx: ServiceContext, customers: Any, rates: Rates, *, horizon
         disputed = disputed + rates.minor(int(disp or 0), currency)
         if due is not None and (oldest is None or due < oldest):
             oldest = due
-    shipped, released = orders or _orders_exposure(ctx, customers, lc, horizon_end, exclude_order, statuses)
+    shipped, released = (facts.orders if facts is not None
+                         else _orders_exposure(ctx, customers, lc, horizon_end, exclude_order, statuses))
     return ExposureFacts(Exposure(receivables, shipped, released), oldest, disputed)
 
 
@@ -388,33 +395,100 @@ def _order_part(amount: int, limit_minor: int, invoiced: int | None) -> int:
     return int(limit_minor) if rest == amount else (int(limit_minor) * rest) // int(amount) if amount else 0
 
 
-def order_and_buyer_orders(ctx: ServiceContext, order_id: str, customer_id: int, horizon_end: date,
-                           ) -> tuple[Any, tuple[Money, Money]]:
-    """In one statement: the order's own row (a plain row, or None) and the buyer's shipped-not-invoiced
-    and released-within-horizon parts without that order (limit currency). Call after `lock_for_check`."""
+@dataclass(frozen=True)
+class CheckFacts:
+    """What the check reads about one buyer in one statement (`check_facts`): the order's own row (or
+    None), the buyer's shipped-not-invoiced and released parts without that order (limit currency), its
+    open items per currency (currency, open, oldest overdue due date, disputed) and its limit decisions."""
+
+    existing: Any
+    orders: tuple[Money, Money]
+    open_items: list[tuple[str, int, date | None, int]]
+    decisions: list[LimitDecision]
+
+
+def _facts_statement() -> Any:
+    """One UNION ALL of three reads, each row tagged with its part: 'order' (the order's row and the
+    buyer's live orders), 'open' (open items per currency) and 'decision'. Columns by position:
+    part, n1…n6 (integers), s1…s6 (text), d1…d4 (dates)."""
+    from sqlalchemy import BigInteger, cast, literal_column, null, type_coerce, union_all
+
+    def row(part: str, n: list[Any], s: list[Any], d: list[Any]) -> Any:
+        cols = [literal_column(f"'{part}'", String).label("part")]
+        cols += [cast(v if v is not None else null(), BigInteger).label(f"n{i}")
+                 for i, v in enumerate(n + [None] * (6 - len(n)), 1)]
+        cols += [cast(v if v is not None else null(), String).label(f"s{i}")
+                 for i, v in enumerate(s + [None] * (6 - len(s)), 1)]
+        # a date column is only typed, never CAST (SQLite's CAST(… AS DATE) is numeric: '2026-03-15' → 2026);
+        # an empty one is CAST(NULL AS DATE), so that PostgreSQL matches it with the dates of other parts
+        cols += [(cast(null(), Date) if v is None else type_coerce(v, Date)).label(f"d{i}")
+                 for i, v in enumerate(d + [None] * (4 - len(d)), 1)]
+        return cols
+
+    company, cid = bindparam("company"), bindparam("cid")
+    o, inv, dec = CreditOrder, Invoice, LimitDecisionRow
+    as_of = bindparam("as_of", type_=Date)
+    orders = select(*row("order", [o.id, o.customer_id, o.amount_minor, o.limit_minor, o.version, _invoiced_of_order()],
+                         [o.order_id, o.status, o.currency, o.outcome, o.country, o.sector], [o.ship_date])).where(
+        o.company_id == company, or_(o.order_id == bindparam("oid"), and_(
+            o.customer_id == cid, o.status.in_(LIVE),
+            or_(o.status == "shipped", o.ship_date <= bindparam("horizon", type_=Date)))))
+    items = select(*row("open", [func.sum(inv.open_minor), func.sum(case((inv.disputed == true(), inv.open_minor),
+                                                                          else_=0))],
+                        [inv.currency], [func.min(case((and_(inv.open_minor > 0, inv.due_date < as_of),
+                                                         inv.due_date)))])).where(
+        inv.company_id == company, inv.customer_id == cid, inv.open_minor != 0).group_by(inv.currency)
+    decisions = select(*row("decision", [dec.amount_minor, dec.requested_minor, dec.id,
+                                          case((dec.cover_stopped == true(), 1), else_=0)],
+                            [dec.kind, dec.status, dec.currency, dec.conditions],
+                            [dec.decided_on, dec.effective_from, dec.effective_to, dec.review_on])).where(
+        dec.company_id == company, dec.customer_id == cid)
+    return union_all(orders, items, decisions)
+
+
+@dataclass(frozen=True)
+class _OrderRow:
+    id: int
+    customer_id: int
+    amount_minor: int
+    limit_minor: int
+    version: int
+    order_id: str
+    status: str
+    currency: str
+    outcome: str | None
+    country: str | None
+    sector: str | None
+    ship_date: date
+
+
+def check_facts(ctx: ServiceContext, order_id: str, customer_id: int, as_of: date, horizon_end: date) -> CheckFacts:
+    """The buyer's facts for the check in one statement (call after `lock_for_check`)."""
     lc = get_policy(ctx).currency
-    q = prebuilt("order_and_buyer_orders", lambda: (
-        select(CreditOrder.id, CreditOrder.order_id, CreditOrder.customer_id, CreditOrder.status,
-               CreditOrder.amount_minor, CreditOrder.currency, CreditOrder.limit_minor, CreditOrder.ship_date,
-               CreditOrder.outcome, CreditOrder.version, CreditOrder.country, CreditOrder.sector,
-               _invoiced_of_order().label("invoiced"))
-        .where(CreditOrder.company_id == bindparam("company"), or_(
-            CreditOrder.order_id == bindparam("oid"),
-            and_(CreditOrder.customer_id == bindparam("cid"), CreditOrder.status.in_(LIVE),
-                 or_(CreditOrder.status == "shipped", CreditOrder.ship_date <= bindparam("horizon", type_=Date)))))))
+    params = {"company": ctx.company_id, "oid": order_id, "cid": customer_id, "horizon": horizon_end, "as_of": as_of}
     existing = None
     shipped = released = 0
-    for r in ctx.connection().execute(q, {"company": ctx.company_id, "oid": order_id, "cid": customer_id,
-                                                  "horizon": horizon_end}):
-        if r.order_id == order_id:
-            existing = r
-            continue
-        part = _order_part(r.amount_minor, r.limit_minor, r.invoiced)
-        if r.status == "shipped":
-            shipped += part
+    items: list[tuple[str, int, date | None, int]] = []
+    decisions: list[LimitDecision] = []
+    for r in ctx.connection().execute(prebuilt("check_facts", _facts_statement), params):
+        part = r.part
+        if part == "order":
+            if r.s1 == order_id:
+                existing = _OrderRow(r.n1, r.n2, r.n3, r.n4, r.n5, r.s1, r.s2, r.s3, r.s4, r.s5, r.s6, r.d1)
+            elif r.s2 == "shipped":
+                shipped += _order_part(r.n3, r.n4, r.n6)
+            else:
+                released += _order_part(r.n3, r.n4, r.n6)
+        elif part == "open":
+            items.append((r.s1, int(r.n1 or 0), r.d1, int(r.n2 or 0)))
         else:
-            released += part
-    return existing, (Money.from_minor(shipped, lc), Money.from_minor(released, lc))
+            amount = Money.from_minor(r.n1, r.s3)
+            decisions.append(LimitDecision(
+                kind=r.s1, status=r.s2, amount=amount, decided_on=r.d1, effective_from=r.d2, effective_to=r.d3,
+                review_on=r.d4, requested=None if r.n2 is None else Money.from_minor(r.n2, r.s3),
+                cover_stopped=bool(r.n4), conditions=r.s4, seq=r.n3))
+    decisions.sort(key=lambda d: d.seq)
+    return CheckFacts(existing, (Money.from_minor(shipped, lc), Money.from_minor(released, lc)), items, decisions)
 
 
 def _orders_query(customers: Any, statuses: tuple[str, ...]) -> Any:
@@ -653,9 +727,12 @@ def decision_record(r: Any) -> LimitDecision:
         cover_stopped=bool(r.cover_stopped), conditions=r.conditions, seq=r.id)
 
 
-def line_of(ctx: ServiceContext, customer_id: int, on: date, appetite: Appetite | None = None) -> CreditLine:
+def line_of(ctx: ServiceContext, customer_id: int, on: date, appetite: Appetite | None = None,
+            decisions: list[LimitDecision] | None = None) -> CreditLine:
+    """The credit line in force on `on` (`decisions`: the buyer's, when already read)."""
     appetite = appetite or get_appetite(ctx)
-    return credit_line(decisions_of(ctx, customer_id), on, appetite.cap("discretionary", "*"))
+    found = decisions if decisions is not None else decisions_of(ctx, customer_id)
+    return credit_line(found, on, appetite.cap("discretionary", "*"))
 
 
 def buyer_exposure(ctx: ServiceContext, code: str, as_of: date) -> dict[str, Any]:

@@ -24,8 +24,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, bindparam, func, insert, select, update
-from sqlalchemy.orm import aliased
+from sqlalchemy import bindparam, func, insert, select, update
 
 from arguard.core.errors import Conflict, Issue, NotFound, ValidationError
 from arguard.core.money import Money
@@ -109,21 +108,11 @@ class _Buyer:
     parent_code: str | None
 
 
-def _buyer_and_parent(ctx: ServiceContext, code: str) -> tuple[_Buyer, _Buyer | None]:
-    """The buyer and its group parent (if it names one that exists) in one statement."""
-    def build() -> Any:
-        p = aliased(Customer)
-        return (select(Customer.id, Customer.code, Customer.country, Customer.sector, Customer.parent_code,
-                       p.id, p.code, p.country, p.sector, p.parent_code)
-                .outerjoin(p, and_(p.company_id == Customer.company_id, p.code == Customer.parent_code,
-                                   Customer.parent_code != Customer.code))
-                .where(Customer.company_id == bindparam("company"), Customer.code == bindparam("code")))
-
-    found = ctx.connection().execute(svc.prebuilt("buyer_and_parent", build),
-                                  {"company": ctx.company_id, "code": code}).first()
-    if found is None:
-        raise NotFound(f"no customer {code!r}", code="customer_not_found")
-    return _Buyer(*found[:5]), (None if found[5] is None else _Buyer(*found[5:]))
+@dataclass(frozen=True)
+class _State:
+    order_block: bool
+    block_reason: str | None
+    in_collections: bool
 
 
 def check_order(ctx: ServiceContext, order: OrderCheck, *, as_of: date, grades: sources.GradeSource | None = None,
@@ -136,12 +125,19 @@ def check_order(ctx: ServiceContext, order: OrderCheck, *, as_of: date, grades: 
     order's write; the audit entry (last, so the company's audit lock is held only until commit)."""
     ctx.require("analyst")
     _validate(order)
-    customer, parent = _buyer_and_parent(ctx, order.customer_code)
-    states, token = svc.lock_for_check(ctx, [customer.id] + ([parent.id] if parent else []))
+    rows, token = svc.lock_for_check(ctx, order.customer_code)
+    found = {r[1]: r for r in rows}
+    if order.customer_code not in found:
+        raise NotFound(f"no customer {order.customer_code!r}", code="customer_not_found")
+    mine = found[order.customer_code]
+    customer = _Buyer(*mine[:5])
+    parent = next((_Buyer(*r[:5]) for r in rows if r[1] == customer.parent_code and r[1] != customer.code), None)
+    state = _State(*mine[5:8])
     svc.use_cached_settings(ctx, token)
     policy = svc.get_policy(ctx)
     horizon_end = as_of + timedelta(days=policy.check.horizon_days)
-    existing, own = svc.order_and_buyer_orders(ctx, order.order_id, customer.id, horizon_end)
+    facts = svc.check_facts(ctx, order.order_id, customer.id, as_of, horizon_end)
+    existing = facts.existing
     reopened = False
     if existing is not None:
         if existing.customer_id != customer.id:
@@ -157,8 +153,7 @@ def check_order(ctx: ServiceContext, order: OrderCheck, *, as_of: date, grades: 
     appetite = svc.get_appetite(ctx)
     rates = svc.Rates(ctx, policy.currency, as_of, token)
     amount_lc = rates.convert(order.amount)
-    situation = _situation(ctx, customer, parent, order, as_of, appetite, rates, grades, states[customer.id], own,
-                           existing)
+    situation = _situation(ctx, customer, parent, order, as_of, appetite, rates, grades, state, facts)
     result = decide(amount_lc, situation, policy.check)
     answer = _store(ctx, existing, customer, order, amount_lc, result, situation, source)
     before = None if existing is None else {"version": answer.version - 1, "amount": str(order.amount.amount)}
@@ -175,23 +170,23 @@ def check_order(ctx: ServiceContext, order: OrderCheck, *, as_of: date, grades: 
 
 def _situation(ctx: ServiceContext, customer: _Buyer, parent: _Buyer | None, order: OrderCheck, as_of: date,
                appetite: Appetite, rates: svc.Rates, grades: sources.GradeSource | None,
-               state: Any, own_orders: tuple[Money, Money], existing: Any) -> BuyerSituation:
+               state: _State, facts: svc.CheckFacts) -> BuyerSituation:
     policy = svc.get_policy(ctx)
     horizon_end = as_of + timedelta(days=policy.check.horizon_days)
-    facts = svc.exposure_facts(ctx, [customer.id], rates, horizon_end=horizon_end, exclude_order=order.order_id,
-                               orders=own_orders)
+    existing = facts.existing
+    own = svc.exposure_facts(ctx, [customer.id], rates, horizon_end=horizon_end, facts=facts)
     on = max(order.ship_date, as_of)
-    line = svc.line_of(ctx, customer.id, on, appetite)
+    line = svc.line_of(ctx, customer.id, on, appetite, facts.decisions)
     risk = (grades or sources.GRADES).risk_of(ctx, customer.code, as_of, accounts=False)
     scopes: list[ScopeUse] = []
     cap = appetite.cap("buyer", customer.code)
     if cap is not None:
-        scopes.append(ScopeUse("buyer", customer.code, cap, facts.exposure.total))
+        scopes.append(ScopeUse("buyer", customer.code, cap, own.exposure.total))
     capped = [(scope, key) for scope, key in (("country", customer.country), ("sector", customer.sector),
                                               ("total", "*")) if key and appetite.cap(scope, key) is not None]
-    mine = (existing.country, existing.sector, existing.ship_date, existing.limit_minor) \
+    reserved = (existing.country, existing.sector, existing.ship_date, existing.limit_minor) \
         if existing is not None and existing.status == "released" else None
-    uses = svc.scope_uses(ctx, capped, rates, horizon_end=horizon_end, exclude=mine,
+    uses = svc.scope_uses(ctx, capped, rates, horizon_end=horizon_end, exclude=reserved,
                           max_age_s=policy.check.scope_snapshot_seconds)
     for (scope, key), used in uses.items():
         cap = appetite.cap(scope, key)
@@ -207,10 +202,10 @@ def _situation(ctx: ServiceContext, customer: _Buyer, parent: _Buyer | None, ord
     in_collections = (collections.in_collections(ctx, customer.code) if collections is not None
                       else state.in_collections)
     return BuyerSituation(
-        customer_code=customer.code, as_of=as_of, exposure=facts.exposure, line=line,
-        oldest_overdue_days=(as_of - facts.oldest_due).days if facts.oldest_due else 0,
+        customer_code=customer.code, as_of=as_of, exposure=own.exposure, line=line,
+        oldest_overdue_days=(as_of - own.oldest_due).days if own.oldest_due else 0,
         grade=risk.grade if risk else None, pd=risk.pd if risk else None,
-        disputed=facts.disputed if facts.disputed.amount > 0 else None, in_collections=in_collections,
+        disputed=own.disputed if own.disputed.amount > 0 else None, in_collections=in_collections,
         block_reason=state.block_reason or "blocked" if state.order_block else None,
         scopes=tuple(scopes), group=group)
 
