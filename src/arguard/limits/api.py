@@ -12,6 +12,7 @@ from typing import Annotated, Any
 import anyio
 import anyio.to_thread
 from fastapi import APIRouter, Depends, Query
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from arguard.api.deps import Admin, Analyst, CreditManager, Viewer, authenticated, known_key
@@ -130,11 +131,12 @@ CHECK_THREADS = anyio.CapacityLimiter(16)
 """At most this many checks run at once per process; the rest wait their turn without a thread."""
 
 
-@router.post("/credit-check")
-async def credit_check(body: CreditCheckIn, token: Annotated[str, Depends(known_key)]) -> dict[str, Any]:
+@router.post("/credit-check", response_model=dict[str, Any])
+async def credit_check(body: CreditCheckIn, token: Annotated[str, Depends(known_key)]) -> JSONResponse:
     """Check one sales order: release, hold, require prepayment / a guarantee or L/C, or shorten terms,
     with every reason. Idempotent per order id; a changed amount is checked again."""
-    return await anyio.to_thread.run_sync(_check_unit, token, body, limiter=CHECK_THREADS)
+    answer = await anyio.to_thread.run_sync(_check_unit, token, body, limiter=CHECK_THREADS)
+    return JSONResponse(answer)  # plain JSON values already: no second pass through the encoder
 
 
 def _check_unit(token: str, body: CreditCheckIn) -> dict[str, Any]:

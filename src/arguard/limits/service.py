@@ -405,11 +405,13 @@ class CheckFacts:
     orders: tuple[Money, Money]
     open_items: list[tuple[str, int, date | None, int]]
     decisions: list[LimitDecision]
+    released: dict[tuple[str, str], int]
 
 
 def _facts_statement() -> Any:
-    """One UNION ALL of three reads, each row tagged with its part: 'order' (the order's row and the
-    buyer's live orders), 'open' (open items per currency) and 'decision'. Columns by position:
+    """One UNION ALL of four reads, each row tagged with its part: 'order' (the order's row and the
+    buyer's live orders), 'open' (open items per currency), 'decision', and 'scope' (what released
+    orders reserve in the buyer's country, sector and the book: `scope_uses`). Columns by position:
     part, n1…n6 (integers), s1…s6 (text), d1…d4 (dates)."""
     from sqlalchemy import BigInteger, cast, literal_column, null, type_coerce, union_all
 
@@ -443,7 +445,9 @@ def _facts_statement() -> Any:
                             [dec.kind, dec.status, dec.currency, dec.conditions],
                             [dec.decided_on, dec.effective_from, dec.effective_to, dec.review_on])).where(
         dec.company_id == company, dec.customer_id == cid)
-    return union_all(orders, items, decisions)
+    r = ReleasedByDay
+    scopes = _released_query(select(*row("scope", [func.sum(r.minor)], [r.scope, r.key], [])))
+    return union_all(orders, items, decisions, scopes)
 
 
 @dataclass(frozen=True)
@@ -462,12 +466,15 @@ class _OrderRow:
     ship_date: date
 
 
-def check_facts(ctx: ServiceContext, order_id: str, customer_id: int, as_of: date, horizon_end: date) -> CheckFacts:
+def check_facts(ctx: ServiceContext, order_id: str, customer_id: int, as_of: date, horizon_end: date,
+                country: str | None, sector: str | None) -> CheckFacts:
     """The buyer's facts for the check in one statement (call after `lock_for_check`)."""
     lc = get_policy(ctx).currency
-    params = {"company": ctx.company_id, "oid": order_id, "cid": customer_id, "horizon": horizon_end, "as_of": as_of}
+    params = {"company": ctx.company_id, "oid": order_id, "cid": customer_id, "horizon": horizon_end, "as_of": as_of,
+              "country": country, "sector": sector}
+    released: dict[tuple[str, str], int] = {}
     existing = None
-    shipped = released = 0
+    shipped = released_parts = 0
     items: list[tuple[str, int, date | None, int]] = []
     decisions: list[LimitDecision] = []
     for r in ctx.connection().execute(prebuilt("check_facts", _facts_statement), params):
@@ -478,9 +485,11 @@ def check_facts(ctx: ServiceContext, order_id: str, customer_id: int, as_of: dat
             elif r.s2 == "shipped":
                 shipped += _order_part(r.n3, r.n4, r.n6)
             else:
-                released += _order_part(r.n3, r.n4, r.n6)
+                released_parts += _order_part(r.n3, r.n4, r.n6)
         elif part == "open":
             items.append((r.s1, int(r.n1 or 0), r.d1, int(r.n2 or 0)))
+        elif part == "scope":
+            released[(r.s1, r.s2)] = int(r.n1 or 0)
         else:
             amount = Money.from_minor(r.n1, r.s3)
             decisions.append(LimitDecision(
@@ -488,7 +497,8 @@ def check_facts(ctx: ServiceContext, order_id: str, customer_id: int, as_of: dat
                 review_on=r.d4, requested=None if r.n2 is None else Money.from_minor(r.n2, r.s3),
                 cover_stopped=bool(r.n4), conditions=r.s4, seq=r.n3))
     decisions.sort(key=lambda d: d.seq)
-    return CheckFacts(existing, (Money.from_minor(shipped, lc), Money.from_minor(released, lc)), items, decisions)
+    return CheckFacts(existing, (Money.from_minor(shipped, lc), Money.from_minor(released_parts, lc)), items,
+                      decisions, released)
 
 
 def _orders_query(customers: Any, statuses: tuple[str, ...]) -> Any:
@@ -587,12 +597,13 @@ def _in_own_unit(ctx: ServiceContext, work: Any) -> Any:
 
 def scope_uses(ctx: ServiceContext, keys: list[tuple[str, str]], rates: Rates, *, horizon_end: date,
                exclude: tuple[str | None, str | None, date, int] | None, max_age_s: float,
-               ) -> dict[tuple[str, str], Money]:
+               released: dict[tuple[str, str], int] | None = None) -> dict[tuple[str, str], Money]:
     """What is at stake in each (scope, key) — a country, a sector, the whole book: receivables and
     shipped-not-invoiced from a snapshot at most `max_age_s` old, plus what released orders shipping
     within the horizon reserve, read from `limits_released_by_day` (kept with every change of a released
     order, so an order released a moment ago always counts). exclude: (country, sector, ship date,
-    minor) of the checked order's own reservation, which a re-check does not count twice."""
+    minor) of the checked order's own reservation, which a re-check does not count twice; released: those
+    sums when already read (`check_facts`)."""
     if not keys:
         return {}
     to, on = rates.to, rates.on
@@ -600,24 +611,31 @@ def scope_uses(ctx: ServiceContext, keys: list[tuple[str, str]], rates: Rates, *
                      lambda: settled_by_scope(ctx, rates),
                      _in_own_unit(ctx, lambda c: settled_by_scope(c, Rates(c, to, on))))
     wanted = dict(keys)
-    q = prebuilt("released_by_scope", lambda: (
-        select(ReleasedByDay.scope, ReleasedByDay.key, func.sum(ReleasedByDay.minor))
-        .where(ReleasedByDay.company_id == bindparam("company"),
-               ReleasedByDay.ship_date <= bindparam("horizon", type_=Date),
-               or_(and_(ReleasedByDay.scope == "country", ReleasedByDay.key == bindparam("country")),
-                   and_(ReleasedByDay.scope == "sector", ReleasedByDay.key == bindparam("sector")),
-                   and_(ReleasedByDay.scope == "total", ReleasedByDay.key == "*")))
-        .group_by(ReleasedByDay.scope, ReleasedByDay.key)))
     live: dict[tuple[str, str], int] = {}
-    for scope, key, minor in ctx.connection().execute(q, {
-            "company": ctx.company_id, "horizon": horizon_end, "country": wanted.get("country"),
-            "sector": wanted.get("sector")}):
-        live[(scope, key)] = int(minor or 0)
+    if released is not None:
+        live.update(released)
+    else:
+        q = prebuilt("released_by_scope", lambda: _released_query(
+            select(ReleasedByDay.scope, ReleasedByDay.key, func.sum(ReleasedByDay.minor))))
+        for scope, key, minor in ctx.connection().execute(q, {
+                "company": ctx.company_id, "horizon": horizon_end, "country": wanted.get("country"),
+                "sector": wanted.get("sector")}):
+            live[(scope, key)] = int(minor or 0)
     if exclude is not None and exclude[2] <= horizon_end:
         for scope_key in _scope_keys(exclude[0], exclude[1]):
             if scope_key in live:
                 live[scope_key] -= exclude[3]
     return {k: Money.from_minor(book.get(k, 0) + live.get(k, 0), rates.to) for k in keys}
+
+
+def _released_query(columns: Any) -> Any:
+    """What released orders shipping by :horizon reserve in the buyer's :country, :sector and the book."""
+    return (columns.where(
+        ReleasedByDay.company_id == bindparam("company"), ReleasedByDay.ship_date <= bindparam("horizon", type_=Date),
+        or_(and_(ReleasedByDay.scope == "country", ReleasedByDay.key == bindparam("country")),
+            and_(ReleasedByDay.scope == "sector", ReleasedByDay.key == bindparam("sector")),
+            and_(ReleasedByDay.scope == "total", ReleasedByDay.key == "*")))
+        .group_by(ReleasedByDay.scope, ReleasedByDay.key))
 
 
 def _scope_keys(country: str | None, sector: str | None) -> list[tuple[str, str]]:

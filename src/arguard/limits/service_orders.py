@@ -136,7 +136,7 @@ def check_order(ctx: ServiceContext, order: OrderCheck, *, as_of: date, grades: 
     svc.use_cached_settings(ctx, token)
     policy = svc.get_policy(ctx)
     horizon_end = as_of + timedelta(days=policy.check.horizon_days)
-    facts = svc.check_facts(ctx, order.order_id, customer.id, as_of, horizon_end)
+    facts = svc.check_facts(ctx, order.order_id, customer.id, as_of, horizon_end, customer.country, customer.sector)
     existing = facts.existing
     reopened = False
     if existing is not None:
@@ -187,7 +187,7 @@ def _situation(ctx: ServiceContext, customer: _Buyer, parent: _Buyer | None, ord
     reserved = (existing.country, existing.sector, existing.ship_date, existing.limit_minor) \
         if existing is not None and existing.status == "released" else None
     uses = svc.scope_uses(ctx, capped, rates, horizon_end=horizon_end, exclude=reserved,
-                          max_age_s=policy.check.scope_snapshot_seconds)
+                          max_age_s=policy.check.scope_snapshot_seconds, released=facts.released)
     for (scope, key), used in uses.items():
         cap = appetite.cap(scope, key)
         assert cap is not None
