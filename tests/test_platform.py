@@ -73,3 +73,58 @@ def test_concurrent_units_of_work_never_break_the_chain(engine, ctx_factory):
     assert errors == []
     with ctx_factory() as ctx:
         assert verify_audit(ctx) == []
+
+
+def _chain(ctx) -> list[tuple[str, str | None]]:  # type: ignore[no-untyped-def]
+    from sqlalchemy import select
+
+    return [(a, e) for a, e in ctx.session.execute(select(AuditEntry.action, AuditEntry.entity_id).where(
+        AuditEntry.company_id == ctx.company_id, AuditEntry.action != "company.create").order_by(AuditEntry.seq))]
+
+
+def test_entries_written_later_join_the_chain_after_commit_in_order(ctx_factory):
+    """`audit_later` (the order check's entries): written with the unit of work, sealed after commit
+    (here at once: no sealer thread in this process), in the order written, between synchronous entries."""
+    with ctx_factory() as ctx:
+        ctx.audit("limit.decide", "customer", "ACME")
+        ctx.audit_later("credit_check", "order", "SO-1", after={"decision": "release"})
+        ctx.audit_later("credit_check", "order", "SO-2", after={"decision": "hold"})
+    with ctx_factory() as ctx:
+        ctx.audit("order.cancel", "order", "SO-1")
+    with ctx_factory() as ctx:
+        assert _chain(ctx) == [("limit.decide", "ACME"), ("credit_check", "SO-1"), ("credit_check", "SO-2"),
+                               ("order.cancel", "SO-1")]
+        assert verify_audit(ctx) == []
+
+
+def test_an_entry_of_a_rolled_back_unit_never_joins_the_chain(ctx_factory):
+    import pytest
+
+    with pytest.raises(RuntimeError), ctx_factory() as ctx:
+        ctx.audit_later("credit_check", "order", "SO-9")
+        raise RuntimeError("the check failed after writing")
+    with ctx_factory() as ctx:
+        assert _chain(ctx) == [] and verify_audit(ctx) == []
+
+
+def test_the_server_sealer_seals_what_checks_leave_pending(engine, ctx_factory):
+    import time
+
+    from arguard.platform.sealing import AuditSealer
+
+    sealer = AuditSealer(engine, interval=0.05, gather=0.01).start()
+    try:
+        with ctx_factory() as ctx:
+            for i in range(25):
+                ctx.audit_later("credit_check", "order", f"SO-{i}")
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            with ctx_factory() as ctx:
+                if len(_chain(ctx)) == 25:
+                    break
+            time.sleep(0.05)
+    finally:
+        sealer.stop()
+    with ctx_factory() as ctx:
+        assert [e for _, e in _chain(ctx)] == [f"SO-{i}" for i in range(25)]
+        assert verify_audit(ctx) == []
