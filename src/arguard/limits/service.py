@@ -20,6 +20,7 @@ from sqlalchemy import Boolean, Date, Integer, String, and_, bindparam, case, fu
 from arguard.core.errors import NotFound, ValidationError
 from arguard.core.money import Money, check_currency
 from arguard.ledger.tables import Customer, FxRateRow, Invoice
+from arguard.limits import sources
 from arguard.limits.exposure import credit_line
 from arguard.limits.model import (
     SCOPES,
@@ -406,12 +407,15 @@ class CheckFacts:
     open_items: list[tuple[str, int, date | None, int]]
     decisions: list[LimitDecision]
     released: dict[tuple[str, str], int]
+    grade: sources.BuyerRisk | None
+    """the newest stored grade (`sources.RiskServiceGrades`), None when ungraded"""
 
 
 def _facts_statement() -> Any:
-    """One UNION ALL of four reads, each row tagged with its part: 'order' (the order's row and the
-    buyer's live orders), 'open' (open items per currency), 'decision', and 'scope' (what released
-    orders reserve in the buyer's country, sector and the book: `scope_uses`). Columns by position:
+    """One UNION ALL of five reads, each row tagged with its part: 'order' (the order's row and the
+    buyer's live orders), 'open' (open items per currency), 'decision', 'scope' (what released orders
+    reserve in the buyer's country, sector and the book: `scope_uses`) and 'grade' (the risk
+    capability's newest stored grade, where it is installed). Columns by position:
     part, n1…n6 (integers), s1…s6 (text), d1…d4 (dates)."""
     from sqlalchemy import BigInteger, cast, literal_column, null, type_coerce, union_all
 
@@ -447,7 +451,16 @@ def _facts_statement() -> Any:
         dec.company_id == company, dec.customer_id == cid)
     r = ReleasedByDay
     scopes = _released_query(select(*row("scope", [func.sum(r.minor)], [r.scope, r.key], [])))
-    return union_all(orders, items, decisions, scopes)
+    parts = [orders, items, decisions, scopes]
+    newest = sources.RiskServiceGrades().newest_grade_select()
+    if newest is not None:
+        g = newest.subquery()
+        parts.append(select(*row("grade", [g.c.grade], [cast(g.c.pd_12m, String)], [])).select_from(g))
+    return union_all(*parts)
+
+
+GRADES_IN_FACTS = sources.RiskServiceGrades().newest_grade_select() is not None
+"""Whether `check_facts` reads the risk capability's newest grade (it is installed)."""
 
 
 @dataclass(frozen=True)
@@ -473,6 +486,7 @@ def check_facts(ctx: ServiceContext, order_id: str, customer_id: int, as_of: dat
     params = {"company": ctx.company_id, "oid": order_id, "cid": customer_id, "horizon": horizon_end, "as_of": as_of,
               "country": country, "sector": sector}
     released: dict[tuple[str, str], int] = {}
+    grade: sources.BuyerRisk | None = None
     existing = None
     shipped = released_parts = 0
     items: list[tuple[str, int, date | None, int]] = []
@@ -490,6 +504,8 @@ def check_facts(ctx: ServiceContext, order_id: str, customer_id: int, as_of: dat
             items.append((r.s1, int(r.n1 or 0), r.d1, int(r.n2 or 0)))
         elif part == "scope":
             released[(r.s1, r.s2)] = int(r.n1 or 0)
+        elif part == "grade":
+            grade = sources.BuyerRisk(grade=int(r.n1), pd=float(r.s1))
         else:
             amount = Money.from_minor(r.n1, r.s3)
             decisions.append(LimitDecision(
@@ -498,7 +514,7 @@ def check_facts(ctx: ServiceContext, order_id: str, customer_id: int, as_of: dat
                 cover_stopped=bool(r.n4), conditions=r.s4, seq=r.n3))
     decisions.sort(key=lambda d: d.seq)
     return CheckFacts(existing, (Money.from_minor(shipped, lc), Money.from_minor(released_parts, lc)), items,
-                      decisions, released)
+                      decisions, released, grade)
 
 
 def _orders_query(customers: Any, statuses: tuple[str, ...]) -> Any:

@@ -60,6 +60,21 @@ class RiskServiceGrades:
 
     _newest_grade: Any = None
 
+    def newest_grade_select(self) -> Any | None:
+        """The newest stored grade of buyer :cid on or before :as_of (company :company) as a select of
+        (grade, pd), for a caller that folds it into a statement of its own (the order check reads it with
+        the buyer's other facts); None without the risk capability."""
+        try:
+            tables = importlib.import_module("arguard.risk.tables")
+        except ImportError:
+            return None
+        from sqlalchemy import Date, bindparam, select
+
+        g = tables.BuyerGrade
+        return (select(g.grade, g.pd_12m).where(g.company_id == bindparam("company"), g.customer_id == bindparam("cid"),
+                                                g.as_of <= bindparam("as_of", type_=Date))
+                .order_by(g.as_of.desc(), g.id.desc()).limit(1))
+
     def risk_of(self, ctx: ServiceContext, customer_code: str, as_of: date, accounts: bool = True,
                 ) -> BuyerRisk | None:
         try:
