@@ -16,6 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Boolean, Date, Integer, String, and_, bindparam, case, func, or_, select, text, true
+from sqlalchemy.orm import aliased
 
 from arguard.core.errors import NotFound, ValidationError
 from arguard.core.money import Money, check_currency
@@ -383,11 +384,12 @@ def _open_items(customers: Any) -> Any:
                    Invoice.open_minor != 0).group_by(Invoice.currency))
 
 
-def _invoiced_of_order() -> Any:
-    return (select(func.coalesce(func.sum(Invoice.amount_minor), 0)).where(
-        Invoice.company_id == CreditOrder.company_id, Invoice.customer_id == CreditOrder.customer_id,
-        Invoice.order_number == CreditOrder.order_id, Invoice.currency == CreditOrder.currency)
-        .correlate(CreditOrder).scalar_subquery())
+def _invoiced_of_order(order: Any = CreditOrder, invoice: Any = Invoice) -> Any:
+    """What was invoiced against an order (its number on the invoices), as a correlated subquery."""
+    return (select(func.coalesce(func.sum(invoice.amount_minor), 0)).where(
+        invoice.company_id == order.company_id, invoice.customer_id == order.customer_id,
+        invoice.order_number == order.order_id, invoice.currency == order.currency)
+        .correlate(order).scalar_subquery())
 
 
 def _order_part(amount: int, limit_minor: int, invoiced: int | None) -> int:
@@ -420,21 +422,23 @@ def _facts_statement() -> Any:
     from sqlalchemy import BigInteger, cast, literal_column, null, type_coerce, union_all
 
     def row(part: str, n: list[Any], s: list[Any], d: list[Any]) -> Any:
-        cols = [literal_column(f"'{part}'", String).label("part")]
-        cols += [cast(v if v is not None else null(), BigInteger).label(f"n{i}")
-                 for i, v in enumerate(n + [None] * (6 - len(n)), 1)]
-        cols += [cast(v if v is not None else null(), String).label(f"s{i}")
-                 for i, v in enumerate(s + [None] * (6 - len(s)), 1)]
-        # a date column is only typed, never CAST (SQLite's CAST(… AS DATE) is numeric: '2026-03-15' → 2026);
-        # an empty one is CAST(NULL AS DATE), so that PostgreSQL matches it with the dates of other parts
-        cols += [(cast(null(), Date) if v is None else type_coerce(v, Date)).label(f"d{i}")
-                 for i, v in enumerate(d + [None] * (4 - len(d)), 1)]
-        return cols
+        # Values are only typed, never CAST (SQLite's CAST(… AS DATE) is numeric: '2026-03-15' → 2026); an
+        # empty column is a typed NULL, so that PostgreSQL matches it with the other parts' values. Short
+        # SQL matters too: psycopg caches the translation of statements up to 4 KiB only.
+        def col(v: Any, kind: Any, name: str) -> Any:
+            return (cast(null(), kind) if v is None else type_coerce(v, kind)).label(name)
+
+        return ([literal_column(f"'{part}'", String).label("part")]
+                + [col(v, BigInteger, f"n{i}") for i, v in enumerate(n + [None] * (6 - len(n)), 1)]
+                + [col(v, String, f"s{i}") for i, v in enumerate(s + [None] * (6 - len(s)), 1)]
+                + [col(v, Date, f"d{i}") for i, v in enumerate(d + [None] * (4 - len(d)), 1)])
 
     company, cid = bindparam("company"), bindparam("cid")
-    o, inv, dec = CreditOrder, Invoice, LimitDecisionRow
+    # short aliases: the statement's text stays under psycopg's 4 KiB translation cache
+    o, inv, dec = aliased(CreditOrder, name="o"), aliased(Invoice, name="i"), aliased(LimitDecisionRow, name="d")
     as_of = bindparam("as_of", type_=Date)
-    orders = select(*row("order", [o.id, o.customer_id, o.amount_minor, o.limit_minor, o.version, _invoiced_of_order()],
+    orders = select(*row("order", [o.id, o.customer_id, o.amount_minor, o.limit_minor, o.version,
+                                   _invoiced_of_order(o, aliased(Invoice, name="x"))],
                          [o.order_id, o.status, o.currency, o.outcome, o.country, o.sector], [o.ship_date])).where(
         o.company_id == company, or_(o.order_id == bindparam("oid"), and_(
             o.customer_id == cid, o.status.in_(LIVE),
@@ -449,12 +453,12 @@ def _facts_statement() -> Any:
                             [dec.kind, dec.status, dec.currency, dec.conditions],
                             [dec.decided_on, dec.effective_from, dec.effective_to, dec.review_on])).where(
         dec.company_id == company, dec.customer_id == cid)
-    r = ReleasedByDay
-    scopes = _released_query(select(*row("scope", [func.sum(r.minor)], [r.scope, r.key], [])))
+    r = aliased(ReleasedByDay, name="r")
+    scopes = _released_query(select(*row("scope", [func.sum(r.minor)], [r.scope, r.key], [])), r)
     parts = [orders, items, decisions, scopes]
     newest = sources.RiskServiceGrades().newest_grade_select()
     if newest is not None:
-        g = newest.subquery()
+        g = newest.subquery("g")
         parts.append(select(*row("grade", [g.c.grade], [cast(g.c.pd_12m, String)], [])).select_from(g))
     return union_all(*parts)
 
@@ -644,14 +648,13 @@ def scope_uses(ctx: ServiceContext, keys: list[tuple[str, str]], rates: Rates, *
     return {k: Money.from_minor(book.get(k, 0) + live.get(k, 0), rates.to) for k in keys}
 
 
-def _released_query(columns: Any) -> Any:
+def _released_query(columns: Any, r: Any = ReleasedByDay) -> Any:
     """What released orders shipping by :horizon reserve in the buyer's :country, :sector and the book."""
     return (columns.where(
-        ReleasedByDay.company_id == bindparam("company"), ReleasedByDay.ship_date <= bindparam("horizon", type_=Date),
-        or_(and_(ReleasedByDay.scope == "country", ReleasedByDay.key == bindparam("country")),
-            and_(ReleasedByDay.scope == "sector", ReleasedByDay.key == bindparam("sector")),
-            and_(ReleasedByDay.scope == "total", ReleasedByDay.key == "*")))
-        .group_by(ReleasedByDay.scope, ReleasedByDay.key))
+        r.company_id == bindparam("company"), r.ship_date <= bindparam("horizon", type_=Date),
+        or_(and_(r.scope == "country", r.key == bindparam("country")),
+            and_(r.scope == "sector", r.key == bindparam("sector")), and_(r.scope == "total", r.key == "*")))
+        .group_by(r.scope, r.key))
 
 
 def _scope_keys(country: str | None, sector: str | None) -> list[tuple[str, str]]:
