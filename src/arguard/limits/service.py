@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections import namedtuple
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -20,6 +21,7 @@ from sqlalchemy.orm import aliased
 
 from arguard.core.errors import NotFound, ValidationError
 from arguard.core.money import Money, check_currency
+from arguard.db.driver import DriverStatement
 from arguard.ledger.tables import Customer, FxRateRow, Invoice
 from arguard.limits import sources
 from arguard.limits.exposure import credit_line
@@ -324,13 +326,15 @@ def _lock_statement() -> Any:
                                    in_collections=Boolean)
 
 
+_LOCK = DriverStatement(_lock_statement, flags=(5, 7))
+
+
 def lock_for_check(ctx: ServiceContext, customer_code: str) -> tuple[list[Any], tuple[Any, ...]]:
     """The order check's first statement: lock the buyer's credit-state row and its group parent's (created
     where missing; in id order, so groups never deadlock) and read, with each, (customer id, code,
     country, sector, parent code, order block, block reason, in collections), plus the company's settings
     token (`settings_token_columns`). No rows: no such customer."""
-    rows = ctx.connection().execute(prebuilt("lock", _lock_statement),
-                                    {"company": ctx.company_id, "code": customer_code}).all()
+    rows = _LOCK.rows(ctx.connection(), {"company": ctx.company_id, "code": customer_code})
     return [r[:8] for r in rows], (tuple(rows[0][8:]) if rows else ())
 
 
@@ -441,7 +445,7 @@ def _facts_statement() -> Any:
                                    _invoiced_of_order(o, aliased(Invoice, name="x"))],
                          [o.order_id, o.status, o.currency, o.outcome, o.country, o.sector], [o.ship_date])).where(
         o.company_id == company, or_(o.order_id == bindparam("oid"), and_(
-            o.customer_id == cid, o.status.in_(LIVE),
+            o.customer_id == cid, or_(o.status == "released", o.status == "shipped"),  # LIVE, written out
             or_(o.status == "shipped", o.ship_date <= bindparam("horizon", type_=Date)))))
     items = select(*row("open", [func.sum(inv.open_minor), func.sum(case((inv.disputed == true(), inv.open_minor),
                                                                           else_=0))],
@@ -463,6 +467,8 @@ def _facts_statement() -> Any:
     return union_all(*parts)
 
 
+_FactRow = namedtuple("_FactRow", "part n1 n2 n3 n4 n5 n6 s1 s2 s3 s4 s5 s6 d1 d2 d3 d4")
+_FACTS = DriverStatement(_facts_statement, dates=(13, 14, 15, 16))
 GRADES_IN_FACTS = sources.RiskServiceGrades().newest_grade_select() is not None
 """Whether `check_facts` reads the risk capability's newest grade (it is installed)."""
 
@@ -495,7 +501,8 @@ def check_facts(ctx: ServiceContext, order_id: str, customer_id: int, as_of: dat
     shipped = released_parts = 0
     items: list[tuple[str, int, date | None, int]] = []
     decisions: list[LimitDecision] = []
-    for r in ctx.connection().execute(prebuilt("check_facts", _facts_statement), params):
+    for raw in _FACTS.rows(ctx.connection(), params):
+        r = _FactRow._make(raw)
         part = r.part
         if part == "order":
             if r.s1 == order_id:
