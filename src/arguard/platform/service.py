@@ -11,6 +11,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from arguard.core.errors import Conflict, NotFound, Unauthorized
+from arguard.db.driver import DriverStatement
 from arguard.platform.audit import ChainBreak, verify_chain
 from arguard.platform.context import ServiceContext
 from arguard.platform.roles import check_role
@@ -63,16 +64,18 @@ class Principal:
     role: str
 
 
-_KEY_LOOKUP = select(ApiKey.company_id, ApiKey.prefix, ApiKey.role, ApiKey.revoked_at).where(
-    ApiKey.key_hash == bindparam("key_hash"))
+_KEY_LOOKUP = DriverStatement(lambda: select(ApiKey.company_id, ApiKey.prefix, ApiKey.role, ApiKey.revoked_at)
+                              .where(ApiKey.key_hash == bindparam("key_hash")))
+"""Read on every API request: run on the driver's cursor (`db.driver`)."""
 
 
 def authenticate_key(session: Session, key: str) -> Principal:
     """The principal of an API key (by its hash), read in the caller's unit of work."""
-    row = session.connection().execute(_KEY_LOOKUP, {"key_hash": _hash_key(key)}).first()
-    if row is None or row.revoked_at is not None:
+    rows = _KEY_LOOKUP.rows(session.connection(), {"key_hash": _hash_key(key)})
+    if not rows or rows[0][3] is not None:
         raise Unauthorized("invalid or revoked API key", code="invalid_api_key")
-    return Principal(row.company_id, f"apikey:{row.prefix}", row.role)
+    company_id, prefix, role, _ = rows[0]
+    return Principal(company_id, f"apikey:{prefix}", role)
 
 
 def hash_password(password: str, salt: bytes | None = None) -> str:
