@@ -29,7 +29,10 @@ def _engine(url: str) -> Engine:
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+    # The pool holds as many connections as the API runs units of work at once (16 order checks, see
+    # limits.api.CHECK_THREADS, plus the other routes'): an overflow connection is opened and closed per
+    # use, which costs PostgreSQL a new backend and loses the connection's prepared statements.
+    return create_engine(url, pool_size=24, max_overflow=16, pool_pre_ping=True)
 
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
