@@ -25,6 +25,9 @@ from arguard.limits.tables import CreditOrder, LimitDecisionRow, LimitRequest
 from arguard.limits.terms import discount_economics
 
 router = APIRouter(tags=["limits"])
+check_router = APIRouter(tags=["limits"])
+"""The order credit check alone: included before every other router (routes are matched in order, and
+this one is called many times a second)."""
 Paging = Annotated[PageParams, Depends(page_params)]
 
 
@@ -131,7 +134,7 @@ CHECK_THREADS = anyio.CapacityLimiter(16)
 """At most this many checks run at once per process; the rest wait their turn without a thread."""
 
 
-@router.post("/credit-check", response_model=dict[str, Any])
+@check_router.post("/credit-check", response_model=dict[str, Any])
 async def credit_check(body: CreditCheckIn, token: Annotated[str, Depends(known_key)]) -> JSONResponse:
     """Check one sales order: release, hold, require prepayment / a guarantee or L/C, or shorten terms,
     with every reason. Idempotent per order id; a changed amount is checked again."""
