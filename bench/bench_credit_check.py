@@ -166,6 +166,20 @@ def profile(url: str, size: str, seed: int, n: int) -> None:
     pstats.Stats(prof).sort_stats("cumulative").print_stats(25)
 
 
+def _postgres_cpu_seconds() -> float:
+    """User + system CPU seconds of every process named postgres (Linux /proc): the database's share."""
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:
+            continue
+        if "(postgres)" in text:
+            fields = text.rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
 def _cpu_seconds(pid: int) -> float:
     """User + system CPU seconds of a process and its children (Linux /proc), 0 where unreadable."""
     total = 0.0
@@ -224,13 +238,14 @@ def main() -> None:
                                 "--rate", str(rate), "--duration", str(duration), "--timeout", "10"],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         time.sleep(WARMUP_S + 0.5)  # the generator's start-up and warm-up
-        cpu_measured = _cpu_seconds(server.pid)
+        cpu_measured, db_measured = _cpu_seconds(server.pid), _postgres_cpu_seconds()
         stdout, stderr = gen.communicate()
         if gen.returncode != 0:
             raise SystemExit(f"load generator failed:\n{stderr}")
         result = json.loads(stdout)
         cpu_after = _cpu_seconds(server.pid)
         server_cpu, steady_cpu = cpu_after - cpu_before, cpu_after - cpu_measured
+        db_cpu = _postgres_cpu_seconds() - db_measured
         load = os.getloadavg()
     finally:
         os.killpg(server.pid, signal.SIGTERM)  # the server and its worker processes, nothing else
@@ -248,6 +263,8 @@ def main() -> None:
           f"while measured, {1000 * server_cpu / answered:.1f} ms with the warm-up · load generator CPU "
           f"{result['generator_cpu_ms_per_request']} ms per request · load average {load[0]:.1f} {load[1]:.1f} "
           f"{load[2]:.1f}")
+    print(f"PostgreSQL CPU (every postgres process on the machine) while measured: {1000 * db_cpu / measured:.1f} ms "
+          f"per answered check")
     print(f"statuses {result['statuses']} · decisions {result['decisions']} · as of {as_of}")
 
 
