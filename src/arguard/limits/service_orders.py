@@ -119,10 +119,11 @@ def check_order(ctx: ServiceContext, order: OrderCheck, *, as_of: date, grades: 
                 source: str = "check") -> CheckAnswer:
     """Check one order (rules 25–34): one decision with every reason; audited.
 
-    Round trips: the buyer and its parent; the lock (which also returns the buyer's flags and the
-    settings token, so policy and appetite come from the process cache); this order's row together with
-    the buyer's live orders; open items; decisions; grade; live released orders of capped scopes; the
-    order's write; the audit entry (last, so the company's audit lock is held only until commit)."""
+    Five statements (README rule 41): the lock, which also returns the buyer, its group parent, their
+    flags and the settings token (policy and appetite then come from the process cache); one read of
+    the buyer's facts (`svc.check_facts`); the order's write; the change of what it reserves; the pending
+    audit entry (`ctx.audit_later`: sealed into the chain after commit). A buyer in a group adds two
+    reads of the group's exposure."""
     ctx.require("analyst")
     _validate(order)
     rows, token = svc.lock_for_check(ctx, order.customer_code)
