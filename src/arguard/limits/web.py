@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from functools import partial
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
@@ -15,8 +16,8 @@ from arguard.core.money import Money
 from arguard.limits import service
 from arguard.limits.api import decision_json, order_json, request_json
 from arguard.platform.context import ServiceContext
-from arguard.web.common import AsOf, WebCtx, add_customer_panel, add_nav, render
-from arguard.web.i18n import register
+from arguard.web.common import AsOf, WebCtx, add_customer_panel, add_nav, language, render
+from arguard.web.i18n import register, translate
 
 router = APIRouter()
 add_nav("/limits", "nav.limits", 40)
@@ -78,11 +79,14 @@ DECISIONS = ("approved", "partly_approved", "conditional", "refused", "reduced",
 def exposure_page(request: Request, ctx: WebCtx, as_of: AsOf, offset: int = 0) -> HTMLResponse:
     rows, total = service.exposure_report(ctx, as_of, limit=50, offset=offset)
     currency = service.get_policy(ctx).currency
+    tr = partial(translate, language(request))
     top = rows[:20]
-    chart = {"type": "bar", "valueFormat": "amount", "options": {"indexAxis": "y"}, "data": {
+    chart = {"type": "bar", "valueFormat": "amount",
+             "options": {"indexAxis": "y", "scales": {"y": {"ticks": {"autoSkip": False}, "grid": {"display": False}}}},
+             "data": {
         "labels": [r["customer"] for r in top], "datasets": [
-            {"label": "exposure", "data": [r["exposure"] for r in top]},
-            {"label": "limit", "data": [r["limit"] or "0" for r in top]}]}}
+            {"label": tr("limits.exposure"), "data": [r["exposure"] for r in top]},
+            {"label": tr("limits.limit"), "data": [r["limit"] or "0" for r in top]}]}}
     return render(request, "limits/exposure.html", as_of=as_of, rows=rows, total=total, offset=offset, limit=50,
                   chart=chart, currency=currency)
 

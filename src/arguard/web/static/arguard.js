@@ -48,16 +48,19 @@
     options.plugins = options.plugins || {};
     options.plugins.legend = options.plugins.legend || {display: cfg.data.datasets.length > 1, position: "bottom"};
     options.plugins.tooltip = options.plugins.tooltip || {};
+    // Horizontal bars (indexAxis "y") carry their values on x: format that axis, label the other.
+    var value = options.indexAxis === "y" ? "x" : "y";
+    var category = value === "y" ? "x" : "y";
     options.plugins.tooltip.callbacks = {
       label: function (item) {
-        return (item.dataset.label ? item.dataset.label + ": " : "") + fmt(item.parsed.y);
+        return (item.dataset.label ? item.dataset.label + ": " : "") + fmt(item.parsed[value]);
       }
     };
     options.scales = options.scales || {};
-    options.scales.y = options.scales.y || {};
-    options.scales.y.beginAtZero = true;
-    options.scales.y.ticks = {callback: function (v) { return fmt(v); }};
-    options.scales.x = options.scales.x || {grid: {display: false}};
+    options.scales[value] = options.scales[value] || {};
+    options.scales[value].beginAtZero = true;
+    options.scales[value].ticks = {callback: function (v) { return fmt(v); }};
+    options.scales[category] = options.scales[category] || {grid: {display: false}};
     return new Chart(canvas, {type: cfg.type, data: cfg.data, options: options});
   }
 
