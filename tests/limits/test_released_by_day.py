@@ -88,15 +88,18 @@ def test_kept_sums_equal_the_orders_after_any_sequence(ctx_factory):
     assert reserved_at_some_point, f"no order was ever released (seed {seed}): the test saw nothing"
 
 
+TWO_GERMAN_BUYERS = """
+    customer ACME DE
+    customer BETA DE
+    limit ACME 100000 internal approved
+    limit BETA 100000 internal approved
+    appetite country DE 50000
+"""
+
+
 def test_an_order_released_a_moment_ago_counts_against_the_country_cap(ctx_factory):
     with ctx_factory() as ctx:
-        write(ctx, """
-            customer ACME DE
-            customer BETA DE
-            limit ACME 100000 internal approved
-            limit BETA 100000 internal approved
-            appetite country DE 50000
-        """)
+        write(ctx, TWO_GERMAN_BUYERS)
     with ctx_factory() as ctx:
         assert check(ctx, "SO-1", "ACME", "30000").outcome == "release"
     with ctx_factory() as ctx:
@@ -111,13 +114,7 @@ def test_an_order_released_a_moment_ago_counts_against_the_country_cap(ctx_facto
 
 def test_orders_shipping_beyond_the_horizon_do_not_count_in_the_scope(ctx_factory):
     with ctx_factory() as ctx:
-        write(ctx, """
-            customer ACME DE
-            customer BETA DE
-            limit ACME 100000 internal approved
-            limit BETA 100000 internal approved
-            appetite country DE 50000
-        """)
+        write(ctx, TWO_GERMAN_BUYERS)
         horizon = service.get_policy(ctx).check.horizon_days
     with ctx_factory() as ctx:
         far = AS_OF + timedelta(days=horizon + 5)
