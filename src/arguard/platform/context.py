@@ -26,9 +26,7 @@ def _pending_insert() -> Any:
 
 
 def _audit_statements(dialect: str) -> tuple[Any, Any, Any]:
-    """(lock, last entry, append) for a dialect, built once per process. The lock serialises appends per
-    company until commit: on PostgreSQL a transaction-scoped advisory lock, on SQLite a no-op write to a
-    non-key column (so no foreign key is re-checked), which takes the database's write lock."""
+    """(lock, last entry, append) for a dialect, built once per process."""
     found = _STATEMENTS.get(dialect)
     if found is None:
         lock = (text("SELECT pg_advisory_xact_lock(:ns, :company)") if dialect == "postgresql"
@@ -36,9 +34,37 @@ def _audit_statements(dialect: str) -> tuple[Any, Any, Any]:
         company = bindparam("company")
         last = (select(AuditEntry.seq, AuditEntry.entry_hash).where(AuditEntry.company_id == company)
                 .order_by(AuditEntry.seq.desc()).limit(1))
-        append = insert(AuditEntry).returning(AuditEntry.id)
+        append = insert(AuditEntry).returning(AuditEntry.id, sort_by_parameter_order=True)
         found = _STATEMENTS[dialect] = (lock, last, append)
     return found
+
+
+def lock_chain(conn: Connection, company_id: int) -> None:
+    """Serialise appends to the company's chain until commit: on PostgreSQL a transaction-scoped advisory
+    lock (a row lock on the last entry is not enough: two waiters would both read the same last entry once
+    it is released), on SQLite a no-op write to a non-key column (so no foreign key is re-checked), which
+    takes the database's write lock. Taken before the last entry is read (`append_entries`)."""
+    conn.execute(_audit_statements(conn.dialect.name)[0], {"ns": AUDIT_LOCK_NAMESPACE, "company": company_id})
+
+
+def append_entries(conn: Connection, company_id: int, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Chain `items` (at, actor, action, entity, entity_id, reason, before, after — the last two already
+    `canonical`) onto the company's chain in order and write them; call with `lock_chain` held. Returns
+    the rows written, with their ids. The one place where entries get their sequence number and hash."""
+    _, last_entry, append = _audit_statements(conn.dialect.name)
+    last = conn.execute(last_entry, {"company": company_id}).first()
+    seq, prev = (last[0], last[1]) if last else (0, GENESIS)
+    rows = []
+    for it in items:
+        seq += 1
+        h = entry_hash(prev, seq, it["at"], it["actor"], it["action"], it["entity"], it["entity_id"], it["reason"],
+                       it["before"], it["after"])
+        rows.append({**it, "company_id": company_id, "seq": seq, "prev_hash": prev, "entry_hash": h})
+        prev = h
+    # A Core insert of a statement built once: the ORM's flush was most of an append's cost.
+    for row, entry_id in zip(rows, conn.execute(append, rows).scalars().all(), strict=True):
+        row["id"] = entry_id
+    return rows
 
 
 @dataclass
@@ -69,25 +95,15 @@ class ServiceContext:
               before: Any = None, after: Any = None) -> AuditEntry:
         """Append one entry to the company's hash chain.
 
-        Appends are serialised per company until commit: on PostgreSQL by a transaction-scoped advisory
-        lock taken *before* the last entry is read (a row lock on the last entry is not enough: two waiters
-        would both read the same last entry once it is released). On SQLite a no-op write (to a non-key column, so no foreign key is re-checked) takes the
-        database's write lock first, so the read below sees the newest entry."""
+        Appends are serialised per company until commit (`lock_chain`), taken before the last entry is
+        read, so the read sees the newest entry."""
         conn = self.connection()  # what the unit of work changed so far is written before the lock
-        lock, last_entry, append = _audit_statements(conn.dialect.name)
-        conn.execute(lock, {"ns": AUDIT_LOCK_NAMESPACE, "company": self.company_id})
-        last = conn.execute(last_entry, {"company": self.company_id}).first()
-        seq, prev = (last[0] + 1, last[1]) if last else (1, GENESIS)
-        at = datetime.now(UTC).replace(tzinfo=None)
-        before_c, after_c = canonical(before), canonical(after)
-        eid = None if entity_id is None else str(entity_id)
-        values = {"company_id": self.company_id, "seq": seq, "at": at, "actor": self.actor, "action": action,
-                  "entity": entity, "entity_id": eid, "reason": reason, "before": before_c, "after": after_c,
-                  "prev_hash": prev, "entry_hash": entry_hash(prev, seq, at, self.actor, action, entity, eid, reason,
-                                                              before_c, after_c)}
-        # A Core insert of a statement built once: the ORM's flush was most of an append's cost.
-        entry_id = conn.execute(append, values).scalar_one()
-        return AuditEntry(id=entry_id, **values)
+        lock_chain(conn, self.company_id)
+        [row] = append_entries(conn, self.company_id, [{
+            "at": datetime.now(UTC).replace(tzinfo=None), "actor": self.actor, "action": action, "entity": entity,
+            "entity_id": None if entity_id is None else str(entity_id), "reason": reason,
+            "before": canonical(before), "after": canonical(after)}])
+        return AuditEntry(**row)
 
     def audit_later(self, action: str, entity: str, entity_id: str | int | None = None, *,
                     reason: str | None = None, before: Any = None, after: Any = None) -> None:

@@ -13,12 +13,11 @@ import logging
 import threading
 from typing import Any
 
-from sqlalchemy import Engine, delete, insert, select
+from sqlalchemy import Engine, delete, select
 from sqlalchemy.orm import Session
 
-from arguard.platform.audit import GENESIS, entry_hash
-from arguard.platform.context import AUDIT_LOCK_NAMESPACE, _audit_statements
-from arguard.platform.tables import AuditEntry, AuditPending
+from arguard.platform.context import append_entries, lock_chain
+from arguard.platform.tables import AuditPending
 
 BATCH = 2_000
 log = logging.getLogger(__name__)
@@ -39,23 +38,14 @@ def _seal_batch(session: Session, company_id: int) -> int:
     pending = conn.execute(select(AuditPending.id).where(AuditPending.company_id == company_id).limit(1)).first()
     if pending is None:
         return 0
-    lock, last_entry, _ = _audit_statements(conn.dialect.name)
-    conn.execute(lock, {"ns": AUDIT_LOCK_NAMESPACE, "company": company_id})
+    lock_chain(conn, company_id)
     t = AuditPending.__table__
     rows = conn.execute(select(t).where(t.c.company_id == company_id).order_by(t.c.id).limit(BATCH)).all()
     if not rows:
         return 0  # another sealer took them while this one waited for the lock
-    last = conn.execute(last_entry, {"company": company_id}).first()
-    seq, prev = (last[0], last[1]) if last else (0, GENESIS)
-    entries = []
-    for p in rows:
-        seq += 1
-        h = entry_hash(prev, seq, p.at, p.actor, p.action, p.entity, p.entity_id, p.reason, p.before, p.after)
-        entries.append({"company_id": company_id, "seq": seq, "at": p.at, "actor": p.actor, "action": p.action,
-                        "entity": p.entity, "entity_id": p.entity_id, "reason": p.reason, "before": p.before,
-                        "after": p.after, "prev_hash": prev, "entry_hash": h})
-        prev = h
-    conn.execute(insert(AuditEntry), entries)
+    append_entries(conn, company_id, [{"at": p.at, "actor": p.actor, "action": p.action, "entity": p.entity,
+                                       "entity_id": p.entity_id, "reason": p.reason, "before": p.before,
+                                       "after": p.after} for p in rows])
     conn.execute(delete(AuditPending).where(AuditPending.id.in_([p.id for p in rows])))
     return len(rows)
 
