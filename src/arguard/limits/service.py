@@ -22,6 +22,7 @@ from sqlalchemy.orm import aliased
 from arguard.core.errors import NotFound, ValidationError
 from arguard.core.money import Money, check_currency
 from arguard.db.driver import DriverStatement
+from arguard.db.session import upsert_insert
 from arguard.ledger.tables import Customer, FxRateRow, Invoice
 from arguard.limits import sources
 from arguard.limits.exposure import credit_line
@@ -274,11 +275,7 @@ def lock_buyers(ctx: ServiceContext, customer_ids: list[int]) -> dict[int, Buyer
 
     An upsert takes the row lock on PostgreSQL and the write lock on SQLite, so concurrent checks of one
     buyer run one after the other and each sees the reservations of the one before."""
-    dialect = ctx.session.get_bind().dialect.name
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert  # type: ignore[assignment]
+    insert = upsert_insert(ctx.session.get_bind().dialect.name)
     out: dict[int, BuyerCreditState] = {}
     for cid in sorted(set(customer_ids)):
         stmt = insert(BuyerCreditState).values(company_id=ctx.company_id, customer_id=cid, checks=1,
@@ -333,7 +330,7 @@ def lock_for_check(ctx: ServiceContext, customer_code: str) -> tuple[list[Any], 
     """The order check's first statement: lock the buyer's credit-state row and its group parent's (created
     where missing; in id order, so groups never deadlock) and read, with each, (customer id, code,
     country, sector, parent code, order block, block reason, in collections), plus the company's settings
-    token (`settings_token_columns`). No rows: no such customer."""
+    token (`SETTINGS_TOKEN_SQL`). No rows: no such customer."""
     rows = _LOCK.rows(ctx.connection(), {"company": ctx.company_id, "code": customer_code})
     return [r[:8] for r in rows], (tuple(rows[0][8:]) if rows else ())
 
@@ -518,11 +515,7 @@ def check_facts(ctx: ServiceContext, order_id: str, customer_id: int, as_of: dat
         elif part == "grade":
             grade = sources.BuyerRisk(grade=int(r.n1), pd=float(r.s1))
         else:
-            amount = Money.from_minor(r.n1, r.s3)
-            decisions.append(LimitDecision(
-                kind=r.s1, status=r.s2, amount=amount, decided_on=r.d1, effective_from=r.d2, effective_to=r.d3,
-                review_on=r.d4, requested=None if r.n2 is None else Money.from_minor(r.n2, r.s3),
-                cover_stopped=bool(r.n4), conditions=r.s4, seq=r.n3))
+            decisions.append(_decision(r.s1, r.s2, r.n1, r.n2, r.s3, r.d1, r.d2, r.d3, r.d4, r.n4, r.s4, r.n3))
     decisions.sort(key=lambda d: d.seq)
     return CheckFacts(existing, (Money.from_minor(shipped, lc), Money.from_minor(released_parts, lc)), items,
                       decisions, released, grade)
@@ -624,30 +617,20 @@ def _in_own_unit(ctx: ServiceContext, work: Any) -> Any:
 
 def scope_uses(ctx: ServiceContext, keys: list[tuple[str, str]], rates: Rates, *, horizon_end: date,
                exclude: tuple[str | None, str | None, date, int] | None, max_age_s: float,
-               released: dict[tuple[str, str], int] | None = None) -> dict[tuple[str, str], Money]:
+               released: dict[tuple[str, str], int]) -> dict[tuple[str, str], Money]:
     """What is at stake in each (scope, key) — a country, a sector, the whole book: receivables and
-    shipped-not-invoiced from a snapshot at most `max_age_s` old, plus what released orders shipping
-    within the horizon reserve, read from `limits_released_by_day` (kept with every change of a released
-    order, so an order released a moment ago always counts). exclude: (country, sector, ship date,
-    minor) of the checked order's own reservation, which a re-check does not count twice; released: those
-    sums when already read (`check_facts`)."""
+    shipped-not-invoiced from a snapshot at most `max_age_s` old, plus `released`: what released orders
+    shipping within the horizon reserve there, as `check_facts` read it from `limits_released_by_day`
+    (kept with every change of a released order, so an order released a moment ago always counts).
+    exclude: (country, sector, ship date, minor) of the checked order's own reservation, which a re-check
+    does not count twice."""
     if not keys:
         return {}
     to, on = rates.to, rates.on
     book = _snapshot((_db_key(ctx), ctx.company_id, "book", on, to, horizon_end), max_age_s,
                      lambda: settled_by_scope(ctx, rates),
                      _in_own_unit(ctx, lambda c: settled_by_scope(c, Rates(c, to, on))))
-    wanted = dict(keys)
-    live: dict[tuple[str, str], int] = {}
-    if released is not None:
-        live.update(released)
-    else:
-        q = prebuilt("released_by_scope", lambda: _released_query(
-            select(ReleasedByDay.scope, ReleasedByDay.key, func.sum(ReleasedByDay.minor))))
-        for scope, key, minor in ctx.connection().execute(q, {
-                "company": ctx.company_id, "horizon": horizon_end, "country": wanted.get("country"),
-                "sector": wanted.get("sector")}):
-            live[(scope, key)] = int(minor or 0)
+    live = dict(released)
     if exclude is not None and exclude[2] <= horizon_end:
         for scope_key in _scope_keys(exclude[0], exclude[1]):
             if scope_key in live:
@@ -670,12 +653,8 @@ def _scope_keys(country: str | None, sector: str | None) -> list[tuple[str, str]
 
 
 def _released_upsert(dialect: str) -> Any:
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert  # type: ignore[assignment]
     t: Any = ReleasedByDay.__table__
-    stmt = insert(t).values(company_id=bindparam("company"), scope=bindparam("scope"), key=bindparam("key"),
+    stmt = upsert_insert(dialect)(t).values(company_id=bindparam("company"), scope=bindparam("scope"), key=bindparam("key"),
                             ship_date=bindparam("day", type_=Date), minor=bindparam("minor"))
     return stmt.on_conflict_do_update(index_elements=["company_id", "scope", "key", "ship_date"],
                                       set_={"minor": t.c.minor + stmt.excluded.minor})
@@ -764,11 +743,18 @@ def decisions_of(ctx: ServiceContext, customer_id: int) -> list[LimitDecision]:
 
 def decision_record(r: Any) -> LimitDecision:
     """A decision from a `LimitDecisionRow` or a plain row with its columns."""
+    return _decision(r.kind, r.status, r.amount_minor, r.requested_minor, r.currency, r.decided_on, r.effective_from,
+                     r.effective_to, r.review_on, r.cover_stopped, r.conditions, r.id)
+
+
+def _decision(kind: str, status: str, amount_minor: int, requested_minor: int | None, currency: str,
+              decided_on: date, effective_from: date, effective_to: date | None, review_on: date | None,
+              cover_stopped: Any, conditions: str | None, seq: int) -> LimitDecision:
     return LimitDecision(
-        kind=r.kind, status=r.status, amount=Money.from_minor(r.amount_minor, r.currency), decided_on=r.decided_on,
-        effective_from=r.effective_from, effective_to=r.effective_to, review_on=r.review_on,
-        requested=None if r.requested_minor is None else Money.from_minor(r.requested_minor, r.currency),
-        cover_stopped=bool(r.cover_stopped), conditions=r.conditions, seq=r.id)
+        kind=kind, status=status, amount=Money.from_minor(amount_minor, currency), decided_on=decided_on,
+        effective_from=effective_from, effective_to=effective_to, review_on=review_on,
+        requested=None if requested_minor is None else Money.from_minor(requested_minor, currency),
+        cover_stopped=bool(cover_stopped), conditions=conditions, seq=seq)
 
 
 def line_of(ctx: ServiceContext, customer_id: int, on: date, appetite: Appetite | None = None,

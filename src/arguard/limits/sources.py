@@ -58,12 +58,10 @@ class RiskServiceGrades:
     It never grades on the fly: the order check must stay fast, and grading is the risk capability's
     work (on new facts and in its batch). A buyer without a stored grade is 'ungraded'."""
 
-    _newest_grade: Any = None
-
-    def newest_grade_select(self) -> Any | None:
-        """The newest stored grade of buyer :cid on or before :as_of (company :company) as a select of
-        (grade, pd), for a caller that folds it into a statement of its own (the order check reads it with
-        the buyer's other facts); None without the risk capability."""
+    def newest_grade_select(self, customer_id: Any = None) -> Any | None:
+        """The newest stored grade on or before :as_of of buyer `customer_id` (default: the parameter :cid)
+        of company :company, as a select of (grade, pd) — the order check folds it into its read of the
+        buyer's facts; None without the risk capability."""
         try:
             tables = importlib.import_module("arguard.risk.tables")
         except ImportError:
@@ -71,7 +69,8 @@ class RiskServiceGrades:
         from sqlalchemy import Date, bindparam, select
 
         g = tables.BuyerGrade
-        return (select(g.grade, g.pd_12m).where(g.company_id == bindparam("company"), g.customer_id == bindparam("cid"),
+        who = bindparam("cid") if customer_id is None else customer_id
+        return (select(g.grade, g.pd_12m).where(g.company_id == bindparam("company"), g.customer_id == who,
                                                 g.as_of <= bindparam("as_of", type_=Date))
                 .order_by(g.as_of.desc(), g.id.desc()).limit(1))
 
@@ -85,18 +84,10 @@ class RiskServiceGrades:
 
         from arguard.ledger.tables import Customer
 
-        grade_t, stmt_t = tables.BuyerGrade, tables.FinancialStatement
+        stmt_t = tables.FinancialStatement
         cid = select(Customer.id).where(Customer.company_id == ctx.company_id, Customer.code == customer_code)
-        if self._newest_grade is None:  # built once: the order check reads a grade every time
-            from sqlalchemy import Date, bindparam
-
-            self._newest_grade = (
-                select(grade_t.grade, grade_t.pd_12m).join(Customer, Customer.id == grade_t.customer_id)
-                .where(Customer.company_id == bindparam("company"), Customer.code == bindparam("code"),
-                       grade_t.company_id == bindparam("company"), grade_t.as_of <= bindparam("as_of", type_=Date))
-                .order_by(grade_t.as_of.desc(), grade_t.id.desc()).limit(1))
-        found = ctx.connection().execute(self._newest_grade, {"company": ctx.company_id, "code": customer_code,
-                                                              "as_of": as_of}).first()
+        found = ctx.connection().execute(self.newest_grade_select(cid.scalar_subquery()),
+                                         {"company": ctx.company_id, "as_of": as_of}).first()
         if found is None or not accounts:
             return None if found is None else BuyerRisk(grade=int(found.grade), pd=float(found.pd_12m))
         st = ctx.session.execute(

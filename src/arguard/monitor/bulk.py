@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from arguard.db.session import upsert_insert
 from arguard.platform.context import ServiceContext
 
 BULK = {"render_nulls": True}
@@ -21,8 +22,5 @@ def jsonable(value: Any) -> Any:
 def insert_ignoring_conflicts(ctx: ServiceContext, table: Any, index_elements: list[str]) -> Any:
     """INSERT … ON CONFLICT (index_elements) DO NOTHING: a row whose key exists (stored earlier or by a
     concurrent unit of work) is left out, never an error."""
-    if ctx.session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert  # type: ignore[assignment]
-    return insert(table).on_conflict_do_nothing(index_elements=index_elements)
+    return upsert_insert(ctx.session.get_bind().dialect.name)(table).on_conflict_do_nothing(
+        index_elements=index_elements)
