@@ -16,13 +16,7 @@ from arguard.platform.tables import AuditEntry, AuditPending
 AUDIT_LOCK_NAMESPACE = 0x415544  # 'AUD': advisory-lock namespace of the audit chain
 
 _STATEMENTS: dict[str, tuple[Any, Any, Any]] = {}
-_PENDING_INSERT: list[Any] = []
-
-
-def _pending_insert() -> Any:
-    if not _PENDING_INSERT:
-        _PENDING_INSERT.append(insert(AuditPending))
-    return _PENDING_INSERT[0]
+_PENDING_INSERT = insert(AuditPending)
 
 
 def _audit_statements(dialect: str) -> tuple[Any, Any, Any]:
@@ -115,7 +109,7 @@ class ServiceContext:
         the server's sealer thread within a moment, elsewhere right after commit, and every reader of
         the chain (`seal_audit` before `verify_audit`) first."""
         at = datetime.now(UTC).replace(tzinfo=None)
-        self.connection().execute(_pending_insert(), {
+        self.connection().execute(_PENDING_INSERT, {
             "company_id": self.company_id, "at": at, "actor": self.actor, "action": action, "entity": entity,
             "entity_id": None if entity_id is None else str(entity_id), "reason": reason,
             "before": canonical(before), "after": canonical(after)})
