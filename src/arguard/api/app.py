@@ -34,7 +34,8 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
 
 
 def create_app() -> FastAPI:
-    from arguard.api.routers import ROUTERS
+    from arguard.api.routers import routers
+    from arguard.platform import registry
     from arguard.web.app import mount_dashboard
 
     app = FastAPI(title="arguard", version=__version__,
@@ -50,7 +51,8 @@ def create_app() -> FastAPI:
         return {"status": "ok", "version": __version__}
 
     app.router.lifespan_context = _lifespan
-    for router in ROUTERS:
+    registry.wire_subscriptions()
+    for router in routers():
         app.include_router(router, prefix="/api/v1")
     mount_dashboard(app)
     return app

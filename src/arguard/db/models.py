@@ -1,12 +1,6 @@
-"""Imports every capability's table module so that metadata (and Alembic) sees them all.
+"""Imports every capability's table module (declared in the registry) so that metadata and Alembic
+see them all."""
 
-Each capability adds one line here for its own `tables` module.
-"""
+from arguard.platform import registry
 
-import arguard.platform.tables  # noqa: F401
-import arguard.ledger.tables  # noqa: F401
-import arguard.limits.tables  # noqa: F401
-import arguard.demo.tables  # noqa: F401
-import arguard.monitor.tables  # noqa: F401
-import arguard.risk.tables  # noqa: F401
-import arguard.recon.tables  # noqa: F401
+registry.import_tables()

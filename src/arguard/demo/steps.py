@@ -76,6 +76,13 @@ def discover_steps() -> list[DemoStep]:
             importlib.import_module(name)
         except Exception as exc:  # noqa: BLE001 -- a broken module is reported like a failed step
             register_step(info.name, _failing(name, exc), order=1000)
+    from arguard.platform import registry
+
+    for _cap, ref in registry.each("demo"):
+        try:
+            register_step(ref.name, registry.resolve(ref.run), ref.order)
+        except Exception as exc:  # noqa: BLE001 -- a broken module is reported like a failed step
+            register_step(ref.name, _failing(ref.run, exc), order=1000)
     return sorted(DEMO_STEPS, key=lambda s: (s.order, s.name))
 
 

@@ -37,7 +37,7 @@ from arguard.monitor.model import (
 )
 from arguard.monitor.tables import Alert, MonitorEvent, MonitorRun, Reaction, RuleFile, Task
 from arguard.platform.context import ServiceContext
-from arguard.platform.events import Fact, subscribe
+from arguard.platform.events import Fact
 
 log = logging.getLogger(__name__)
 DEFAULT_RULES = (Path(__file__).parent / "default_rules.toml").read_text(encoding="utf-8")
@@ -359,5 +359,3 @@ def on_facts(facts: list[Fact], today: date | None = None) -> None:
                 evaluate_buyers(ctx, sorted(codes), today, "fact")
         ctx.run_after_commit()
 
-
-subscribe("*", on_facts)

@@ -14,7 +14,6 @@ from arguard.risk import service
 from arguard.risk.model import StatementItems
 
 router = APIRouter(tags=["risk"])
-service.enable_regrading()
 
 
 class StatementCreate(BaseModel):

@@ -25,7 +25,7 @@ from arguard.web.i18n import LANGUAGES
 
 
 def mount_dashboard(app: FastAPI) -> None:
-    from arguard.web.routers import WEB_ROUTERS
+    from arguard.web.routers import web_routers
 
     app.mount("/static", StaticFiles(directory=str(Path(__file__).parent / "static")), name="static")
 
@@ -80,5 +80,9 @@ def mount_dashboard(app: FastAPI) -> None:
             response.set_cookie(LANG_COOKIE, lang, max_age=365 * 86400, samesite="lax")
         return response
 
-    for router in WEB_ROUTERS:
+    from arguard.platform import registry
+
+    routers = web_routers()  # importing the pages first keeps their own nav order ties
+    registry.install_dashboard()
+    for router in routers:
         app.include_router(router, include_in_schema=False)

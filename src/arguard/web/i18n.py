@@ -13,7 +13,24 @@ def register(messages: dict[str, tuple[str, str]]) -> None:
         _MESSAGES["zh-CN"][key] = zh
 
 
+_FROM_REGISTRY = False
+
+
+def _load_registry() -> None:
+    """Every capability's declared messages (arguard.platform.registry), loaded on first use."""
+    global _FROM_REGISTRY
+    if _FROM_REGISTRY:
+        return
+    _FROM_REGISTRY = True
+    from arguard.platform import registry
+
+    for _cap, ref in registry.each("translations"):
+        register(registry.resolve(ref))
+
+
 def translate(lang: str, key: str, **kwargs: object) -> str:
+    if not _FROM_REGISTRY:
+        _load_registry()
     text = _MESSAGES.get(lang, _MESSAGES["en"]).get(key) or _MESSAGES["en"].get(key) or key
     return text.format(**kwargs) if kwargs else text
 

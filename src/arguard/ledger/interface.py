@@ -1,0 +1,31 @@
+"""The ledger's front door: what other capabilities may ask of it and tell it.
+
+Other capabilities import `arguard.ledger.interface` and `arguard.ledger.model` only — never
+`ledger.tables` or its service internals (tests/test_architecture.py). Functions take the
+`ServiceContext` first and return the ledger's frozen records (ledger/model.py) or `Money`.
+"""
+
+from arguard.ledger.service import (
+    add_payment,
+    allocate,
+    customer_record,
+    list_customers,
+    open_items,
+    write_off,
+)
+from arguard.ledger.service_views import (
+    aging_report,
+    base_currency,
+    convert,
+    customer_detail,
+    fx_table,
+    payment_history,
+    set_dispute,
+    statement_of_account,
+)
+
+__all__ = [
+    "add_payment", "aging_report", "allocate", "base_currency", "convert", "customer_detail", "customer_record",
+    "fx_table", "list_customers", "open_items", "payment_history", "set_dispute", "statement_of_account",
+    "write_off",
+]

@@ -1,0 +1,14 @@
+"""Limits and the order credit check."""
+
+from arguard.platform.registry import Capability
+
+CAPABILITY = Capability(
+    name="limits",
+    # The order credit check first: a request walks the routes in this order until one matches, and
+    # that route is the one called many times a second.
+    api=("arguard.limits.api:check_router", "arguard.limits.api:router"),
+    web=("arguard.limits.web:router",),
+    cli="arguard.limits.cli:register",
+    tables="arguard.limits.tables",
+    migrations="limits",
+)

@@ -1,0 +1,9 @@
+"""The monitoring capability's front door: post an event, read alerts and tasks.
+
+Other capabilities import `arguard.monitor.interface` and `arguard.monitor.model` only; to raise an
+alert, publish a fact (arguard.platform.events.publish) or post an event here.
+"""
+
+from arguard.monitor.service import evaluate_buyers, list_alerts, list_tasks, post_event
+
+__all__ = ["evaluate_buyers", "list_alerts", "list_tasks", "post_event"]
