@@ -20,7 +20,7 @@ from decimal import Decimal, InvalidOperation
 from arguard.core.errors import ImportRejected, Issue
 from arguard.recon.model import Balance, Entry, Statement, TransactionDetail
 from arguard.recon.readers.base import ReadResult
-from arguard.recon.readers.mt940_details import parse_details
+from arguard.recon.readers.mt940_details import original_amount, parse_details
 
 _TAG_LINE = re.compile(r"^:([0-9A-Z]{2,5}):(.*)$")
 _KNOWN = re.compile(r"^(?:13D?|20|21|25P?|28C?|34F|60[FM]|61|62[FM]|64|65[A-Z]?|86|90[CD]|NS)$")
@@ -252,8 +252,10 @@ def _entry(pending: dict, index: int, currency: str, source: str) -> Entry:
     customer_ref, bank_ref, same_line = _split_references(m.group("rest") or "")
     extra = " ".join(x for x in (same_line, (m.group("extra") or "").strip()) if x)
     party, remittance, eref = parse_details(pending["info"], extra)
+    instructed, instructed_currency, rate = original_amount(pending["info"])
     detail = TransactionDetail(debtor=party if credit else None, creditor=None if credit else party,
-                               remittance=remittance, end_to_end_id=eref)
+                               remittance=remittance, end_to_end_id=eref, instructed_amount=instructed,
+                               instructed_currency=instructed_currency, exchange_rate=rate)
     return Entry(
         index=index, amount=amount if credit else -amount, currency=currency, booking_date=booking,
         value_date=value_date, reversal=dc.startswith("R"), bank_ref=bank_ref,

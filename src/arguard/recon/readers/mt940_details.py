@@ -6,22 +6,58 @@ Three families cover most banks:
 - German structured (`?00` posting text, `?20`–`?29`, `?60`–`?63` purpose, `?30` BLZ/BIC, `?31`
   account, `?32`–`?33` name) with SEPA tags `EREF+`, `SVWZ+`, `KREF+`…;
 - free text (old ABN AMRO, PostFinance…): all of it is remittance.
-The second `:61:` line (ASN/SNS) often carries the counterparty's account and name.
+The second `:61:` line (ASN/SNS) often carries the counterparty's account and name; ING writes a
+transaction code there instead (`/TRCD/01000/`), which is a code, never a name.
+`/OCMT/USD118,50/` is the amount and currency the payer instructed (a foreign-currency payment),
+`/EXCH/1,185/` the rate the bank applied: both go to the detail, so the matcher can compare the
+instructed amount with a foreign-currency invoice.
 """
 
 from __future__ import annotations
 
 import re
+from decimal import Decimal, InvalidOperation
 
 from arguard.recon.model import Party, Remittance
 
-_SEPA_KEYS = ("TRTP", "IBAN", "BIC", "NAME", "REMI", "EREF", "MARF", "CSID", "ORDP", "BENM", "ADDR",
+_SEPA_KEYS = ("TRCD", "TRTP", "IBAN", "BIC", "NAME", "REMI", "EREF", "MARF", "CSID", "ORDP", "BENM", "ADDR",
               "CNTP", "ISDT", "PURP", "ULTC", "ULTD", "SVCL", "IREF", "ID", "RTRN", "CDTRREFTP", "CDTRREF",
               "PREF", "OCMT", "CHGS", "ACCW", "BUSP", "EXCH", "SUMN")
 _SEPA_SPLIT = re.compile(r"/({})/".format("|".join(_SEPA_KEYS)))
 _GERMAN = re.compile(r"\?(\d{2})")
 _GERMAN_SEPA = re.compile(r"(EREF|KREF|MREF|CRED|DEBT|SVWZ|ABWA|ABWE|IBAN|BIC)\+")
 _IBAN = re.compile(r"\b([A-Z]{2}\d{2}[A-Z0-9]{10,30})\b")
+_OCMT = re.compile(r"^([A-Z]{3})\s*(\d+(?:[,.]\d*)?)")
+
+
+def original_amount(info: str) -> tuple[Decimal | None, str | None, Decimal | None]:
+    """(instructed amount, its currency, exchange rate) from `/OCMT/` and `/EXCH/`, when present."""
+    flat = info.replace("\r", "").replace("\n", "")
+    if not _SEPA_SPLIT.search(flat):
+        return None, None, None
+    values = _sepa_values(flat)
+    amount, currency, rate = None, None, None
+    m = _OCMT.match(values.get("OCMT", ""))
+    if m:
+        currency, amount = m.group(1), _decimal(m.group(2))
+    if values.get("EXCH"):
+        rate = _decimal(values["EXCH"].split("/")[0])
+    return amount, currency, rate
+
+
+def _decimal(text: str) -> Decimal | None:
+    try:
+        return Decimal(text.replace(",", ".").rstrip("."))
+    except InvalidOperation:
+        return None
+
+
+def _sepa_values(flat: str) -> dict[str, str]:
+    parts = _SEPA_SPLIT.split(flat)
+    values: dict[str, str] = {}
+    for key, value in zip(parts[1::2], parts[2::2], strict=False):
+        values.setdefault(key, value.strip("/ ").strip())
+    return values
 
 
 def parse_details(info: str, extra: str = "") -> tuple[Party | None, Remittance, str | None]:
@@ -44,10 +80,7 @@ def _free(info: str) -> Remittance:
 
 
 def _sepa(flat: str) -> tuple[Party | None, Remittance, str | None]:
-    parts = _SEPA_SPLIT.split(flat)
-    values: dict[str, str] = {}
-    for key, value in zip(parts[1::2], parts[2::2], strict=False):
-        values.setdefault(key, value.strip("/ ").strip())
+    values = _sepa_values(flat)
     name = values.get("NAME")
     account = values.get("IBAN")
     bic = values.get("BIC")
@@ -99,6 +132,10 @@ def _german_sepa(purpose: str) -> list[tuple[str, str]]:
 
 def _from_extra(extra: str) -> Party | None:
     text = extra.strip()
+    if text.startswith("/") and _SEPA_SPLIT.search(text + "/"):
+        # keyword style (ING `/TRCD/01000/`): a name or an account only where a keyword says so
+        party, _rem, _eref = _sepa(text if text.endswith("/") else text + "/")
+        return party
     m = _IBAN.search(text.replace(" ", "")) or re.match(r"^(\d{9,10})\b", text)
     if m:
         rest = text[m.end():].strip()
