@@ -1,0 +1,223 @@
+"""Cover per invoice, the obligations calendar and the stop-supply date. Pure: no database, clock or files.
+
+Rules (numbered as in insurance/README.md):
+5. The cover of a delivery is decided by the limit in force on its delivery date (invoice date).
+6. Not covered, with the reason: delivered outside the policy period (`outside_period`); buyer excluded
+   by code, country, as an affiliate, a public buyer or a private person (`excluded_buyer`,
+   `excluded_country`, `excluded_affiliate`, `excluded_public`, `excluded_private_person`); terms
+   beyond the maximum credit period (`terms_too_long`); delivered on or after the buyer's stop-supply
+   date (`after_stop_supply`); no limit in force at delivery (`no_limit`); above the limit
+   (`over_limit`: the open amount of earlier deliveries already uses the limit; the part within it
+   stays covered).
+7. Stop supply: from the day after an invoice's MEP ended unpaid, from the day after an overdue
+   notification, and from the day the seller learned of an adverse event, deliveries are not covered.
+8. MEP end = original due date + max_extension_days; notification deadline = MEP end +
+   overdue_notification_days; claim deadline = notification date (or, not notified, its deadline) +
+   claim_filing_days; waiting-period end = the same base + waiting_period_days; an adverse event must be
+   notified within adverse_event_notification_days of learning of it.
+9. Status: `missed` when a deadline passed with nothing done (or done late); else `due_soon` when the
+   next deadline is within the warning days; else `notified` once the overdue notification was sent;
+   else `ok`.
+10. amount_at_stake = covered open amount × indemnity % (commercial, or political for a buyer in a
+    political-risk country), rounded half to even to the cent: the indemnity a missed deadline loses.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import ROUND_HALF_EVEN, Decimal
+
+from arguard.insurance.model import (
+    Cover,
+    InsuredBuyer,
+    InsuredItem,
+    Obligation,
+    ObligationsReport,
+    Policy,
+)
+
+DUE_SOON_DAYS = 14
+"""Default warning window: a deadline within this many days makes an obligation `due_soon`."""
+
+_DAY = timedelta(days=1)
+
+
+def exclusion_reasons(policy: Policy, buyer: InsuredBuyer) -> tuple[str, ...]:
+    """Why the policy excludes a buyer altogether (empty: it does not)."""
+    ex = policy.exclusions
+    out = []
+    if buyer.code in ex.buyers:
+        out.append("excluded_buyer")
+    if buyer.country.upper() in ex.countries:
+        out.append("excluded_country")
+    if ex.affiliates and "affiliate" in buyer.tags:
+        out.append("excluded_affiliate")
+    if ex.public_buyers and "public" in buyer.tags:
+        out.append("excluded_public")
+    if ex.private_persons and "private_person" in buyer.tags:
+        out.append("excluded_private_person")
+    return tuple(out)
+
+
+def mep_end(policy: Policy, due_date: date) -> date:
+    return due_date + timedelta(days=policy.max_extension_days)
+
+
+def stop_supply_from(policy: Policy, buyer: InsuredBuyer, items: Iterable[InsuredItem], as_of: date) -> date | None:
+    """The first day deliveries to the buyer are no longer covered (rule 7), None when none yet."""
+    candidates = [mep_end(policy, i.due_date) + _DAY for i in items
+                  if i.open_minor > 0 and mep_end(policy, i.due_date) < as_of]
+    first_notice = min((d for d in buyer.notifications if d <= as_of), default=None)
+    if first_notice is not None:
+        candidates.append(first_notice + _DAY)
+    if buyer.adverse_event_on is not None and buyer.adverse_event_on <= as_of:
+        candidates.append(buyer.adverse_event_on)
+    return min(candidates, default=None)
+
+
+def buyer_cover(policy: Policy, buyer: InsuredBuyer, items: Sequence[InsuredItem],
+                stop_from: date | None) -> dict[str, Cover]:
+    """Cover of each open item of one buyer (rules 5–6). Items use the limit in the order of delivery:
+    an item is covered up to what its delivery date's limit leaves after earlier open deliveries."""
+    excluded = exclusion_reasons(policy, buyer)
+    out: dict[str, Cover] = {}
+    used = 0
+    for item in sorted(items, key=lambda i: (i.delivered_on, i.number)):
+        reasons = list(excluded)
+        if not policy.covers_delivery_on(item.delivered_on):
+            reasons.append("outside_period")
+        if (item.due_date - item.delivered_on).days > policy.max_credit_period_days:
+            reasons.append("terms_too_long")
+        if stop_from is not None and item.delivered_on >= stop_from:
+            reasons.append("after_stop_supply")
+        limit = buyer.limit_on(item.delivered_on)
+        if not limit:
+            reasons.append("no_limit")
+        if reasons:
+            out[item.number] = Cover(False, 0, tuple(reasons))
+            continue
+        assert limit is not None
+        covered = max(0, min(item.open_minor, limit - used))
+        used += max(item.open_minor, 0)
+        if covered >= item.open_minor:
+            out[item.number] = Cover(True, item.open_minor)
+        else:
+            out[item.number] = Cover(covered > 0, covered, ("over_limit",))
+    return out
+
+
+def indemnity_pct(policy: Policy, buyer: InsuredBuyer) -> Decimal:
+    return (policy.indemnity_political_pct if buyer.country.upper() in policy.political_countries
+            else policy.indemnity_commercial_pct)
+
+
+def at_stake(covered_minor: int, pct: Decimal) -> int:
+    """Indemnity on a covered amount in minor units (rule 10), rounded half to even."""
+    return int((Decimal(covered_minor) * pct / 100).quantize(Decimal(1), rounding=ROUND_HALF_EVEN))
+
+
+@dataclass(frozen=True, slots=True)
+class _Deadlines:
+    mep_end: date
+    notification: date
+    notified_on: date | None
+    claim: date
+    waiting_end: date
+    adverse: date | None
+
+
+def _deadlines(policy: Policy, buyer: InsuredBuyer, item: InsuredItem) -> _Deadlines:
+    mep = mep_end(policy, item.due_date)
+    notification = mep + timedelta(days=policy.overdue_notification_days)
+    # a notification counts for the invoices overdue when it was sent
+    notified = next((d for d in buyer.notifications if d > item.due_date), None)
+    base = notified or notification
+    adverse = (buyer.adverse_event_on + timedelta(days=policy.adverse_event_notification_days)
+               if buyer.adverse_event_on is not None else None)
+    return _Deadlines(mep, notification, notified, base + timedelta(days=policy.claim_filing_days),
+                      base + timedelta(days=policy.waiting_period_days), adverse)
+
+
+def _status(d: _Deadlines, buyer: InsuredBuyer, as_of: date, due_soon_days: int) -> tuple[str, date | None]:
+    """(status, next open deadline) of one invoice's deadlines (rule 9)."""
+    missed = (d.notified_on is None and as_of > d.notification) or (
+        d.notified_on is not None and d.notified_on > d.notification)
+    open_deadlines = [] if d.notified_on is not None else [d.notification]
+    if d.adverse is not None:
+        if buyer.adverse_notified_on is None:
+            missed = missed or as_of > d.adverse
+            open_deadlines.append(d.adverse)
+        elif buyer.adverse_notified_on > d.adverse:
+            missed = True
+    if buyer.claim_filed_on is None:
+        missed = missed or as_of > d.claim
+        open_deadlines.append(d.claim)
+    elif buyer.claim_filed_on > d.claim:
+        missed = True
+    upcoming = min((x for x in open_deadlines if x >= as_of), default=None)
+    if missed:
+        return "missed", upcoming
+    if upcoming is not None and (upcoming - as_of).days <= due_soon_days:
+        return "due_soon", upcoming
+    return ("notified" if d.notified_on is not None else "ok"), upcoming
+
+
+def obligations(policy: Policy, buyers: dict[str, InsuredBuyer], items: Sequence[InsuredItem], as_of: date,
+                due_soon_days: int = DUE_SOON_DAYS) -> ObligationsReport:
+    """Every overdue open invoice delivered in the policy period with its deadlines, status, cover and
+    amount at stake (rules 5–10); `items` are the open items of the ledger as of `as_of`."""
+    by_buyer: dict[str, list[InsuredItem]] = {}
+    for item in items:
+        by_buyer.setdefault(item.customer_code, []).append(item)
+    out: list[Obligation] = []
+    stops: dict[str, date] = {}
+    for code, its in by_buyer.items():
+        buyer = buyers.get(code) or InsuredBuyer(code=code, country="")
+        in_period = [i for i in its if policy.covers_delivery_on(i.delivered_on)]
+        stop = stop_supply_from(policy, buyer, in_period, as_of)
+        if stop is not None:
+            stops[code] = stop
+        covers = buyer_cover(policy, buyer, its, stop)
+        pct = indemnity_pct(policy, buyer)
+        for item in in_period:
+            if item.due_date >= as_of or item.open_minor <= 0:
+                continue
+            d = _deadlines(policy, buyer, item)
+            status, upcoming = _status(d, buyer, as_of, due_soon_days)
+            cover = covers[item.number]
+            out.append(Obligation(
+                number=item.number, customer_code=code, delivered_on=item.delivered_on, due_date=item.due_date,
+                days_overdue=(as_of - item.due_date).days, open_minor=item.open_minor, mep_end=d.mep_end,
+                notification_deadline=d.notification, notified_on=d.notified_on, claim_deadline=d.claim,
+                waiting_period_end=d.waiting_end, adverse_event_deadline=d.adverse, status=status, cover=cover,
+                at_stake_minor=at_stake(cover.covered_minor, pct) if cover.covered else 0, disputed=item.disputed,
+                next_deadline=upcoming))
+    out.sort(key=lambda o: (o.notification_deadline, o.customer_code, o.number))
+    return ObligationsReport(policy.policy_number, policy.currency, as_of, tuple(out), stops)
+
+
+def cover_per_invoice(policy: Policy, buyers: dict[str, InsuredBuyer], items: Sequence[InsuredItem],
+                      as_of: date) -> dict[str, Cover]:
+    """Cover of every open item (rules 5–7), keyed by invoice number."""
+    by_buyer: dict[str, list[InsuredItem]] = {}
+    for item in items:
+        by_buyer.setdefault(item.customer_code, []).append(item)
+    out: dict[str, Cover] = {}
+    for code, its in by_buyer.items():
+        buyer = buyers.get(code) or InsuredBuyer(code=code, country="")
+        stop = stop_supply_from(policy, buyer, [i for i in its if policy.covers_delivery_on(i.delivered_on)], as_of)
+        out.update(buyer_cover(policy, buyer, its, stop))
+    return out
+
+
+def insured_position(policy: Policy, buyer: InsuredBuyer, items: Sequence[InsuredItem], as_of: date,
+                     ) -> tuple[int, int, int]:
+    """(exposure, net insured, uninsured) of a buyer in minor units: net insured = min(exposure, limit)
+    taken invoice by invoice (the covered open amounts) × indemnity %; uninsured = exposure − net insured."""
+    exposure = sum(i.open_minor for i in items)
+    stop = stop_supply_from(policy, buyer, [i for i in items if policy.covers_delivery_on(i.delivered_on)], as_of)
+    covers = buyer_cover(policy, buyer, items, stop)
+    insured = at_stake(sum(c.covered_minor for c in covers.values()), indemnity_pct(policy, buyer))
+    return exposure, insured, exposure - insured
