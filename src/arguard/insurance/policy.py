@@ -12,7 +12,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from arguard.core.errors import Issue
+from arguard.core.errors import Issue, ValidationError
 from arguard.core.money import Money, check_currency
 from arguard.insurance.model import (
     DECLARATION_FREQUENCIES,
@@ -140,7 +140,7 @@ def parse_policy(data: Any, source: str = "policy") -> tuple[Policy | None, list
     cur = r.text(data, "currency", "currency").upper()
     try:
         cur = check_currency(cur) if cur else "XXX"
-    except Exception:
+    except ValidationError:
         r.bad("currency", f"not an ISO 4217 currency code: {data.get('currency')!r}")
         cur = "XXX"
     period = r.section(data, "period")
@@ -150,16 +150,22 @@ def parse_policy(data: Any, source: str = "policy") -> tuple[Policy | None, list
     ind = r.section(data, "indemnity_pct")
     commercial = r.pct(ind, "commercial", "indemnity_pct.commercial") if ind else Decimal(0)
     political = (r.pct(ind, "political", "indemnity_pct.political") if "political" in ind else commercial)
-    days = {k: r.days(data, k, k) for k in (
-        "max_credit_period_days", "max_extension_days", "overdue_notification_days",
-        "adverse_event_notification_days", "claim_filing_days", "waiting_period_days", "insolvency_payout_days")}
-    amounts = {k: r.money(data, k, k, cur) for k in ("deductible_per_claim", "aggregate_first_loss",
-                                                     "non_qualifying_loss")}
+    def days(key: str) -> int:
+        return r.days(data, key, key)
+
+    def money(key: str) -> Money:
+        return r.money(data, key, key, cur)
+
     disc_max, disc_conditions = _discretionary(r, data, cur)
     policy = Policy(
         policy_number=r.text(data, "policy_number", "policy_number"), insurer=r.text(data, "insurer", "insurer"),
         currency=cur, start=start, end=end, indemnity_commercial_pct=commercial, indemnity_political_pct=political,
-        **days, **amounts,
+        max_credit_period_days=days("max_credit_period_days"), max_extension_days=days("max_extension_days"),
+        overdue_notification_days=days("overdue_notification_days"),
+        adverse_event_notification_days=days("adverse_event_notification_days"),
+        claim_filing_days=days("claim_filing_days"), waiting_period_days=days("waiting_period_days"),
+        insolvency_payout_days=days("insolvency_payout_days"), deductible_per_claim=money("deductible_per_claim"),
+        aggregate_first_loss=money("aggregate_first_loss"), non_qualifying_loss=money("non_qualifying_loss"),
         max_liability=_max_liability(r, data, cur), premium=_premium(r, data, cur),
         discretionary_max=disc_max, discretionary_conditions=disc_conditions,
         exclusions=_exclusions(r, data),

@@ -31,13 +31,13 @@ def read_mapping(text: str, source: str) -> tuple[Any, list[Issue]]:
     """The mapping a policy file holds (JSON when it starts with '{', else YAML)."""
     if len(text.encode("utf-8", "replace")) > MAX_POLICY_BYTES:
         return None, [Issue(source, None, None, f"a policy file is at most {MAX_POLICY_BYTES} bytes")]
+    import yaml
+
     try:
         if text.lstrip().startswith("{"):
             return json.loads(text, parse_float=Decimal), []
-        import yaml
-
-        return yaml.load(text, Loader=_yaml_loader()), []  # noqa: S506 - SafeLoader subclass
-    except (ValueError, Exception) as e:  # yaml.YAMLError and json errors alike
+        return yaml.load(text, Loader=_yaml_loader()), []
+    except (ValueError, yaml.YAMLError) as e:
         line = getattr(getattr(e, "problem_mark", None), "line", None)
         return None, [Issue(source, None if line is None else line + 1, None, f"not valid YAML/JSON: {e}")]
 
