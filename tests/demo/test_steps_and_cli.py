@@ -17,10 +17,10 @@ def test_steps_register_by_name_and_run_in_order():
     demo_steps.discover_steps()  # the capabilities' modules register once, on import
     saved = list(demo_steps.DEMO_STEPS)
     try:
-        @demo_steps.demo_step("zz_b", order=90)
         def b(ctx, world, rng):  # type: ignore[no-untyped-def]
             return None
 
+        demo_steps.register_step("zz_b", b, order=90)
         demo_steps.register_step("zz_a", b, order=90)
         demo_steps.register_step("zz_b", b, order=10)  # same name again: replaced, not duplicated
         found = [s for s in demo_steps.discover_steps() if s.name.startswith("zz_")]
@@ -29,13 +29,12 @@ def test_steps_register_by_name_and_run_in_order():
         demo_steps.DEMO_STEPS[:] = saved
 
 
-def test_discovery_imports_each_capabilitys_demo_module():
-    import importlib.util
+def test_steps_are_the_registrys_declared_demo_steps():
+    from arguard.platform import registry
 
-    found = {s.name for s in demo_steps.discover_steps()}
-    for cap in ("risk", "limits", "monitor", "recon"):
-        if importlib.util.find_spec(f"arguard.{cap}.demo") is not None:
-            assert found, f"arguard.{cap}.demo exists but registered no step"
+    declared = {ref.name for _, ref in registry.each("demo")}
+    assert {"risk", "limits", "monitor", "recon"} <= declared
+    assert declared <= {s.name for s in demo_steps.discover_steps()}
 
 
 def test_each_step_has_its_own_reproducible_stream():
@@ -72,28 +71,15 @@ def test_arguard_demo_prints_how_to_sign_in_and_is_idempotent(tiny_cli):
     assert bad.exit_code != 0
 
 
-def test_a_capability_demo_module_that_cannot_be_imported_becomes_a_failing_step(monkeypatch):
-    import importlib
-    import importlib.util
+def test_a_declared_demo_step_that_cannot_be_imported_becomes_a_failing_step():
+    from arguard.platform import registry
+    from arguard.platform.registry import Capability, DemoStepRef
 
-    demo_steps.discover_steps()
-    saved = list(demo_steps.DEMO_STEPS)
-    real_import, real_find = importlib.import_module, importlib.util.find_spec
-
-    def find(name, *args):  # type: ignore[no-untyped-def]
-        return object() if name == "arguard.core.demo" else real_find(name, *args)
-
-    def load(name, *args):  # type: ignore[no-untyped-def]
-        if name == "arguard.core.demo":
-            raise SyntaxError("half-written module")
-        return real_import(name, *args)
-
-    monkeypatch.setattr(importlib.util, "find_spec", find)
-    monkeypatch.setattr(importlib, "import_module", load)
+    registry.register(Capability(name="zz_broken", demo=(DemoStepRef("zz_broken", "arguard.zz_missing.demo:run", 5),)))
     try:
-        broken = [s for s in demo_steps.discover_steps() if s.name == "core"]
-        assert len(broken) == 1
+        broken = [s for s in demo_steps.discover_steps() if s.name == "zz_broken"]
+        assert len(broken) == 1 and broken[0].order == 1000
         with pytest.raises(RuntimeError, match="cannot be imported"):
             broken[0].run(None, None, Random(1))  # type: ignore[arg-type]
     finally:
-        demo_steps.DEMO_STEPS[:] = saved
+        registry.unregister("zz_broken")

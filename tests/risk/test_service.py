@@ -9,6 +9,7 @@ from arguard.core.money import Money
 from arguard.ledger import service as ledger
 from arguard.ledger.model import CustomerRecord, InvoiceRecord, PaymentRecord
 from arguard.ledger.tables import Customer
+from arguard.platform import registry
 from arguard.risk import service
 from arguard.risk.tables import BuyerGrade
 from tests.conftest import auth
@@ -171,7 +172,7 @@ def test_batch_grading_audits_once_and_says_how_reasons_were_found(ctx_factory) 
 
 
 def test_a_dispute_flag_regrades_the_buyer(ctx_factory) -> None:  # type: ignore[no-untyped-def]
-    service.enable_regrading()
+    registry.wire_subscriptions()  # what the API, the CLI and the worker do at start-up
     with ctx_factory() as ctx:
         seed_ledger(ctx)
     with ctx_factory() as ctx:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gc
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
@@ -15,9 +15,10 @@ from arguard.core.errors import ArguardError
 
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
-    """What lives as long as the server: the audit sealer, and monitoring's daily run and delivery worker."""
+    """What lives as long as the server: the audit sealer, and every capability's declared background
+    work (registry `background=`: monitoring's daily run and delivery worker, …)."""
     from arguard.db.session import get_engine
-    from arguard.monitor.scheduler import background
+    from arguard.platform import registry
     from arguard.platform.sealing import AuditSealer
 
     # Everything loaded so far (every capability's modules and models) lives as long as the server:
@@ -27,7 +28,9 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     gc.freeze()
     sealer = AuditSealer(get_engine()).start()
     try:
-        async with background(app):
+        async with AsyncExitStack() as stack:
+            for background in registry.background_tasks():
+                await stack.enter_async_context(background(app))
             yield
     finally:
         sealer.stop()
@@ -38,13 +41,20 @@ def create_app() -> FastAPI:
     from arguard.platform import registry
     from arguard.web.app import mount_dashboard
 
-    app = FastAPI(title="arguard", version=__version__,
+    app = FastAPI(title="arguard", version=__version__, docs_url=None, redoc_url=None,
                   description="Accounts-receivable protection (应收账款保护): ledger, risk, limits, "
                               "monitoring, reconciliation. Authenticate with `Authorization: Bearer <key>`.")
 
+    from arguard.api.docs import mount_docs
+    from arguard.api.security import RequestGuard, error_response, install_error_handlers, upload_patterns
+
     @app.exception_handler(ArguardError)
     async def arguard_error(_request: Request, exc: ArguardError) -> JSONResponse:
-        return JSONResponse({"error": exc.code, "message": exc.message}, status_code=exc.http_status)
+        return error_response(exc)
+
+    install_error_handlers(app)
+    app.add_middleware(RequestGuard, upload_paths=upload_patterns(app))
+    mount_docs(app)
 
     @app.get("/api/v1/health", tags=["platform"])
     def health() -> dict[str, str]:

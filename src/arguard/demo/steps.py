@@ -1,18 +1,17 @@
-"""The demo steps registry: each capability adds its own data to the demo company.
+"""The demo steps: each capability adds its own data to the demo company.
 
-A capability writes `src/arguard/<capability>/demo.py` and registers a step there::
+A capability writes a step function in its own module and declares it in its `capability.py`::
 
-    from arguard.demo.steps import demo_step
+    demo=(DemoStepRef("limits", "arguard.limits.demo:limits_demo", 40),)
 
-    @demo_step("limits", order=40)
     def limits_demo(ctx: ServiceContext, world: DemoWorld, rng: Random) -> None:
         ...  # call your own service with ctx; read world.buyers (hidden pd_12m, country, sector …)
 
-`build_demo` finds every `arguard.<package>.demo` module by itself (no shared file to edit), then runs
-the steps by `order` (then name) after the ledger is written: each in its own unit of work, with its
-own `Random` seeded from the demo seed and the step name (adding a step never changes another's data),
-as actor `system:demo` with the admin role. A step that fails is reported and rolled back; the rest of
-the demo stays usable.
+`build_demo` reads the steps from the registry (arguard.platform.registry), then runs them by `order`
+(then name) after the ledger is written: each in its own unit of work, with its own `Random` seeded
+from the demo seed and the step name (adding a step never changes another's data), as actor
+`system:demo` with the admin role. A step that fails, or whose module cannot be imported, is reported
+and rolled back; the rest of the demo stays usable. `register_step` adds a step at run time (tests).
 
 Suggested orders: 10 ledger extras, 20 risk (financial statements, grades), 40 limits and orders,
 50 reconciliation (bank statements), 80 monitoring (events, alerts) — later steps see earlier data.
@@ -20,9 +19,6 @@ Suggested orders: 10 ledger extras, 20 risk (financial statements, grades), 40 l
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
-import pkgutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from random import Random
@@ -52,38 +48,19 @@ def register_step(name: str, run: StepFn, order: int = 50) -> None:
     DEMO_STEPS.append(DemoStep(name, run, order))
 
 
-def demo_step(name: str, order: int = 50) -> Callable[[StepFn], StepFn]:
-    """Decorator form of `register_step`."""
-
-    def deco(fn: StepFn) -> StepFn:
-        register_step(name, fn, order)
-        return fn
-
-    return deco
-
-
 def discover_steps() -> list[DemoStep]:
-    """Import every `arguard.<package>.demo` module, then return the steps in running order."""
-    import arguard
-
-    for info in pkgutil.iter_modules(arguard.__path__):
-        if not info.ispkg or info.name == "demo":
-            continue
-        name = f"arguard.{info.name}.demo"
-        if importlib.util.find_spec(name) is None:
-            continue
-        try:
-            importlib.import_module(name)
-        except Exception as exc:  # noqa: BLE001 -- a broken module is reported like a failed step
-            register_step(info.name, _failing(name, exc), order=1000)
+    """Every declared step (the registry's `demo=` entries) and every step added with `register_step`,
+    in running order. A step whose module cannot be imported becomes a step that fails with the cause."""
     from arguard.platform import registry
 
+    declared: dict[str, DemoStep] = {}
     for _cap, ref in registry.each("demo"):
         try:
-            register_step(ref.name, registry.resolve(ref.run), ref.order)
+            declared[ref.name] = DemoStep(ref.name, registry.resolve(ref.run), ref.order)
         except Exception as exc:  # noqa: BLE001 -- a broken module is reported like a failed step
-            register_step(ref.name, _failing(ref.run, exc), order=1000)
-    return sorted(DEMO_STEPS, key=lambda s: (s.order, s.name))
+            declared[ref.name] = DemoStep(ref.name, _failing(ref.run, exc), 1000)
+    declared.update({s.name: s for s in DEMO_STEPS})
+    return sorted(declared.values(), key=lambda s: (s.order, s.name))
 
 
 def _failing(module: str, exc: Exception) -> StepFn:

@@ -1,6 +1,6 @@
 """Ledger: customers, invoices, credit notes, payments, aging, DSO, statements of account."""
 
-from arguard.platform.registry import Capability
+from arguard.platform.registry import Capability, Nav
 
 CAPABILITY = Capability(
     name="ledger",
@@ -8,4 +8,6 @@ CAPABILITY = Capability(
     web=("arguard.ledger.web:router",),
     cli="arguard.ledger.cli:register",
     tables="arguard.ledger.tables",
+    nav=(Nav("/", "nav.overview", 10), Nav("/customers", "nav.customers", 20)),
+    translations=("arguard.ledger.messages:MESSAGES",),
 )

@@ -21,115 +21,15 @@ from arguard.ledger import render as renderers
 from arguard.ledger import service
 from arguard.ledger.model import BUCKET_NAMES, AgingReport, AgingRow, DsoFigures
 from arguard.platform.context import ServiceContext
-from arguard.web.common import AsOf, WebCtx, add_nav, customer_panels, language, render
+from arguard.web.common import AsOf, WebCtx, customer_panels, language, render
 from arguard.web.formatting import chart_number
-from arguard.web.i18n import register, translate
+from arguard.web.i18n import translate
 
 router = APIRouter()
 PAGE_SIZE = 25
 TOP_OVERDUE = 10
 TREND_MONTHS = 12
 OPEN_ITEMS_SHOWN = 500
-
-add_nav("/", "nav.overview", 10)
-add_nav("/customers", "nav.customers", 20)
-
-register({
-    "ledger.overview.title": ("Receivables overview", "应收账款总览"),
-    "ledger.overview.sub": ("Open receivables as of {as_of}", "截至 {as_of} 的未收应收账款"),
-    "ledger.ar_total": ("Accounts receivable", "应收账款余额"),
-    "ledger.overdue": ("Overdue", "逾期"),
-    "ledger.overdue_share": ("{share}% overdue", "逾期占比 {share}%"),
-    "ledger.unapplied": ("Unapplied cash", "未核销收款"),
-    "ledger.items": ("{n} open items", "{n} 笔未结项目"),
-    "ledger.converted": ("All currencies in {cur}", "全部币种折合 {cur}"),
-    "ledger.missing_rates": ("No {cur} rate for {missing} on this date: totals stay per currency.",
-                             "该日期缺少 {missing} 兑 {cur} 的汇率：合计按币种分列。"),
-    "ledger.view_currency": ("Figures in", "显示币种"),
-    "ledger.aging.title": ("Aging", "账龄分析"),
-    "ledger.aging.sub": ("open amounts by days past due, {cur}", "按逾期天数分列的未结金额（{cur}）"),
-    "ledger.bucket.current": ("Not yet due", "未到期"),
-    "ledger.bucket.1-30": ("1–30 days", "1–30 天"),
-    "ledger.bucket.31-60": ("31–60 days", "31–60 天"),
-    "ledger.bucket.61-90": ("61–90 days", "61–90 天"),
-    "ledger.bucket.91-180": ("91–180 days", "91–180 天"),
-    "ledger.bucket.181-365": ("181–365 days", "181–365 天"),
-    "ledger.bucket.>365": ("Over 365 days", "365 天以上"),
-    "ledger.dso.title": ("DSO trend", "DSO 趋势"),
-    "ledger.dso.sub": ("month-ends of the last 12 months, 90-day period, {cur}", "近 12 个月月末，90 天期间，{cur}"),
-    "ledger.dso": ("DSO", "应收账款周转天数 DSO"),
-    "ledger.dso_count_back": ("DSO (count-back)", "DSO（倒推法）"),
-    "ledger.bpdso": ("Best possible DSO", "最佳 DSO"),
-    "ledger.add": ("Average days delinquent", "平均逾期天数 ADD"),
-    "ledger.cei": ("Collection effectiveness", "回款有效性指数 CEI"),
-    "ledger.days": ("days", "天"),
-    "ledger.kpi.hint_dso": ("closing AR ÷ credit sales × 90", "期末应收 ÷ 赊销额 × 90"),
-    "ledger.kpi.hint_count_back": ("months of sales the AR represents", "应收余额覆盖的销售月数"),
-    "ledger.kpi.hint_bpdso": ("if everything were paid on time", "若全部按期付款"),
-    "ledger.kpi.hint_add": ("DSO − best possible DSO", "DSO − 最佳 DSO"),
-    "ledger.kpi.hint_cei": ("share of collectible AR collected", "可回收应收中实际回收的比例"),
-    "ledger.top_overdue": ("Top overdue customers", "逾期金额最高的客户"),
-    "ledger.by_currency": ("By currency", "按币种"),
-    "ledger.by_currency.sub": ("never added together without a dated rate", "无当日汇率时不跨币种相加"),
-    "ledger.customer": ("Customer", "客户"),
-    "ledger.code": ("Code", "编号"),
-    "ledger.name": ("Name", "名称"),
-    "ledger.country": ("Country", "国家/地区"),
-    "ledger.terms": ("Terms", "账期"),
-    "ledger.terms_days": ("{n} days", "{n} 天"),
-    "ledger.balance": ("Balance", "余额"),
-    "ledger.oldest_bucket": ("Oldest", "最长账龄"),
-    "ledger.customers.title": ("Customers", "客户"),
-    "ledger.customers.sub": ("{total} customers · balances as of {as_of}", "共 {total} 个客户 · 余额截至 {as_of}"),
-    "ledger.customers.search": ("Code or name", "编号或名称"),
-    "ledger.customers.all_countries": ("All countries", "全部国家/地区"),
-    "ledger.customer.master": ("Master data", "基本信息"),
-    "ledger.customer.sector": ("Sector", "行业"),
-    "ledger.customer.currency": ("Invoicing currency", "结算币种"),
-    "ledger.customer.tax_id": ("Tax ID", "税号"),
-    "ledger.customer.email": ("E-mail", "电子邮箱"),
-    "ledger.customer.language": ("Document language", "单据语言"),
-    "ledger.customer.ibans": ("Bank accounts", "付款账户"),
-    "ledger.customer.parent": ("Group parent", "所属集团"),
-    "ledger.customer.last_payment": ("Last payment", "最近付款"),
-    "ledger.customer.disputed": ("Disputed items", "争议项目"),
-    "ledger.customer.open_count": ("Open items", "未结项目"),
-    "ledger.open_items": ("Open items", "未结项目"),
-    "ledger.open_items_cut": ("the {shown} oldest of {total}; the statement lists them all",
-                              "仅显示最早的 {shown} 笔（共 {total} 笔），对账单中列出全部"),
-    "ledger.document": ("Document", "单据"),
-    "ledger.type": ("Type", "类型"),
-    "ledger.issued": ("Issued", "开票日"),
-    "ledger.due": ("Due", "到期日"),
-    "ledger.amount": ("Amount", "金额"),
-    "ledger.open": ("Open", "未结金额"),
-    "ledger.days_past_due": ("Days past due", "逾期天数"),
-    "ledger.not_due": ("due in {n} d", "{n} 天后到期"),
-    "ledger.doc.invoice": ("Invoice", "发票"),
-    "ledger.doc.credit_note": ("Credit note", "贷项通知单"),
-    "ledger.payments": ("Payment history", "付款记录"),
-    "ledger.payment": ("Payment", "收款"),
-    "ledger.received": ("Received", "收款日"),
-    "ledger.reference": ("Reference", "附言"),
-    "ledger.settled": ("Settled", "核销单据"),
-    "ledger.days_late": ("{n} d late", "逾期 {n} 天"),
-    "ledger.days_early": ("{n} d early", "提前 {n} 天"),
-    "ledger.on_time": ("on time", "按期"),
-    "ledger.statement": ("Statement of account", "对账单"),
-    "ledger.statement.sub": ("movements from {since} to {as_of}", "{since} 至 {as_of} 的往来明细"),
-    "ledger.statement.since": ("From", "起始日期"),
-    "ledger.statement.opening": ("Opening balance", "期初余额"),
-    "ledger.statement.closing": ("Closing balance", "期末余额"),
-    "ledger.debit": ("Debit", "借方"),
-    "ledger.credit": ("Credit", "贷方"),
-    "ledger.date": ("Date", "日期"),
-    "ledger.kind.invoice": ("Invoice", "发票"),
-    "ledger.kind.credit_note": ("Credit note", "贷项通知单"),
-    "ledger.kind.payment": ("Payment", "收款"),
-    "ledger.kind.writeoff": ("Write-off", "核销"),
-    "ledger.kind.opening_settlement": ("Settled before import", "导入前已结清"),
-    "ledger.customer_aging": ("Aging of this customer", "该客户账龄"),
-})
 
 
 def _tr(request: Request) -> Any:

@@ -1,6 +1,6 @@
 """Limits and the order credit check."""
 
-from arguard.platform.registry import Capability
+from arguard.platform.registry import Capability, DemoStepRef, Nav, Panel
 
 CAPABILITY = Capability(
     name="limits",
@@ -11,4 +11,8 @@ CAPABILITY = Capability(
     cli="arguard.limits.cli:register",
     tables="arguard.limits.tables",
     migrations="limits",
+    nav=(Nav("/limits", "nav.limits", 40), Nav("/limits/holds", "nav.holds", 42)),
+    panels=(Panel("limits/customer_panel.html", "arguard.limits.web:limit_panel", 50),),
+    translations=("arguard.limits.messages:MESSAGES",),
+    demo=(DemoStepRef("limits", "arguard.limits.demo:limits_demo", 40),),
 )

@@ -10,7 +10,6 @@ from random import Random
 
 from arguard.core.money import Money
 from arguard.demo.model import DemoBuyer, DemoWorld
-from arguard.demo.steps import demo_step
 from arguard.limits import service
 from arguard.limits.service import DecisionInput, OrderCheck
 from arguard.platform.context import ServiceContext
@@ -29,7 +28,6 @@ def need_of(b: DemoBuyer) -> Decimal:
     return b.purchases_per_year * Decimal(b.terms_days + 30) / Decimal(365)
 
 
-@demo_step("limits", order=40)
 def limits_demo(ctx: ServiceContext, world: DemoWorld, rng: Random) -> None:
     cur = world.base_currency
     eur = lambda x: Money(_round(Decimal(x)), cur)

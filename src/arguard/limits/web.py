@@ -16,62 +16,10 @@ from arguard.core.money import Money
 from arguard.limits import service
 from arguard.limits.api import decision_json, order_json, request_json
 from arguard.platform.context import ServiceContext
-from arguard.web.common import AsOf, WebCtx, add_customer_panel, add_nav, language, render
-from arguard.web.i18n import register, translate
+from arguard.web.common import AsOf, WebCtx, language, render
+from arguard.web.i18n import translate
 
 router = APIRouter()
-add_nav("/limits", "nav.limits", 40)
-add_nav("/limits/holds", "nav.holds", 42)
-register({
-    "nav.limits": ("Limits", "信用额度"),
-    "nav.holds": ("Hold queue", "待审订单"),
-    "limits.title": ("Exposure against limit", "风险敞口与信用额度"),
-    "limits.sub": ("Open receivables + shipped not invoiced + open orders within the horizon, per buyer, in {currency}",
-                   "每个买方：未收应收账款 + 已发货未开票 + 期限内未发货订单，以 {currency} 计"),
-    "limits.chart": ("Largest exposures", "最大风险敞口"),
-    "limits.customer": ("Buyer", "买方"),
-    "limits.country": ("Country", "国家"),
-    "limits.receivables": ("Receivables", "应收账款"),
-    "limits.shipped": ("Shipped, not invoiced", "已发货未开票"),
-    "limits.orders": ("Open orders", "未发货订单"),
-    "limits.exposure": ("Exposure", "风险敞口"),
-    "limits.limit": ("Limit", "信用额度"),
-    "limits.available": ("Available", "可用额度"),
-    "limits.use": ("Use", "使用率"),
-    "limits.kind": ("Kind", "类型"),
-    "limits.requests": ("Limit requests", "额度申请"),
-    "limits.requests.sub": ("Open requests and the latest decisions (who, when, why)", "待决申请与最近决定（谁、何时、为何）"),
-    "limits.decisions": ("Decisions", "决定"),
-    "limits.decide": ("Decide", "决定"),
-    "limits.status": ("Decision", "决定"),
-    "limits.amount": ("Amount", "金额"),
-    "limits.reason": ("Why", "理由"),
-    "limits.requested": ("Requested", "申请金额"),
-    "limits.by": ("By", "决定人"),
-    "limits.from": ("In force from", "生效日"),
-    "limits.review": ("Review on", "复审日"),
-    "limits.none": ("Nothing here.", "暂无。"),
-    "limits.holds": ("Hold queue", "待审订单"),
-    "limits.holds.sub": ("Orders the credit check did not release; a credit manager releases or rejects each with a comment",
-                         "信用检查未放行的订单；由信用经理逐一放行或拒绝并注明理由"),
-    "limits.order": ("Order", "订单"),
-    "limits.ship_date": ("Ship date", "发货日"),
-    "limits.decision": ("Check", "检查结果"),
-    "limits.reasons": ("Reasons", "原因"),
-    "limits.comment": ("Comment", "备注"),
-    "limits.release": ("Release", "放行"),
-    "limits.reject": ("Reject", "拒绝"),
-    "limits.panel.title": ("Credit limit", "信用额度"),
-    "limits.recommended": ("Recommended", "建议额度"),
-    "limits.terms": ("Recommended terms", "建议付款条件"),
-    "limits.cover_stopped": ("insurer stopped cover", "保险人已停止承保"),
-    "limits.request": ("Request a limit", "申请额度"),
-    "outcome.release": ("release", "放行"),
-    "outcome.shorten_terms": ("shorten terms", "缩短账期"),
-    "outcome.hold": ("hold for review", "暂停待审"),
-    "outcome.require_guarantee": ("guarantee or L/C", "要求担保或信用证"),
-    "outcome.require_prepayment": ("prepayment", "要求预付款"),
-})
 DECISIONS = ("approved", "partly_approved", "conditional", "refused", "reduced", "cancelled")
 
 
@@ -153,4 +101,3 @@ def limit_panel(ctx: ServiceContext, code: str, as_of: date) -> dict[str, Any] |
             "status": service.buyer_status(ctx, code)}
 
 
-add_customer_panel("limits/customer_panel.html", limit_panel, order=50)

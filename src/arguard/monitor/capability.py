@@ -1,6 +1,6 @@
 """Monitoring: events, rules, alerts, deliveries, the daily run."""
 
-from arguard.platform.registry import Capability, Subscription
+from arguard.platform.registry import Capability, DemoStepRef, Nav, Panel, Subscription
 
 CAPABILITY = Capability(
     name="monitor",
@@ -10,4 +10,9 @@ CAPABILITY = Capability(
     tables="arguard.monitor.tables",
     migrations="monitor",
     subscriptions=(Subscription("*", "arguard.monitor.service:on_facts"),),
+    nav=(Nav("/alerts", "monitor.nav", 60),),
+    panels=(Panel("monitor/customer_panel.html", "arguard.monitor.web:customer_panel", 70),),
+    translations=("arguard.monitor.messages:MESSAGES",),
+    demo=(DemoStepRef("monitor", "arguard.monitor.demo:monitor_demo", 80),),
+    background=("arguard.monitor.scheduler:background",),
 )

@@ -8,13 +8,11 @@ from datetime import timedelta
 from random import Random
 
 from arguard.demo.model import DemoWorld
-from arguard.demo.steps import demo_step
 from arguard.monitor import service
 from arguard.monitor.model import EventRecord
 from arguard.platform.context import ServiceContext
 
 
-@demo_step("monitor", order=80)
 def monitor_demo(ctx: ServiceContext, world: DemoWorld, rng: Random) -> None:
     on = world.as_of
     risky = sorted(world.buyers, key=lambda b: -b.pd_12m)[:8]

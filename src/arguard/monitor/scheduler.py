@@ -30,6 +30,9 @@ CATCH_UP_GRACE_S = 60.0
 
 def run_all(engine: Engine, as_of: date, trigger: str = "scheduler") -> dict[str, int]:
     """Run every company once for the date (skipping those the scheduler already ran) and queue digests."""
+    from arguard.platform import registry
+
+    registry.wire_subscriptions()  # whichever process runs it, facts reach the declared subscribers
     raised: dict[str, int] = {}
     with session_scope(engine) as s:
         companies = list(s.execute(select(Company.id, Company.code)))

@@ -13,8 +13,7 @@ from arguard.core.errors import ArguardError
 from arguard.monitor import service
 from arguard.monitor.model import SEVERITIES
 from arguard.platform.context import ServiceContext
-from arguard.web.common import WebCtx, add_customer_panel, add_nav, render
-from arguard.web.i18n import register
+from arguard.web.common import WebCtx, render
 
 router = APIRouter()
 PAGE = 50
@@ -83,46 +82,3 @@ def customer_panel(ctx: ServiceContext, code: str, as_of: date) -> dict[str, Any
     return {"alerts": rows, "total": total, "code": code}
 
 
-add_nav("/alerts", "monitor.nav", order=60)
-add_customer_panel("monitor/customer_panel.html", customer_panel, order=70)
-
-register({
-    "monitor.nav": ("Alerts", "预警"),
-    "monitor.inbox.title": ("Alert inbox", "预警收件箱"),
-    "monitor.inbox.sub": ("{total} alert(s)", "共 {total} 条预警"),
-    "monitor.status": ("Status", "状态"),
-    "monitor.status.open": ("open", "未处理"),
-    "monitor.status.acknowledged": ("acknowledged", "已确认"),
-    "monitor.status.resolved": ("resolved", "已解决"),
-    "monitor.status.all": ("all", "全部"),
-    "monitor.severity": ("Severity", "严重程度"),
-    "monitor.severity.any": ("any", "全部"),
-    "monitor.customer": ("Customer", "客户"),
-    "monitor.rule": ("Rule", "规则"),
-    "monitor.title": ("Alert", "预警"),
-    "monitor.raised": ("Raised", "触发日期"),
-    "monitor.show_snoozed": ("show snoozed", "显示已暂缓"),
-    "monitor.filter": ("Filter", "筛选"),
-    "monitor.none": ("No alerts.", "暂无预警。"),
-    "monitor.last_run": ("Last daily run: {as_of} ({raised} new)", "最近一次日常检查：{as_of}（新增 {raised} 条）"),
-    "monitor.evidence": ("Evidence", "依据"),
-    "monitor.reactions": ("Reactions", "应对措施"),
-    "monitor.history": ("Buyer history", "客户监控记录"),
-    "monitor.events": ("Events", "事件"),
-    "monitor.other_alerts": ("Alerts of this buyer", "该客户的预警"),
-    "monitor.acknowledge": ("Acknowledge", "确认"),
-    "monitor.resolve": ("Resolve", "解决"),
-    "monitor.resolve_note": ("What was done", "处理说明"),
-    "monitor.snooze": ("Snooze until", "暂缓至"),
-    "monitor.occurrences": ("Seen {n}× · {first} … {last}", "出现 {n} 次 · {first} … {last}"),
-    "monitor.snoozed_until": ("snoozed until {d}", "暂缓至 {d}"),
-    "monitor.resolved_note": ("Resolved by {who}: {note}", "由 {who} 解决：{note}"),
-    "monitor.rules.title": ("Monitoring rules", "监控规则"),
-    "monitor.rules.version": ("Version {v} in force", "当前版本 {v}"),
-    "monitor.rules.default": ("The default rule set is in force", "使用默认规则"),
-    "monitor.rules.save": ("Check and save", "检查并保存"),
-    "monitor.rules.saved": ("Saved.", "已保存。"),
-    "monitor.rules.invalid": ("Not saved — fix these:", "未保存，请修正："),
-    "monitor.panel.title": ("Monitoring alerts", "监控预警"),
-    "monitor.error": ("Not done: {code}", "未完成：{code}"),
-})

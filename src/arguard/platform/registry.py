@@ -16,6 +16,8 @@ A capability is a folder `src/arguard/<name>/` with a module `capability.py` tha
         panels=(Panel("collections/customer_panel.html", "arguard.collections.web:panel", 80),),
         translations=("arguard.collections.messages:MESSAGES",),   # key -> (English, 中文)
         demo=(DemoStepRef("collections", "arguard.collections.demo:build", 60),),
+        background=("arguard.collections.worker:background",),  # async context managers the server runs
+        provides=(Provide("limits.collections", "arguard.collections.interface:in_collections"),),
     )
 
 and one line in `arguard/capabilities.py` (the ordered list of capability modules). Nothing is wired as
@@ -70,6 +72,16 @@ class DemoStepRef:
 
 
 @dataclass(frozen=True)
+class Provide:
+    """An answer this capability gives at another's plug-in point: the point's name (owned and
+    documented by the capability that asks, e.g. 'limits.collections') and the "module:attr" answering
+    it. The asking capability reads `registry.provided(point)`; nobody overwrites a module global."""
+
+    point: str
+    ref: str
+
+
+@dataclass(frozen=True)
 class Capability:
     """What one capability brings. Every reference is a "module:attribute" (or module) string."""
 
@@ -84,6 +96,9 @@ class Capability:
     panels: tuple[Panel, ...] = ()
     translations: tuple[str, ...] = ()
     demo: tuple[DemoStepRef, ...] = ()
+    background: tuple[str, ...] = ()
+    """"module:fn" of async context managers fn(app) that live as long as the server (workers, schedulers)."""
+    provides: tuple[Provide, ...] = ()
     extra: dict[str, Any] = field(default_factory=dict)
     """Free-form declarations a later plug-in point may read (kept out of the core fields)."""
 
@@ -146,6 +161,16 @@ def web_routers() -> list[Any]:
     return [resolve(ref) for _, ref in each("web")]
 
 
+def provided(point: str) -> list[Any]:
+    """The resolved answers every capability declares for plug-in point `point`, in registry order."""
+    return [resolve(p.ref) for _, p in each("provides") if p.point == point]
+
+
+def background_tasks() -> list[Any]:
+    """Every capability's server-lifetime context managers (fn(app) -> async context manager)."""
+    return [resolve(ref) for _, ref in each("background")]
+
+
 def table_modules() -> list[str]:
     return [c.tables for c in capabilities() if c.tables]
 
@@ -170,6 +195,24 @@ def translations() -> dict[str, tuple[str, str]]:
     return merged
 
 
+class LazyHandler:
+    """A subscriber named by "module:fn", imported on its first fact: wiring the CLI's subscriptions
+    must not import the handlers' libraries (pandas, LightGBM) for a command that records no fact."""
+
+    def __init__(self, ref: str) -> None:
+        self.ref = ref
+        self.__name__ = ref
+
+    def __call__(self, facts: list[Any]) -> None:
+        resolve(self.ref)(facts)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, LazyHandler) and other.ref == self.ref
+
+    def __hash__(self) -> int:
+        return hash(self.ref)
+
+
 _WIRED: set[str] = set()
 
 
@@ -182,7 +225,7 @@ def wire_subscriptions() -> None:
         key = f"{cap.name}|{sub.pattern}|{sub.handler}"
         if key in _WIRED:
             continue
-        subscribe(sub.pattern, resolve(sub.handler))
+        subscribe(sub.pattern, LazyHandler(sub.handler))
         _WIRED.add(key)
 
 
@@ -193,7 +236,7 @@ def unwire(name: str) -> None:
     for cap, sub in each("subscriptions"):
         key = f"{cap.name}|{sub.pattern}|{sub.handler}"
         if cap.name == name and key in _WIRED:
-            unsubscribe(sub.pattern, resolve(sub.handler))
+            unsubscribe(sub.pattern, LazyHandler(sub.handler))
             _WIRED.discard(key)
 
 

@@ -1,6 +1,6 @@
 """Reconciliation: bank statements, matching, cash application."""
 
-from arguard.platform.registry import Capability
+from arguard.platform.registry import Capability, DemoStepRef, Nav
 
 CAPABILITY = Capability(
     name="recon",
@@ -9,4 +9,7 @@ CAPABILITY = Capability(
     cli="arguard.recon.cli:register",
     tables="arguard.recon.tables",
     migrations="recon",
+    nav=(Nav("/recon/review", "recon.nav", 50),),
+    translations=("arguard.recon.messages:MESSAGES",),
+    demo=(DemoStepRef("recon", "arguard.recon.demo:recon_demo", 50),),
 )

@@ -14,7 +14,6 @@ from decimal import Decimal
 from random import Random
 
 from arguard.demo.model import DemoWorld
-from arguard.demo.steps import demo_step
 from arguard.platform.context import ServiceContext
 from arguard.recon import service
 from arguard.recon.generator import CASE_WEIGHTS, statement_from
@@ -27,7 +26,6 @@ DEMO_WEIGHTS = {**CASE_WEIGHTS, "multi_noref": 10, "noref_single": 14, "third_pa
 """A little more work for a person than the benchmark's mix: payments without references, unknown payers."""
 
 
-@demo_step("recon", order=50)
 def recon_demo(ctx: ServiceContext, world: DemoWorld, rng: Random) -> None:
     items = service.load_open_items(ctx)
     customers = service.load_customers(ctx)

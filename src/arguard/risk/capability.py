@@ -1,9 +1,10 @@
 """Buyer risk grading: PD and grade 1–10 with reasons; re-graded on every new fact."""
 
-from arguard.platform.registry import Capability, Subscription
+from arguard.platform.registry import Capability, DemoStepRef, Nav, Panel, Subscription
 
-_REGRADE_ON = ("ledger.invoice", "ledger.payment", "ledger.allocation", "ledger.writeoff", "ledger.dispute",
-               "risk.statement")
+REGRADE_ON = ("ledger.invoice", "ledger.payment", "ledger.allocation", "ledger.writeoff", "ledger.dispute",
+              "risk.statement")
+"""The facts after which the buyers they concern are graded again."""
 
 CAPABILITY = Capability(
     name="risk",
@@ -12,5 +13,12 @@ CAPABILITY = Capability(
     cli="arguard.risk.cli:register",
     tables="arguard.risk.tables",
     migrations="risk",
-    subscriptions=tuple(Subscription(kind, "arguard.risk.service:regrade_on_facts") for kind in _REGRADE_ON),
+    # Two patterns, not one per kind: the facts of one commit reach the handler as one batch (it keeps
+    # the kinds of REGRADE_ON), so a buyer with a new invoice and a payment is graded once.
+    subscriptions=(Subscription("ledger.*", "arguard.risk.service:regrade_on_facts"),
+                   Subscription("risk.statement", "arguard.risk.service:regrade_on_facts")),
+    nav=(Nav("/risk", "nav.risk", 30),),
+    panels=(Panel("risk/customer_panel.html", "arguard.risk.web:risk_panel", 45),),
+    translations=("arguard.risk.messages:MESSAGES",),
+    demo=(DemoStepRef("risk", "arguard.risk.demo:risk_demo", 20),),
 )

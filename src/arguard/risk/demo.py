@@ -17,7 +17,6 @@ import numpy as np
 from sklearn.metrics import roc_auc_score
 
 from arguard.demo.model import DemoWorld
-from arguard.demo.steps import demo_step
 from arguard.platform.context import ServiceContext
 from arguard.risk import service, store
 from arguard.risk.combine import COUNTRY_STEP, in_default, logit, payment_reasons, sector_reason
@@ -80,7 +79,6 @@ def _profiles() -> tuple[list[dict[str, float]], np.ndarray]:
     return X.to_dict(orient="records"), pds
 
 
-@demo_step("risk", order=20)
 def risk_demo(ctx: ServiceContext, world: DemoWorld, rng: Random) -> None:
     profiles, pds = _profiles()
     order = np.argsort(pds)

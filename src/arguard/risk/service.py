@@ -20,10 +20,12 @@ from sqlalchemy import Date, Integer, and_, case, cast, func, insert, literal, o
 
 from arguard.core.errors import ImportRejected, Issue, NotFound, ValidationError
 from arguard.core.money import parse_amount
+from arguard.ledger import interface as ledger
 from arguard.ledger.tables import Allocation, Customer, Invoice
 from arguard.platform.context import ServiceContext
-from arguard.platform.events import Fact, publish, subscribe
+from arguard.platform.events import Fact, publish
 from arguard.risk import store
+from arguard.risk.capability import REGRADE_ON
 from arguard.risk.combine import PriorShift, combine
 from arguard.risk.estimators import as_matrix, reasons_from_contributions
 from arguard.risk.labels import with_text
@@ -211,8 +213,9 @@ class _Figures(dict[str, Any]):
 
 
 def behaviour_of(r: Any, credit_notes: int) -> PaymentBehaviour:
-    """One customer's `PaymentBehaviour` from its figures (pure arithmetic): amount-weighted days
-    beyond terms over invoices paid in the window and those still open past due."""
+    """One customer's `PaymentBehaviour` from its figures (pure arithmetic): days beyond terms over
+    invoices paid in the window (weighted by what was paid) and those with a material amount still open
+    past due (weighted by that open amount, README rule 8)."""
     paid, open_total = int(r.paid or 0), float(r.open_pos or 0)
     seen_w = float(r.paid_w or 0) + float(r.over_w or 0)
     recent_w, before_w = float(r.recent_w or 0), float(r.before_w or 0)
@@ -225,6 +228,7 @@ def behaviour_of(r: Any, credit_notes: int) -> PaymentBehaviour:
         invoices_paid=paid, avg_days_beyond_terms=round(dbt, 2), dbt_trend_days=round(trend, 2),
         max_days_past_due=round(float(r.max_overdue_days)) if r.max_overdue_days is not None else 0,
         overdue_share=round(float(r.open_over or 0) / open_total, 4) if open_total else 0.0,
+        overdue_60_share=round(float(r.open_over60 or 0) / open_total, 4) if open_total else 0.0,
         partial_payment_share=round(int(r.partial or 0) / paid, 4) if paid else 0.0,
         overdue_90_share=round(float(r.open_over90 or 0) / open_total, 4) if open_total else 0.0,
         invoices_paid_90d=int(r.paid_90d or 0),
@@ -254,8 +258,12 @@ def _behaviour_query(ctx: ServiceContext, as_of: date, start: date, customer_ids
         scope.append(Invoice.customer_id.in_(customer_ids))
     amount, open_ = Invoice.amount_minor, Invoice.open_minor
     due, now = _day(ctx, Invoice.due_date), _day(ctx, literal(as_of, Date))
-    overdue = and_(open_ > 0, Invoice.due_date < as_of)
-    window = or_(Invoice.issue_date > start, open_ > 0)
+    # Leftovers within the company's tolerance are not overdue and do not keep an invoice unpaid (ledger
+    # rule 20: the ledger owns the rule, here in its SQL form); overdue items weigh what is still open.
+    material = ledger.material_clause(ledger.materiality_thresholds(ctx, as_of), open_, amount, Invoice.currency)
+    overdue = and_(material, Invoice.due_date < as_of)
+    settled_inv = or_(open_ == 0, ~material)
+    window = or_(Invoice.issue_date > start, material)
 
     def total(cond: Any, value: Any = 1) -> Any:
         return func.sum(case((cond, value), else_=0))
@@ -263,8 +271,9 @@ def _behaviour_query(ctx: ServiceContext, as_of: date, start: date, customer_ids
     book = (select(
         Invoice.customer_id.label("cid"), total(window).label("window_inv"),
         total(and_(window, Invoice.disputed)).label("disputed"), total(Invoice.issue_date > start).label("in_window"),
-        total(overdue, amount).label("over_w"), total(overdue, amount * (now - due)).label("over_wl"),
+        total(overdue, open_).label("over_w"), total(overdue, open_ * (now - due)).label("over_wl"),
         total(open_ > 0, open_).label("open_pos"), total(overdue, open_).label("open_over"),
+        total(and_(overdue, Invoice.due_date <= date.fromordinal(as_of.toordinal() - 60)), open_).label("open_over60"),
         total(and_(overdue, Invoice.due_date <= date.fromordinal(as_of.toordinal() - 90)), open_).label("open_over90"),
         func.max(case((overdue, now - due), else_=None)).label("max_overdue_days"))
         .where(*scope).group_by(Invoice.customer_id))
@@ -279,14 +288,15 @@ def _behaviour_query(ctx: ServiceContext, as_of: date, start: date, customer_ids
     settled = _day(ctx, alloc.c.on)
     late = case((settled > due, settled - due), else_=0)
     recent, before = alloc.c.on > d90, and_(alloc.c.on > d180, alloc.c.on <= d90)
+    settled_part = amount - open_  # what was paid: an immaterial leftover is not
     paid = (select(
-        Invoice.customer_id.label("cid"), func.count().label("paid"), func.sum(amount).label("paid_w"),
-        func.sum(amount * late).label("paid_wl"), total(alloc.c.n > 1).label("partial"),
-        total(recent).label("paid_90d"), total(recent, amount).label("recent_w"),
-        total(recent, amount * late).label("recent_wl"), total(before, amount).label("before_w"),
-        total(before, amount * late).label("before_wl"))
+        Invoice.customer_id.label("cid"), func.count().label("paid"), func.sum(settled_part).label("paid_w"),
+        func.sum(settled_part * late).label("paid_wl"), total(alloc.c.n > 1).label("partial"),
+        total(recent).label("paid_90d"), total(recent, settled_part).label("recent_w"),
+        total(recent, settled_part * late).label("recent_wl"), total(before, settled_part).label("before_w"),
+        total(before, settled_part * late).label("before_wl"))
         .select_from(alloc).join(Invoice, Invoice.id == alloc.c.invoice_id)
-        .where(*scope, open_ == 0).group_by(Invoice.customer_id))
+        .where(*scope, settled_inv).group_by(Invoice.customer_id))
     return book, paid
 
 
@@ -467,10 +477,6 @@ def _customer(ctx: ServiceContext, code: str) -> Customer:
 
 # ---- on every new fact ------------------------------------------------------------------------------
 
-REGRADE_ON = ("ledger.invoice", "ledger.payment", "ledger.allocation", "ledger.writeoff", "ledger.dispute",
-              "risk.statement")
-
-
 def regrade_on_facts(facts: list[Fact]) -> None:
     """Subscriber: re-grade the buyers that new facts concern (named by code, or by `customer_id` in the
     payload), in a unit of work of its own per company."""
@@ -496,8 +502,3 @@ def regrade_on_facts(facts: list[Fact]) -> None:
                     Customer.company_id == company_id, Customer.id.in_(sorted(ids[company_id])))))
             grade_buyers(ctx, date.today(), sorted(wanted), trigger="new_fact")
         ctx.run_after_commit()
-
-
-def enable_regrading() -> None:
-    for kind in REGRADE_ON:
-        subscribe(kind, regrade_on_facts)

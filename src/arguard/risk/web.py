@@ -14,53 +14,9 @@ from arguard.platform.context import ServiceContext
 from arguard.platform.roles import role_allows
 from arguard.risk import service
 from arguard.risk.masterscale import band_of
-from arguard.web.common import AsOf, WebCtx, add_customer_panel, add_nav, render
-from arguard.web.i18n import register
+from arguard.web.common import AsOf, WebCtx, render
 
 router = APIRouter()
-add_nav("/risk", "nav.risk", 30)
-register({
-    "nav.risk": ("Risk", "风险评级"),
-    "risk.title": ("Buyer risk grades", "买方风险评级"),
-    "risk.sub": ("Newest grade of every buyer: 1 exceptional … 9 at risk of failure, 10 insolvent or in default",
-                 "每个买方的最新评级：1 极好 … 9 有倒闭风险，10 破产或违约"),
-    "risk.distribution": ("Grade distribution", "评级分布"),
-    "risk.exposure": ("Open receivables by grade", "按评级的未收应收账款"),
-    "risk.grade": ("Grade", "评级"),
-    "risk.buyers": ("Buyers", "买方数"),
-    "risk.open": ("Open receivables", "未收金额"),
-    "risk.band": ("PD band", "违约概率区间"),
-    "risk.panel.title": ("Risk grade", "风险评级"),
-    "risk.pd": ("12-month PD", "12 个月违约概率"),
-    "risk.confidence": ("Confidence", "可信度"),
-    "risk.financial_pd": ("PD from the accounts", "财务报表违约概率"),
-    "risk.reasons": ("Top reasons", "主要原因"),
-    "risk.history": ("Grade history", "评级历史"),
-    "risk.none": ("Not graded yet.", "尚未评级。"),
-    "risk.stale": ("This grade is more than 30 days old.", "该评级已超过 30 天。"),
-    "risk.regrade": ("Re-grade now", "立即重新评级"),
-    "risk.regraded": ("Re-graded.", "已重新评级。"),
-    "risk.reasons_method": ("Reasons from the accounts", "财务原因计算方式"),
-    "risk.reasons_method.exact_treeshap": ("exact (TreeSHAP)", "精确（TreeSHAP）"),
-    "risk.reasons_method.per_leaf": ("fast (per-leaf attribution)", "快速（按叶节点归因）"),
-    "risk.raises": ("raises", "提高"),
-    "risk.lowers": ("lowers", "降低"),
-    "risk.date": ("Date", "日期"),
-    "risk.trigger": ("Trigger", "触发"),
-    "risk.confidence.high": ("high", "高"),
-    "risk.confidence.medium": ("medium", "中"),
-    "risk.confidence.low": ("low", "低"),
-    "risk.band.1": ("exceptional", "极好"),
-    "risk.band.2": ("excellent", "优秀"),
-    "risk.band.3": ("very good", "很好"),
-    "risk.band.4": ("good", "良好"),
-    "risk.band.5": ("average", "一般"),
-    "risk.band.6": ("fair", "尚可"),
-    "risk.band.7": ("weak", "偏弱"),
-    "risk.band.8": ("poor", "差"),
-    "risk.band.9": ("at risk of failure", "有倒闭风险"),
-    "risk.band.10": ("insolvent or in default", "破产或违约"),
-})
 
 
 def shown(value: Any) -> str:
@@ -111,4 +67,3 @@ def regrade(code: str, ctx: WebCtx, as_of: AsOf) -> RedirectResponse:
     return RedirectResponse(f"/customers/{code}?regraded=1#risk-panel", status_code=303)
 
 
-add_customer_panel("risk/customer_panel.html", risk_panel, order=45)
