@@ -1,4 +1,5 @@
-"""The platform: companies, users, API keys, roles, audit log."""
+"""The platform: companies, users, API keys, roles, audit log — and the shared kernel every capability
+uses (its `public` modules: the service context, events, roles, the registry, the audit chain)."""
 
 from arguard.platform.registry import Capability
 
@@ -7,4 +8,5 @@ CAPABILITY = Capability(
     api=("arguard.platform.api:router",),
     cli="arguard.cli.platform_cli:register",
     tables="arguard.platform.tables",
+    public=("context", "audit", "events", "roles", "registry", "sealing", "keys", "throttle"),
 )

@@ -99,6 +99,9 @@ class Capability:
     background: tuple[str, ...] = ()
     """"module:fn" of async context managers fn(app) that live as long as the server (workers, schedulers)."""
     provides: tuple[Provide, ...] = ()
+    public: tuple[str, ...] = ()
+    """Modules of the folder other capabilities may import besides `interface`, `model` and `capability`
+    (the platform's shared kernel); checked by tests/test_architecture.py."""
     extra: dict[str, Any] = field(default_factory=dict)
     """Free-form declarations a later plug-in point may read (kept out of the core fields)."""
 
