@@ -11,5 +11,8 @@ MODULES: tuple[str, ...] = (
     "arguard.limits.capability",
     "arguard.monitor.capability",
     "arguard.recon.capability",
+    "arguard.collections.capability",
+    "arguard.insurance.capability",
+    "arguard.forecast.capability",
     "arguard.demo.capability",
 )

@@ -1,0 +1,197 @@
+"""Payment-date models behind one estimator interface (scikit-learn shape).
+
+Every model predicts the *delay*: signed days from the due date to the payment (negative = early), as
+quantiles. `fit(X, delay, observed)` takes censored rows too: where `observed` is False the invoice was
+still open on the training date and `delay` is only a lower bound (the payment came later than that).
+
+- `DueDateBaseline`: everyone pays on the due date (the spread of past delays gives P10/P90).
+- `CustomerAverageBaseline`: the customer's average past delay (feature `hist_mean`), else everyone's.
+- `CensoredQuantileGBM`: LightGBM quantile regressions (P10/P50/P90) on the invoice features, with the
+  censored rows filled in Buckley–James style: a median model's residuals get a Kaplan–Meier
+  distribution that counts the censored residuals as lower bounds; each open invoice is copied
+  `imputations` times with a delay drawn from that distribution beyond its bound (weights 1/k); the
+  median model is refitted on the completed data, `iterations` times, then the quantile models.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Protocol, Self, runtime_checkable
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from arguard.core.errors import ValidationError
+from arguard.forecast.features import FEATURES
+
+Vector = npt.NDArray[np.float64]
+Matrix = npt.NDArray[np.float64]
+QUANTILES: tuple[float, ...] = (0.1, 0.25, 0.5, 0.75, 0.9)
+
+
+class ModelFitError(ValidationError):
+    """A payment-date model could not be fitted; the message lists the likely causes."""
+
+    code = "model_fit_failed"
+
+
+@runtime_checkable
+class PaymentDateModel(Protocol):
+    """What every payment-date model offers. `quantiles_` are the levels `predict_quantiles` returns,
+    one column each, non-decreasing along a row."""
+
+    name: str
+    quantiles_: tuple[float, ...]
+
+    def fit(self, X: pd.DataFrame, delay: Vector, observed: npt.NDArray[np.bool_]) -> Self: ...
+    def predict_quantiles(self, X: pd.DataFrame) -> Matrix: ...
+
+
+def check_training_data(X: pd.DataFrame, delay: Vector, observed: npt.NDArray[np.bool_]) -> None:
+    causes = []
+    if not len(X) == len(delay) == len(observed):
+        causes.append(f"{len(X)} rows of features, {len(delay)} delays, {len(observed)} flags")
+    elif int(np.sum(observed)) < 2:
+        causes.append(f"only {int(np.sum(observed))} invoice(s) settled by the training date; need at least 2 "
+                      "(is the training date before the first settlements?)")
+    elif np.isnan(delay).any():
+        causes.append("a delay is missing (settled invoices need a settled date, open ones a bound)")
+    if causes:
+        raise ModelFitError("cannot fit a payment-date model: " + "; ".join(causes))
+
+
+@dataclass
+class DueDateBaseline:
+    """Everyone pays on the due date; P10/P90 are the spread of the settled training delays."""
+
+    name: str = "due_date"
+    point: bool = True
+    """A point forecast: its receipts fall on the predicted day (P10/P90 are only for show)."""
+    quantiles_: tuple[float, ...] = QUANTILES
+    spread_: Vector = field(default_factory=lambda: np.zeros(len(QUANTILES)))
+
+    def fit(self, X: pd.DataFrame, delay: Vector, observed: npt.NDArray[np.bool_]) -> Self:
+        check_training_data(X, delay, observed)
+        spread = np.quantile(delay[observed], self.quantiles_) - np.quantile(delay[observed], 0.5)
+        self.spread_ = np.asarray(spread, dtype=np.float64)
+        return self
+
+    def predict_quantiles(self, X: pd.DataFrame) -> Matrix:
+        return np.tile(self.spread_, (len(X), 1))
+
+
+@dataclass
+class CustomerAverageBaseline:
+    """The customer's average settled delay as known (`hist_mean`); everyone's for a new customer;
+    P10/P90 from the spread of the training residuals."""
+
+    name: str = "customer_average"
+    point: bool = True
+    quantiles_: tuple[float, ...] = QUANTILES
+    overall_: float = 0.0
+    spread_: Vector = field(default_factory=lambda: np.zeros(len(QUANTILES)))
+
+    def fit(self, X: pd.DataFrame, delay: Vector, observed: npt.NDArray[np.bool_]) -> Self:
+        check_training_data(X, delay, observed)
+        self.overall_ = float(np.mean(delay[observed]))
+        residual = delay[observed] - self._centre(X[observed])
+        self.spread_ = np.asarray(np.quantile(residual, self.quantiles_) - np.quantile(residual, 0.5))
+        return self
+
+    def _centre(self, X: pd.DataFrame) -> Vector:
+        return np.nan_to_num(X["hist_mean"].to_numpy(dtype=np.float64), nan=self.overall_)
+
+    def predict_quantiles(self, X: pd.DataFrame) -> Matrix:
+        return self._centre(X)[:, None] + self.spread_[None, :]
+
+
+@dataclass
+class CensoredQuantileGBM:
+    """LightGBM quantile regressions of the delay with censored rows imputed (see the module docstring)."""
+
+    name: str = "censored_quantile_gbm"
+    quantiles_: tuple[float, ...] = QUANTILES
+    n_estimators: int = 200
+    learning_rate: float = 0.05
+    num_leaves: int = 7
+    min_child_samples: int = 10
+    imputations: int = 5
+    iterations: int = 2
+    seed: int = 20240601
+    threads: int = 2
+    models_: list[Any] = field(default_factory=list)
+    imputed_: int = 0
+
+    def _regressor(self, alpha: float) -> Any:
+        import lightgbm as lgb
+
+        return lgb.LGBMRegressor(
+            objective="quantile", alpha=alpha, n_estimators=self.n_estimators, learning_rate=self.learning_rate,
+            num_leaves=self.num_leaves, min_child_samples=self.min_child_samples, random_state=self.seed,
+            deterministic=True, force_row_wise=True, n_jobs=self.threads, verbose=-1)
+
+    def fit(self, X: pd.DataFrame, delay: Vector, observed: npt.NDArray[np.bool_]) -> Self:
+        check_training_data(X, delay, observed)
+        X = X.reindex(columns=list(FEATURES))
+        observed = np.asarray(observed, dtype=bool)
+        rng = np.random.default_rng(self.seed)
+        Xf, yf, wf = X[observed], delay[observed], np.ones(int(observed.sum()))
+        if (~observed).any():
+            median = self._regressor(0.5).fit(Xf, yf)
+            for _ in range(self.iterations):
+                Xf, yf, wf = self._complete(X, delay, observed, median.predict(X), rng)
+                median = self._regressor(0.5).fit(Xf, yf, sample_weight=wf)
+            self.imputed_ = int((~observed).sum())
+        self.models_ = [self._regressor(q).fit(Xf, yf, sample_weight=wf) for q in self.quantiles_]
+        return self
+
+    def _complete(self, X: pd.DataFrame, delay: Vector, observed: npt.NDArray[np.bool_], centre: Vector,
+                  rng: np.random.Generator) -> tuple[pd.DataFrame, Vector, Vector]:
+        """Observed rows plus `imputations` copies of each censored row, drawn beyond its bound."""
+        support, mass = kaplan_meier(delay - centre, observed)
+        bound = (delay - centre)[~observed]
+        draws = conditional_draws(support, mass, bound, self.imputations, rng)
+        filled = np.maximum(centre[~observed][:, None] + draws, delay[~observed][:, None] + 0.5)
+        k = self.imputations
+        Xc = X[~observed].loc[X[~observed].index.repeat(k)]
+        Xall = pd.concat([X[observed], Xc], ignore_index=True)
+        y = np.concatenate([delay[observed], filled.ravel()])
+        w = np.concatenate([np.ones(int(observed.sum())), np.full(filled.size, 1.0 / k)])
+        return Xall, y, w
+
+    def predict_quantiles(self, X: pd.DataFrame) -> Matrix:
+        if not self.models_:
+            raise ModelFitError("the model is not fitted")
+        X = X.reindex(columns=list(FEATURES))
+        return np.sort(np.column_stack([m.predict(X) for m in self.models_]), axis=1)
+
+
+def kaplan_meier(values: Vector, observed: npt.NDArray[np.bool_]) -> tuple[Vector, Vector]:
+    """Kaplan–Meier estimate of the distribution of `values` where unobserved ones are lower bounds:
+    the distinct observed values and the probability mass at each (the mass may sum to less than 1 when
+    the largest values are censored)."""
+    order = np.lexsort((~observed, values))  # at a tie, events before censorings
+    v, e = values[order], observed[order]
+    at_risk = len(v) - np.arange(len(v))
+    factors = np.where(e, 1.0 - 1.0 / at_risk, 1.0)
+    survival = np.cumprod(factors)
+    before = np.concatenate([[1.0], survival[:-1]])
+    mass = np.where(e, before - survival, 0.0)
+    support, inverse = np.unique(v[e], return_inverse=True)
+    return support, np.bincount(inverse, weights=mass[e], minlength=len(support)).astype(np.float64)
+
+
+def conditional_draws(support: Vector, mass: Vector, bound: Vector, k: int,
+                      rng: np.random.Generator) -> Matrix:
+    """k draws per bound from the distribution (support, mass) restricted to values above the bound;
+    where no mass lies above it, one day beyond the bound."""
+    cum = np.cumsum(mass)
+    total = cum[-1] if len(cum) else 0.0
+    first = np.searchsorted(support, bound, side="right")
+    below = np.where(first > 0, cum[np.maximum(first - 1, 0)] if len(cum) else 0.0, 0.0)
+    tail = total - below
+    u = below[:, None] + rng.random((len(bound), k)) * tail[:, None]
+    idx = np.minimum(np.searchsorted(cum, u, side="right"), max(len(support) - 1, 0))
+    drawn = support[idx] if len(support) else np.zeros_like(u)
+    return np.where(tail[:, None] > 1e-12, drawn, bound[:, None] + 1.0)
