@@ -28,6 +28,15 @@ pytest_plugins = ["tests.web.fixtures"]
 PG_ADMIN_URL = os.environ.get("ARGUARD_TEST_PG_ADMIN", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
 
+@pytest.fixture(autouse=True)
+def _fresh_throttles() -> Iterator[None]:
+    """Failed sign-ins and API keys are counted per process (platform/throttle.py): each test starts clean."""
+    from arguard.platform import throttle
+
+    throttle.reset_all()
+    yield
+
+
 def _pg_available() -> bool:
     try:
         import psycopg

@@ -18,8 +18,24 @@ class Settings(BaseSettings):
     smtp_host: str = "127.0.0.1"
     smtp_port: int = 25
     smtp_sender: str = "arguard@localhost"
-    session_secret: str = "change-me-in-production"
-    """Signs dashboard session cookies; set ARGUARD_SESSION_SECRET in production."""
+    data_dir: str = "var"
+    """Where the installation keeps its own files (`installation.key`, mode 0600): next to the default
+    SQLite database. Servers sharing one PostgreSQL database share this folder's key, or set the three
+    secrets below explicitly (see docs/security.md)."""
+    session_secret: str | None = None
+    """Signs dashboard session cookies. Unset: derived from the installation key (never a known value)."""
+    audit_key: str | None = None
+    """Keys the audit hash chain (HMAC). Unset: derived from the installation key. Not in the database."""
+    webhook_key: str | None = None
+    """Fernet key (urlsafe base64, 32 bytes) encrypting webhook secrets at rest. Unset: derived."""
+    cookie_secure: bool = False
+    """Mark the session cookie `Secure` (set it when the dashboard is served over HTTPS)."""
+    webhook_allow_private: bool = False
+    """Allow webhooks to private, loopback and link-local addresses (a receiver on the same host)."""
+    max_body_bytes: int = 1 << 20
+    """Largest request body of an ordinary API or dashboard request (JSON, forms)."""
+    max_upload_bytes: int = 50 << 20
+    """Largest request body of a file upload (imports, bank statements)."""
 
 
 @lru_cache

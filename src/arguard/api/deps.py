@@ -17,6 +17,7 @@ from arguard.core.errors import Unauthorized
 from arguard.db.session import get_engine, session_scope
 from arguard.platform.context import ServiceContext
 from arguard.platform.service import Principal, authenticate_key
+from arguard.platform.throttle import API_KEYS
 
 
 async def bearer_token(request: Request) -> str:
@@ -31,15 +32,27 @@ async def bearer_token(request: Request) -> str:
 _KNOWN_KEYS: dict[str, Principal] = {}
 
 
-async def known_key(token: Annotated[str, Depends(bearer_token)]) -> str:
-    """A key this process has seen valid, else checked now: an unknown key is refused before the request
-    body is even read. The request's unit of work checks it again (`authenticated`), so a revoked key
-    stops at once; this only spares a transaction (and a thread) per request for keys already known."""
-    if token not in _KNOWN_KEYS:
-        principal = await anyio.to_thread.run_sync(_principal_of, token)
+async def check_key(token: str, address: str) -> Principal:
+    """A key this process has seen valid, else checked now (also by `api.security.RequestGuard`, before
+    a request's body is read). Wrong keys are throttled per address (429). The request's unit of work
+    checks the key again (`authenticated`), so a revoked key stops at once; this only spares a
+    transaction (and a thread) per request for keys already known."""
+    principal = _KNOWN_KEYS.get(token)
+    if principal is None:
+        API_KEYS.check(address)
+        try:
+            principal = await anyio.to_thread.run_sync(_principal_of, token)
+        except Unauthorized:
+            API_KEYS.fail(address)
+            raise
         if len(_KNOWN_KEYS) > 10_000:
             _KNOWN_KEYS.clear()
         _KNOWN_KEYS[token] = principal
+    return principal
+
+
+async def known_key(request: Request, token: Annotated[str, Depends(bearer_token)]) -> str:
+    await check_key(token, request.client.host if request.client else "unknown")
     return token
 
 
@@ -57,7 +70,11 @@ def context_for(principal: Principal) -> Iterator[ServiceContext]:
 
 def authenticated(session: Session, token: str, role: str) -> ServiceContext:
     """The context of an API key inside the request's own unit of work (no transaction of its own)."""
-    principal = authenticate_key(session, token)
+    try:
+        principal = authenticate_key(session, token)
+    except Unauthorized:
+        _KNOWN_KEYS.pop(token, None)  # revoked since this process last saw it
+        raise
     ctx = ServiceContext(session, principal.company_id, principal.actor, principal.role)
     ctx.require(role)
     return ctx

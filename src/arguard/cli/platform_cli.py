@@ -37,6 +37,67 @@ def user_create(username: str, role: Annotated[str, typer.Option()], password: A
     console.print(f"user [bold]{username}[/bold] created")
 
 
+@user_app.command("disable")
+@handle_errors
+def user_disable(username: str, company: CompanyOption = None) -> None:
+    """Disable a user: it cannot sign in and its open sessions stop at once."""
+    with company_context(company) as ctx:
+        service.set_user_active(ctx, username, False)
+    console.print(f"user [bold]{username}[/bold] disabled")
+
+
+@user_app.command("enable")
+@handle_errors
+def user_enable(username: str, company: CompanyOption = None) -> None:
+    """Enable a disabled user again."""
+    with company_context(company) as ctx:
+        service.set_user_active(ctx, username, True)
+    console.print(f"user [bold]{username}[/bold] enabled")
+
+
+@user_app.command("role")
+@handle_errors
+def user_role(username: str, role: str, company: CompanyOption = None) -> None:
+    """Change a user's role (viewer, analyst, credit_manager, admin); open sessions get it at once."""
+    with company_context(company) as ctx:
+        service.set_user_role(ctx, username, role)
+    console.print(f"user [bold]{username}[/bold] is now {role}")
+
+
+@user_app.command("password")
+@handle_errors
+def user_password(username: str, password: Annotated[str, typer.Option(prompt=True, hide_input=True)],
+                  company: CompanyOption = None) -> None:
+    """Set a user's password; its open sessions end."""
+    with company_context(company) as ctx:
+        service.set_user_password(ctx, username, password)
+    console.print(f"password of [bold]{username}[/bold] changed")
+
+
+@apikey_app.command("revoke")
+@handle_errors
+def apikey_revoke(prefix: str, company: CompanyOption = None) -> None:
+    """Revoke an API key by its prefix (the first 11 characters, `ag_` and 8 more); it stops at once."""
+    with company_context(company) as ctx:
+        row = service.revoke_api_key(ctx, prefix)
+    console.print(f"API key [bold]{row.prefix}[/bold] revoked")
+
+
+@apikey_app.command("list")
+@handle_errors
+def apikey_list(company: CompanyOption = None,
+                fmt: Annotated[str, typer.Option("--format")] = "table") -> None:
+    """API keys of the company (prefix, role, label, created, revoked); never the keys themselves."""
+    from arguard.cli.common import emit
+
+    with company_context(company) as ctx:
+        rows = [{"prefix": k.prefix, "role": k.role, "label": k.label or "",
+                 "created_at": k.created_at.isoformat(timespec="seconds"),
+                 "revoked_at": k.revoked_at.isoformat(timespec="seconds") if k.revoked_at else ""}
+                for k in service.list_api_keys(ctx)]
+    emit(rows, fmt, "API keys")
+
+
 @apikey_app.command("create")
 @handle_errors
 def apikey_create(role: Annotated[str, typer.Option()], company: CompanyOption = None,
@@ -47,12 +108,27 @@ def apikey_create(role: Annotated[str, typer.Option()], company: CompanyOption =
     typer.echo(key)
 
 
+@audit_app.command("head")
+@handle_errors
+def audit_head(company: CompanyOption = None) -> None:
+    """Print the chain's newest entry (company, seq, hash) as JSON: keep it somewhere else (a ticket, an
+    e-mail, a notary) so that `audit verify --head` later proves no newer entry was deleted."""
+    import json
+
+    with company_context(company) as ctx:
+        head = service.audit_head(ctx)
+    typer.echo(json.dumps(head, sort_keys=True))
+
+
 @audit_app.command("verify")
 @handle_errors
-def audit_verify(company: CompanyOption = None) -> None:
+def audit_verify(company: CompanyOption = None, head: Annotated[str | None, typer.Option(
+        help="A head exported earlier by `arguard audit head` (file, or the JSON itself): the chain must "
+             "still hold that entry unchanged.")] = None) -> None:
     """Recompute the audit hash chain; exit 1 if any entry was altered, removed or inserted."""
+    exported = _read_head(head) if head else None
     with company_context(company) as ctx:
-        breaks = service.verify_audit(ctx)
+        breaks = service.verify_audit(ctx, exported)
     if breaks:
         for b in breaks:
             console.print(f"[red]broken[/red] at seq {b.seq}: {b.reason}")
@@ -60,17 +136,36 @@ def audit_verify(company: CompanyOption = None) -> None:
     console.print("[green]audit log intact[/green]")
 
 
+def _read_head(text: str) -> dict:  # type: ignore[type-arg]
+    import json
+    from pathlib import Path
+
+    from arguard.core.errors import ValidationError
+
+    raw = Path(text).read_text() if not text.lstrip().startswith("{") else text
+    try:
+        head = json.loads(raw)
+        int(head["seq"]), str(head["entry_hash"])
+    except (ValueError, KeyError, TypeError):
+        raise ValidationError("--head is the JSON printed by `arguard audit head`", code="invalid_head") from None
+    return dict(head)
+
+
 def serve(host: Annotated[str | None, typer.Option()] = None, port: Annotated[int | None, typer.Option()] = None,
           ) -> None:
     """Serve the API and the dashboard."""
     import uvicorn
 
+    from arguard.platform.keys import ensure_installation_key
     from arguard.settings import get_settings
 
     settings = get_settings()
     migrate(get_engine())
+    ensure_installation_key()  # a random secret on first start, kept with the installation
+    # On SIGTERM/SIGINT uvicorn stops accepting, lets requests in flight finish (up to 30 s), then runs
+    # the lifespan's shutdown (sealer, delivery worker, scheduler).
     uvicorn.run("arguard.api.app:create_app", factory=True, host=host or settings.host,
-                port=port or settings.port)
+                port=port or settings.port, timeout_graceful_shutdown=30)
 
 
 def register(app: typer.Typer) -> None:

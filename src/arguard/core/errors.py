@@ -52,6 +52,24 @@ class Forbidden(ArguardError):
     code = "forbidden"
 
 
+class TooManyRequests(ArguardError):
+    """Too many failed attempts (sign-in, API key) from one user or address; try again later."""
+
+    http_status = 429
+    exit_code = 6
+    code = "too_many_attempts"
+
+    def __init__(self, message: str, *, retry_after_s: int = 60, code: str | None = None) -> None:
+        super().__init__(message, code=code)
+        self.retry_after_s = retry_after_s
+
+
+class PayloadTooLarge(ArguardError):
+    http_status = 413
+    exit_code = 2
+    code = "payload_too_large"
+
+
 @dataclass(frozen=True, slots=True)
 class Issue:
     """One problem found in user data, with where it was found.

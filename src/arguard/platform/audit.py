@@ -1,12 +1,16 @@
 """Hash-chained audit log: every state change and decision, tamper-evident.
 
-entry_hash = SHA-256(prev_hash + canonical JSON of (seq, at, actor, action, entity, entity_id, reason,
-before, after)). `verify_chain` recomputes every hash; an edited, deleted or inserted row breaks it.
+entry_hash = HMAC-SHA256(key, prev_hash + canonical JSON of (seq, at, actor, action, entity, entity_id,
+reason, before, after)). The key is the installation's audit key (`platform.keys.audit_key`), never
+stored in the database, so someone who can write the database cannot recompute a rewritten chain.
+`verify_chain` recomputes every hash; an edited, deleted or inserted row breaks it. Deleting the newest
+entries leaves a shorter valid chain: `verify_head` compares it with a head exported earlier.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -30,14 +34,14 @@ def canonical(value: Any) -> Any:
     return json.loads(json.dumps(value, default=_default, sort_keys=True, ensure_ascii=False))
 
 
-def entry_hash(prev_hash: str, seq: int, at: datetime, actor: str, action: str, entity: str,
+def entry_hash(key: bytes, prev_hash: str, seq: int, at: datetime, actor: str, action: str, entity: str,
                entity_id: str | None, reason: str | None, before: Any, after: Any) -> str:
     body = json.dumps(
         [seq, at.isoformat(timespec="microseconds").replace("+00:00", "Z").rstrip("Z"), actor, action,
          entity, entity_id, reason, before, after],
         default=_default, sort_keys=True, ensure_ascii=False, separators=(",", ":"),
     )
-    return hashlib.sha256((prev_hash + body).encode()).hexdigest()
+    return hmac.new(key, (prev_hash + body).encode(), hashlib.sha256).hexdigest()
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,7 +50,7 @@ class ChainBreak:
     reason: str
 
 
-def verify_chain(rows: Iterable[Any]) -> list[ChainBreak]:
+def verify_chain(rows: Iterable[Any], key: bytes) -> list[ChainBreak]:
     """Rows in seq order, with the AuditEntry attributes. Returns every break found (empty = intact)."""
     breaks: list[ChainBreak] = []
     prev = GENESIS
@@ -56,10 +60,21 @@ def verify_chain(rows: Iterable[Any]) -> list[ChainBreak]:
             breaks.append(ChainBreak(r.seq, f"sequence gap: expected {expected_seq}"))
         if r.prev_hash != prev:
             breaks.append(ChainBreak(r.seq, "prev_hash does not match the previous entry"))
-        h = entry_hash(r.prev_hash, r.seq, r.at, r.actor, r.action, r.entity, r.entity_id, r.reason,
+        h = entry_hash(key, r.prev_hash, r.seq, r.at, r.actor, r.action, r.entity, r.entity_id, r.reason,
                        r.before, r.after)
         if h != r.entry_hash:
             breaks.append(ChainBreak(r.seq, "entry content does not match its hash"))
         prev = r.entry_hash
         expected_seq = r.seq + 1
     return breaks
+
+
+def verify_head(entry_hashes: dict[int, str], head_seq: int, head_hash: str) -> list[ChainBreak]:
+    """A head exported earlier (seq, hash) must still be in the chain, unchanged (`entry_hashes`: seq →
+    hash of the chain now). A missing head means the newest entries were deleted."""
+    found = entry_hashes.get(head_seq)
+    if found is None:
+        return [ChainBreak(head_seq, "the exported head is missing: entries up to it were deleted")]
+    if not hmac.compare_digest(found, head_hash):
+        return [ChainBreak(head_seq, "the entry at the exported head differs from the exported hash")]
+    return []

@@ -45,14 +45,17 @@ def append_entries(conn: Connection, company_id: int, items: list[dict[str, Any]
     """Chain `items` (at, actor, action, entity, entity_id, reason, before, after — the last two already
     `canonical`) onto the company's chain in order and write them; call with `lock_chain` held. Returns
     the rows written, with their ids. The one place where entries get their sequence number and hash."""
+    from arguard.platform.keys import audit_key
+
     _, last_entry, append = _audit_statements(conn.dialect.name)
+    key = audit_key()
     last = conn.execute(last_entry, {"company": company_id}).first()
     seq, prev = (last[0], last[1]) if last else (0, GENESIS)
     rows = []
     for it in items:
         seq += 1
-        h = entry_hash(prev, seq, it["at"], it["actor"], it["action"], it["entity"], it["entity_id"], it["reason"],
-                       it["before"], it["after"])
+        h = entry_hash(key, prev, seq, it["at"], it["actor"], it["action"], it["entity"], it["entity_id"],
+                       it["reason"], it["before"], it["after"])
         rows.append({**it, "company_id": company_id, "seq": seq, "prev_hash": prev, "entry_hash": h})
         prev = h
     # A Core insert of a statement built once: the ORM's flush was most of an append's cost.

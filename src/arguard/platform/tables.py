@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from arguard.db.base import Base, CompanyScoped, utcnow_column
@@ -31,6 +31,11 @@ class User(CompanyScoped, Base):
     password_hash: Mapped[str | None] = mapped_column(String(255))
     language: Mapped[str] = mapped_column(String(8), default="en")
     created_at: Mapped[datetime] = utcnow_column()
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    """A disabled user cannot sign in, and its open sessions stop working at once."""
+    session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    """Written into each session cookie; signing out (or disabling, or a role change) raises it, which
+    revokes every session the user had open."""
 
 
 class ApiKey(CompanyScoped, Base):

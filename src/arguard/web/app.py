@@ -12,7 +12,10 @@ from fastapi.staticfiles import StaticFiles
 
 from arguard.core.errors import ArguardError
 from arguard.db.session import get_engine, session_scope
-from arguard.platform.service import authenticate_user
+from arguard.platform import throttle
+from arguard.platform.context import ServiceContext
+from arguard.platform.service import authenticate_user, end_sessions, session_user
+from arguard.settings import get_settings
 from arguard.web.common import (
     COOKIE,
     LANG_COOKIE,
@@ -20,6 +23,7 @@ from arguard.web.common import (
     LoginRequired,
     make_session_cookie,
     render,
+    session_principal,
 )
 from arguard.web.i18n import LANGUAGES
 
@@ -51,19 +55,35 @@ def mount_dashboard(app: FastAPI) -> None:
     @app.post("/login", include_in_schema=False)
     def login(request: Request, company: str = Form(), username: str = Form(), password: str = Form(),
               next: str = Form("/")) -> Response:
+        # Too many failures for this user or from this address: 429 whatever the password (throttle.py).
+        user_key = throttle.user_key(company, username)
+        address = request.client.host if request.client else "unknown"
+        throttle.LOGIN_USERS.check(user_key)
+        throttle.LOGIN_ADDRESSES.check(address)
         try:
             with session_scope(get_engine()) as session:
                 principal = authenticate_user(session, company, username, password)
+                found = session_user(session, principal.company_id, username)
+                version = found.session_version if found else 0
         except ArguardError:
+            throttle.LOGIN_USERS.fail(user_key)
+            throttle.LOGIN_ADDRESSES.fail(address)
             return render(request, "login.html", status_code=401, next=next, failed=True)
         target = next if next.startswith("/") and not next.startswith("//") else "/"
         response = RedirectResponse(target, status_code=303)
-        response.set_cookie(COOKIE, make_session_cookie(principal), max_age=SESSION_SECONDS, httponly=True,
-                            samesite="lax")
+        response.set_cookie(COOKIE, make_session_cookie(principal, version), max_age=SESSION_SECONDS,
+                            httponly=True, samesite="lax", secure=get_settings().cookie_secure)
         return response
 
     @app.get("/logout", include_in_schema=False)
-    def logout() -> Response:
+    def logout(request: Request) -> Response:
+        # Signing out revokes the session on the server too (the user's session version moves on), so a
+        # copied cookie stops working.
+        principal = session_principal(request.cookies.get(COOKIE))
+        if principal is not None:
+            with session_scope(get_engine()) as session:
+                ctx = ServiceContext(session, principal.company_id, principal.actor, principal.role)
+                end_sessions(ctx, principal.actor.removeprefix("user:"))
         response = RedirectResponse("/login", status_code=303)
         response.delete_cookie(COOKIE)
         return response

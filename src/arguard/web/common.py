@@ -25,7 +25,6 @@ from fastapi.templating import Jinja2Templates
 from arguard.core.errors import ArguardError, ValidationError
 from arguard.platform.context import ServiceContext
 from arguard.platform.service import Principal
-from arguard.settings import get_settings
 from arguard.web.formatting import FILTERS
 from arguard.web.i18n import LANGUAGES, translate
 
@@ -106,25 +105,40 @@ def customer_panels(ctx: ServiceContext, code: str, as_of: date) -> list[Rendere
 
 
 def _sign(payload: bytes) -> str:
-    return hmac.new(get_settings().session_secret.encode(), payload, hashlib.sha256).hexdigest()
+    from arguard.platform.keys import session_key
+
+    return hmac.new(session_key(), payload, hashlib.sha256).hexdigest()
 
 
-def make_session_cookie(p: Principal) -> str:
+def make_session_cookie(p: Principal, session_version: int = 0) -> str:
+    """A signed cookie naming the user, the session version it is valid for, and when it expires. The
+    role is not trusted from it: each request reads the user's role and state (`web_principal`)."""
     body = base64.urlsafe_b64encode(json.dumps(
-        {"c": p.company_id, "a": p.actor, "r": p.role, "e": int(time.time()) + SESSION_SECONDS}).encode())
+        {"c": p.company_id, "a": p.actor, "r": p.role, "v": session_version,
+         "e": int(time.time()) + SESSION_SECONDS}).encode())
     return body.decode() + "." + _sign(body)
 
 
-def read_session_cookie(value: str | None) -> Principal | None:
+def _cookie_data(value: str | None) -> dict[str, Any] | None:
     if not value or "." not in value:
         return None
     body, sig = value.rsplit(".", 1)
     if not hmac.compare_digest(sig, _sign(body.encode())):
         return None
-    data = json.loads(base64.urlsafe_b64decode(body))
-    if data["e"] < time.time():
+    try:
+        data = json.loads(base64.urlsafe_b64decode(body))
+        if not isinstance(data, dict) or int(data["e"]) < time.time():
+            return None
+        int(data["c"]), int(data.get("v", 0)), str(data["a"])
+    except (ValueError, KeyError, TypeError):
         return None
-    return Principal(data["c"], data["a"], data["r"])
+    return data
+
+
+def read_session_cookie(value: str | None) -> Principal | None:
+    """The principal a validly signed, unexpired cookie names (for display; not a check of the user)."""
+    data = _cookie_data(value)
+    return None if data is None else Principal(int(data["c"]), str(data["a"]), str(data["r"]))
 
 
 class LoginRequired(ArguardError):
@@ -132,8 +146,24 @@ class LoginRequired(ArguardError):
     code = "login_required"
 
 
+def session_principal(value: str | None) -> Principal | None:
+    """The principal of a session cookie if the user still exists, is active and has not signed out
+    since (session version); with the user's current role."""
+    from arguard.db.session import get_engine, session_scope
+    from arguard.platform.service import session_user
+
+    data = _cookie_data(value)
+    if data is None or not str(data["a"]).startswith("user:"):
+        return None
+    with session_scope(get_engine()) as session:
+        found = session_user(session, int(data["c"]), str(data["a"])[5:])
+    if found is None or found.session_version != int(data.get("v", 0)):
+        return None
+    return found.principal
+
+
 def web_principal(request: Request) -> Principal:
-    p = read_session_cookie(request.cookies.get(COOKIE))
+    p = session_principal(request.cookies.get(COOKIE))
     if p is None:
         raise LoginRequired("please sign in")
     return p

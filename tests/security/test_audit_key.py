@@ -1,0 +1,78 @@
+"""Row 10 of issue 11: the audit chain is keyed (a rewrite recomputed with the public algorithm is
+caught), and deleting the newest entries is caught against a head exported earlier."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+from sqlalchemy import delete, select, update
+from typer.testing import CliRunner
+
+from arguard.cli.main import app as cli
+from arguard.platform.audit import GENESIS, entry_hash
+from arguard.platform.service import audit_head, verify_audit
+from arguard.platform.tables import AuditEntry
+
+
+def _three_entries(ctx_factory):
+    with ctx_factory() as ctx:
+        for i in range(3):
+            ctx.audit("test.step", "thing", i, after={"n": i})
+
+
+def _public_rehash(ctx) -> None:
+    """What the attacker of the issue did: rewrite a row and recompute every hash with SHA-256."""
+    rows = list(ctx.session.scalars(select(AuditEntry).where(AuditEntry.company_id == ctx.company_id)
+                                    .order_by(AuditEntry.seq)))
+    prev = GENESIS
+    for r in rows:
+        if r.seq == 2:
+            r.reason = "rewritten"
+        body = json.dumps([r.seq, r.at.isoformat(timespec="microseconds"), r.actor, r.action, r.entity,
+                           r.entity_id, r.reason, r.before, r.after], sort_keys=True, ensure_ascii=False,
+                          separators=(",", ":"))
+        r.prev_hash, r.entry_hash = prev, hashlib.sha256((prev + body).encode()).hexdigest()
+        prev = r.entry_hash
+    ctx.session.flush()
+
+
+def test_a_chain_recomputed_without_the_key_is_caught(ctx_factory):
+    _three_entries(ctx_factory)
+    with ctx_factory() as ctx:
+        assert verify_audit(ctx) == []
+        _public_rehash(ctx)
+        assert verify_audit(ctx) != []
+
+
+def test_the_hash_depends_on_the_key():
+    from datetime import datetime
+
+    args = (GENESIS, 1, datetime(2026, 1, 1), "a", "b", "c", None, None, None, None)
+    assert entry_hash(b"k1", *args) != entry_hash(b"k2", *args)
+
+
+def test_deleting_the_newest_entries_is_caught_against_an_exported_head(ctx_factory, company, use_database):
+    _three_entries(ctx_factory)
+    r = CliRunner().invoke(cli, ["audit", "head", "--company", company[1]])
+    assert r.exit_code == 0, r.output
+    head = json.loads(r.output)
+    with ctx_factory() as ctx:
+        assert head == audit_head(ctx) and head["seq"] >= 3
+        assert verify_audit(ctx, head) == []
+        ctx.session.execute(delete(AuditEntry).where(AuditEntry.company_id == ctx.company_id,
+                                                     AuditEntry.seq >= head["seq"] - 1))
+        assert verify_audit(ctx) == []  # a shorter chain is still a valid chain ...
+        assert verify_audit(ctx, head) != []  # ... but not the one that was anchored
+    r = CliRunner().invoke(cli, ["audit", "verify", "--company", company[1], "--head", json.dumps(head)])
+    assert r.exit_code == 1 and "exported head is missing" in r.output
+
+
+def test_head_check_catches_a_changed_head_entry(ctx_factory):
+    _three_entries(ctx_factory)
+    with ctx_factory() as ctx:
+        head = audit_head(ctx)
+        ctx.session.execute(update(AuditEntry).where(AuditEntry.company_id == ctx.company_id,
+                                                     AuditEntry.seq == head["seq"])
+                            .values(entry_hash="f" * 64))
+        assert any("differs" in b.reason for b in verify_audit(ctx, head))

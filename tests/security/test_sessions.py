@@ -1,0 +1,119 @@
+"""Rows 1 and 8 of issue 11: no known session secret; cookies name a real, active user; sign-out,
+disabling, role changes and API key revocation take effect at once; the cookie can be marked Secure."""
+
+from __future__ import annotations
+
+import os
+import stat
+
+import pytest
+from typer.testing import CliRunner
+
+from arguard.cli.main import app as cli
+from arguard.platform import keys
+from arguard.platform.service import Principal
+from arguard.settings import get_settings
+from arguard.web.common import COOKIE, make_session_cookie
+from tests.conftest import auth
+from tests.security.helpers import make_user, sign_in
+
+
+def _forged(company_id: int, secret: bytes) -> str:
+    import base64
+    import hashlib
+    import hmac
+    import json
+    import time
+
+    body = base64.urlsafe_b64encode(json.dumps({"c": company_id, "a": "user:ghost", "r": "admin", "v": 0,
+                                                "e": int(time.time()) + 3600}).encode())
+    return body.decode() + "." + hmac.new(secret, body, hashlib.sha256).hexdigest()
+
+
+def test_the_documented_default_secret_signs_nothing(api, company):
+    client, _ = api
+    assert get_settings().session_secret is None
+    assert keys.session_key() != b"change-me-in-production"
+    client.cookies.set(COOKIE, _forged(company[0], b"change-me-in-production"))
+    assert client.get("/", follow_redirects=False).status_code == 303
+
+
+def test_a_validly_signed_cookie_of_a_made_up_user_is_refused(api, company):
+    client, _ = api
+    client.cookies.set(COOKIE, _forged(company[0], keys.session_key()))
+    r = client.get("/", follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"].startswith("/login")
+
+
+def test_installation_key_is_random_kept_private_and_reused(tmp_path, monkeypatch):
+    monkeypatch.setenv("ARGUARD_DATA_DIR", str(tmp_path))
+    get_settings.cache_clear()
+    try:
+        first = keys.session_key()
+        path = keys.key_path()
+        assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+        keys._installation_key.cache_clear()
+        assert keys.session_key() == first  # a restart keeps the sessions valid
+        monkeypatch.setenv("ARGUARD_DATA_DIR", str(tmp_path / "other"))
+        get_settings.cache_clear()
+        assert keys.session_key() != first  # another installation, another key
+    finally:
+        get_settings.cache_clear()
+
+
+def test_sign_out_revokes_the_cookie_on_the_server(api, company, use_database):
+    client, _ = api
+    make_user(use_database, company[0], "olga")
+    assert sign_in(client, company[1], "olga").status_code == 303
+    stolen = client.cookies.get(COOKIE)
+    assert client.get("/", follow_redirects=False).status_code == 200
+    client.get("/logout", follow_redirects=False)
+    client.cookies.set(COOKIE, stolen)
+    assert client.get("/", follow_redirects=False).status_code == 303
+
+
+def test_disabled_user_loses_its_session_and_cannot_sign_in(api, company, use_database):
+    client, _ = api
+    make_user(use_database, company[0], "dmitri")
+    sign_in(client, company[1], "dmitri")
+    assert client.get("/", follow_redirects=False).status_code == 200
+    r = CliRunner().invoke(cli, ["user", "disable", "dmitri", "--company", company[1]])
+    assert r.exit_code == 0, r.output
+    assert client.get("/", follow_redirects=False).status_code == 303
+    assert sign_in(client, company[1], "dmitri").status_code == 401
+    assert CliRunner().invoke(cli, ["user", "enable", "dmitri", "--company", company[1]]).exit_code == 0
+    assert sign_in(client, company[1], "dmitri").status_code == 303
+
+
+def test_role_change_applies_to_open_sessions(api, company, use_database):
+    client, _ = api
+    make_user(use_database, company[0], "rita", role="admin")
+    client.cookies.set(COOKIE, make_session_cookie(Principal(company[0], "user:rita", "admin")))
+    r = CliRunner().invoke(cli, ["user", "role", "rita", "viewer", "--company", company[1]])
+    assert r.exit_code == 0, r.output
+    from arguard.web.common import session_principal
+
+    assert session_principal(client.cookies.get(COOKIE)).role == "viewer"  # not the cookie's "admin"
+
+
+def test_api_key_revoked_from_the_cli_stops_at_once(api, company):
+    client, key_for = api
+    key = key_for("analyst")
+    assert client.get("/api/v1/me", headers=auth(key)).status_code == 200
+    r = CliRunner().invoke(cli, ["apikey", "revoke", key[:11], "--company", company[1]])
+    assert r.exit_code == 0, r.output
+    r = client.get("/api/v1/me", headers=auth(key))
+    assert r.status_code == 401 and r.json()["error"] == "invalid_api_key"
+    listed = CliRunner().invoke(cli, ["apikey", "list", "--format", "json", "--company", company[1]])
+    assert key[:11] in listed.output and "revoked_at" in listed.output
+
+
+@pytest.mark.parametrize("secure", [True, False])
+def test_session_cookie_secure_option(api, company, use_database, monkeypatch, secure):
+    client, _ = api
+    monkeypatch.setenv("ARGUARD_COOKIE_SECURE", "true" if secure else "false")
+    get_settings.cache_clear()
+    make_user(use_database, company[0], "sam")
+    r = sign_in(client, company[1], "sam")
+    cookie = r.headers["set-cookie"].lower()
+    assert ("; secure" in cookie) is secure and "httponly" in cookie
