@@ -4,7 +4,7 @@ from arguard.platform.registry import Capability, Nav
 
 CAPABILITY = Capability(
     name="ledger",
-    api=("arguard.ledger.api:router",),
+    api=("arguard.ledger.api:router", "arguard.ledger.api_materiality:router"),
     web=("arguard.ledger.web:router",),
     cli="arguard.ledger.cli:register",
     tables="arguard.ledger.tables",

@@ -256,5 +256,10 @@ def register(app: typer.Typer) -> None:
     app.add_typer(import_app, name="import")
     app.add_typer(report_app, name="report")
     app.add_typer(fx_app, name="fx")
+    from arguard.ledger import cli_materiality
+
+    if not any(c.name == "leftovers" for c in ledger_app.registered_commands):
+        ledger_app.command("materiality")(cli_materiality.materiality)
+        ledger_app.command("leftovers")(cli_materiality.leftovers)
     app.add_typer(ledger_app, name="ledger")
     app.command("statement")(handle_errors(statement))

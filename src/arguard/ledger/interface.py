@@ -13,6 +13,14 @@ from arguard.ledger.service import (
     open_items,
     write_off,
 )
+from arguard.ledger.materiality import Leftover, Materiality, MaterialOverdue, Thresholds, is_material
+from arguard.ledger.service_materiality import (
+    get_materiality,
+    leftovers,
+    material_clause,
+    material_overdue,
+    materiality_thresholds,
+)
 from arguard.ledger.service_views import (
     aging_report,
     base_currency,
@@ -29,3 +37,5 @@ __all__ = [
     "fx_table", "list_customers", "open_items", "payment_history", "set_dispute", "statement_of_account",
     "write_off",
 ]
+__all__ += ["Leftover", "MaterialOverdue", "Materiality", "Thresholds", "get_materiality", "is_material",
+            "leftovers", "material_clause", "material_overdue", "materiality_thresholds"]

@@ -203,3 +203,18 @@ class FxRateRow(CompanyScoped, Base):
     quote: Mapped[str] = mapped_column(String(3))
     rate: Mapped[str] = mapped_column(String(32))
     valid_on: Mapped[date] = mapped_column(Date)
+
+
+class LedgerSettings(CompanyScoped, Base):
+    """A company's ledger settings (one row; none = the defaults). materiality: open leftovers at most
+    `materiality_minor` (base currency) and at most `materiality_share_bp` basis points of the invoice
+    are immaterial (ledger/materiality.py)."""
+
+    __tablename__ = "ledger_settings"
+    __table_args__ = (UniqueConstraint("company_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    materiality_minor: Mapped[int] = mapped_column(MoneyMinor)
+    materiality_currency: Mapped[str] = mapped_column(String(3))
+    materiality_share_bp: Mapped[int] = mapped_column(Integer)
+    updated_by: Mapped[str | None] = mapped_column(String(128))
+    updated_at: Mapped[datetime] = utcnow_column()

@@ -778,7 +778,7 @@ def buyer_exposure(ctx: ServiceContext, code: str, as_of: date) -> dict[str, Any
            "cover_stopped": line.cover_stopped, "review_on": line.review_on,
            "available": _amount(None if line.amount is None else line.amount - facts.exposure.total),
            "disputed": str(facts.disputed.amount),
-           "oldest_overdue_days": (as_of - facts.oldest_due).days if facts.oldest_due else 0}
+           "oldest_overdue_days": _oldest_days(ctx, customer.id, as_of, facts.oldest_due)}
     parent = group_parent(ctx, customer)
     if customer.parent_code:
         members = select(Customer.id).where(Customer.company_id == ctx.company_id, or_(
@@ -787,6 +787,12 @@ def buyer_exposure(ctx: ServiceContext, code: str, as_of: date) -> dict[str, Any
         out["group"] = {"parent": customer.parent_code, "exposure": str(group.total.amount),
                         "limit": _amount(line_of(ctx, parent.id, as_of).amount) if parent else None}
     return out
+
+
+def _oldest_days(ctx: ServiceContext, customer_id: int, as_of: date, oldest_due: date | None) -> int:
+    from arguard.limits.service_overdue import oldest_material_overdue_days
+
+    return oldest_material_overdue_days(ctx, customer_id, as_of, anything_overdue=oldest_due is not None)
 
 
 def exposure_json(e: Exposure) -> dict[str, str]:

@@ -12,11 +12,11 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import insert, select
 
 from arguard.core.errors import Conflict, NotFound, ValidationError
 from arguard.core.money import Money
-from arguard.ledger.tables import Customer, Invoice
+from arguard.ledger.tables import Customer
 from arguard.limits import sources
 from arguard.limits.model import DECISION_STATUSES, KINDS, Appetite, BuyerProfile, CreditLine, Recommendation
 from arguard.limits.recommend import recommend_limit
@@ -283,10 +283,10 @@ def terms_advice(ctx: ServiceContext, code: str, as_of: date, grades: sources.Gr
                  ) -> TermsAdvice:
     customer = customer_by_code(ctx, code)
     risk = (grades or sources.GRADES).risk_of(ctx, code, as_of)
-    oldest = ctx.session.scalar(select(func.min(Invoice.due_date)).where(
-        Invoice.company_id == ctx.company_id, Invoice.customer_id == customer.id, Invoice.open_minor > 0,
-        Invoice.due_date < as_of))
-    return recommend_terms(risk.grade if risk else None, oldest_overdue_days=(as_of - oldest).days if oldest else 0,
+    from arguard.limits.service_overdue import oldest_material_overdue_days
+
+    return recommend_terms(risk.grade if risk else None,
+                           oldest_overdue_days=oldest_material_overdue_days(ctx, customer.id, as_of),
                            requested_days=customer.terms_days, country_class=country_class(customer.country))
 
 

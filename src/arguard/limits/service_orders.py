@@ -34,6 +34,7 @@ from arguard.limits import sources
 from arguard.limits.check import check_order as decide
 from arguard.limits.model import Appetite, BuyerSituation, CheckResult, GroupPosition, ScopeUse
 from arguard.limits.orders_io import OrderLine
+from arguard.limits.service_overdue import oldest_material_overdue_days
 from arguard.limits.tables import CreditOrder
 from arguard.platform.context import ServiceContext
 
@@ -207,7 +208,8 @@ def _situation(ctx: ServiceContext, customer: _Buyer, parent: _Buyer | None, ord
                       else state.in_collections)
     return BuyerSituation(
         customer_code=customer.code, as_of=as_of, exposure=own.exposure, line=line,
-        oldest_overdue_days=(as_of - own.oldest_due).days if own.oldest_due else 0,
+        oldest_overdue_days=oldest_material_overdue_days(ctx, customer.id, as_of,
+                                                         anything_overdue=own.oldest_due is not None),
         grade=risk.grade if risk else None, pd=risk.pd if risk else None,
         disputed=own.disputed if own.disputed.amount > 0 else None, in_collections=in_collections,
         block_reason=state.block_reason or "blocked" if state.order_block else None,

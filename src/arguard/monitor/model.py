@@ -61,7 +61,8 @@ class BuyerEvent:
 
 @dataclass(frozen=True, slots=True)
 class OverdueItem:
-    """An open document past its due date as of the snapshot date; `open` in base currency."""
+    """An open document past its due date as of the snapshot date with a material open amount (leftovers
+    within the ledger's materiality tolerance are not overdue items); `open` in base currency."""
 
     number: str
     due_date: date
@@ -169,6 +170,9 @@ class BuyerSnapshot:
     country_changes: tuple[CountryChange, ...] = ()
     shipped: Money | None = None
     orders: Money | None = None
+    missing_rates: tuple[tuple[str, Money], ...] = ()
+    """Open amounts left out of every figure above for want of an exchange rate on or before as_of:
+    (currency, open amount in that currency) — itself a reason to alert (rule kind `missing_rate`)."""
 
     def overdue_total(self, min_days: int = 1) -> Money:
         total = Money.zero(self.currency)

@@ -22,6 +22,7 @@ from sqlalchemy import func, select
 
 from arguard.core.errors import ArguardError
 from arguard.core.money import FxRate, FxTable, Money, exponent
+from arguard.ledger import interface as ledger
 from arguard.ledger.tables import Adjustment, Allocation, Customer, FxRateRow, Invoice, Payment
 from arguard.monitor.model import (
     BuyerEvent,
@@ -125,11 +126,12 @@ def _scoped(q: Any, column: Any, ids: Sequence[Any] | None) -> Iterable[Any]:
 
 
 def _open_items(ctx: ServiceContext, as_of: date, ids: Sequence[int] | None) -> dict[int, tuple]:
-    """invoice id → (customer_id, number, due_date, currency, open minor as of the date)."""
+    """invoice id → (customer_id, number, due_date, currency, open minor as of the date, amount minor)."""
     cid = ctx.company_id
     items: dict[int, list[Any]] = {}
     base = select(Invoice.id, Invoice.customer_id, Invoice.number, Invoice.due_date, Invoice.currency,
-                  Invoice.open_minor).where(Invoice.company_id == cid, Invoice.issue_date <= as_of)
+                  Invoice.open_minor, Invoice.amount_minor).where(Invoice.company_id == cid,
+                                                                  Invoice.issue_date <= as_of)
     for q in _scoped(base.where(Invoice.open_minor != 0), Invoice.customer_id, ids):
         for row in ctx.session.execute(q):
             items[row[0]] = list(row[1:])
@@ -152,10 +154,10 @@ def _open_items(ctx: ServiceContext, as_of: date, ids: Sequence[int] | None) -> 
             items[row[0]] = list(row[1:])
     allowed = None if ids is None else set(ids)
     out = {}
-    for inv_id, (cust, number, due, cur, open_minor) in items.items():
+    for inv_id, (cust, number, due, cur, open_minor, original) in items.items():
         amount = open_minor + extra.get(inv_id, 0)
         if amount and (allowed is None or cust in allowed):
-            out[inv_id] = (cust, number, due, cur, amount)
+            out[inv_id] = (cust, number, due, cur, amount, original)
     return out
 
 
@@ -241,15 +243,18 @@ def load(ctx: ServiceContext, as_of: date, codes: Sequence[str] | None = None,
     ids = None if whole else list(customers)
     open_total: dict[int, Decimal] = defaultdict(Decimal)
     overdue: dict[int, list[OverdueItem]] = defaultdict(list)
-    for cust, number, due, cur, minor in _open_items(ctx, as_of, ids).values():
+    left_out: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    tolerance = ledger.materiality_thresholds(ctx, as_of)
+    for cust, number, due, cur, minor, original in _open_items(ctx, as_of, ids).values():
         if cust not in customers:
             continue
         factor = conv.factor(cur)
         if factor is None:
+            left_out[cust][cur] += minor
             continue
         amount = minor * factor
         open_total[cust] += amount
-        if due < as_of and minor > 0:
+        if due < as_of and ledger.is_material(minor, original, cur, tolerance):
             overdue[cust].append(OverdueItem(number, due, Money(amount, base)))
     dbt = _dbt_windows(ctx, as_of, ids, conv, options.dbt_windows, options.dbt_window_days)
     events = _events(ctx, as_of, None if whole else [c[0] for c in customers.values()])
@@ -263,7 +268,8 @@ def load(ctx: ServiceContext, as_of: date, codes: Sequence[str] | None = None,
         snaps.append(_snapshot(code, name, country, sector, as_of, base, total, credit.get(code, no_credit),
                                tuple(sorted(overdue.get(cid, ()), key=lambda i: (i.due_date, i.number))),
                                tuple(dbt.get(cid, ())), events.get(code, []), countries, payments.get(cid, ()),
-                               conv))
+                               conv, tuple((c, Money.from_minor(m, c)) for c, m in sorted(left_out[cid].items())
+                                           if m > 0) if cid in left_out else ()))
     portfolio = None
     if codes is None:
         portfolio = _portfolio(as_of, base, customers, open_total)
@@ -423,7 +429,7 @@ def _payments_for_promises(ctx: ServiceContext, as_of: date, customers: dict[int
 def _snapshot(code: str, name: str, country: str, sector: str | None, as_of: date, base: str, total: Money,
               credit: CreditView, overdue: tuple[OverdueItem, ...], dbt: tuple[DbtWindow, ...],
               events: list[BuyerEvent], countries: list[CountryChange], payments: tuple, conv: Converter,
-              ) -> BuyerSnapshot:
+              missing_rates: tuple[tuple[str, Money], ...] = ()) -> BuyerSnapshot:
     grades, cover, promises, deadlines = [], [], [], {}
     for e in events:
         d = dict(e.details)
@@ -453,4 +459,5 @@ def _snapshot(code: str, name: str, country: str, sector: str | None, as_of: dat
                          orders=credit.orders, overdue=overdue, dbt=dbt,
                          grade_changes=tuple(grades), cover=tuple(cover), promises=tuple(promises),
                          deadlines=tuple(deadlines.values()), events=tuple(events),
-                         country_changes=tuple(c for c in countries if c.country == country))
+                         country_changes=tuple(c for c in countries if c.country == country),
+                         missing_rates=missing_rates)

@@ -116,8 +116,8 @@ def payment_reasons(b: PaymentBehaviour) -> list[Reason]:
     add("payment.credit_notes", "credit notes per invoice (returns, settled disputes)",
         CREDIT_NOTE_WEIGHT * b.credit_note_share, b.credit_note_share)
     if b.max_days_past_due >= 60:
-        add("payment.overdue", "overdue share of open amount (60+ days late)", 0.5 + b.overdue_share,
-            b.overdue_share)
+        add("payment.overdue", "share of open amount 60+ days late", 0.5 + b.overdue_60_share,
+            b.overdue_60_share)
     return out
 
 

@@ -106,7 +106,9 @@ class PaymentBehaviour:
     avg_days_beyond_terms: amount-weighted days paid (or still open) past the due date, ≥ 0;
     dbt_trend_days: change of that figure, last 90 days minus the 90 days before (positive = worse);
     max_days_past_due: oldest open overdue item, in days (0 when nothing is overdue);
-    overdue_share: overdue open amount / total open amount, 0…1;
+    overdue_share: material overdue open amount / total open amount, 0…1 (leftovers within the
+    ledger's materiality tolerance are not overdue);
+    overdue_60_share: material open amount 60+ days past due / total open amount, 0…1;
     partial_payment_share: share of settled invoices paid in more than one instalment, 0…1;
     disputed_share: share of the invoices of the look-back window that the ledger flags as disputed, 0…1;
     credit_note_share: credit notes issued in the window per invoice issued in it (returns and settled
@@ -125,6 +127,7 @@ class PaymentBehaviour:
     overdue_90_share: float = 0.0
     invoices_paid_90d: int | None = None
     credit_note_share: float = 0.0
+    overdue_60_share: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)
