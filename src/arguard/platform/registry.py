@@ -139,6 +139,9 @@ def register(capability: Capability) -> None:
 
 
 def unregister(name: str) -> None:
+    """Take a capability added with `register` away again: its subscriptions, nav entries and panels too."""
+    unwire(name)
+    uninstall_dashboard(name)
     _EXTRA[:] = [c for c in _EXTRA if c.name != name]
 
 
@@ -262,3 +265,15 @@ def install_dashboard() -> None:
         for panel in cap.panels:
             add_customer_panel(panel.template, resolve(panel.context), panel.order)
         _INSTALLED.add(cap.name)
+
+
+def uninstall_dashboard(name: str) -> None:
+    """Remove a capability's navigation entries and customer-page panels from the dashboard (tests)."""
+    if name not in _INSTALLED:
+        return
+    from arguard.web.common import CUSTOMER_PANELS, NAV
+
+    cap = get(name)
+    NAV[:] = [n for n in NAV if n.path not in {nav.path for nav in cap.nav}]
+    CUSTOMER_PANELS[:] = [p for p in CUSTOMER_PANELS if p.template not in {pn.template for pn in cap.panels}]
+    _INSTALLED.discard(name)
