@@ -65,12 +65,15 @@ ModelFactory = Callable[[], PaymentDateModel]
 DEFAULT_MODELS: tuple[ModelFactory, ...] = (CensoredQuantileGBM, DueDateBaseline, CustomerAverageBaseline)
 
 
-def training_set(history: pd.DataFrame, as_of: date) -> tuple[pd.DataFrame, npt.NDArray[np.float64],
-                                                               npt.NDArray[np.bool_]]:
-    """Features (as known on each issue date), delay and observed flag of the invoices issued by as_of.
-    An invoice settled after as_of is censored: its delay becomes the lower bound as_of − due."""
+def training_set(history: pd.DataFrame, as_of: date, rows: pd.Index | None = None,
+                 ) -> tuple[pd.DataFrame, npt.NDArray[np.float64], npt.NDArray[np.bool_]]:
+    """Features (as known on each issue date), delay and observed flag of the invoices issued by as_of
+    (of those in `rows` when given; their features still read the whole history). An invoice settled
+    after as_of, or not at all, is censored: its delay becomes the lower bound as_of − due."""
     cut = pd.Timestamp(as_of)
     issued = history[history["issue"] <= cut]
+    if rows is not None:
+        issued = issued.loc[issued.index.intersection(rows)]
     known = _as_known_on(history, cut)
     X = invoice_features(issued, known, day_numbers(issued["issue"]))
     observed = (issued["settled"].notna() & (issued["settled"] <= cut)).to_numpy()

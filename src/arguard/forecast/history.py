@@ -14,11 +14,14 @@ and field; the file is rejected when any row is bad.
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from arguard.core.errors import ImportRejected, Issue, ValidationError
+from arguard.core.money import exponent
 
 COLUMNS = ("number", "customer", "currency", "issue", "due", "settled", "amount", "disputed", "paper")
 
@@ -114,3 +117,20 @@ def _flags(text: pd.Series | None, index: pd.Index, source: str, issues: list[Is
     for i in index[~low.isin(_YES | _NO)]:
         issues.append(Issue(source, int(i) + 2, "disputed", f"yes or no, not {text[i]!r}"))
     return low.isin(_YES).astype("int8")
+
+
+def frame_from_columns(numbers: tuple[str, ...], customers: tuple[str, ...], currencies: tuple[str, ...],
+                       issue: tuple[date, ...], due: tuple[date, ...], amount_minor: tuple[int, ...],
+                       settled: tuple[date | None, ...], disputed: tuple[bool, ...]) -> pd.DataFrame:
+    """The `COLUMNS` frame from a ledger's columns (amounts in major units as floats: features only)."""
+    scale = np.array([10.0 ** -exponent(c) for c in currencies]) if currencies else np.zeros(0)
+    return pd.DataFrame({
+        "number": list(numbers), "customer": list(customers), "currency": list(currencies),
+        "issue": _days(issue), "due": _days(due), "settled": _days(settled),
+        "amount": np.asarray(amount_minor, dtype=np.float64) * scale,
+        "disputed": np.asarray(disputed, dtype=np.int8), "paper": np.full(len(numbers), np.nan),
+    })
+
+
+def _days(values: tuple[date | None, ...]) -> pd.Series:
+    return pd.Series(np.array(values, dtype="datetime64[D]").astype("datetime64[s]"))

@@ -21,6 +21,7 @@ from arguard.ledger.service_materiality import (
     material_overdue,
     materiality_thresholds,
 )
+from arguard.ledger.service_settlement import InvoiceHistory, invoice_history
 from arguard.ledger.service_views import (
     aging_report,
     base_currency,
@@ -39,3 +40,4 @@ __all__ = [
 ]
 __all__ += ["Leftover", "MaterialOverdue", "Materiality", "Thresholds", "get_materiality", "is_material",
             "leftovers", "material_clause", "material_overdue", "materiality_thresholds"]
+__all__ += ["InvoiceHistory", "invoice_history"]

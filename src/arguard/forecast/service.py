@@ -1,0 +1,160 @@
+"""The forecast service: the stored ledger's cash-in forecast (the only place here with ledger/risk reads).
+
+Reads go through the front doors: `arguard.ledger.interface.invoice_history` (every invoice with its
+settlement as of the date), `arguard.risk.interface.newest_grades` (PD per buyer). No insurance
+capability exposes insured exposure yet: indemnities are zero and the answer says so.
+"""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from arguard.core.errors import NotFound, ValidationError
+from arguard.core.money import Money
+from arguard.ledger import interface as ledger
+from arguard.platform.context import ServiceContext
+from arguard.risk import interface as risk
+
+DEFAULT_PD = 0.02
+"""12-month PD of a buyer without a grade (a documented assumption: about a grade-5 buyer)."""
+MAX_TRAINING_ROWS = 200_000
+"""Training invoices drawn (seeded) from the last `TRAINING_DAYS` when the ledger has more."""
+TRAINING_DAYS = 730
+MIN_SETTLED = 200
+"""Below this many settled invoices the customer-average model is used instead of the GBM."""
+WEEKS, MONTHS = 13, 12
+
+
+@dataclass(frozen=True)
+class ForecastRequest:
+    as_of: date
+    scenarios: int = 200
+    seed: int = 20240601
+    delay_days: int = 0
+    default_buyer: str | None = None
+
+
+def forecast_run(ctx: ServiceContext, req: ForecastRequest) -> dict[str, Any]:
+    """Per open invoice its payment-date distribution; receipts per week (13) and month (12) with bands."""
+    import numpy as np
+    import pandas as pd
+
+    from arguard.forecast.cashflow import OpenBook, bands, simulate
+    from arguard.forecast.features import day_numbers, invoice_features
+
+    ctx.require("viewer")
+    history = _history_frame(ctx, req.as_of)
+    model = _fit(history, req.as_of, req.seed)
+    open_rows = history[history["open_minor"] > 0]
+    base = ledger.base_currency(ctx)
+    fx = ledger.fx_table(ctx)
+    rates = {c: float(fx.rate(c, base, req.as_of)) for c in open_rows["currency"].unique()}
+    as_of_day = int(day_numbers(pd.Series([pd.Timestamp(req.as_of)]))[0])
+    asked = np.full(len(open_rows), as_of_day + 1, dtype=np.int64)
+    known = history.drop(columns=["open_minor", "label_ok"])
+    X = invoice_features(open_rows, known, asked)
+    q = model.predict_quantiles(X) if len(open_rows) else np.zeros((0, len(model.quantiles_)))
+    buyers = pd.Index(pd.unique(open_rows["customer"]))
+    grades = risk.newest_grades(ctx)
+    pds = np.array([grades.get(code, (0, DEFAULT_PD))[1] for code in buyers], dtype=np.float64)
+    defaulted = None
+    if req.default_buyer is not None:
+        if req.default_buyer not in buyers:
+            raise NotFound(f"buyer {req.default_buyer!r} has no open invoice on {req.as_of}", code="buyer_not_open")
+        defaulted = np.asarray(buyers == req.default_buyer)
+    scale = open_rows["currency"].map(lambda c: rates[c] * 10.0 ** -_exp(c)).to_numpy(dtype=np.float64)
+    book = OpenBook(buyer=buyers.get_indexer(open_rows["customer"]).astype(np.int64),
+                    due_day=day_numbers(open_rows["due"]), amount=open_rows["open_minor"].to_numpy() * scale,
+                    quantiles=q, levels=model.quantiles_, buyer_pd=pds)
+    weeks, months = _periods(req.as_of)
+    draws = simulate(book, as_of_day, int(months[-1][1]), req.scenarios, req.seed,
+                     delay_days=req.delay_days, defaulted=defaulted)
+    week_bands = bands(draws, np.array([s for s, _ in weeks]), np.array([e for _, e in weeks]))
+    month_bands = bands(draws, np.array([s for s, _ in months]), np.array([e for _, e in months]))
+
+    def money(x: float) -> str:
+        return str(Money.of(Decimal(repr(round(float(x), _exp(base)))), base).amount)
+
+    def rows(b: Any, label: Any) -> list[dict[str, str]]:
+        return [{**label(s, e), "expected": money(b.expected[k]), "p10": money(b.p10[k]), "p50": money(b.p50[k]),
+                 "p90": money(b.p90[k])} for k, (s, e) in enumerate(zip(b.starts, b.ends, strict=True))]
+
+    def span(s: int, e: int) -> dict[str, str]:
+        return {"from": (req.as_of + timedelta(days=int(s) + 1)).isoformat(),
+                "to": (req.as_of + timedelta(days=int(e))).isoformat()}
+
+    return {
+        "as_of": req.as_of.isoformat(), "currency": base, "model": model.name, "open_invoices": len(open_rows),
+        "open_total": money(float(book.amount.sum())), "trained_on": int(history["label_ok"].sum()),
+        "scenarios": req.scenarios, "seed": req.seed,
+        "scenario": {"default_buyer": req.default_buyer, "delay_days": req.delay_days},
+        "expected_loss": money(draws.expected_loss), "expected_indemnity": money(draws.expected_indemnity),
+        "after_horizon": money(draws.later),
+        "insurance": "no insurance capability exposes insured exposure: indemnities are zero",
+        "weekly": rows(week_bands, span), "monthly": rows(month_bands, span),
+    }
+
+
+def _exp(currency: str) -> int:
+    from arguard.core.money import exponent
+
+    return exponent(currency)
+
+
+def _periods(as_of: date) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+    """Weeks: 7-day periods from the day after as_of. Months: the rest of as_of's month (from the day
+    after), then whole calendar months; 12 in all. As [start, end) offsets from the day after as_of."""
+    weeks = [(7 * k, 7 * (k + 1)) for k in range(WEEKS)]
+    months: list[tuple[int, int]] = []
+    start, y, m = as_of + timedelta(days=1), as_of.year, as_of.month
+    if start.month != m:
+        y, m = start.year, start.month
+    for _ in range(MONTHS):
+        end = date(y, m, calendar.monthrange(y, m)[1]) + timedelta(days=1)
+        months.append(((start - as_of).days - 1, (end - as_of).days - 1))
+        start = end
+        y, m = end.year, end.month
+    return weeks, months
+
+
+def _history_frame(ctx: ServiceContext, as_of: date) -> Any:
+    """The ledger's invoices as of the date as a history frame, plus open_minor and label_ok (settled by
+    payment on a known date: an invoice booked as settled before import has no usable settlement date)."""
+    import numpy as np
+    import pandas as pd
+
+    from arguard.forecast.history import frame_from_columns
+
+    h = ledger.invoice_history(ctx, as_of)
+    if not len(h):
+        raise ValidationError(f"no invoice issued on or before {as_of}", code="empty_ledger")
+    frame = frame_from_columns(h.numbers, h.customer_codes, h.currencies, h.issue_dates, h.due_dates,
+                               h.amount_minor, h.settled_on, h.disputed)
+    frame["open_minor"] = np.asarray(h.open_minor, dtype=np.int64)
+    opening = np.asarray(h.opening_minor, dtype=np.int64) != 0
+    frame.loc[opening, "settled"] = pd.NaT
+    frame["label_ok"] = frame["settled"].notna().to_numpy()
+    return frame[~(opening & (frame["open_minor"] == 0)).to_numpy()].reset_index(drop=True)
+
+
+def _fit(history: Any, as_of: date, seed: int) -> Any:
+    """The GBM fitted on the recent history (capped, seeded sample), or the customer average when few
+    invoices were ever settled."""
+    import numpy as np
+    import pandas as pd
+
+    from arguard.forecast.backtest import training_set
+    from arguard.forecast.estimators import CensoredQuantileGBM, CustomerAverageBaseline
+
+    recent = history[history["issue"] >= pd.Timestamp(as_of - timedelta(days=TRAINING_DAYS))]
+    if len(recent) > MAX_TRAINING_ROWS:
+        recent = recent.sample(MAX_TRAINING_ROWS, random_state=seed).sort_index()
+    # features of the sample are computed against the whole history known on as_of
+    X, delay, observed = training_set(history.drop(columns=["open_minor", "label_ok"]), as_of, rows=recent.index)
+    if int(np.sum(observed)) < MIN_SETTLED:
+        return CustomerAverageBaseline().fit(X, delay, observed)
+    return CensoredQuantileGBM(seed=seed).fit(X, delay, observed)
