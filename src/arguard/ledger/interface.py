@@ -21,7 +21,6 @@ from arguard.ledger.service_materiality import (
     material_overdue,
     materiality_thresholds,
 )
-from arguard.ledger.service_settlement import InvoiceHistory, invoice_history
 from arguard.ledger.service_views import (
     aging_report,
     base_currency,
@@ -40,4 +39,17 @@ __all__ = [
 ]
 __all__ += ["Leftover", "MaterialOverdue", "Materiality", "Thresholds", "get_materiality", "is_material",
             "leftovers", "material_clause", "material_overdue", "materiality_thresholds"]
-__all__ += ["InvoiceHistory", "invoice_history"]
+
+# Collections (issue 13): the ledger as it stood on a date with each open item's dated history, unapplied
+# cash, customers by code, and rendered statements of account.
+from arguard.ledger.history import ItemHistory  # noqa: E402
+from arguard.ledger.service_history import (  # noqa: E402
+    customers_by_code,
+    document_customer,
+    items_with_history,
+    render_statements,
+    unapplied_cash,
+)
+
+__all__ += ["ItemHistory", "customers_by_code", "document_customer", "items_with_history", "render_statements",
+            "unapplied_cash"]

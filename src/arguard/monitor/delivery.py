@@ -283,10 +283,21 @@ def _send_webhook(row: Delivery, secret: str, client: httpx.Client) -> int:
 
 
 def _send_email(row: Delivery) -> None:
+    send_email(row.target, row.subject or "arguard", row.payload)
+
+
+def send_email(to: str, subject: str, text: str,
+               attachments: Sequence[tuple[str, str, bytes]] = ()) -> None:
+    """Send one e-mail over the configured SMTP server (settings smtp_host, smtp_port, smtp_sender) at once;
+    attachments: (file name, MIME type 'application/pdf', bytes). Raises OSError / SMTPException when the
+    server does not take it (callers record the failure)."""
     s = get_settings()
     msg = EmailMessage()
-    msg["From"], msg["To"], msg["Subject"] = s.smtp_sender, row.target, row.subject or "arguard"
-    msg.set_content(row.payload)
+    msg["From"], msg["To"], msg["Subject"] = s.smtp_sender, to, subject
+    msg.set_content(text)
+    for filename, mime, data in attachments:
+        maintype, _, subtype = mime.partition("/")
+        msg.add_attachment(data, maintype=maintype, subtype=subtype, filename=filename)
     with smtplib.SMTP(s.smtp_host, s.smtp_port, timeout=10) as smtp:
         smtp.send_message(msg)
 

@@ -4,6 +4,8 @@ Other capabilities import `arguard.monitor.interface` and `arguard.monitor.model
 alert, publish a fact (arguard.platform.events.publish) or post an event here.
 """
 
+from arguard.monitor.delivery import send_email
+from arguard.monitor.model import EventRecord
 from arguard.monitor.service import evaluate_buyers, list_alerts, list_tasks, post_event
 
-__all__ = ["evaluate_buyers", "list_alerts", "list_tasks", "post_event"]
+__all__ = ["EventRecord", "evaluate_buyers", "list_alerts", "list_tasks", "post_event", "send_email"]

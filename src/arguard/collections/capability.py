@@ -1,0 +1,15 @@
+"""Collections: dunning policy and runs, worklist, promises, disputes, cases, write-off, statements sent."""
+
+from arguard.platform.registry import Capability, DemoStepRef, Nav
+
+CAPABILITY = Capability(
+    name="collections",
+    api=("arguard.collections.api:router",),
+    web=("arguard.collections.web:router",),
+    cli="arguard.collections.cli:register",
+    tables="arguard.collections.tables",
+    migrations="collections",
+    nav=(Nav("/collections", "collections.nav", 70),),
+    translations=("arguard.collections.messages:MESSAGES",),
+    demo=(DemoStepRef("collections", "arguard.collections.demo:build", 60),),
+)

@@ -1,0 +1,5 @@
+"""Collections dashboard pages."""
+
+from fastapi import APIRouter
+
+router = APIRouter()
