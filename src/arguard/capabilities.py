@@ -14,5 +14,6 @@ MODULES: tuple[str, ...] = (
     "arguard.collections.capability",
     "arguard.insurance.capability",
     "arguard.forecast.capability",
+    "arguard.portfolio.capability",
     "arguard.demo.capability",
 )
