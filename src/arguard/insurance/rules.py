@@ -10,7 +10,8 @@ Rules (numbered as in insurance/README.md):
    (`over_limit`: the open amount of earlier deliveries already uses the limit; the part within it
    stays covered).
 7. Stop supply: from the day after an invoice's MEP ended unpaid, from the day after an overdue
-   notification, and from the day the seller learned of an adverse event, deliveries are not covered.
+   notification, and from the day the seller learned of an adverse event, deliveries are not covered;
+   a buyer with insurer or discretionary cover (and not excluded) is then flagged for stop supply.
 8. MEP end = original due date + max_extension_days; notification deadline = MEP end +
    overdue_notification_days; claim deadline = notification date (or, not notified, its deadline) +
    claim_filing_days; waiting-period end = the same base + waiting_period_days; an adverse event must be
@@ -177,8 +178,8 @@ def obligations(policy: Policy, buyers: dict[str, InsuredBuyer], items: Sequence
         buyer = buyers.get(code) or InsuredBuyer(code=code, country="")
         in_period = [i for i in its if policy.covers_delivery_on(i.delivered_on)]
         stop = stop_supply_from(policy, buyer, in_period, as_of)
-        if stop is not None:
-            stops[code] = stop
+        if stop is not None and buyer.cover and not exclusion_reasons(policy, buyer):
+            stops[code] = stop          # only an insured buyer's supply is stopped for the policy's sake
         covers = buyer_cover(policy, buyer, its, stop)
         pct = indemnity_pct(policy, buyer)
         for item in in_period:

@@ -53,3 +53,8 @@ from arguard.ledger.service_history import (  # noqa: E402
 
 __all__ += ["ItemHistory", "customers_by_code", "document_customer", "items_with_history", "render_statements",
             "unapplied_cash"]
+
+# Credit insurance (issue 14): every open invoice of the book in one statement.
+from arguard.ledger.service_open_bulk import OpenInvoiceRow, open_invoices_bulk, sales_by_buyer
+
+__all__ += ["OpenInvoiceRow", "open_invoices_bulk", "sales_by_buyer"]

@@ -7,3 +7,8 @@ from arguard.limits.service import buyer_exposure
 from arguard.limits.service_limits import limit_history, request_review, set_collections, set_order_block
 
 __all__ = ["buyer_exposure", "limit_history", "request_review", "set_collections", "set_order_block"]
+
+# Credit insurance (issue 14): insurer cover as dated spans; insurer decisions recorded as limit decisions.
+from arguard.limits.service_cover import cover_spans, decide_cover, request_cover
+
+__all__ += ["cover_spans", "decide_cover", "request_cover"]

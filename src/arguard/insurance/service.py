@@ -1,0 +1,350 @@
+"""Credit insurance service: policies, the buyers and open items the rules see, obligations, stop supply,
+alerts and insured exposure. Claims, declarations and limits: `service_claims.py`.
+
+Reads are set-based: one statement for every open invoice of the book (`ledger.interface.
+open_invoices_bulk`), one for every buyer's cover (`limits.interface.cover_spans`), one each for tags,
+notifications and claims; the rules (`rules.py`) run over them in Python.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+
+from arguard.core.errors import ImportRejected, NotFound, ValidationError
+from arguard.core.money import Money
+from arguard.insurance import rules
+from arguard.insurance.model import BUYER_TAGS, InsuredBuyer, InsuredItem, ObligationsReport, Policy
+from arguard.insurance.policy import parse_policy, policy_terms
+from arguard.insurance.policy_io import load_policy_text
+from arguard.insurance.tables import BuyerTag, Claim, InsurancePolicyRow, Notification, StopSupply
+from arguard.ledger import interface as ledger
+from arguard.limits import interface as limits
+from arguard.platform.context import ServiceContext
+
+STOP_SUPPLY_CAUSE = "insurance.stop_supply"
+
+
+# ---------------------------------------------------------------- policies
+
+def parse_policy_file(text: str, source: str) -> Policy:
+    """The policy a file describes, or ImportRejected naming every bad key."""
+    policy, issues = load_policy_text(text, source)
+    if policy is None:
+        raise ImportRejected("the policy file has errors: " + "; ".join(str(i) for i in issues),
+                             code="invalid_policy")
+    return policy
+
+
+def load_policy(ctx: ServiceContext, text: str, source: str) -> tuple[Policy, bool]:
+    """Store the policy a file describes for the company (replacing the same policy number's terms).
+    Returns (policy, created). Admin or credit manager; audited."""
+    ctx.require("credit_manager")
+    policy = parse_policy_file(text, source)
+    row = ctx.session.scalar(select(InsurancePolicyRow).where(
+        InsurancePolicyRow.company_id == ctx.company_id, InsurancePolicyRow.policy_number == policy.policy_number))
+    terms = policy_terms(policy)
+    before = None if row is None else row.terms
+    if row is None:
+        row = InsurancePolicyRow(company_id=ctx.company_id, policy_number=policy.policy_number, terms=terms,
+                                 insurer=policy.insurer, currency=policy.currency, start_on=policy.start,
+                                 end_on=policy.end, actor=ctx.actor)
+        ctx.session.add(row)
+    else:
+        row.terms, row.insurer, row.currency = terms, policy.insurer, policy.currency
+        row.start_on, row.end_on, row.actor = policy.start, policy.end, ctx.actor
+    ctx.session.flush()
+    ctx.audit("insurance.policy_load", "insurance_policy", policy.policy_number, reason=f"loaded from {source}",
+              before=before, after=terms)
+    return policy, before is None
+
+
+def list_policies(ctx: ServiceContext) -> list[Policy]:
+    rows = ctx.session.scalars(select(InsurancePolicyRow).where(InsurancePolicyRow.company_id == ctx.company_id)
+                               .order_by(InsurancePolicyRow.start_on, InsurancePolicyRow.policy_number))
+    return [_policy_of(r) for r in rows]
+
+
+def _policy_of(row: InsurancePolicyRow) -> Policy:
+    policy, issues = parse_policy(row.terms, f"policy {row.policy_number}")
+    assert policy is not None, issues
+    return policy
+
+
+def get_policy(ctx: ServiceContext, policy_number: str | None = None, as_of: date | None = None) -> Policy:
+    """A stored policy by number; without one, the policy whose period contains `as_of` (the latest
+    starting one when several do), else the latest."""
+    policies = list_policies(ctx)
+    if policy_number is not None:
+        for p in policies:
+            if p.policy_number == policy_number:
+                return p
+        raise NotFound(f"no policy {policy_number!r}", code="policy_not_found")
+    if not policies:
+        raise NotFound("no credit insurance policy is loaded (arguard insurance policy load FILE)",
+                       code="policy_not_found")
+    current = [p for p in policies if as_of is not None and p.start <= as_of <= p.end]
+    return (current or policies)[-1]
+
+
+# ---------------------------------------------------------------- what the rules see
+
+def tag_buyer(ctx: ServiceContext, code: str, tag: str, on: bool = True) -> None:
+    """Mark (or unmark) a buyer as affiliate, public buyer or private person. Audited."""
+    ctx.require("analyst")
+    if tag not in BUYER_TAGS:
+        raise ValidationError(f"unknown tag {tag!r}; tags are {', '.join(BUYER_TAGS)}", code="invalid_tag")
+    ledger.customer_detail(ctx, code, date.today())  # NotFound for an unknown buyer
+    row = ctx.session.scalar(select(BuyerTag).where(BuyerTag.company_id == ctx.company_id,
+                                                    BuyerTag.customer_code == code, BuyerTag.tag == tag))
+    if on and row is None:
+        ctx.session.add(BuyerTag(company_id=ctx.company_id, customer_code=code, tag=tag))
+    elif not on and row is not None:
+        ctx.session.delete(row)
+    ctx.session.flush()
+    ctx.audit("insurance.buyer_tag", "customer", code, after={"tag": tag, "on": on})
+
+
+def _rates(ctx: ServiceContext) -> Any:
+    return ledger.fx_table(ctx)
+
+
+def _minor_in(policy: Policy, minor: int, currency: str, on: date, fx: Any) -> int:
+    if currency == policy.currency:
+        return minor
+    return int(fx.convert(Money.from_minor(minor, currency), policy.currency, on).minor)
+
+
+def insured_items(ctx: ServiceContext, policy: Policy, as_of: date) -> tuple[list[InsuredItem], dict[str, str]]:
+    """Every open invoice as of `as_of` in policy currency (converted at the as_of rate), and each buyer's
+    country. One statement."""
+    rows = ledger.open_invoices_bulk(ctx, as_of)
+    fx = _rates(ctx) if any(r.currency != policy.currency for r in rows) else None
+    items = [InsuredItem(r.number, r.customer_code, r.issue_date, r.due_date,
+                         _minor_in(policy, r.open_minor, r.currency, as_of, fx), r.disputed) for r in rows]
+    return items, {r.customer_code: r.country for r in rows}
+
+
+def insured_buyers(ctx: ServiceContext, policy: Policy, as_of: date, countries: dict[str, str],
+                   ) -> dict[str, InsuredBuyer]:
+    """What the policy's rules know of each buyer: tags, cover spans, notifications, claims."""
+    c = ctx.company_id
+    fx = None
+    spans: dict[str, tuple[tuple[date, date | None, int], ...]] = {}
+    for code, found in limits.cover_spans(ctx, policy.discretionary_max).items():
+        kept = []
+        for start, end, amount in found:
+            if amount is None:
+                continue
+            if amount.currency != policy.currency:
+                fx = fx or _rates(ctx)
+                amount = fx.convert(amount, policy.currency, as_of)
+            kept.append((start, end, amount.minor))
+        spans[code] = tuple(kept)
+    tags: dict[str, set[str]] = {}
+    for code, tag in ctx.session.execute(select(BuyerTag.customer_code, BuyerTag.tag).where(BuyerTag.company_id == c)):
+        tags.setdefault(code, set()).add(tag)
+    notes: dict[str, list[Notification]] = {}
+    for n in ctx.session.scalars(select(Notification).where(
+            Notification.company_id == c, Notification.policy_number == policy.policy_number)
+            .order_by(Notification.id)):
+        notes.setdefault(n.customer_code, []).append(n)
+    filed: dict[str, date] = {}
+    for code, on in ctx.session.execute(select(Claim.customer_code, Claim.filed_on).where(
+            Claim.company_id == c, Claim.policy_number == policy.policy_number, Claim.filed_on.is_not(None))):
+        if on is not None:
+            filed[code] = min(on, filed.get(code, on))
+    out: dict[str, InsuredBuyer] = {}
+    for code in set(countries) | set(spans) | set(tags) | set(notes):
+        ns = notes.get(code, [])
+        overdue = tuple(sorted(n.notified_on for n in ns if n.kind == "overdue" and n.notified_on is not None))
+        adverse = [n for n in ns if n.kind == "adverse_event" and n.event_on is not None]
+        first = min(adverse, key=lambda n: n.event_on or date.max) if adverse else None
+        out[code] = InsuredBuyer(code=code, country=countries.get(code, ""), tags=frozenset(tags.get(code, ())),
+                                 cover=spans.get(code, ()), notifications=overdue,
+                                 adverse_event_on=first.event_on if first else None,
+                                 adverse_notified_on=first.notified_on if first else None,
+                                 claim_filed_on=filed.get(code))
+    return out
+
+
+def obligations_report(ctx: ServiceContext, policy: Policy, as_of: date, due_soon_days: int = rules.DUE_SOON_DAYS,
+                       ) -> tuple[ObligationsReport, dict[str, InsuredBuyer]]:
+    """Obligations of every overdue invoice delivered in the policy period as of `as_of` (README rules 5–10)."""
+    items, countries = insured_items(ctx, policy, as_of)
+    buyers = insured_buyers(ctx, policy, as_of, countries)
+    return rules.obligations(policy, buyers, items, as_of, due_soon_days), buyers
+
+
+def money_text(minor: int, currency: str) -> str:
+    return str(Money.from_minor(minor, currency).amount)
+
+
+def check(ctx: ServiceContext, policy: Policy, as_of: date) -> dict[str, Any]:
+    """The obligations and compliance of the stored ledger under `policy` (the contract JSON shape)."""
+    report, _ = obligations_report(ctx, policy, as_of)
+    return check_json(report)
+
+
+def check_json(report: ObligationsReport) -> dict[str, Any]:
+    cur = report.currency
+    obligations = []
+    for o in report.obligations:
+        obligations.append({
+            "invoice_number": o.number, "customer_id": o.customer_code, "delivered_on": o.delivered_on.isoformat(),
+            "due_date": o.due_date.isoformat(), "days_overdue": o.days_overdue,
+            "open_amount": money_text(o.open_minor, cur), "mep_end": o.mep_end.isoformat(),
+            "notification_deadline": o.notification_deadline.isoformat(),
+            "notified_on": o.notified_on.isoformat() if o.notified_on else None,
+            "claim_deadline": o.claim_deadline.isoformat(), "waiting_period_end": o.waiting_period_end.isoformat(),
+            "adverse_event_deadline": o.adverse_event_deadline.isoformat() if o.adverse_event_deadline else None,
+            "status": o.status, "covered": o.cover.covered, "covered_amount": money_text(o.cover.covered_minor, cur),
+            "reasons": list(o.cover.reasons), "disputed": o.disputed,
+            "amount_at_stake": money_text(o.at_stake_minor, cur)})
+    at_stake = {s: sum(o.at_stake_minor for o in report.obligations if o.status == s)
+                for s in ("missed", "due_soon")}
+    return {"policy_number": report.policy_number, "as_of": report.as_of.isoformat(), "currency": cur,
+            "obligations": obligations,
+            "compliance": {"missed": sum(1 for o in report.obligations if o.status == "missed"),
+                           "due_soon": sum(1 for o in report.obligations if o.status == "due_soon"),
+                           "missed_at_stake": money_text(at_stake["missed"], cur),
+                           "due_soon_at_stake": money_text(at_stake["due_soon"], cur)},
+            "stop_supply": {code: d.isoformat() for code, d in sorted(report.stop_supply.items())}}
+
+
+# ---------------------------------------------------------------- notifications
+
+def record_notification(ctx: ServiceContext, policy_number: str, code: str, kind: str, *, notified_on: date | None,
+                        event_on: date | None = None, amount: Money | None = None, reference: str | None = None,
+                        details: str | None = None) -> Notification:
+    """Record an overdue notification sent (notified_on) or an adverse event learned (event_on; notified_on
+    when it was notified, None while still to do). Audited."""
+    ctx.require("analyst")
+    policy = get_policy(ctx, policy_number)
+    if kind not in ("overdue", "adverse_event"):
+        raise ValidationError("a notification is 'overdue' or 'adverse_event'", code="invalid_notification")
+    if kind == "overdue" and notified_on is None:
+        raise ValidationError("an overdue notification has the day it was sent", code="invalid_notification")
+    if kind == "adverse_event" and event_on is None:
+        raise ValidationError("an adverse event has the day the seller learned of it", code="invalid_notification")
+    ledger.customer_detail(ctx, code, notified_on or event_on or date.today())
+    if kind == "adverse_event":
+        row = ctx.session.scalar(select(Notification).where(
+            Notification.company_id == ctx.company_id, Notification.policy_number == policy_number,
+            Notification.customer_code == code, Notification.kind == kind, Notification.event_on == event_on))
+        if row is not None:
+            row.notified_on = notified_on or row.notified_on
+            ctx.session.flush()
+            ctx.audit("insurance.notify", "customer", code, after={"kind": kind, "event_on": event_on,
+                                                                   "notified_on": row.notified_on})
+            return row
+    row = Notification(company_id=ctx.company_id, policy_number=policy_number, customer_code=code, kind=kind,
+                       event_on=event_on, notified_on=notified_on, currency=policy.currency,
+                       amount_minor=None if amount is None else amount.minor, reference=reference, details=details,
+                       actor=ctx.actor)
+    ctx.session.add(row)
+    ctx.session.flush()
+    ctx.audit("insurance.notify", "customer", code, after={
+        "policy": policy_number, "kind": kind, "event_on": event_on, "notified_on": notified_on,
+        "amount": None if amount is None else str(amount.amount), "reference": reference})
+    return row
+
+
+def list_notifications(ctx: ServiceContext, policy_number: str | None = None) -> list[Notification]:
+    q = select(Notification).where(Notification.company_id == ctx.company_id)
+    if policy_number:
+        q = q.where(Notification.policy_number == policy_number)
+    return list(ctx.session.scalars(q.order_by(Notification.id.desc())))
+
+
+# ---------------------------------------------------------------- stop supply and alerts
+
+def sync_stop_supply(ctx: ServiceContext, policy: Policy, as_of: date,
+                     report: ObligationsReport | None = None) -> dict[str, list[str]]:
+    """Hold the orders of every buyer on stop supply (through limits' order block) and lift our own hold
+    for buyers no longer on it. Returns {'held': [...], 'lifted': [...]}."""
+    ctx.require("analyst")
+    if report is None:
+        report, _ = obligations_report(ctx, policy, as_of)
+    active = {r.customer_code: r for r in ctx.session.scalars(select(StopSupply).where(
+        StopSupply.company_id == ctx.company_id, StopSupply.policy_number == policy.policy_number,
+        StopSupply.lifted_on.is_(None)))}
+    held, lifted = [], []
+    for code, since in sorted(report.stop_supply.items()):
+        if code in active:
+            continue
+        ctx.session.add(StopSupply(company_id=ctx.company_id, policy_number=policy.policy_number,
+                                   customer_code=code, since=since))
+        limits.set_order_block(ctx, code, True, f"credit insurance {policy.policy_number}: stop supply since "
+                               f"{since} (deliveries from then are not covered)", cause=STOP_SUPPLY_CAUSE)
+        held.append(code)
+    for code, row in sorted(active.items()):
+        if code not in report.stop_supply:
+            row.lifted_on = as_of
+            limits.set_order_block(ctx, code, False, f"credit insurance {policy.policy_number}: stop supply lifted",
+                                   cause=STOP_SUPPLY_CAUSE)
+            lifted.append(code)
+    ctx.session.flush()
+    return {"held": held, "lifted": lifted}
+
+
+def stop_supply_of(ctx: ServiceContext, code: str) -> date | None:
+    """The date a buyer has been on stop supply since under any policy (None: it is not)."""
+    return ctx.session.scalar(select(StopSupply.since).where(
+        StopSupply.company_id == ctx.company_id, StopSupply.customer_code == code, StopSupply.lifted_on.is_(None))
+        .order_by(StopSupply.since).limit(1))
+
+
+def post_deadline_alerts(ctx: ServiceContext, policy: Policy, as_of: date,
+                         report: ObligationsReport | None = None) -> int:
+    """Tell monitoring of each buyer's next open deadline (due soon or missed): one `insurance.deadline`
+    event per buyer and deadline; monitoring's rule raises the alert. Returns the events posted."""
+    from arguard.monitor.interface import post_event
+    from arguard.monitor.model import EventRecord
+
+    if report is None:
+        report, _ = obligations_report(ctx, policy, as_of)
+    firsts: dict[str, tuple[date, str]] = {}
+    for o in report.obligations:
+        if o.status not in ("due_soon", "missed"):
+            continue
+        if o.status == "missed":
+            when, kind = o.notification_deadline if o.notified_on is None else o.claim_deadline, "missed"
+        else:
+            when, kind = o.next_deadline or o.notification_deadline, "open"
+        if o.customer_code not in firsts or when < firsts[o.customer_code][0]:
+            firsts[o.customer_code] = (when, kind)
+    posted = 0
+    for code, (when, kind) in sorted(firsts.items()):
+        ref = f"{policy.policy_number}:{code}:{when.isoformat()}"
+        _, created, _ = post_event(ctx, EventRecord(
+            "insurance.deadline", code, as_of,
+            {"reference": ref, "kind": "overdue_notification", "deadline_on": when.isoformat(),
+             "status": "open"}, external_id=f"ins-{ref}"), as_of, source="insurance")
+        posted += int(created)
+    return posted
+
+
+# ---------------------------------------------------------------- insured exposure
+
+def insured_exposure(ctx: ServiceContext, code: str, as_of: date, policy_number: str | None = None,
+                     ) -> dict[str, Any]:
+    """A buyer's exposure (open invoices), net insured part (covered open amounts × indemnity %) and the
+    uninsured rest, in the policy currency, with its stop-supply date."""
+    policy = get_policy(ctx, policy_number, as_of)
+    items, countries = insured_items(ctx, policy, as_of)
+    mine = [i for i in items if i.customer_code == code]
+    buyers = insured_buyers(ctx, policy, as_of, countries or {code: ""})
+    buyer = buyers.get(code) or InsuredBuyer(code=code, country=countries.get(code, ""))
+    exposure, insured, uninsured = rules.insured_position(policy, buyer, mine, as_of)
+    stop = rules.stop_supply_from(policy, buyer, [i for i in mine if policy.covers_delivery_on(i.delivered_on)],
+                                  as_of)
+    limit = buyer.limit_on(as_of)
+    cur = policy.currency
+    return {"customer": code, "policy_number": policy.policy_number, "as_of": as_of.isoformat(), "currency": cur,
+            "exposure": money_text(exposure, cur), "insured_limit": None if limit is None else money_text(limit, cur),
+            "net_insured": money_text(insured, cur), "uninsured": money_text(uninsured, cur),
+            "stop_supply_from": stop.isoformat() if stop else None,
+            "excluded": list(rules.exclusion_reasons(policy, buyer))}

@@ -1,0 +1,53 @@
+"""Every open invoice as of a date in one statement, as light rows, for reports over the whole book
+(credit insurance's cover per invoice and obligations calendar). Reached through `ledger.interface`."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import NamedTuple
+
+from sqlalchemy import func, select
+
+from arguard.ledger.reports import _has_facts_after, open_at_expr
+from arguard.ledger.tables import Customer, Invoice
+from arguard.platform.context import ServiceContext
+
+
+class OpenInvoiceRow(NamedTuple):
+    """An open invoice (credit notes left out) as of a date: open_minor in minor units of `currency`;
+    country: the buyer's; disputed: the buyer disputes it now."""
+
+    number: str
+    customer_code: str
+    country: str
+    issue_date: date
+    due_date: date
+    currency: str
+    amount_minor: int
+    open_minor: int
+    disputed: bool
+
+
+def open_invoices_bulk(ctx: ServiceContext, as_of: date, issued_from: date | None = None) -> list[OpenInvoiceRow]:
+    """Invoices with a positive open amount as of `as_of` (reconstructed when later facts exist), issued on
+    or after `issued_from` when given: one statement over the open-items index, no per-row objects."""
+    reconstruct = _has_facts_after(ctx, as_of)
+    open_at, base = open_at_expr(ctx, as_of, reconstruct)
+    q = (base.add_columns(Invoice.number, Customer.code, Customer.country, Invoice.issue_date, Invoice.due_date,
+                          Invoice.currency, Invoice.amount_minor, open_at, Invoice.disputed)
+         .join(Customer, Customer.id == Invoice.customer_id)
+         .where(Invoice.document_type == "invoice", open_at > 0))
+    if issued_from is not None:
+        q = q.where(Invoice.issue_date >= issued_from)
+    return [OpenInvoiceRow(n, c, k, i, d, cur, int(a), int(m), bool(disp))
+            for n, c, k, i, d, cur, a, m, disp in ctx.session.execute(q)]
+
+
+def sales_by_buyer(ctx: ServiceContext, start: date, end: date) -> list[tuple[str, str, str, int]]:
+    """(customer code, its country, currency, invoiced minus credited minor units) of the documents issued
+    in [start, end]."""
+    q = (select(Customer.code, Customer.country, Invoice.currency, func.sum(Invoice.amount_minor))
+         .join(Customer, Customer.id == Invoice.customer_id)
+         .where(Invoice.company_id == ctx.company_id, Invoice.issue_date >= start, Invoice.issue_date <= end)
+         .group_by(Customer.code, Customer.country, Invoice.currency))
+    return [(code, country, cur, int(m)) for code, country, cur, m in ctx.session.execute(q)]
