@@ -77,7 +77,9 @@ def test_recorded_run_is_idempotent_and_queues_work(ctx_factory) -> None:  # typ
 
         tasks = service_work.list_tasks(ctx)
         assert {(t.customer_code, t.kind) for t in tasks} == {("K100", "call"), ("K200", "handover_agency")}
-        (case,) = service_work.list_cases(ctx)
+        from arguard.collections import service_cases
+
+        (case,) = service_cases.list_cases(ctx)
         assert case.customer_code == "K200" and case.kind == "agency" and case.principal_minor == 50000
 
 

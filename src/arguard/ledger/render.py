@@ -111,6 +111,8 @@ def _decimals(currency: str) -> int:
 
 
 def render_pdf(statements: Sequence[StatementOfAccount], company_name: str = "") -> bytes:
+    from xml.sax.saxutils import escape
+
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.lib.units import mm
@@ -132,12 +134,13 @@ def render_pdf(statements: Sequence[StatementOfAccount], company_name: str = "")
         p = ParagraphStyle("p", fontName=font, fontSize=9, leading=12)
         if k:
             story.append(PageBreak())
-        story += [Paragraph(t["title"], h), Spacer(1, 3 * mm)]
+        story += [Paragraph(escape(t["title"]), h), Spacer(1, 3 * mm)]
         if company_name:
-            story.append(Paragraph(company_name, p))
-        story += [Paragraph(f"{t['customer']}: {st.customer.name} ({st.customer.code})", p),
-                  Paragraph(f"{t['as_of']}: {st.as_of.isoformat()}", p),
-                  Paragraph(f"{t['currency']}: {st.currency}", p),
+            story.append(Paragraph(escape(company_name), p))
+        # Paragraph reads markup: names such as "A & B <GmbH>" are escaped to print as written.
+        story += [Paragraph(escape(f"{t['customer']}: {st.customer.name} ({st.customer.code})"), p),
+                  Paragraph(escape(f"{t['as_of']}: {st.as_of.isoformat()}"), p),
+                  Paragraph(escape(f"{t['currency']}: {st.currency}"), p),
                   Spacer(1, 4 * mm)]
         rows: list[list[str]] = [[t["date"], t["type"], t["reference"], t["due_date"], t["debit"], t["credit"],
                                   t["balance"]],
@@ -148,13 +151,13 @@ def render_pdf(statements: Sequence[StatementOfAccount], company_name: str = "")
         rows.append(["", t["closing_balance"], "", "", "", "", f"{st.closing_balance.amount:,}"])
         story.append(_table(rows, font, bold_last=True))
         if st.open_items:
-            story += [Spacer(1, 6 * mm), Paragraph(t["open_items"], p), Spacer(1, 2 * mm)]
+            story += [Spacer(1, 6 * mm), Paragraph(escape(t["open_items"]), p), Spacer(1, 2 * mm)]
             items = [[t["reference"], t["type"], t["date"], t["due_date"], t["amount"], t["open"], t["days_past_due"]]]
             items += [[i.number, t.get(i.document_type, i.document_type), i.issue_date.isoformat(),
                        i.due_date.isoformat(), f"{i.amount.amount:,}", f"{i.open.amount:,}",
                        str(i.days_past_due(st.as_of))] for i in st.open_items]
             story.append(_table(items, font))
-        story += [Spacer(1, 6 * mm), Paragraph(t["confirm"], p)]
+        story += [Spacer(1, 6 * mm), Paragraph(escape(t["confirm"]), p)]
     doc.build(story)
     return buf.getvalue()
 
