@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select, update
@@ -39,7 +39,7 @@ class Applied:
 
 def _known(ctx: ServiceContext, keys: Sequence[str]) -> dict[str, Any]:
     out: dict[str, Any] = {}
-    cols = (Alert.id, Alert.dedupe_key, Alert.status, Alert.severity, Alert.last_as_of, Alert.occurrences)
+    cols = (Alert.id, Alert.dedupe_key, Alert.status, Alert.severity, Alert.last_as_of, Alert.occurrences, Alert.title)
     for i in range(0, len(keys), _CHUNK):
         for row in ctx.session.execute(select(*cols).where(Alert.company_id == ctx.company_id,
                                                            Alert.dedupe_key.in_(keys[i:i + _CHUNK]))):
@@ -48,8 +48,9 @@ def _known(ctx: ServiceContext, keys: Sequence[str]) -> dict[str, Any]:
 
 
 def _merge(ctx: ServiceContext, known: dict[str, Any], drafts: Iterable[AlertDraft]) -> int:
-    """Known keys: the date moved on → one more occurrence, evidence refreshed and severity raised
-    unless resolved (a resolved alert stays resolved). Same date → nothing written."""
+    """Known keys: the date moved on → one more occurrence, title and evidence refreshed and severity
+    raised unless resolved (a resolved alert stays resolved). Same date → nothing written, unless the
+    figures changed (then title and evidence follow the facts, README rule 15)."""
     changes: dict[int, dict[str, Any]] = {}
     merged = 0
     for d in drafts:
@@ -59,13 +60,15 @@ def _merge(ctx: ServiceContext, known: dict[str, Any], drafts: Iterable[AlertDra
         merged += 1
         change = changes.get(row.id)
         last = change["last_as_of"] if change else row.last_as_of
-        if d.as_of <= last:
+        title = d.title[:255]
+        if d.as_of < last or (d.as_of == last and (row.status == "resolved" or title == row.title)):
             continue
         change = changes.setdefault(row.id, {"id": row.id, "occurrences": row.occurrences})
-        change["last_as_of"], change["occurrences"] = d.as_of, change["occurrences"] + 1
+        if d.as_of > last:
+            change["last_as_of"], change["occurrences"] = d.as_of, change["occurrences"] + 1
         if row.status != "resolved":
             severity = change.get("severity", row.severity)
-            change["evidence"] = jsonable(dict(d.evidence))
+            change["evidence"], change["title"] = jsonable(dict(d.evidence)), title
             change["severity"] = d.severity if severity_rank(d.severity) > severity_rank(severity) else severity
     groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
     for change in changes.values():
@@ -145,3 +148,39 @@ def alerts_by_id(ctx: ServiceContext, ids: Sequence[int]) -> list[Alert]:
                                                          Alert.id.in_(ids[i:i + _CHUNK]))):
             found[a.id] = a
     return [found[i] for i in ids if i in found]
+
+
+STATE_KINDS = ("limit_utilisation", "overdue_days", "overdue_amount", "missing_rate")
+"""Rule kinds that describe a state of the buyer's facts (not an event): their alert lasts only while a
+fresh evaluation still finds the same cause."""
+
+
+def resolve_gone(ctx: ServiceContext, codes: Sequence[str] | None, drafts: Sequence[AlertDraft], as_of: date,
+                 at: datetime, trigger: str) -> list[int]:
+    """Alerts of state rules for these buyers (all buyers when `codes` is None) that an evaluation as of
+    `as_of` no longer drafts: their cause is gone (paid, written off, limit raised, rate added), so they
+    resolve themselves with a note saying so (README rule 15). Alerts last seen after `as_of` are left
+    alone. Returns the ids resolved; one audit entry for the batch."""
+    kept = {d.dedupe_key for d in drafts}
+    q = select(Alert.id, Alert.dedupe_key, Alert.customer_code, Alert.title, Alert.status).where(
+        Alert.company_id == ctx.company_id, Alert.status.in_(("open", "acknowledged")),
+        Alert.kind.in_(STATE_KINDS), Alert.last_as_of <= as_of, Alert.customer_code.is_not(None))
+    found = []
+    wanted = sorted(set(codes)) if codes is not None else None
+    parts = ([q] if wanted is None else
+             [q.where(Alert.customer_code.in_(wanted[i:i + _CHUNK])) for i in range(0, len(wanted), _CHUNK)])
+    for part in parts:
+        found += [r for r in ctx.session.execute(part) if r.dedupe_key not in kept]
+    if not found:
+        return []
+    rows = [{"id": r.id, "status": "resolved", "resolved_by": "system:monitor", "resolved_at": at,
+             "resolution_note": f"cause gone: evaluated again as of {as_of.isoformat()} ({trigger}), "
+                                f"the facts no longer raise it — was: {r.title}"[:2000]} for r in found]
+    ctx.session.execute(update(Alert), rows)
+    for obj in list(ctx.session.identity_map.values()):
+        if isinstance(obj, Alert) and obj.id in {r["id"] for r in rows}:
+            for key, value in next(r for r in rows if r["id"] == obj.id).items():
+                set_committed_value(obj, key, value)
+    ctx.audit("alert.auto_resolve", "alert", None, reason=f"{trigger}: cause gone as of {as_of.isoformat()}",
+              after={"alerts": [{"id": r.id, "key": r.dedupe_key, "customer": r.customer_code} for r in found]})
+    return [r.id for r in found]

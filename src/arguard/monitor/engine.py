@@ -39,6 +39,7 @@ PARAMS: dict[str, dict[str, str]] = {
     "overdue_days": {"thresholds": "ints", "severities": "sevs", "min_amount": "dec"},
     "overdue_amount": {"above": "dec", "min_days": "int"},
     "dbt_trend": {"windows": "int", "window_days": "int", "min_increase_days": "dec", "min_paid": "dec"},
+    "missing_rate": {},
     "downgrade": {"min_notches": "int", "into_grades": "ints", "into_severity": "sev", "lookback_days": "int",
                   "first_grade": "bool"},
     "cover_reduced": {"withdrawn_severity": "sev", "lookback_days": "int"},

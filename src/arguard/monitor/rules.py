@@ -135,6 +135,20 @@ def dbt_trend(rule: RuleConfig, snap: BuyerSnapshot, as_of: date) -> list[AlertD
                    f"{snap.code}: days beyond terms up {increase} days", evidence, as_of)]
 
 
+def missing_rate(rule: RuleConfig, snap: BuyerSnapshot, as_of: date) -> list[AlertDraft]:
+    """Open amounts of the buyer left out of every figure (exposure, overdue, limit use) for want of an
+    exchange rate into the base currency on or before as_of: the buyer is not being watched in full."""
+    if not snap.missing_rates:
+        return []
+    currencies = [c for c, _ in snap.missing_rates]
+    left = ", ".join(f"{m.amount} {c}" for c, m in snap.missing_rates)
+    evidence = {"left_out": {c: str(m.amount) for c, m in snap.missing_rates}, "base_currency": snap.currency,
+                "rates_needed": [f"{c}/{snap.currency}" for c in currencies]}
+    return [_draft(rule, snap.code, f"{snap.code}:{'+'.join(currencies)}",
+                   f"{snap.code}: {left} not watched — no {'/'.join(currencies)} rate into {snap.currency} "
+                   f"on or before {as_of.isoformat()}", evidence, as_of)]
+
+
 # ---------------------------------------------------------------- grades, cover, promises, deadlines
 
 def downgrade(rule: RuleConfig, snap: BuyerSnapshot, as_of: date) -> list[AlertDraft]:
@@ -311,6 +325,7 @@ BUYER_RULES: dict[str, BuyerRule] = {
     "overdue_days": overdue_days,
     "overdue_amount": overdue_amount,
     "dbt_trend": dbt_trend,
+    "missing_rate": missing_rate,
     "downgrade": downgrade,
     "cover_reduced": cover_reduced,
     "broken_promise": broken_promise,

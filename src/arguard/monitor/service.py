@@ -90,8 +90,23 @@ def post_event(ctx: ServiceContext, rec: EventRecord, as_of: date, source: str =
                ) -> tuple[StoredEvent | MonitorEvent, bool, list[Alert]]:
     """Record an event and re-evaluate the buyers it concerns at once (same unit of work)."""
     row, created = record_event(ctx, rec, source)
+    if created:
+        _defaults_on_record(ctx, [row], as_of)
     alerts = evaluate_buyers(ctx, affected_buyers(ctx, [row]), max(as_of, rec.occurred_on), "event") if created else []
     return row, created, alerts
+
+
+def _defaults_on_record(ctx: ServiceContext, events: Sequence[StoredEvent | MonitorEvent], as_of: date) -> None:
+    """An insolvency filing or a reported default puts the default on record with the risk capability in
+    this unit of work (grade 10 at once); the alert's reactions (order hold, limit review) follow in the
+    evaluation that comes next, in the same unit of work (README rule 14)."""
+    from arguard.risk import interface as risk
+
+    for e in events:
+        kind = risk.DEFAULT_EVENTS.get(e.kind)
+        if kind is not None and e.customer_code:
+            risk.flag_default(ctx, e.customer_code, kind, e.occurred_on, f"event {e.id}: {e.kind}",
+                              grade_on=max(as_of, e.occurred_on))
 
 
 @dataclass
@@ -119,6 +134,7 @@ def import_events(ctx: ServiceContext, records: Sequence[tuple[int | None, Event
                           issues=sorted([*issues, *done.issues], key=lambda i: (i.line or 0)),
                           event_ids=[e.id for e in done.new])
     if done.new:
+        _defaults_on_record(ctx, done.new, as_of)
         latest = max(e.occurred_on for e in done.new)
         result.alerts = evaluate_buyers(ctx, affected_buyers(ctx, done.new), max(as_of, latest), origin)
     return result
@@ -140,7 +156,9 @@ def evaluate_buyers(ctx: ServiceContext, codes: Sequence[str], as_of: date, trig
     rules = rule_set(ctx)
     snaps, _, _issues = snapshots.load(ctx, as_of, list(codes), _load_options(rules))
     drafts = engine.evaluate(rules, snaps, None, as_of)
-    applied = apply_drafts(ctx, drafts, trigger, audit_raised=True, at=now_utc())
+    at = now_utc()
+    applied = apply_drafts(ctx, drafts, trigger, audit_raised=True, at=at)
+    alerting.resolve_gone(ctx, [s.code for s in snaps], drafts, as_of, at, trigger)
     return alerting.alerts_by_id(ctx, [a.id for a in applied.raised])
 
 
@@ -167,6 +185,7 @@ def run(ctx: ServiceContext, as_of: date, trigger: str = "cli") -> RunResult:
     drafts = engine.evaluate(rules, snaps, portfolio, as_of)
     t2 = time.perf_counter()
     applied = apply_drafts(ctx, drafts, trigger, audit_raised=False, at=started)
+    alerting.resolve_gone(ctx, None, drafts, as_of, started, trigger)
     seconds = time.perf_counter() - t0
     row = MonitorRun(company_id=ctx.company_id, as_of=as_of, trigger=trigger, buyers=len(snaps),
                      drafts=len(drafts), raised=len(applied.raised), merged=applied.merged, issues=issues,
@@ -300,7 +319,8 @@ def last_runs(ctx: ServiceContext, limit: int = 10) -> list[MonitorRun]:
 # ---------------------------------------------------------------- facts published by other capabilities
 
 REALTIME_MAX_BUYERS = 500
-"""A commit touching more buyers than this (a bulk import of a whole book) is left to the daily run."""
+"""A commit of single facts touching more buyers than this is left to the daily run; a file import is
+always evaluated, once, when it has committed (its buyers together)."""
 _FACT_EVENT_TYPES = {"grade.changed": "grade.changed", "risk.grade_changed": "grade.changed",
                      "risk.grade.changed": "grade.changed", "statement.added": "statement.added",
                      "risk.statement": "statement.added", "risk.statement_added": "statement.added",
@@ -353,9 +373,10 @@ def on_facts(facts: list[Fact], today: date | None = None) -> None:
                 for issue in done.issues:
                     log.warning("fact not recorded as an event: %s", issue)
             codes = _fact_codes(ctx, group)
-            if len(codes) > REALTIME_MAX_BUYERS:
+            imported = any(f.kind.startswith("ledger.import.") for f in group)
+            if len(codes) > REALTIME_MAX_BUYERS and not imported:
                 log.info("%d buyers touched at once: left to the daily run", len(codes))
-            else:
-                evaluate_buyers(ctx, sorted(codes), today, "fact")
+            else:  # a file import: its buyers once, at its end (README rule 16), set queries when many
+                evaluate_buyers(ctx, sorted(codes), today, "import" if imported else "fact")
         ctx.run_after_commit()
 

@@ -8,7 +8,7 @@ REGRADE_ON = ("ledger.invoice", "ledger.payment", "ledger.allocation", "ledger.w
 
 CAPABILITY = Capability(
     name="risk",
-    api=("arguard.risk.api:router",),
+    api=("arguard.risk.api:router", "arguard.risk.api_flags:router"),
     web=("arguard.risk.web:router",),
     cli="arguard.risk.cli:register",
     tables="arguard.risk.tables",

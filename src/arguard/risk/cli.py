@@ -18,6 +18,10 @@ app = typer.Typer(name="risk", help="Buyer risk grading: PD and grade 1–10 wit
 
 
 def register(root: typer.Typer) -> None:
+    from arguard.risk.cli_flags import default_app
+
+    if not any(g.name == "default" for g in app.registered_groups):
+        app.add_typer(default_app, name="default")
     root.add_typer(app, name="risk")
 
 

@@ -27,6 +27,7 @@ from arguard.platform.events import Fact, publish
 from arguard.risk import store
 from arguard.risk.capability import REGRADE_ON
 from arguard.risk.combine import PriorShift, combine
+from arguard.risk.service_flags import active_default_flags
 from arguard.risk.estimators import as_matrix, reasons_from_contributions
 from arguard.risk.labels import with_text
 from arguard.risk.model import ITEM_NAMES, Grade, PaymentBehaviour, Reason, RiskInputs, StatementItems
@@ -341,13 +342,14 @@ def grade_buyers(ctx: ServiceContext, as_of: date, codes: list[str] | None = Non
     financial = _financial_pds(model, [statements.get(c.id) for c in customers], exact)
     countries = store.country_table()
     previous = _latest_grades(ctx, ids)
+    defaulted = active_default_flags(ctx, ids)
     typical_pd, version = meta.get("typical_pd", 0.01), meta["model_version"]
     grades, rows, changed = {}, [], 0
     for c, (fin_pd, fin_reasons) in zip(customers, financial, strict=True):
         st = statements.get(c.id)
         age = (as_of - st.fiscal_year_end).days if st is not None and st.fiscal_year_end else None
         inputs = RiskInputs(as_of, fin_pd, fin_reasons, age, behaviours.get(c.id), countries.risk_of(c.country),
-                            c.sector)
+                            c.sector, insolvent=c.id in defaulted)
         grade = combine(inputs, typical_pd=typical_pd, model_version=version, prior=prior)
         grades[c.code] = grade
         rows.append({"company_id": ctx.company_id, "customer_id": c.id, "as_of": as_of, "pd_12m": grade.pd_12m,

@@ -48,3 +48,23 @@ class BuyerGrade(CompanyScoped, Base):
     trigger: Mapped[str] = mapped_column(String(64))
     actor: Mapped[str] = mapped_column(String(128))
     created_at: Mapped[datetime] = utcnow_column()
+
+
+class DefaultFlag(CompanyScoped, Base):
+    """An insolvency or protracted default on record for a buyer: while not lifted, the buyer is grade 10
+    whatever else is known (README rule 12). Set by the event that reported it, lifted only by a recorded
+    decision (who, when, why)."""
+
+    __tablename__ = "risk_default_flags"
+    __table_args__ = (Index("ix_risk_default_flags_customer", "company_id", "customer_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"))
+    kind: Mapped[str] = mapped_column(String(32))
+    """'insolvency' or 'protracted_default'"""
+    flagged_on: Mapped[date] = mapped_column(Date)
+    cause: Mapped[str] = mapped_column(String(255))
+    flagged_by: Mapped[str] = mapped_column(String(128))
+    lifted_on: Mapped[date | None] = mapped_column(Date)
+    lifted_by: Mapped[str | None] = mapped_column(String(128))
+    lift_reason: Mapped[str | None] = mapped_column(String(1000))
+    created_at: Mapped[datetime] = utcnow_column()
