@@ -45,10 +45,10 @@ def test_receipts_fall_in_the_weeks_the_buyers_habits_say(ctx_factory: Callable)
     assert weekly[0]["from"] == "2026-07-01" and weekly[0]["to"] == "2026-07-07"
     expected = [Decimal(w["expected"]) for w in weekly]
     # PUNCTUAL's invoice is due Fri 07-10 (week 2: 07-08..07-14); SLOW's some 20 days later (weeks 4–5)
-    assert expected[1] > Decimal("500")
-    assert sum(expected[3:5]) > Decimal("500")
+    assert expected[1] > Decimal(500)
+    assert sum(expected[3:5]) > Decimal(500)
     # what is not received within 13 weeks is only what default takes (PD 2 % a year without a grade)
-    assert sum(expected) > Decimal("1900") and Decimal(answer["expected_loss"]) < Decimal("40")
+    assert sum(expected) > Decimal(1900) and Decimal(answer["expected_loss"]) < Decimal(40)
     for w in weekly:
         assert Decimal(w["p10"]) <= Decimal(w["p50"]) <= Decimal(w["p90"])
 
@@ -64,7 +64,7 @@ def test_scenarios_a_buyer_defaults_and_everyone_pays_later(ctx_factory: Callabl
     def total(a: dict) -> Decimal:
         return sum((Decimal(w["expected"]) for w in a["weekly"]), Decimal(0))
 
-    assert total(base) - total(gone) > Decimal("950")  # SLOW's 1,000.00 never comes
+    assert total(base) - total(gone) > Decimal(950)  # SLOW's 1,000.00 never comes
     assert Decimal(gone["expected_loss"]) >= Decimal("1000.00")
     assert Decimal(later["weekly"][1]["expected"]) < Decimal(base["weekly"][1]["expected"])  # moved two weeks on
-    assert Decimal(later["weekly"][3]["expected"]) > Decimal(base["weekly"][3]["expected"]) - Decimal("1")
+    assert Decimal(later["weekly"][3]["expected"]) > Decimal(base["weekly"][3]["expected"]) - Decimal(1)

@@ -6,4 +6,6 @@ from arguard.platform.registry import Capability
 CAPABILITY = Capability(
     name="forecast",
     cli="arguard.forecast.cli:register",
+    tables="arguard.forecast.tables",
+    migrations="forecast",
 )

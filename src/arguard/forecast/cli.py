@@ -20,6 +20,7 @@ app = typer.Typer(name="forecast", help="Cash-in forecast: payment dates, weekly
 
 def register(root: typer.Typer) -> None:
     root.add_typer(app, name="forecast")
+    root.command(name="provisions")(provisions)
 
 
 def _date(text: str, option: str) -> date:
@@ -86,3 +87,59 @@ def _print_forecast(answer: dict[str, Any]) -> None:
     console.print(f"open {answer['open_invoices']} invoices, {Decimal(answer['open_total']):,.2f}; expected loss "
                   f"{Decimal(answer['expected_loss']):,.2f}; after the horizon {Decimal(answer['after_horizon']):,.2f}; "
                   f"model {answer['model']}")
+
+
+@handle_errors
+def provisions(
+    as_of: Annotated[str, typer.Option(help="Provision date (YYYY-MM-DD).")],
+    company: CompanyOption = None,
+    multiplier: Annotated[str, typer.Option(help="Forward-looking adjustment of the historical loss rates "
+                                                 "(1 = as history says, 1.1 = 10 % worse).")] = "1",
+    lgd: Annotated[str, typer.Option(help="Loss given default for PD × LGD × EAD.")] = "0.45",
+    months: Annotated[int, typer.Option(min=1, max=60, help="Look-back of the roll rates, in months.")] = 12,
+    save: Annotated[bool, typer.Option(help="Store it (credit manager): the next provision's movement "
+                                            "starts from it.")] = False,
+    format: Annotated[str, typer.Option("--format", help="table or json.")] = "table",
+) -> None:
+    """IFRS 9 provision matrix (roll rates), PD × LGD × EAD per buyer, movement and journal proposal."""
+    from arguard.core.errors import ValidationError
+    from arguard.forecast.service_provisions import ProvisionRequest, save_provision
+    from arguard.forecast.service_provisions import provisions as compute
+
+    try:
+        req = ProvisionRequest(_date(as_of, "--as-of"), Decimal(multiplier), Decimal(lgd), months)
+    except ArithmeticError:
+        raise ValidationError("--multiplier and --lgd are decimal numbers") from None
+    if req.multiplier < 0 or not 0 <= req.lgd <= 1:
+        raise ValidationError("--multiplier must be ≥ 0 and --lgd between 0 and 1")
+    with company_context(company, role="credit_manager" if save else "viewer") as ctx:
+        answer = save_provision(ctx, req) if save else compute(ctx, req)
+    if format == "json":
+        sys.stdout.write(json.dumps(answer, ensure_ascii=False) + "\n")
+        return
+    _print_provisions(answer)
+
+
+def _print_provisions(answer: dict[str, Any]) -> None:
+    from rich.table import Table
+
+    from arguard.cli.common import console
+
+    table = Table(title=f"Provision matrix ({answer['currency']}, as of {answer['as_of']}, "
+                        f"multiplier {answer['settings']['multiplier']})")
+    for col in ("bucket", "balance", "hist. rate", "rate", "expected loss"):
+        table.add_column(col, justify="left" if col == "bucket" else "right")
+    for r in answer["matrix"]:
+        table.add_row(r["bucket"], f"{Decimal(r['balance']):,.2f}", f"{Decimal(r['historical_rate']):.2%}",
+                      f"{Decimal(r['loss_rate']):.2%}", f"{Decimal(r['expected_loss']):,.2f}")
+    t = answer["total"]
+    table.add_row("total", f"{Decimal(t['balance']):,.2f}", "", "", f"{Decimal(t['expected_loss']):,.2f}")
+    console.print(table)
+    prev = answer["previous"]
+    console.print(f"PD × LGD × EAD over {len(answer['buyers'])} buyers: "
+                  f"{Decimal(answer['buyers_total']['expected_loss']):,.2f}; previous provision: "
+                  f"{'none' if prev is None else prev['as_of'] + ' ' + prev['expected_loss']}; "
+                  f"movement {Decimal(answer['movement']):,.2f}")
+    for j in answer["journal"]:
+        console.print(f"  {j['account']:<48} Dr {Decimal(j['debit']):>14,.2f}  Cr {Decimal(j['credit']):>14,.2f}")
+    console.print(f"[dim]{answer['insurance']}[/dim]")
