@@ -101,29 +101,37 @@ def _store(ctx: ServiceContext, policy: Policy, kind: str, start: date, end: dat
 
 def declare_turnover(ctx: ServiceContext, policy: Policy, period: tuple[date, date]) -> Declaration:
     """Insured turnover of a declaration period from the ledger (sales to buyers with cover in force at the
-    period's end and not excluded, converted at the period-end rate) and the premium due (README rule 13)."""
+    period's end and not excluded, converted at the period-end rate) and the premium due, with a monitoring
+    fee for every such buyer (README rule 13)."""
     ctx.require("analyst")
     start, end = period
     if (start, end) not in terms.declaration_periods(policy):
         raise ValidationError(f"{start} – {end} is not a declaration period of {policy.policy_number}",
                               code="invalid_period")
     sales = ledger.sales_by_buyer(ctx, start, end)
-    buyers = insured_buyers(ctx, policy, end, {code: country for code, country, _, _ in sales})
+    _, countries = insured_items(ctx, policy, end)
+    countries.update({code: country for code, country, _, _ in sales})
+    buyers = insured_buyers(ctx, policy, end, countries)
+
+    def insured(code: str) -> bool:
+        b = buyers.get(code)
+        return b is not None and bool(b.limit_on(end)) and not rules.exclusion_reasons(policy, b)
+
     fx = ledger.fx_table(ctx) if any(cur != policy.currency for _, _, cur, _ in sales) else None
     turnover: dict[str, int] = {}
     for code, _, cur, minor in sales:
-        b = buyers.get(code)
-        if b is None or not b.limit_on(end) or rules.exclusion_reasons(policy, b):
+        if not insured(code):
             continue
         m = minor if fx is None or cur == policy.currency else fx.convert(
             Money.from_minor(minor, cur), policy.currency, end).minor
         turnover[code] = turnover.get(code, 0) + m
+    monitored = sum(1 for code in buyers if insured(code))
     earlier = [Money.from_minor(int(m), policy.currency) for m in ctx.session.scalars(select(
         Declaration.premium_minor).where(Declaration.company_id == ctx.company_id,
                                          Declaration.policy_number == policy.policy_number,
                                          Declaration.kind == "turnover", Declaration.period_end < start))]
     due = terms.premium_due(policy, period, Money.from_minor(sum(turnover.values()), policy.currency),
-                            len(turnover), earlier, last=end == policy.end)
+                            monitored, earlier, last=end == policy.end)
     content = {"buyers": [{"customer": c, "turnover": money_text(m, policy.currency)}
                           for c, m in sorted(turnover.items())],
                "turnover": str(due.turnover.amount), "rate_pct": str(due.rate_pct), "premium": str(due.premium.amount),
