@@ -87,19 +87,27 @@ class RequestGuard:
         except ArguardError as exc:
             await _answer(scope, receive, send, exc)
             return
-        started, received = False, 0
+        started, received, exceeded = False, 0, False
 
         async def counting_receive() -> Message:
-            nonlocal received
+            nonlocal received, exceeded
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > limit:
+                    exceeded = True
                     raise PayloadTooLarge(f"the request body is larger than {limit} bytes")
             return message
 
         async def tracking_send(message: Message) -> None:
+            # The route's body parser turns the refusal into its own 400; the answer is 413 all the same.
             nonlocal started
+            if exceeded:
+                if not started:
+                    started = True
+                    await _answer(scope, receive, send, PayloadTooLarge(
+                        f"the request body is larger than {limit} bytes"))
+                return
             if message["type"] == "http.response.start":
                 started = True
             await send(message)
@@ -174,15 +182,27 @@ def upload_patterns(app: FastAPI) -> Callable[[], list[re.Pattern[str]]]:
     def patterns() -> list[re.Pattern[str]]:
         nonlocal done
         if not done:
-            from fastapi.routing import APIRoute
-
-            for route in app.routes:
-                if isinstance(route, APIRoute) and _takes_file(route):
-                    found.append(route.path_regex)
+            found.extend(_file_routes(app.routes, ""))
             done = True
         return found
 
     return patterns
+
+
+def _file_routes(routes: list[Any], prefix: str) -> list[re.Pattern[str]]:
+    """Walk the routes (included routers too: FastAPI keeps them as `_IncludedRouter`)."""
+    from fastapi.routing import APIRoute
+    from starlette.routing import compile_path
+
+    out: list[re.Pattern[str]] = []
+    for route in routes:
+        if isinstance(route, APIRoute):
+            if _takes_file(route):
+                out.append(compile_path(prefix + route.path)[0])
+        elif hasattr(route, "original_router"):
+            context = getattr(route, "include_context", None)
+            out += _file_routes(route.original_router.routes, prefix + (getattr(context, "prefix", "") or ""))
+    return out
 
 
 def _takes_file(route: Any) -> bool:
@@ -239,3 +259,11 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(OverflowError)
     async def overflow(request: Request, exc: OverflowError) -> JSONResponse:
         return await out_of_range(request, exc)
+
+    from decimal import InvalidOperation
+
+    @app.exception_handler(InvalidOperation)
+    async def not_a_number(request: Request, exc: InvalidOperation) -> JSONResponse:
+        # An amount too large for its currency's minor units, or not a finite number.
+        return JSONResponse(error_body("invalid_amount", "an amount is not a finite number or too large"),
+                            status_code=422)

@@ -210,6 +210,12 @@ def currency_of(v: Any, field: str = "currency") -> str:
     return c
 
 
+_INVISIBLE = re.compile(r"[\x00-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+"""Control characters (NUL among them) and the invisible marks that reorder or hide text (U+202E)."""
+_CODE_FORBIDDEN = re.compile(r"[/\\?#%]")
+"""A customer id ends up in URLs and file names."""
+
+
 def required(v: Any, field: str) -> str:
     s = text(v)
     if not s:
@@ -217,6 +223,10 @@ def required(v: Any, field: str) -> str:
     limit = MAX_LEN.get(field)
     if limit and len(s) > limit:
         raise Bad(field, f"longer than {limit} characters")
+    if _INVISIBLE.search(s):
+        raise Bad(field, "contains control characters or invisible direction marks")
+    if field == "customer_id" and _CODE_FORBIDDEN.search(s):
+        raise Bad(field, f"{s!r}: a customer id may not contain / \\ ? # or %")
     return s
 
 

@@ -66,12 +66,20 @@ def read_table(data: bytes, source: str) -> Table:
     return Table(source, header, rows, digest)
 
 
+MAX_FILE_BYTES = 256 * 1024 * 1024
+"""Largest import file read from disk (the API's uploads are capped lower, ARGUARD_MAX_UPLOAD_BYTES)."""
+
+
 def read_path(path: str | Path) -> Table:
     p = Path(path)
     try:
-        data = p.read_bytes()
+        with p.open("rb") as f:
+            data = f.read(MAX_FILE_BYTES + 1)
     except OSError as exc:
         raise ImportRejected(f"cannot read {p}: {exc.strerror}") from None
+    if len(data) > MAX_FILE_BYTES:
+        raise ImportRejected(f"{p.name}: larger than {MAX_FILE_BYTES // 2**20} MiB; split it",
+                             code="file_too_large")
     return read_table(data, p.name)
 
 
@@ -103,16 +111,23 @@ def _csv(data: bytes, source: str) -> tuple[list[str], Iterator[tuple[int, list[
 def _xlsx(data: bytes, source: str) -> tuple[list[str], Iterator[tuple[int, list[Any]]]]:
     from openpyxl import load_workbook
 
+    from arguard.core.archives import MAX_XLSX_ROWS, check_xlsx, too_many_rows
+
+    check_xlsx(data, source)
     try:
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # noqa: BLE001  (openpyxl raises many kinds for a broken file)
         raise ImportRejected(f"{source}: not a readable XLSX workbook ({type(exc).__name__})") from None
+    if not wb.worksheets:
+        raise ImportRejected(f"{source}: the workbook has no sheet")
     ws = wb.worksheets[0]
     it = ws.iter_rows(values_only=True)
     header: list[str] | None = None
     line = 0
     for values in it:
         line += 1
+        if line > MAX_XLSX_ROWS:
+            raise too_many_rows(source)
         if any(v not in (None, "") for v in values):
             header = [canonical_column(v) for v in values]
             break
@@ -123,10 +138,18 @@ def _xlsx(data: bytes, source: str) -> tuple[list[str], Iterator[tuple[int, list
 
     def rows() -> Iterator[tuple[int, list[Any]]]:
         n = start
-        for values in it:
-            n += 1
-            if any(v not in (None, "") for v in values):
-                yield n, list(values)
-        wb.close()
+        try:
+            for values in it:
+                n += 1
+                if n > MAX_XLSX_ROWS:
+                    raise too_many_rows(source)
+                if any(v not in (None, "") for v in values):
+                    yield n, list(values)
+        except ImportRejected:
+            raise
+        except Exception as exc:  # noqa: BLE001  (a broken part shows only while the sheet is read)
+            raise ImportRejected(f"{source}: row {n + 1} cannot be read ({type(exc).__name__})") from None
+        finally:
+            wb.close()
 
     return header, rows()

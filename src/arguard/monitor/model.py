@@ -6,6 +6,7 @@ company's base currency (the service converts at the as-of date's rate), so rule
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -300,6 +301,10 @@ _AMOUNTS = ("amount", "previous_amount")
 COVER_DECISIONS = ("approved", "partly_approved", "reduced", "withdrawn", "refused", "cancelled")
 
 
+MAX_DETAILS_CHARS = 64 * 1024
+"""An event's details are facts for rules, not a document store."""
+
+
 def validate_event(rec: EventRecord) -> list[tuple[str, str]]:
     """Problems with an event as (field, reason); empty when it can be recorded."""
     problems: list[tuple[str, str]] = []
@@ -308,6 +313,9 @@ def validate_event(rec: EventRecord) -> list[tuple[str, str]]:
     if rec.type != "country.classification" and not rec.customer_code:
         problems.append(("customer_id", "this event type needs the customer id"))
     d = rec.details
+    if len(json.dumps(d, default=str, ensure_ascii=False)) > MAX_DETAILS_CHARS:
+        too_large = f"details are larger than {MAX_DETAILS_CHARS // 1024} KiB; send a reference to the document"
+        return [("details", too_large)]
     problems += [(f"details.{k}", "required") for k in _REQUIRED.get(rec.type, ()) if d.get(k) in (None, "")]
     for k in _DATES:
         if d.get(k) not in (None, ""):

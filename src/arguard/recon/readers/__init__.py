@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-import io
-import zipfile
-
+from arguard.core.archives import ZipBudget, open_zip
 from arguard.core.errors import ImportRejected, Issue
 from arguard.recon.model import Statement
 from arguard.recon.readers.base import ReadResult, StatementReader
 from arguard.recon.readers.camt import looks_like_camt, read_camt
 from arguard.recon.readers.mt940 import looks_like_mt940, read_mt940
 from arguard.recon.readers.tabular import ColumnMapping, read_tabular
-
-MAX_ZIP_MEMBERS = 200
-MAX_ZIP_TOTAL = 200 * 1024 * 1024
 
 __all__ = ["READERS", "ColumnMapping", "ReadResult", "StatementReader", "read_statement", "sniff_format"]
 
@@ -46,8 +41,8 @@ def sniff_format(data: bytes) -> str | None:
     head = data[:8192]
     if head.startswith(b"PK\x03\x04"):
         try:
-            names = zipfile.ZipFile(io.BytesIO(data)).namelist()
-        except zipfile.BadZipFile:
+            names = open_zip(data, "upload").namelist()
+        except ImportRejected:
             return None
         return "xlsx" if "[Content_Types].xml" in names else "zip"
     for reader in READERS:
@@ -78,14 +73,19 @@ def read_statement(data: bytes, source: str = "statement", mapping: ColumnMappin
 
 
 def _read_zip(data: bytes, source: str) -> ReadResult:
-    archive = zipfile.ZipFile(io.BytesIO(data))
+    """One budget for the whole archive (`core.archives.ZipBudget`: entries and bytes really
+    decompressed); an archive inside it is refused, not opened."""
+    archive = open_zip(data, source)
     infos = [i for i in archive.infolist() if not i.is_dir()]
-    if len(infos) > MAX_ZIP_MEMBERS or sum(i.file_size for i in infos) > MAX_ZIP_TOTAL:
-        raise ImportRejected(f"{source}: zip too large", code="file_too_large")
+    budget = ZipBudget()
     statements: list[Statement] = []
     issues: list[Issue] = []
     for info in sorted(infos, key=lambda i: i.filename):
-        result = read_statement(archive.read(info), f"{source}!{info.filename}")
+        member = budget.read(archive, info, source)
+        if sniff_format(member) in ("zip", "xlsx"):
+            raise ImportRejected(f"{source}: {info.filename} is an archive inside the archive; unpack it first",
+                                 code="nested_archive")
+        result = read_statement(member, f"{source}!{info.filename}")
         statements.extend(result.statements)
         issues.extend(result.issues)
     return ReadResult(tuple(statements), tuple(issues))

@@ -27,6 +27,10 @@ _BALANCE_KINDS = {"OPBD": "opening", "PRCD": "opening", "CLBD": "closing", "ITBD
                   "ITAV": "interim_available", "INFO": "information", "XPCD": "expected"}
 
 
+MAX_AMOUNT = Decimal(10) ** 13
+"""No statement line is ten trillion or more (and BIGINT minor units must hold it)."""
+
+
 def looks_like_camt(head: bytes) -> bool:
     return b"camt.05" in head or b"BkToCstmr" in head
 
@@ -77,6 +81,10 @@ def _amount(el: _Element | None, path: str, source: str) -> tuple[Decimal, str] 
     except InvalidOperation:
         raise ImportRejected(f"{source}: not an amount in <{path}>: {node.text!r}", code="camt_bad_amount") \
             from None
+    # ISO 20022 amounts are at most 18 digits with 5 decimals: NaN, infinity or 1e999999 are no amount.
+    if not value.is_finite() or abs(value) >= MAX_AMOUNT or value.as_tuple().exponent < -5:  # type: ignore[operator]
+        raise ImportRejected(f"{source}: not an amount in <{path}>: {node.text.strip()[:40]!r}",
+                             code="camt_bad_amount")
     return value, (node.get("Ccy") or "").upper()
 
 
@@ -91,7 +99,12 @@ def _date(el: _Element | None, path: str) -> date | None:
 
 def _iso_date(value: str | None) -> date | None:
     m = re.match(r"(\d{4})-(\d{2})-(\d{2})", value or "")
-    return date(int(m.group(1)), int(m.group(2)), int(m.group(3))) if m else None
+    if not m:
+        return None
+    try:
+        return date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    except ValueError:
+        raise ImportRejected(f"not a calendar date: {m.group(0)!r}", code="camt_bad_date") from None
 
 
 def _sign(el: _Element) -> int:

@@ -65,6 +65,8 @@ def parse_date(yymmdd: str) -> date:
 
 def _entry_date(mmdd: str, value: date) -> date:
     month, day = int(mmdd[:2]), int(mmdd[2:])
+    if not 1 <= month <= 12 or day < 1:
+        raise ValueError(f"not an entry date (MMDD): {mmdd!r}")
     year = value.year
     if month - value.month > 6:
         year -= 1
@@ -244,9 +246,9 @@ def _entry(pending: dict, index: int, currency: str, source: str) -> Entry:
     try:
         value_date = parse_date(m.group("date"))
         amount = parse_amount(m.group("amount"))
+        booking = _entry_date(m.group("entry"), value_date) if m.group("entry") else value_date
     except ValueError as exc:
         raise ImportRejected(f"{source}:{pending['lineno']}: {exc}", code="mt940_bad_line") from None
-    booking = _entry_date(m.group("entry"), value_date) if m.group("entry") else value_date
     dc = m.group("dc")
     credit = dc in ("C", "RD")       # a reversal of a debit brings money in
     customer_ref, bank_ref, same_line = _split_references(m.group("rest") or "")

@@ -113,18 +113,36 @@ def _csv_rows(data: bytes, source: str, mapping: ColumnMapping) -> list[list[str
             delimiter = csv.Sniffer().sniff(text[:4096], delimiters=",;\t|").delimiter
         except csv.Error:
             delimiter = ","
-    return list(csv.reader(io.StringIO(text), delimiter=delimiter))
+    try:
+        return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    except csv.Error as exc:
+        raise ImportRejected(f"{source}: not a readable CSV file ({exc})", code="tabular_unreadable") from None
 
 
 def _xlsx_rows(data: bytes, source: str) -> list[list[object]]:
     import openpyxl
 
+    from arguard.core.archives import MAX_XLSX_ROWS, check_xlsx, too_many_rows
+
+    check_xlsx(data, source)
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds for a broken file
         raise ImportRejected(f"{source}: unreadable XLSX ({exc})", code="tabular_unreadable") from None
-    sheet = book.worksheets[0]
-    return [list(r) for r in sheet.iter_rows(values_only=True)]
+    if not book.worksheets:
+        raise ImportRejected(f"{source}: the workbook has no sheet", code="tabular_unreadable")
+    rows: list[list[object]] = []
+    try:
+        for r in book.worksheets[0].iter_rows(values_only=True):
+            rows.append(list(r))
+            if len(rows) > MAX_XLSX_ROWS:
+                raise too_many_rows(source)
+    except ImportRejected:
+        raise
+    except Exception as exc:  # noqa: BLE001 - a broken sheet fails while it is read, not when opened
+        raise ImportRejected(f"{source}: unreadable XLSX ({type(exc).__name__})", code="tabular_unreadable") \
+            from None
+    return rows
 
 
 def _cell(row: list, col: dict[str, int], name: str | None) -> object:
