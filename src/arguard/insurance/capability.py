@@ -4,6 +4,7 @@ from arguard.platform.registry import Capability
 
 CAPABILITY = Capability(
     name="insurance",
+    api=("arguard.insurance.api:router",),
     cli="arguard.insurance.cli:register",
     tables="arguard.insurance.tables",
     migrations="insurance",
