@@ -84,3 +84,22 @@ def histogram(sc: Scenarios, upper: float, bins: int = 60) -> tuple[tuple[float,
     cum = np.array([0.0, *cdf, 1.0])
     probs = np.clip(np.diff(cum), 0.0, 1.0)
     return tuple((float(e), float(p)) for e, p in zip(edges[:-1], probs, strict=True))
+
+
+def plain_mc_scenarios(sc: Scenarios, alpha: float, var: float, es: float, target: float) -> int:
+    """Scenarios plain Monte Carlo (no importance sampling, no conditional smoothing) would need for
+    relative standard error `target` of both the VaR and the ES at `alpha`:
+    n = max(α(1−α) / (ε·VaR·f(VaR))², (Var(L | L > VaR) + α(ES − VaR)²) / ((1−α)(ε·ES)²)),
+    with the density f and the tail variance read from this distribution."""
+    if var <= 0 or es <= 0:
+        return 0
+    w, sd = np.exp(sc.logw), _sd(sc)
+    d = (var - sc.mean) / sd
+    phi = np.exp(-0.5 * d * d) / np.sqrt(2 * np.pi)
+    density = float(np.mean(w * phi / sd))
+    m = sc.mean - var
+    second = float(np.mean(w * ((m * m + sd * sd) * special.ndtr(-d) + m * sd * phi))) / (1 - alpha)
+    tail_var = max(second - (es - var) ** 2, 0.0)
+    n_var = alpha * (1 - alpha) / (target * var * density) ** 2 if density > 0 else float("inf")
+    n_es = (tail_var + alpha * (es - var) ** 2) / ((1 - alpha) * (target * es) ** 2)
+    return int(min(max(n_var, n_es), 1e15))

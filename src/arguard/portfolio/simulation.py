@@ -17,7 +17,7 @@ from arguard.portfolio.conditional import (
     variance_factor,
 )
 from arguard.portfolio.factors import build_structure
-from arguard.portfolio.measures import Scenarios, histogram
+from arguard.portfolio.measures import Scenarios, histogram, plain_mc_scenarios
 from arguard.portfolio.model import (
     LEVELS,
     Book,
@@ -58,7 +58,8 @@ def simulate(book: Book, corr: Correlation, settings: SimulationSettings = DEFAU
     method = (f"{name}, conditional independence"
               + (", importance sampling (cross-entropy shift)" if settings.importance_sampling else ""))
     extra = {"factors": struct.factors, "cells": struct.cells, "large_buyers": int(prep.big_index.size),
-             "shift_norm": float(np.linalg.norm(result.shift))}
+             "shift_norm": float(np.linalg.norm(result.shift)),
+             "plain_mc_scenarios": plain_mc_scenarios(whole, top, var[top], es[top], settings.target_rel_se)}
     return LossDistribution(method, len(book), result.scenarios, settings.seed, book.expected_loss,
                             TailMeasures(var, es), {top: result.rel_se}, book.currency, contributions,
                             histogram(whole, es[top] * 1.25), extra)
