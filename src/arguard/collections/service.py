@@ -41,8 +41,9 @@ def load_policy(ctx: ServiceContext, text: str, source: str = "policy") -> Dunni
     ctx.require("credit_manager")
     policy, issues = parse_policy(text, source)
     if policy is None:
-        raise ValidationError("the dunning policy has errors:\n" + "\n".join(f"  {i}" for i in issues),
-                              code="invalid_policy")
+        raise ValidationError(f"the dunning policy {source} has errors:\n" + "\n".join(
+            f"  {i.field or '(file)'}" + (f" (line {i.line})" if i.line else "") + f": {i.reason}" for i in issues),
+            code="invalid_policy")
     row = ctx.session.scalar(select(CollectionsPolicy).where(CollectionsPolicy.company_id == ctx.company_id))
     before = None if row is None else row.params
     params = policy_dict(policy)
@@ -186,9 +187,9 @@ def _per_level(result: DunningResult) -> dict[str, int]:
 
 
 def _company_name(ctx: ServiceContext) -> str:
-    from arguard.platform.tables import Company
+    from arguard.platform.interface import company_name
 
-    return ctx.session.scalar(select(Company.name).where(Company.id == ctx.company_id)) or ""
+    return company_name(ctx)
 
 
 def _queue_work(ctx: ServiceContext, result: DunningResult, run_id: int) -> None:

@@ -185,3 +185,31 @@ def list_writeoffs(ctx: ServiceContext, status: str | None = None) -> list[Write
     if status:
         q = q.where(WriteOffRequest.status == status)
     return list(ctx.session.scalars(q.order_by(WriteOffRequest.id.desc())))
+
+
+def case_dict(row: CaseRow, entries: list[CaseEntry], bal: CaseBalance) -> dict[str, object]:
+    """A case as the API and the dashboard show it: claim, costs, recoveries (each cleared), balance."""
+    cur = row.currency
+
+    def m(minor: int) -> str:
+        return str(Money.from_minor(minor, cur).amount)
+
+    return {"id": row.id, "customer_id": row.customer_code, "kind": row.kind, "handler": row.handler,
+            "status": row.status, "opened_on": row.opened_on.isoformat(),
+            "closed_on": row.closed_on.isoformat() if row.closed_on else None, "currency": cur,
+            "invoices": list(row.invoices), "principal": m(row.principal_minor), "interest": m(row.interest_minor),
+            "costs": m(row.costs_minor), "recovered": str(bal.recovered.amount),
+            "outstanding": {"costs": str(bal.costs.amount), "interest": str(bal.interest.amount),
+                            "principal": str(bal.principal.amount)},
+            "entries": [{"kind": e.kind, "on": e.entry_on.isoformat(), "amount": m(e.amount_minor),
+                         "costs": m(e.costs_minor), "interest": m(e.interest_minor),
+                         "principal": m(e.principal_minor), "surplus": m(e.surplus_minor), "note": e.note}
+                        for e in entries], "note": row.note}
+
+
+def writeoff_dict(row: WriteOffRequest) -> dict[str, object]:
+    return {"id": row.id, "invoice_number": row.invoice_number, "customer_id": row.customer_code,
+            "amount": str(Money.from_minor(row.amount_minor, row.currency).amount), "currency": row.currency,
+            "reason": row.reason, "status": row.status, "requested_by": row.requested_by,
+            "requested_on": row.requested_on.isoformat(), "decided_by": row.decided_by,
+            "decided_on": row.decided_on.isoformat() if row.decided_on else None}
