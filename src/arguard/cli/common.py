@@ -5,9 +5,11 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from decimal import Decimal
 from functools import wraps
 from typing import Annotated, Any, ParamSpec, TypeVar
 
@@ -64,8 +66,14 @@ def company_context(company: str | None, actor: str = "cli", role: str = "admin"
     ctx.run_after_commit()
 
 
-def emit(rows: Sequence[dict[str, Any]], fmt: str, title: str | None = None) -> None:
-    """Print rows as a Rich table, CSV or JSON."""
+def emit(rows: Sequence[dict[str, Any]], fmt: str, title: str | None = None,
+         drop_first: Sequence[str] = ()) -> None:
+    """Print rows as a Rich table, CSV or JSON (CSV and JSON: every column, values as given).
+
+    The table is written for people, in a terminal or piped (80 columns then): numbers right-aligned
+    with thousands separators, nothing printed as "None", no cell cut to "51…" (a cell too wide wraps).
+    When the columns cannot fit the width, whole columns are left out — first those named in
+    `drop_first`, then from the right — and a line on stderr names them."""
     if fmt == "json":
         sys.stdout.write(json.dumps(rows, default=str, ensure_ascii=False, indent=2) + "\n")
     elif fmt == "csv":
@@ -76,9 +84,51 @@ def emit(rows: Sequence[dict[str, Any]], fmt: str, title: str | None = None) -> 
             writer.writerows(rows)
         sys.stdout.write(buf.getvalue())
     else:
-        table = Table(title=title)
-        for key in rows[0].keys() if rows else []:
-            table.add_column(key, justify="right" if key.endswith(("amount", "total", "_days")) else "left")
-        for row in rows:
-            table.add_row(*[str(v) for v in row.values()])
-        console.print(table)
+        console.print(table_of(rows, title, console.width, drop_first))
+
+
+_NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
+
+
+def cell_text(value: Any) -> str:
+    """How a table shows one value: '' for nothing, numbers with thousands separators, else str()."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int | Decimal) or (isinstance(value, str) and _NUMBER.match(value)):
+        text = str(value)
+        whole, dot, frac = text.partition(".")
+        sign = "-" if whole.startswith("-") else ""
+        return f"{sign}{int(whole.lstrip('-')):,}{dot}{frac}"
+    if isinstance(value, float):
+        return f"{value:,.4g}"
+    return str(value)
+
+
+def _numeric(values: list[Any]) -> bool:
+    present = [v for v in values if v is not None and v != ""]
+    return bool(present) and all(
+        not isinstance(v, bool) and (isinstance(v, int | float | Decimal) or (isinstance(v, str) and bool(_NUMBER.match(v))))
+        for v in present)
+
+
+def table_of(rows: Sequence[dict[str, Any]], title: str | None, width: int, drop_first: Sequence[str] = ()) -> Table:
+    """The Rich table of `emit` for a console `width` characters wide."""
+    keys = [k for k in (rows[0].keys() if rows else []) if any(r.get(k) not in (None, "") for r in rows)]
+    cells = {k: [cell_text(r.get(k)) for r in rows] for k in keys}
+    need = {k: max([len(k), *(len(c) for c in cells[k])]) + 3 for k in keys}
+    order = [k for k in drop_first if k in keys] + [k for k in reversed(keys[2:]) if k not in drop_first]
+    left_out: list[str] = []
+    while sum(need[k] for k in keys) + 1 > width and order:
+        k = order.pop(0)
+        keys.remove(k)
+        left_out.append(k)
+    table = Table(title=title, caption=f"left out to fit {width} columns: {', '.join(left_out)} "
+                  "(--format csv or json shows every column)" if left_out else None)
+    for k in keys:
+        numeric = _numeric([r.get(k) for r in rows])
+        table.add_column(k, justify="right" if numeric else "left", overflow="fold", no_wrap=numeric)
+    for i in range(len(rows)):
+        table.add_row(*[cells[k][i] for k in keys])
+    return table

@@ -23,7 +23,7 @@ from arguard.cli.common import CompanyOption, company_context, console, emit, er
 from arguard.core.errors import ValidationError
 from arguard.core.money import Money
 from arguard.ledger import render, service
-from arguard.ledger.model import BUCKET_NAMES, ImportResult
+from arguard.ledger.model import ImportResult
 
 import_app = typer.Typer(help="Import customers, invoices or payments from CSV/XLSX.", no_args_is_help=True)
 report_app = typer.Typer(help="Receivables reports: aging, DSO.", no_args_is_help=True)
@@ -113,7 +113,8 @@ def report_aging(as_of: AsOf = None, customer: Annotated[str | None, typer.Optio
     rows += [{**t.as_dict(), "customer": "TOTAL"} for t in report.totals]
     if report.converted is not None:
         rows.append({**report.converted.as_dict(), "customer": f"TOTAL in {report.base_currency}"})
-    emit(rows, fmt, title=f"Aging as of {report.as_of} ({', '.join(BUCKET_NAMES)})")
+    emit(rows, fmt, title=f"Aging as of {report.as_of}",
+         drop_first=("items", "unapplied", "181-365", "91-180", "61-90", "31-60", "1-30", "current"))
     if report.missing_rates and fmt == "table":
         err_console.print(f"no total in {report.base_currency}: no rate for {', '.join(report.missing_rates)} "
                           f"on or before {report.as_of} (arguard fx add)")
@@ -127,7 +128,8 @@ def report_dso(as_of: AsOf = None, period_days: Annotated[int, typer.Option()] =
     """DSO (simple and count-back), best possible DSO, average days delinquent and CEI per currency."""
     with company_context(company) as ctx:
         figures = service.dso_report(ctx, as_of_date(as_of), period_days, customer)
-    emit([f.as_dict() for f in figures], fmt, title=f"Collection figures, {period_days} days to {as_of_date(as_of)}")
+    emit([f.as_dict() for f in figures], fmt, title=f"Collection figures, {period_days} days to {as_of_date(as_of)}",
+         drop_first=("as_of", "period_days", "closing_current_ar", "opening_ar", "dso_count_back"))
 
 
 def statement(customer: Annotated[str, typer.Argument(help="Customer id.")], as_of: AsOf = None,

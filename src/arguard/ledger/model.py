@@ -276,3 +276,40 @@ class ImportResult:
                 "rows_read": self.rows_read, "inserted": self.inserted, "updated": self.updated,
                 "unchanged": self.unchanged, "rejected": self.rejected,
                 "issues": [issue(i) for i in self.issues], "warnings": [issue(i) for i in self.warnings]}
+
+
+@dataclass(frozen=True, slots=True)
+class ReceiptLine:
+    """Part of a receipt meant for one invoice: `amount` in the invoice's currency (capped when posted
+    at what the invoice still has open and what is left of the receipt)."""
+
+    invoice_number: str
+    amount: Money
+
+
+@dataclass(frozen=True, slots=True)
+class Receipt:
+    """Money received, to be recorded once (by `external_id`) and applied to the invoices of `lines`.
+
+    customer_code: the payer's customer (None: money not yet known to be a customer's).
+    reason: why it is applied this way (written on each allocation's audit entry)."""
+
+    external_id: str
+    customer_code: str | None
+    received_on: date
+    amount: Money
+    reference: str | None = None
+    lines: tuple[ReceiptLine, ...] = ()
+    reason: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PostedReceipt:
+    """What posting a receipt did: its ledger payment, what is left unapplied, and per line applied
+    (invoice number, minor units applied, allocation id) — lines that got nothing are left out."""
+
+    external_id: str
+    payment_id: int
+    currency: str
+    unapplied_minor: int
+    applied: tuple[tuple[str, int, int], ...]

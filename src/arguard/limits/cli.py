@@ -9,7 +9,15 @@ from typing import Annotated, Any
 
 import typer
 
-from arguard.cli.common import CompanyOption, company_context, console, emit, err_console, handle_errors
+from arguard.cli.common import (
+    CompanyOption,
+    cell_text,
+    company_context,
+    console,
+    emit,
+    err_console,
+    handle_errors,
+)
 from arguard.core.money import Money
 from arguard.limits import service
 from arguard.limits.orders_io import parse_order_json, parse_orders_csv
@@ -44,10 +52,12 @@ def check(order_file: Annotated[Path, typer.Argument(help="One order as JSON: or
     colour = "green" if answer.status == "released" else "yellow"
     console.print(f"order [bold]{answer.order_id}[/bold] ({answer.customer_code}, {answer.amount}): "
                   f"[{colour}]{answer.outcome}[/{colour}]" + (" (already checked)" if answer.replayed else ""))
-    console.print(f"exposure {out['exposure']} → {out['exposure_after']} {out['limit_currency']}, "
-                  f"limit {out['limit']}, available {out['available']}")
+    limit = (f"limit {cell_text(out['limit'])}, available {cell_text(out['available'])}"
+             if out.get("limit") is not None else "no limit in force")
+    console.print(f"exposure {cell_text(out['exposure'])} → {cell_text(out['exposure_after'])} "
+                  f"{out['limit_currency']}, {limit}")
     for r in answer.reasons:
-        console.print(f"  • [{r['decision']}] {r['message']}")
+        console.print(f"  • [{r['decision']}] {r['message']}", markup=False)
 
 
 @app.command("recommend")

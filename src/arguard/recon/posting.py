@@ -11,7 +11,8 @@ from sqlalchemy import select
 
 from arguard.core.money import Money
 from arguard.ledger import service as ledger
-from arguard.ledger.model import PaymentRecord
+from arguard.ledger import interface as ledger_bulk
+from arguard.ledger.model import PaymentRecord, PostedReceipt, Receipt, ReceiptLine
 from arguard.platform.context import ServiceContext
 from arguard.recon.tables import BankEntry, Proposal, ProposalLine, Residual
 
@@ -74,6 +75,69 @@ def post(ctx: ServiceContext, row: Proposal, lines: Sequence[ProposalLine], reas
         kind = "overpayment" if applied else "unapplied_cash"
         add_residual(ctx, row, kind, payment.unapplied_minor, payment.currency, row.customer_code, payment_id=payment.id)
     ctx.session.flush()
+    return applied
+
+
+Posting = tuple[Proposal, Sequence[ProposalLine], str]
+"""A proposal to post, its lines, and the reason written on each allocation."""
+
+
+def post_many(ctx: ServiceContext, postings: Sequence[Posting]) -> list[int]:
+    """`post` for a whole statement at once: every payment and allocation through one bulk call of the
+    ledger (`ledger.interface.post_receipts`), then the same residuals. Returns minor units applied
+    per posting."""
+    if not postings:
+        return []
+    keys = _entry_keys(ctx, {row.entry_id for row, _, _ in postings})
+    receipts = [_receipt(row, lines, reason, keys[row.entry_id]) for row, lines, reason in postings]
+    posted = ledger_bulk.post_receipts(ctx, receipts, source="bank")
+    with ctx.session.no_autoflush:  # the residuals are written with the proposals, at the next flush
+        return [_after_posting(ctx, row, lines, done) for (row, lines, _), done in zip(postings, posted, strict=True)]
+
+
+def _entry_keys(ctx: ServiceContext, entry_ids: set[int]) -> dict[int, str]:
+    ids = sorted(entry_ids)
+    out: dict[int, str] = {}
+    for i in range(0, len(ids), 500):
+        q = select(BankEntry.id, BankEntry.entry_key).where(BankEntry.id.in_(ids[i:i + 500]))
+        out.update({entry_id: key for entry_id, key in ctx.session.execute(q)})
+    return out
+
+
+def _receipt(row: Proposal, lines: Sequence[ProposalLine], reason: str, entry_key: str) -> Receipt:
+    currency = row.item_currency or row.currency
+    minor = row.item_amount_minor if row.item_currency and row.item_amount_minor is not None else row.amount_minor
+    assert row.booked_on is not None
+    ext = f"bank:{entry_key}" + (f":{row.detail_index}" if row.detail_index is not None else "")
+    return Receipt(external_id=ext, customer_code=row.customer_code or None, received_on=row.booked_on,
+                   amount=Money.from_minor(minor, currency), reference=(row.remittance or "")[:500] or None,
+                   lines=tuple(ReceiptLine(ln.invoice_number, Money.from_minor(ln.amount_minor, ln.currency))
+                               for ln in lines), reason=reason[:1000])
+
+
+def _after_posting(ctx: ServiceContext, row: Proposal, lines: Sequence[ProposalLine], done: PostedReceipt) -> int:
+    """Record on the proposal what was applied, and the residuals it leaves (as `post` does)."""
+    row.payment_id = done.payment_id
+    got = {number: (minor, alloc_id) for number, minor, alloc_id in done.applied}
+    applied = 0
+    for line in lines:
+        if line.invoice_number not in got:
+            continue
+        minor, alloc_id = got.pop(line.invoice_number)
+        line.applied_minor, line.allocation_id = minor, alloc_id
+        applied += minor
+        if minor < line.amount_minor:
+            add_residual(ctx, row, "short_payment", line.amount_minor - minor, line.currency, line.customer_code,
+                         line.invoice_number)
+    shortfalls = {n: (a, k) for n, a, k in row.shortfalls or []}
+    for line in lines:
+        if line.invoice_number in shortfalls and line.applied_minor:
+            amount_text, kind = shortfalls[line.invoice_number]
+            add_residual(ctx, row, kind, _minor(amount_text, line.currency), line.currency, line.customer_code,
+                         line.invoice_number)
+    if lines and done.unapplied_minor > 0:
+        kind = "overpayment" if applied else "unapplied_cash"
+        add_residual(ctx, row, kind, done.unapplied_minor, done.currency, row.customer_code, payment_id=done.payment_id)
     return applied
 
 

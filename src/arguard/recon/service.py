@@ -31,7 +31,7 @@ from arguard.recon.matching import Matcher
 from arguard.recon.model import Entry, Statement
 from arguard.recon.model import Proposal as Found
 from arguard.recon.parties import normalise_account, normalise_name
-from arguard.recon.posting import add_residual, book_payment, post
+from arguard.recon.posting import add_residual, post, post_many
 from arguard.recon.readers import ColumnMapping, read_statement
 from arguard.recon.service_views import (  # the reads are used from here too: one import point for callers
     ProposalView,
@@ -132,8 +132,7 @@ def import_statement(ctx: ServiceContext, file_name: str, data: bytes,
         by_index = {e.index: r for e, r in new}
         counts = {"entries_new": len(new), "entries_duplicate": len(stmt.entries) - len(new),
                   "auto": 0, "suggested": 0, "unmatched": 0}
-        for p in found:
-            status = _record(ctx, p, by_index[p.entry_index], stmt)
+        for status in _record_all(ctx, found, by_index, stmt):
             counts[status] += 1
         row.counts = counts
         for k in ("auto", "suggested", "unmatched"):
@@ -222,8 +221,39 @@ def _flush_once(ctx: ServiceContext, source: str) -> None:
                        code="import_in_progress") from None
 
 
-def _record(ctx: ServiceContext, p: Found, entry: BankEntry, stmt: Statement) -> str:
-    """Store one proposal; post it when automatic; book a known payer's unidentified money on account."""
+def _record_all(ctx: ServiceContext, found: Sequence[Found], by_index: dict[int, BankEntry],
+                stmt: Statement) -> list[str]:
+    """Store the statement's proposals, post the automatic ones and book known payers' unidentified
+    money on account, all in bulk (a few statements for the whole statement, not a few per entry).
+    Returns each proposal's status."""
+    rows = [_proposal_row(ctx, p, by_index[p.entry_index], stmt) for p in found]
+    ctx.session.add_all(rows)
+    ctx.session.flush()
+    lines = [[ProposalLine(company_id=ctx.company_id, proposal_id=row.id, invoice_number=a.invoice_number,
+                           customer_code=a.customer_id, amount_minor=_minor(a.amount, a.currency), currency=a.currency)
+              for a in p.applications] for p, row in zip(found, rows, strict=True)]
+    ctx.session.add_all([ln for group in lines for ln in group])
+    ctx.session.flush()
+    postings: list[tuple[Proposal, Sequence[ProposalLine], str]] = []
+    on_account: list[Proposal] = []
+    for p, row, group in zip(found, rows, lines, strict=True):
+        if row.status == "auto":
+            postings.append((row, group, f"automatic match ({row.confidence:.2f}): " + "; ".join(row.reasons)))
+        elif row.status == "unmatched":
+            known = p.customer_id is not None and p.payer_confidence >= ON_ACCOUNT_CONFIDENCE and row.booked_on
+            if known:
+                postings.append((row, (), "unidentified money of a known payer, on account"))
+                on_account.append(row)
+            else:
+                add_residual(ctx, row, "unapplied_cash", row.amount_minor, row.currency)
+    post_many(ctx, postings)
+    for row in on_account:
+        add_residual(ctx, row, "unapplied_cash", row.amount_minor, row.currency, customer=row.customer_code)
+    ctx.session.flush()
+    return [row.status for row in rows]
+
+
+def _proposal_row(ctx: ServiceContext, p: Found, entry: BankEntry, stmt: Statement) -> Proposal:
     on = entry.booking_date or entry.value_date or stmt.to_date or (stmt.closing.on if stmt.closing else None)
     row = Proposal(
         company_id=ctx.company_id, entry_id=entry.id, detail_index=p.detail_index, status=p.status,
@@ -237,21 +267,7 @@ def _record(ctx: ServiceContext, p: Found, entry: BankEntry, stmt: Statement) ->
     if row.status == "auto" and on is None:
         row.status = "suggested"
         row.reasons = [*row.reasons, "no booking date on the entry: a person books it"]
-    ctx.session.add(row)
-    ctx.session.flush()
-    lines = [ProposalLine(company_id=ctx.company_id, proposal_id=row.id, invoice_number=a.invoice_number,
-                          customer_code=a.customer_id, amount_minor=_minor(a.amount, a.currency), currency=a.currency)
-             for a in p.applications]
-    ctx.session.add_all(lines)
-    ctx.session.flush()
-    if row.status == "auto":
-        post(ctx, row, lines, f"automatic match ({row.confidence:.2f}): " + "; ".join(row.reasons))
-    elif row.status == "unmatched":
-        known = p.customer_id is not None and p.payer_confidence >= ON_ACCOUNT_CONFIDENCE and on is not None
-        if known:
-            book_payment(ctx, row, entry)
-        add_residual(ctx, row, "unapplied_cash", row.amount_minor, row.currency, customer=row.customer_code if known else None)
-    return row.status
+    return row
 
 
 # ---------------------------------------------------------------- decisions

@@ -9,7 +9,15 @@ from typing import Annotated
 import pandas as pd
 import typer
 
-from arguard.cli.common import console, err_console, handle_errors
+from arguard.cli.common import (
+    CompanyOption,
+    cell_text,
+    company_context,
+    console,
+    emit,
+    err_console,
+    handle_errors,
+)
 from arguard.core.errors import ImportRejected
 from arguard.risk import store
 from arguard.risk.report import render_model_card
@@ -111,3 +119,71 @@ def report(out: Annotated[Path | None, typer.Option(help="Write the model card h
     else:
         typer.echo(text)
 
+
+def _day(text: str | None) -> date:
+    return date.fromisoformat(text) if text else date.today()
+
+
+@app.command("grade")
+@handle_errors
+def grade(code: Annotated[str | None, typer.Argument(help="Customer code (or --all).")] = None,
+          all_buyers: Annotated[bool, typer.Option("--all", help="Grade every buyer.")] = False,
+          as_of: Annotated[str | None, typer.Option(help="YYYY-MM-DD (default: today).")] = None,
+          company: CompanyOption = None, fmt: Annotated[str, typer.Option("--format")] = "table") -> None:
+    """Grade one stored buyer (exact reasons) or every buyer, and store the grades."""
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    from arguard.risk import service
+
+    if (code is None) == (not all_buyers) or (code is not None and all_buyers):
+        raise typer.BadParameter("name one customer code, or --all")
+    day = _day(as_of)
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=err_console,
+                  transient=True) as bar:
+        bar.add_task(f"grading {'every buyer' if all_buyers else code} as of {day}", total=None)
+        with company_context(company, actor="cli") as ctx:
+            grades = (service.grade_buyers(ctx, day, trigger="cli") if all_buyers
+                      else {code or "": service.regrade_buyer(ctx, code or "", day)})
+    rows = [{"customer": c, "grade": g.grade, "pd_12m_pct": f"{100 * g.pd_12m:.2f}", "confidence": g.confidence,
+             "reasons": g.reasons_text()} for c, g in sorted(grades.items())]
+    if all_buyers and fmt == "table":
+        counts: dict[int, int] = {}
+        for g in grades.values():
+            counts[g.grade] = counts.get(g.grade, 0) + 1
+        emit([{"grade": k, "buyers": counts[k]} for k in sorted(counts)], fmt,
+             title=f"{len(grades):,} buyers graded as of {day}")
+        return
+    if fmt != "table":
+        emit(rows, fmt)
+        return
+    for c, g in sorted(grades.items()):
+        console.print(f"[bold]{c}[/bold]: grade {g.grade}, 12-month PD {100 * g.pd_12m:.2f} %, confidence "
+                      f"{g.confidence} (as of {day}, stored)")
+        for r in g.reasons:
+            console.print(f"  • {r.label} {r.direction} the PD" + (f" (value {cell_text(r.value)})" if r.value is not None else ""),
+                          markup=False)
+
+
+@app.command("show")
+@handle_errors
+def show(code: Annotated[str, typer.Argument(help="Customer code.")],
+         as_of: Annotated[str | None, typer.Option(help="YYYY-MM-DD (default: today).")] = None,
+         company: CompanyOption = None, fmt: Annotated[str, typer.Option("--format")] = "table") -> None:
+    """A buyer's newest stored grade, its reasons and its history (reads only; never grades)."""
+    from arguard.risk import service
+
+    with company_context(company) as ctx:
+        data = service.buyer_risk(ctx, code, _day(as_of))
+    if fmt != "table":
+        emit([data], fmt)
+        return
+    if data["grade"] is None:
+        console.print(f"{code}: not graded yet (arguard risk grade {code})")
+        return
+    pd_text = f"{100 * data['pd_12m']:.2f} %"
+    console.print(f"[bold]{code}[/bold]: grade {data['grade']} as of {data['as_of']}, 12-month PD {pd_text}, "
+                  f"confidence {data['confidence']}" + (" [yellow](stale)[/yellow]" if data["stale"] else ""))
+    emit([{"reason": r.get("label"), "effect": r.get("direction"), "value": r.get("value")}
+          for r in data["reasons"]], fmt, title="reasons")
+    emit([{"as_of": h["as_of"], "grade": h["grade"], "pd_12m_pct": f"{100 * h['pd_12m']:.2f}",
+           "trigger": h["trigger"]} for h in data["history"]], fmt, title="history")
