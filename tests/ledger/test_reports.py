@@ -45,10 +45,11 @@ def test_aging_today_and_in_the_past(ledger):
     c1 = next(r for r in now.rows if r.customer_code == "C1")
     # I1: 100 − 60 − 30 − 5 written off = 5 open; I2 settled by P2; CN1 −20 open; P3 15 unapplied.
     assert c1.total == Money.of("-15.00", "EUR") and c1.unapplied == Money.of("15.00", "EUR")
-    assert buckets(c1) == ["0.00", "0.00", "0.00", "0.00", "-15.00", "0.00", "0.00"]
+    # A credit is never past due (rule 23): CN1 sits in current, I1's 5.00 stays 91-180 days overdue.
+    assert buckets(c1) == ["-20.00", "0.00", "0.00", "0.00", "5.00", "0.00", "0.00"]
     c1m = next(r for r in march.rows if r.customer_code == "C1")
-    # As of 15 March: I1 40 open (43 days past due), I2 200 current, CN1 -20 (10 days past due).
-    assert buckets(c1m) == ["200.00", "-20.00", "40.00", "0.00", "0.00", "0.00", "0.00"]
+    # As of 15 March: I1 40 open (43 days past due), I2 200 current, CN1 -20 (a credit: current).
+    assert buckets(c1m) == ["180.00", "0.00", "40.00", "0.00", "0.00", "0.00", "0.00"]
     assert c1m.unapplied.is_zero() and c1m.items == 3
     c1j = next(r for r in jan.rows if r.customer_code == "C1")
     assert buckets(c1j) == ["100.00", "0.00", "0.00", "0.00", "0.00", "0.00", "0.00"]
@@ -81,10 +82,11 @@ def test_dso_report(ledger):
     # As of 31 March: sales in (31 Dec, 31 Mar] = 100 + 200 - 20 = 280; AR = 40 + 200 - 20 = 220.
     assert eur.credit_sales == Money.of("280", "EUR") and eur.closing_ar == Money.of("220", "EUR")
     assert eur.dso == Decimal("70.7")  # 220 / 280 × 90
-    assert eur.closing_current_ar == Money.of("200", "EUR")
-    assert eur.bpdso == Decimal("64.3") and eur.add == Decimal("6.4")
-    # CEI: opening 0 → (0 + 280 − 220) / (0 + 280 − 200) = 75 %.
-    assert eur.cei == Decimal("75.00")
+    # Current AR: I2 200 and the credit note −20 (a credit is current, rule 23) = 180.
+    assert eur.closing_current_ar == Money.of("180", "EUR")
+    assert eur.bpdso == Decimal("57.9") and eur.add == Decimal("12.8")
+    # CEI: opening 0 → (0 + 280 − 220) / (0 + 280 − 180) = 60 %.
+    assert eur.cei == Decimal("60.00")
     # Count-back: March sales 180 (31 days) < 220, February 0 (28 days), January 100: 31 + 28 + 31 × 40/100.
     assert eur.dso_count_back == Decimal("71.4")
 

@@ -124,7 +124,7 @@ def aging_columns(due_ordinal: np.ndarray, open_minor: np.ndarray, group: np.nda
     due_ordinal: due dates as `date.toordinal()` ints; open_minor: int64; group: ints in [0, n_groups)
     (e.g. customer × currency). Exact: sums stay in int64."""
     dpd = as_of.toordinal() - due_ordinal.astype(np.int64)
-    bucket = np.searchsorted(_UPPER_EDGES, dpd, side="left")
+    bucket = np.where(open_minor < 0, 0, np.searchsorted(_UPPER_EDGES, dpd, side="left"))  # credits: current
     out = np.zeros(n_groups * len(BUCKET_NAMES), dtype=np.int64)
     np.add.at(out, group.astype(np.int64) * len(BUCKET_NAMES) + bucket, open_minor.astype(np.int64))
     return out.reshape(n_groups, len(BUCKET_NAMES))
@@ -145,10 +145,11 @@ def count_back_windows(as_of: date, months: int = 24) -> list[tuple[date, date]]
 
 
 def simple_dso(closing_ar: int, credit_sales: int, period_days: int) -> Decimal | None:
-    """Closing AR / credit sales × period days (None without positive credit sales)."""
+    """Closing AR / credit sales × period days (None without positive credit sales). A credit balance
+    (closing AR below zero: the seller owes the customer) is 0 days, never negative (rule 23)."""
     if credit_sales <= 0:
         return None
-    return (Decimal(closing_ar) / Decimal(credit_sales) * period_days).quantize(DAYS, ROUND_HALF_EVEN)
+    return (Decimal(max(closing_ar, 0)) / Decimal(credit_sales) * period_days).quantize(DAYS, ROUND_HALF_EVEN)
 
 
 def count_back_dso(closing_ar: int, monthly: Sequence[tuple[int, int]]) -> Decimal | None:
@@ -176,12 +177,18 @@ def best_possible_dso(current_ar: int, credit_sales: int, period_days: int) -> D
 
 
 def cei(opening_ar: int, credit_sales: int, closing_ar: int, closing_current_ar: int) -> Decimal | None:
-    """Collection effectiveness index, percent: what was collectible and was collected."""
-    denominator = opening_ar + credit_sales - closing_current_ar
-    if denominator <= 0:
+    """Collection effectiveness index, percent: what was collectible and was collected, 0…100 (rule 24).
+
+    CEI = (opening AR + credit sales − closing AR) / (opening AR + credit sales − closing current AR),
+    i.e. collected / (collected + closing overdue AR). Written that way it stays within its range when
+    credits are in the books: the collected part and the overdue part each count at least 0 (a credit
+    note larger than what is overdue does not make overdue negative, so CEI never exceeds 100 %; AR that
+    grew beyond the period's sales collected nothing, 0 %). None when there was nothing to collect."""
+    collected = max(opening_ar + credit_sales - closing_ar, 0)
+    overdue = max(closing_ar - closing_current_ar, 0)
+    if collected + overdue <= 0:
         return None
-    numerator = opening_ar + credit_sales - closing_ar
-    return (Decimal(numerator) / Decimal(denominator) * 100).quantize(PERCENT, ROUND_HALF_EVEN)
+    return (Decimal(collected) / Decimal(collected + overdue) * 100).quantize(PERCENT, ROUND_HALF_EVEN)
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,7 +212,7 @@ def dso_figures(inp: CollectionInputs, as_of: date, period_days: int) -> DsoFigu
         currency=inp.currency, as_of=as_of, period_days=period_days, closing_ar=m(inp.closing_ar),
         closing_current_ar=m(inp.closing_current_ar), opening_ar=m(inp.opening_ar),
         credit_sales=m(inp.period_sales), dso=dso, dso_count_back=count_back_dso(inp.closing_ar, inp.monthly_sales),
-        bpdso=bpdso, add=None if dso is None or bpdso is None else dso - bpdso,
+        bpdso=bpdso, add=None if dso is None or bpdso is None else max(dso - bpdso, Decimal(0).quantize(DAYS)),
         cei=cei(inp.opening_ar, inp.period_sales, inp.closing_ar, inp.closing_current_ar),
         customer_code=inp.customer_code)
 

@@ -59,7 +59,8 @@ class PaymentRecord:
 
 @dataclass(frozen=True, slots=True)
 class OpenItem:
-    """An invoice or credit note with an open amount as of a date. days_past_due < 0 means not yet due."""
+    """An invoice or credit note with an open amount as of a date. days_past_due < 0 means not yet due;
+    a credit (a credit note, or anything with a negative open amount) is never past due: 0 (rule 23)."""
 
     number: str
     customer_code: str
@@ -70,6 +71,8 @@ class OpenItem:
     open: Money
 
     def days_past_due(self, as_of: date) -> int:
+        if self.document_type == "credit_note" or self.open.amount < 0:
+            return 0
         return (as_of - self.due_date).days
 
 

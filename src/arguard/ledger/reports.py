@@ -20,7 +20,21 @@ from itertools import pairwise
 from operator import attrgetter
 from typing import Any
 
-from sqlalchemy import BigInteger, ColumnElement, Select, and_, case, cast, exists, func, or_, select, text
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    Date,
+    Select,
+    and_,
+    case,
+    cast,
+    exists,
+    func,
+    literal,
+    or_,
+    select,
+    text,
+)
 from sqlalchemy.sql import Subquery
 
 from arguard.core.money import Money
@@ -72,17 +86,20 @@ def open_at_expr(ctx: ServiceContext, as_of: date, reconstruct: bool) -> tuple[A
 
 
 def bucket_case(as_of: date) -> ColumnElement[int]:
-    """The bucket rule of `metrics` as SQL: first matching earliest-due bound wins."""
-    whens = [(Invoice.due_date >= earliest, k)
+    """The bucket rule of `metrics` as SQL: first matching earliest-due bound wins; a credit note
+    (negative amount) is current — it is never past due (rule 23)."""
+    whens = [(or_(Invoice.due_date >= earliest, Invoice.amount_minor < 0), k)
              for k, (earliest, _) in enumerate(metrics.bucket_due_ranges(as_of)) if earliest is not None]
     return case(*whens, else_=len(BUCKET_NAMES) - 1)
 
 
 def bucket_sums(as_of: date, amount: ColumnElement[int]) -> list[ColumnElement[int]]:
     """Cumulative sums, one per bucket boundary of `metrics` (the rule): SUM(amount WHERE due_date ≥ the
-    bucket's earliest due date), newest bucket first, the last one the plain total. One comparison per
-    boundary and row; `aging_sums` subtracts neighbours to get the seven buckets."""
-    cols = [func.sum(case((Invoice.due_date >= earliest, amount), else_=0))
+    bucket's earliest due date, or a credit), newest bucket first, the last one the plain total. One
+    comparison per boundary and row; `aging_sums` subtracts neighbours to get the seven buckets. A credit
+    note (negative amount) is counted at every boundary, so it lands in `current`: credits never make
+    an overdue bucket negative (rule 23)."""
+    cols = [func.sum(case((or_(Invoice.due_date >= earliest, Invoice.amount_minor < 0), amount), else_=0))
             for earliest, _ in metrics.bucket_due_ranges(as_of) if earliest is not None]
     return [*cols, func.sum(amount)]
 
@@ -215,7 +232,8 @@ def dso_figures(ctx: ServiceContext, as_of: date, period_days: int, customer_id:
     # Balances: the inner GROUP BY (customer, currency) streams over the covering index without a sort;
     # the outer one adds the customers up in the database, so two rows reach Python.
     inner = (q.add_columns(Invoice.currency.label("cur"), func.sum(open_end).label("closing"),
-                           func.sum(case((Invoice.due_date >= as_of, open_end), else_=0)).label("current"),
+                           func.sum(case((or_(Invoice.due_date >= as_of, Invoice.amount_minor < 0), open_end),
+                                         else_=0)).label("current"),
                            func.sum(case((Invoice.issue_date <= start, open_start), else_=0)).label("opening"))
              .group_by(Invoice.customer_id, Invoice.currency).subquery())
     balances = select(inner.c.cur, func.sum(inner.c.closing), func.sum(inner.c.current),
@@ -303,6 +321,14 @@ def settled_by_invoice(ctx: ServiceContext, invoice_ids: Sequence[int]) -> dict[
     return out
 
 
+NEVER_DUE = date(9999, 12, 31)
+
+
+def credit_due() -> Any:
+    """A document's due date for the current / overdue split: a credit note's is never reached (rule 23)."""
+    return case((Invoice.amount_minor < 0, literal(NEVER_DUE, Date)), else_=Invoice.due_date)
+
+
 def dso_series(ctx: ServiceContext, dates: Sequence[date], period_days: int, customer_id: int | None = None,
                customer_code: str | None = None, months: int = 12) -> list[list[DsoFigures]]:
     """`dso_figures` at several dates from two grouped scans instead of two per date: the documents
@@ -313,10 +339,11 @@ def dso_series(ctx: ServiceContext, dates: Sequence[date], period_days: int, cus
         return []
     earliest = min(dates) - timedelta(days=period_days)
     c = ctx.company_id
-    docs_q = (select(Invoice.currency, Invoice.issue_date, Invoice.due_date, func.sum(Invoice.amount_minor),
+    due_col = credit_due()
+    docs_q = (select(Invoice.currency, Invoice.issue_date, due_col, func.sum(Invoice.amount_minor),
                      func.sum(Invoice.open_minor))
               .where(Invoice.company_id == c, Invoice.issue_date <= max(dates))
-              .group_by(Invoice.currency, Invoice.issue_date, Invoice.due_date))
+              .group_by(Invoice.currency, Invoice.issue_date, due_col))
     if customer_id is not None:
         docs_q = docs_q.where(Invoice.customer_id == customer_id)
     docs: dict[str, list[tuple[int, int, int, int]]] = {}
@@ -325,10 +352,10 @@ def dso_series(ctx: ServiceContext, dates: Sequence[date], period_days: int, cus
                                          int(open_now)))
     later: dict[str, list[tuple[int, int, int, int]]] = {}
     for table, on in ((Allocation, Allocation.allocated_on), (Adjustment, Adjustment.effective_on)):
-        q = (select(Invoice.currency, Invoice.issue_date, Invoice.due_date, on, func.sum(table.amount_minor))
+        q = (select(Invoice.currency, Invoice.issue_date, due_col, on, func.sum(table.amount_minor))
              .join(Invoice, Invoice.id == table.invoice_id)
              .where(table.company_id == c, on > earliest, Invoice.company_id == c)
-             .group_by(Invoice.currency, Invoice.issue_date, Invoice.due_date, on))
+             .group_by(Invoice.currency, Invoice.issue_date, due_col, on))
         if customer_id is not None:
             q = q.where(Invoice.customer_id == customer_id)
         for cur, issued, due, d, m in ctx.session.execute(q):
