@@ -19,6 +19,18 @@ from arguard.platform.service import create_user
 from tests.monitor.helpers import load
 
 SECRET = "whsec-0123456789abcdef"
+
+
+@pytest.fixture(autouse=True)
+def _local_receivers(monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    """The receivers here listen on 127.0.0.1, which webhooks may reach only when the operator allows it."""
+    from arguard.settings import get_settings
+
+    monkeypatch.setenv("ARGUARD_WEBHOOK_ALLOW_PRIVATE", "true")
+    get_settings.cache_clear()
+    yield
+    monkeypatch.delenv("ARGUARD_WEBHOOK_ALLOW_PRIVATE")
+    get_settings.cache_clear()
 FAST = delivery.RetryPolicy(base_s=0.05, factor=2, max_attempts=5, lease_s=5)
 
 
@@ -33,7 +45,8 @@ class Receiver:
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers["Content-Length"]))
                 ok = delivery.verify_signature(SECRET, self.headers["X-Arguard-Timestamp"], body,
-                                               self.headers["X-Arguard-Signature"], time.time())
+                                               self.headers["X-Arguard-Signature"], time.time(),
+                                               delivery_id=self.headers["X-Arguard-Delivery"])
                 outer.seen += 1
                 outer.valid.append((ok, json.loads(body)))
                 self.send_response(500 if outer.seen <= outer.fail else 204)

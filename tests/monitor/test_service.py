@@ -205,7 +205,10 @@ def test_tenants_never_see_each_others_alerts(engine, ctx_factory):
         assert service.run(ctx, date(2026, 5, 31)).raised == 0
 
 
-def test_email_subscriber_and_webhook_get_one_delivery_per_new_alert(ctx_factory):
+def test_email_subscriber_and_webhook_get_one_delivery_per_new_alert(ctx_factory, monkeypatch):
+    from arguard.settings import get_settings
+
+    monkeypatch.setattr(get_settings(), "webhook_allow_private", True)  # a receiver on this host
     with ctx_factory() as ctx:
         create_user(ctx, "lina", "credit_manager", "pw-123456", email="lina@example.com", language="zh-CN")
         delivery.subscribe(ctx, "lina", "email", "high")

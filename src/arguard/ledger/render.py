@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Sequence
 from decimal import Decimal
+from typing import Any
 
+from arguard.core.exports import pdf_text, spreadsheet_row
 from arguard.core.money import Money
 from arguard.ledger.model import StatementOfAccount
 from arguard.ledger.statement import labels
@@ -45,7 +48,7 @@ def statement_dict(st: StatementOfAccount) -> dict[str, object]:
 def render_csv(statements: Sequence[StatementOfAccount]) -> bytes:
     """UTF-8 with BOM (so that Excel shows Chinese correctly), one section per currency."""
     buf = io.StringIO()
-    w = csv.writer(buf)
+    w = _SafeWriter(csv.writer(buf))
     for st in statements:
         t = labels(st.customer.language)
         w.writerow([t["title"], st.customer.name, st.customer.code])
@@ -61,6 +64,16 @@ def render_csv(statements: Sequence[StatementOfAccount]) -> bytes:
     return ("\ufeff" + buf.getvalue()).encode("utf-8")
 
 
+class _SafeWriter:
+    """A csv writer whose text cells cannot become formulas (`core.exports.spreadsheet_cell`)."""
+
+    def __init__(self, writer: Any) -> None:
+        self.writer = writer
+
+    def writerow(self, row: list[Any]) -> None:
+        self.writer.writerow(spreadsheet_row(row))
+
+
 def render_xlsx(statements: Sequence[StatementOfAccount]) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Font
@@ -69,26 +82,26 @@ def render_xlsx(statements: Sequence[StatementOfAccount]) -> bytes:
     wb.remove(wb.active)
     for st in statements:
         t = labels(st.customer.language)
-        ws = wb.create_sheet(f"{st.customer.code[:24]} {st.currency}")
-        ws.append([t["title"]])
+        ws = wb.create_sheet(re.sub(r"[\[\]:*?/\\]", "_", f"{st.customer.code[:24]} {st.currency}"))
+        _append(ws, [t["title"]])
         ws["A1"].font = Font(bold=True, size=14)
-        ws.append([t["customer"], st.customer.name, t["customer_id"], st.customer.code])
-        ws.append([t["as_of"], st.as_of, t["currency"], st.currency])
-        ws.append([])
-        ws.append([t["date"], t["type"], t["reference"], t["due_date"], t["debit"], t["credit"], t["balance"]])
+        _append(ws, [t["customer"], st.customer.name, t["customer_id"], st.customer.code])
+        _append(ws, [t["as_of"], st.as_of, t["currency"], st.currency])
+        _append(ws, [])
+        _append(ws, [t["date"], t["type"], t["reference"], t["due_date"], t["debit"], t["credit"], t["balance"]])
         for cell in ws[ws.max_row]:
             cell.font = Font(bold=True)
-        ws.append([None, t["opening_balance"], None, None, None, None, st.opening_balance.amount])
+        _append(ws, [None, t["opening_balance"], None, None, None, None, st.opening_balance.amount])
         for ln in st.lines:
-            ws.append([ln.on, t.get(ln.kind, ln.kind), ln.reference, ln.due_date, ln.debit.amount, ln.credit.amount,
+            _append(ws, [ln.on, t.get(ln.kind, ln.kind), ln.reference, ln.due_date, ln.debit.amount, ln.credit.amount,
                        ln.balance.amount])
-        ws.append([None, t["closing_balance"], None, None, None, None, st.closing_balance.amount])
+        _append(ws, [None, t["closing_balance"], None, None, None, None, st.closing_balance.amount])
         ws[ws.max_row][1].font = Font(bold=True)
-        ws.append([])
-        ws.append([t["open_items"]])
-        ws.append([t["reference"], t["type"], t["date"], t["due_date"], t["amount"], t["open"], t["days_past_due"]])
+        _append(ws, [])
+        _append(ws, [t["open_items"]])
+        _append(ws, [t["reference"], t["type"], t["date"], t["due_date"], t["amount"], t["open"], t["days_past_due"]])
         for i in st.open_items:
-            ws.append([i.number, t.get(i.document_type, i.document_type), i.issue_date, i.due_date, i.amount.amount,
+            _append(ws, [i.number, t.get(i.document_type, i.document_type), i.issue_date, i.due_date, i.amount.amount,
                        i.open.amount, i.days_past_due(st.as_of)])
         fmt = "#,##0" if _decimals(st.currency) == 0 else "#,##0." + "0" * _decimals(st.currency)
         for row in ws.iter_rows(min_row=5):
@@ -104,6 +117,10 @@ def render_xlsx(statements: Sequence[StatementOfAccount]) -> bytes:
     return buf.getvalue()
 
 
+def _append(ws: Any, row: list[Any]) -> None:
+    ws.append(spreadsheet_row(row))
+
+
 def _decimals(currency: str) -> int:
     from arguard.core.money import exponent
 
@@ -111,8 +128,6 @@ def _decimals(currency: str) -> int:
 
 
 def render_pdf(statements: Sequence[StatementOfAccount], company_name: str = "") -> bytes:
-    from xml.sax.saxutils import escape
-
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.lib.units import mm
@@ -134,13 +149,13 @@ def render_pdf(statements: Sequence[StatementOfAccount], company_name: str = "")
         p = ParagraphStyle("p", fontName=font, fontSize=9, leading=12)
         if k:
             story.append(PageBreak())
-        story += [Paragraph(escape(t["title"]), h), Spacer(1, 3 * mm)]
+        story += [Paragraph(pdf_text(t["title"]), h), Spacer(1, 3 * mm)]
         if company_name:
-            story.append(Paragraph(escape(company_name), p))
+            story.append(Paragraph(pdf_text(company_name), p))
         # Paragraph reads markup: names such as "A & B <GmbH>" are escaped to print as written.
-        story += [Paragraph(escape(f"{t['customer']}: {st.customer.name} ({st.customer.code})"), p),
-                  Paragraph(escape(f"{t['as_of']}: {st.as_of.isoformat()}"), p),
-                  Paragraph(escape(f"{t['currency']}: {st.currency}"), p),
+        story += [Paragraph(pdf_text(f"{t['customer']}: {st.customer.name} ({st.customer.code})"), p),
+                  Paragraph(pdf_text(f"{t['as_of']}: {st.as_of.isoformat()}"), p),
+                  Paragraph(pdf_text(f"{t['currency']}: {st.currency}"), p),
                   Spacer(1, 4 * mm)]
         rows: list[list[str]] = [[t["date"], t["type"], t["reference"], t["due_date"], t["debit"], t["credit"],
                                   t["balance"]],
@@ -151,13 +166,13 @@ def render_pdf(statements: Sequence[StatementOfAccount], company_name: str = "")
         rows.append(["", t["closing_balance"], "", "", "", "", f"{st.closing_balance.amount:,}"])
         story.append(_table(rows, font, bold_last=True))
         if st.open_items:
-            story += [Spacer(1, 6 * mm), Paragraph(escape(t["open_items"]), p), Spacer(1, 2 * mm)]
+            story += [Spacer(1, 6 * mm), Paragraph(pdf_text(t["open_items"]), p), Spacer(1, 2 * mm)]
             items = [[t["reference"], t["type"], t["date"], t["due_date"], t["amount"], t["open"], t["days_past_due"]]]
             items += [[i.number, t.get(i.document_type, i.document_type), i.issue_date.isoformat(),
                        i.due_date.isoformat(), f"{i.amount.amount:,}", f"{i.open.amount:,}",
                        str(i.days_past_due(st.as_of))] for i in st.open_items]
             story.append(_table(items, font))
-        story += [Spacer(1, 6 * mm), Paragraph(escape(t["confirm"]), p)]
+        story += [Spacer(1, 6 * mm), Paragraph(pdf_text(t["confirm"]), p)]
     doc.build(story)
     return buf.getvalue()
 

@@ -5,9 +5,13 @@ for an alert that was rolled back, and nothing is lost when a receiver is down);
 worker is woken and sends it. Failures are retried with exponential backoff; every try is logged in
 `monitor_delivery_attempts`.
 
-Webhook requests carry `X-Arguard-Timestamp: <unix seconds>` and
-`X-Arguard-Signature: sha256=<hex HMAC-SHA256(secret, timestamp + "." + body)>`; receivers recompute
-it (see `verify_signature`) and reject stale timestamps.
+Webhook requests carry `X-Arguard-Timestamp: <unix seconds>`, `X-Arguard-Delivery: <id>` and
+`X-Arguard-Signature: sha256=<hex HMAC-SHA256(secret, timestamp + "." + delivery id + "." + body)>`;
+receivers recompute it (see `verify_signature`), reject stale timestamps and may drop a delivery id
+they already processed (the id is signed, so it cannot be changed to replay a message).
+
+Webhook targets must be public addresses (`platform.outbound`), checked at registration and before each
+send. Secrets are kept encrypted (Fernet, key `platform.keys.webhook_fernet`), decrypted only to sign.
 """
 
 from __future__ import annotations
@@ -34,6 +38,7 @@ from arguard.monitor.bulk import BULK, insert_ignoring_conflicts
 from arguard.monitor.model import AlertView, severity_rank
 from arguard.monitor.tables import Alert, Delivery, DeliveryAttempt, Subscription, Webhook
 from arguard.platform.context import ServiceContext
+from arguard.platform.outbound import check_public_url
 from arguard.platform.tables import User
 from arguard.settings import get_settings
 
@@ -63,18 +68,38 @@ def _now() -> datetime:
     return now_utc()
 
 
-def signature(secret: str, timestamp: str, body: bytes) -> str:
-    return "sha256=" + hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256).hexdigest()
+def signature(secret: str, timestamp: str, body: bytes, delivery_id: str | None = None) -> str:
+    signed = timestamp.encode() + b"." + (b"" if delivery_id is None else delivery_id.encode() + b".") + body
+    return "sha256=" + hmac.new(secret.encode(), signed, hashlib.sha256).hexdigest()
 
 
 def verify_signature(secret: str, timestamp: str, body: bytes, header: str, now: float,
-                     tolerance_s: int = 300) -> bool:
-    """What a receiver does: recompute the signature, compare in constant time, refuse old messages."""
+                     tolerance_s: int = 300, delivery_id: str | None = None) -> bool:
+    """What a receiver does: recompute the signature (over the delivery id too, as arguard sends it),
+    compare in constant time, refuse old messages."""
     try:
         fresh = abs(now - int(timestamp)) <= tolerance_s
     except ValueError:
         return False
-    return fresh and hmac.compare_digest(signature(secret, timestamp, body), header or "")
+    return fresh and hmac.compare_digest(signature(secret, timestamp, body, delivery_id), header or "")
+
+
+SEALED = "fernet:"
+"""Prefix of a webhook secret encrypted at rest; a value without it is a secret stored before."""
+
+
+def seal_secret(secret: str) -> str:
+    from arguard.platform.keys import webhook_fernet
+
+    return SEALED + webhook_fernet().encrypt(secret.encode()).decode()
+
+
+def open_secret(stored: str) -> str:
+    if not stored.startswith(SEALED):
+        return stored
+    from arguard.platform.keys import webhook_fernet
+
+    return str(webhook_fernet().decrypt(stored[len(SEALED):].encode()).decode())
 
 
 # ---------------------------------------------------------------- webhooks and subscriptions
@@ -84,15 +109,18 @@ def add_webhook(ctx: ServiceContext, url: str, secret: str, event_types: list[st
     ctx.require("admin")
     if not url.startswith(("http://", "https://")):
         raise ValidationError("a webhook URL starts with http:// or https://", code="invalid_webhook")
-    if len(secret or "") < 16:
-        raise ValidationError("a webhook secret has at least 16 characters", code="invalid_webhook")
+    if len(url) > 500:
+        raise ValidationError("a webhook URL has at most 500 characters", code="invalid_webhook")
+    if not 16 <= len(secret or "") <= 128:
+        raise ValidationError("a webhook secret has 16 to 128 characters", code="invalid_webhook")
+    check_public_url(url, at_registration=True)
     types = event_types or ["alert.raised"]
     bad = [t for t in types if t != "*" and t not in EVENT_TYPES]
     if bad:
         raise ValidationError(f"unknown event types {bad}; use {', '.join(EVENT_TYPES)} or *",
                               code="invalid_webhook")
     severity_rank(min_severity)
-    row = Webhook(company_id=ctx.company_id, url=url, secret=secret, event_types=types,
+    row = Webhook(company_id=ctx.company_id, url=url, secret=seal_secret(secret), event_types=types,
                   min_severity=min_severity, active=True)
     ctx.session.add(row)
     ctx.session.flush()
@@ -273,12 +301,13 @@ def queue_digests(ctx: ServiceContext, as_of: date) -> int:
 # ---------------------------------------------------------------- sending
 
 def _send_webhook(row: Delivery, secret: str, client: httpx.Client) -> int:
+    check_public_url(row.target)  # again: the name may resolve elsewhere than at registration
     ts = str(int(time.time()))
     body = row.payload.encode()
     response = client.post(row.target, content=body, headers={
         "Content-Type": "application/json", "X-Arguard-Event": row.event_type,
         "X-Arguard-Delivery": str(row.id), "X-Arguard-Timestamp": ts,
-        "X-Arguard-Signature": signature(secret, ts, body)})
+        "X-Arguard-Signature": signature(secret, ts, body, str(row.id))})
     return response.status_code
 
 
@@ -334,7 +363,7 @@ def _attempt(engine: Engine, delivery_id: int, channel: str, webhook_id: int | N
         if row is None or row.status != "pending":
             return
         s.expunge(row)
-        secret = hook.secret if hook else ""
+        secret = open_secret(hook.secret) if hook else ""
         active = hook.active if hook else True
     t0, code, error = time.perf_counter(), None, None
     try:
@@ -347,6 +376,8 @@ def _attempt(engine: Engine, delivery_id: int, channel: str, webhook_id: int | N
             _send_email(row)
     except (httpx.HTTPError, OSError, smtplib.SMTPException) as exc:
         error = f"{type(exc).__name__}: {exc}"[:500]
+    except ValidationError as exc:  # the target now resolves to a private address: not sent
+        error = exc.message[:500]
     ms = int((time.perf_counter() - t0) * 1000)
     with session_scope(engine) as s:
         row = s.get(Delivery, delivery_id)
