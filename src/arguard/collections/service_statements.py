@@ -25,9 +25,9 @@ BODIES = {"en": ("Dear {name},\n\nattached is your statement of account as of {a
 
 
 def _company(ctx: ServiceContext) -> str:
-    from arguard.platform.tables import Company
+    from arguard.platform.interface import company_name
 
-    return ctx.session.scalar(select(Company.name).where(Company.id == ctx.company_id)) or ""
+    return company_name(ctx)
 
 
 def send_statements(ctx: ServiceContext, as_of: date, customer_codes: list[str] | None = None) -> list[StatementSent]:

@@ -15,7 +15,7 @@ from datetime import date, timedelta
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Engine, delete, insert, select
+from sqlalchemy import Engine, insert, select
 
 from arguard.core.errors import ValidationError
 from arguard.db.session import session_scope
@@ -37,10 +37,9 @@ from arguard.demo.records import (
 )
 from arguard.demo.steps import DemoStep, discover_steps, step_rng
 from arguard.demo.tables import DemoBuyerTruth
-from arguard.ledger import service as ledger
+from arguard.ledger import interface as ledger
 from arguard.platform.context import ServiceContext
-from arguard.platform.service import create_api_key, create_company, create_user
-from arguard.platform.tables import Company
+from arguard.platform.interface import company_id, create_api_key, create_company, create_user, delete_company
 
 ACTOR = "system:demo"
 COMPANY_NAME = "Demo Exports GmbH · 演示出口有限公司"
@@ -88,7 +87,7 @@ def make_world(size: DemoSize, seed: int, as_of: date, company_code: str = "DEMO
 
 def demo_exists(engine: Engine, company_code: str = "DEMO") -> bool:
     with session_scope(engine) as s:
-        return s.scalar(select(Company.id).where(Company.code == company_code)) is not None
+        return company_id(s, company_code) is not None
 
 
 def build_demo(engine: Engine, *, size: str | DemoSize = "small", seed: int = 42, as_of: date,
@@ -101,11 +100,11 @@ def build_demo(engine: Engine, *, size: str | DemoSize = "small", seed: int = 42
     result = DemoResult(company_code, False, seed, as_of, demo_size.name)
     tick = time.perf_counter()
     with session_scope(engine) as s:
-        existing = s.scalar(select(Company.id).where(Company.code == company_code))
+        existing = company_id(s, company_code)
         if existing is not None and not reset:
             return result
         if existing is not None:
-            s.execute(delete(Company).where(Company.id == existing))
+            delete_company(s, existing)
     result.seconds["reset"] = time.perf_counter() - tick
     world = make_world(demo_size, seed, as_of, company_code)
     history = simulate(world)
@@ -185,13 +184,13 @@ def _write_truth(ctx: ServiceContext, world: DemoWorld) -> None:
 def _run_steps(engine: Engine, world: DemoWorld, result: DemoResult, steps: Sequence[DemoStep],
                progress: Progress | None) -> None:
     with session_scope(engine) as s:
-        company_id = s.scalar(select(Company.id).where(Company.code == world.company_code))
-    assert company_id is not None
+        company = company_id(s, world.company_code)
+    assert company is not None
     for i, step in enumerate(steps):
         tick = time.perf_counter()
         try:
             with session_scope(engine) as s:
-                ctx = ServiceContext(s, company_id, ACTOR, "admin")
+                ctx = ServiceContext(s, company, ACTOR, "admin")
                 step.run(ctx, world, step_rng(world.seed, step.name))
             ctx.run_after_commit()
             result.steps.append((step.name, True, f"{time.perf_counter() - tick:.1f} s"))

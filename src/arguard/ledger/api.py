@@ -129,10 +129,9 @@ def customer_statement(ctx: Viewer, code: str, as_of: AsOf = None, since: date |
                        format: Literal["json", "csv", "xlsx", "pdf"] = "json") -> Response:
     """Statement of account as of a date, in the customer's language (zh-CN or en)."""
     statements = service.statement_of_account(ctx, code, _day(as_of), since, currency)
-    from arguard.platform.tables import Company
+    from arguard.platform.interface import company_name
 
-    company = ctx.session.get(Company, ctx.company_id)
-    data = render.render(statements, format, company.name if company else "")
+    data = render.render(statements, format, company_name(ctx))
     headers = {} if format == "json" else {
         "Content-Disposition": f'attachment; filename="statement_{code}_{_day(as_of)}.{format}"'}
     return Response(data, media_type=render.MEDIA_TYPES[format], headers=headers)

@@ -27,7 +27,7 @@ from arguard.ledger.model import CustomerRecord, ImportResult, InvoiceRecord, Pa
 from arguard.ledger.tables import Allocation, Customer, CustomerAccount, ImportBatch, Invoice, Payment
 from arguard.platform.context import ServiceContext
 from arguard.platform.events import publish
-from arguard.platform.tables import Company
+from arguard.platform.interface import lock_company
 
 Progress = Callable[[str, int, int | None], None]
 """progress(phase, done, total): phases 'read', 'stage', 'write', 'done'."""
@@ -293,7 +293,7 @@ def _refresh_statistics(ctx: ServiceContext, kind: str, written: int) -> None:
 
 def _first_load(ctx: ServiceContext) -> bool:
     """Lock the company row (imports of one company serialise) and tell whether it has no invoices yet."""
-    ctx.session.execute(select(Company.id).where(Company.id == ctx.company_id).with_for_update())
+    lock_company(ctx)
     return not ctx.session.scalar(select(exists().where(Invoice.company_id == ctx.company_id)))
 
 

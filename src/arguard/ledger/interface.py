@@ -60,3 +60,44 @@ from arguard.ledger.service_open_bulk import OpenInvoiceRow, open_invoices_bulk,
 
 __all__ += ["OpenInvoiceRow", "open_invoices_bulk", "sales_by_buyer"]
 __all__ += ["post_receipts"]
+
+# Customers and open amounts as other capabilities read them (issue 10: no one else reads ledger tables).
+from arguard.ledger.reads import (
+    CustomerRef,
+    customer_codes,
+    customer_id_select,
+    customer_ids,
+    customer_ids_select,
+    customer_ref,
+    customer_refs,
+    find_customer,
+    invoiced_against_order,
+    newest_rate_select,
+    open_by_country_sector,
+    open_by_customer,
+    open_summary_select,
+)
+
+__all__ += ["CustomerRef", "customer_codes", "customer_id_select", "customer_ids", "customer_ids_select",
+            "customer_ref", "customer_refs", "find_customer", "invoiced_against_order", "newest_rate_select",
+            "open_by_country_sector",
+            "open_by_customer", "open_summary_select"]
+
+# The ledger as it stood on a date, in bulk (issue 10: monitoring's snapshots no longer read ledger tables).
+from arguard.ledger.reads_asof import (
+    OpenItemAsOf,
+    allocations_between,
+    open_items_as_of,
+    payments_between,
+)
+
+__all__ += ["OpenItemAsOf", "allocations_between", "open_items_as_of", "payments_between"]
+
+# Commands other capabilities give the ledger (issue 10: the demo and reconciliation call them here).
+from arguard.ledger.bulk import import_bytes, import_records
+from arguard.ledger.reads import add_customer_account
+from arguard.ledger.service import add_alias, find_invoice, reverse_allocation
+from arguard.ledger.service_views import add_fx_rate, get_payment
+
+__all__ += ["add_alias", "add_customer_account", "add_fx_rate", "find_invoice", "get_payment", "import_bytes",
+            "import_records", "reverse_allocation"]

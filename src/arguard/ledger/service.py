@@ -377,9 +377,9 @@ def dso_history(ctx: ServiceContext, dates: Sequence[date], period_days: int = 9
 
 def statement_sender(ctx: ServiceContext) -> str:
     """The company's name, printed as the sender on statements of account."""
-    from arguard.platform.tables import Company
+    from arguard.platform.interface import company_name
 
-    return ctx.session.scalar(select(Company.name).where(Company.id == ctx.company_id)) or ""
+    return company_name(ctx)
 
 
 __all__ += ["customer_countries", "dso_history", "statement_sender"]

@@ -28,7 +28,7 @@ from arguard.ledger.statement import Movement, build_statement
 from arguard.ledger.tables import Adjustment, Allocation, Customer, FxRateRow, Invoice, Payment
 from arguard.platform.context import ServiceContext
 from arguard.platform.events import publish
-from arguard.platform.tables import Company
+from arguard.platform.interface import company_base_currency
 
 __all__ = [
     "add_fx_rate",
@@ -61,7 +61,7 @@ def _customer(ctx: ServiceContext, code: str) -> Customer:
 
 
 def base_currency(ctx: ServiceContext) -> str:
-    return ctx.session.scalar(select(Company.base_currency).where(Company.id == ctx.company_id)) or "EUR"
+    return company_base_currency(ctx)
 
 
 # ---------------------------------------------------------------- reports

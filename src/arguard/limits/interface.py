@@ -12,3 +12,14 @@ __all__ = ["buyer_exposure", "limit_history", "request_review", "set_collections
 from arguard.limits.service_cover import cover_spans, decide_cover, request_cover
 
 __all__ += ["cover_spans", "decide_cover", "request_cover"]
+
+# Monitoring's reactions (issue 10: called here with their real signatures, not through importlib).
+from arguard.limits.service_limits import open_reviews_by_buyer
+
+__all__ += ["open_reviews_by_buyer"]
+
+# Monitoring's snapshots (issue 10): many buyers' limit in force and order parts in one call.
+from arguard.limits.model import CreditPosition  # noqa: E402
+from arguard.limits.positions import credit_positions  # noqa: E402
+
+__all__ += ["CreditPosition", "credit_positions"]

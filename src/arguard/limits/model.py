@@ -284,3 +284,15 @@ class Recommendation:
     binding: Bound | None
     bounds: tuple[Bound, ...]
     notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class CreditPosition:
+    """What limits tells others of a buyer on a date, in the limit currency: the limit in force (None:
+    none) and the order parts of its exposure — shipped not yet invoiced, released orders (limits rule
+    17). None where it could not be valued (a rate is missing)."""
+
+    customer_code: str
+    limit: Money | None
+    shipped: Money | None = None
+    orders: Money | None = None

@@ -19,11 +19,12 @@ from typing import Any
 from sqlalchemy import Boolean, Date, Integer, String, and_, bindparam, case, func, or_, select, text, true
 from sqlalchemy.orm import aliased
 
-from arguard.core.errors import NotFound, ValidationError
+from arguard.core.errors import ValidationError
 from arguard.core.money import Money, check_currency
 from arguard.db.driver import DriverStatement
 from arguard.db.session import upsert_insert
-from arguard.ledger.tables import Customer, FxRateRow, Invoice
+from arguard.ledger import interface as ledger
+from arguard.ledger.interface import CustomerRef
 from arguard.limits import sources
 from arguard.limits.exposure import credit_line
 from arguard.limits.model import (
@@ -43,7 +44,7 @@ from arguard.limits.tables import (
     ReleasedByDay,
 )
 from arguard.platform.context import ServiceContext
-from arguard.platform.tables import Company
+from arguard.platform.interface import company_base_currency
 
 LIVE = ("released", "shipped")
 
@@ -125,8 +126,7 @@ def get_policy(ctx: ServiceContext) -> Policy:
 def _read_policy(ctx: ServiceContext) -> Policy:
     row = ctx.session.scalar(select(LimitPolicy).where(LimitPolicy.company_id == ctx.company_id))
     if row is None:
-        base = ctx.session.scalar(select(Company.base_currency).where(Company.id == ctx.company_id))
-        return Policy(base or "EUR", CheckPolicy(), Decimal("0.08"))
+        return Policy(company_base_currency(ctx), CheckPolicy(), Decimal("0.08"))
     params = dict(row.params or {})
     if "guarantee_excess_share" in params:
         params["guarantee_excess_share"] = Decimal(str(params["guarantee_excess_share"]))
@@ -207,18 +207,14 @@ def set_appetite(ctx: ServiceContext, scope: str, key: str, cap: Money | None, r
 
 # ---------------------------------------------------------------- customers, FX, locks
 
-def customer_by_code(ctx: ServiceContext, code: str) -> Customer:
-    row = ctx.session.scalar(select(Customer).where(Customer.company_id == ctx.company_id, Customer.code == code))
-    if row is None:
-        raise NotFound(f"no customer {code!r}", code="customer_not_found")
-    return row
+def customer_by_code(ctx: ServiceContext, code: str) -> CustomerRef:
+    return ledger.customer_ref(ctx, code)
 
 
-def group_parent(ctx: ServiceContext, customer: Customer) -> Customer | None:
+def group_parent(ctx: ServiceContext, customer: CustomerRef) -> CustomerRef | None:
     if not customer.parent_code or customer.parent_code == customer.code:
         return None
-    return ctx.session.scalar(select(Customer).where(Customer.company_id == ctx.company_id,
-                                                     Customer.code == customer.parent_code))
+    return ledger.find_customer(ctx, customer.parent_code)
 
 
 _RATES: dict[tuple[Any, ...], Decimal] = {}
@@ -250,12 +246,7 @@ class Rates:
         return found
 
     def _lookup(self, currency: str) -> Decimal:
-        q = prebuilt("fx_rate", lambda: (
-            select(FxRateRow.base, FxRateRow.rate).where(
-                FxRateRow.company_id == bindparam("company"), FxRateRow.valid_on <= bindparam("on", type_=Date),
-                or_(and_(FxRateRow.base == bindparam("currency"), FxRateRow.quote == bindparam("to")),
-                    and_(FxRateRow.base == bindparam("to"), FxRateRow.quote == bindparam("currency"))))
-            .order_by(FxRateRow.valid_on.desc()).limit(1)))
+        q = prebuilt("fx_rate", ledger.newest_rate_select)
         found = self.ctx.connection().execute(q, {"company": self.ctx.company_id, "on": self.on,
                                                           "currency": currency, "to": self.to}).first()
         if found is None:
@@ -335,7 +326,7 @@ def lock_for_check(ctx: ServiceContext, customer_code: str) -> tuple[list[Any], 
     return [r[:8] for r in rows], (tuple(rows[0][8:]) if rows else ())
 
 
-def buyer_state(ctx: ServiceContext, customer: Customer) -> BuyerCreditState:
+def buyer_state(ctx: ServiceContext, customer: CustomerRef) -> BuyerCreditState:
     return lock_buyers(ctx, [customer.id])[customer.id]
 
 
@@ -377,20 +368,12 @@ def exposure_facts(ctx: ServiceContext, customers: Any, rates: Rates, *, horizon
 
 
 def _open_items(customers: Any) -> Any:
-    as_of = bindparam("as_of", type_=Date)
-    return (select(Invoice.currency, func.sum(Invoice.open_minor),
-                   func.min(case((and_(Invoice.open_minor > 0, Invoice.due_date < as_of), Invoice.due_date))),
-                   func.sum(case((Invoice.disputed == true(), Invoice.open_minor), else_=0)))
-            .where(Invoice.company_id == bindparam("company"), Invoice.customer_id.in_(customers),
-                   Invoice.open_minor != 0).group_by(Invoice.currency))
+    return ledger.open_summary_select(bindparam("company"), customers, bindparam("as_of", type_=Date))
 
 
-def _invoiced_of_order(order: Any = CreditOrder, invoice: Any = Invoice) -> Any:
+def _invoiced_of_order(order: Any = CreditOrder) -> Any:
     """What was invoiced against an order (its number on the invoices), as a correlated subquery."""
-    return (select(func.coalesce(func.sum(invoice.amount_minor), 0)).where(
-        invoice.company_id == order.company_id, invoice.customer_id == order.customer_id,
-        invoice.order_number == order.order_id, invoice.currency == order.currency)
-        .correlate(order).scalar_subquery())
+    return ledger.invoiced_against_order(order.company_id, order.customer_id, order.order_id, order.currency)
 
 
 def _order_part(amount: int, limit_minor: int, invoiced: int | None) -> int:
@@ -434,21 +417,19 @@ def _facts_statement() -> Any:
                 + [col(v, String, f"s{i}") for i, v in enumerate(s + [None] * (6 - len(s)), 1)]
                 + [col(v, Date, f"d{i}") for i, v in enumerate(d + [None] * (4 - len(d)), 1)])
 
-    company, cid = bindparam("company"), bindparam("cid")
+    company: Any = bindparam("company")
+    cid: Any = bindparam("cid")
     # short aliases: the statement's text stays under psycopg's 4 KiB translation cache
-    o, inv, dec = aliased(CreditOrder, name="o"), aliased(Invoice, name="i"), aliased(LimitDecisionRow, name="d")
+    o, dec = aliased(CreditOrder, name="o"), aliased(LimitDecisionRow, name="d")
     as_of = bindparam("as_of", type_=Date)
     orders = select(*row("order", [o.id, o.customer_id, o.amount_minor, o.limit_minor, o.version,
-                                   _invoiced_of_order(o, aliased(Invoice, name="x"))],
+                                   _invoiced_of_order(o)],
                          [o.order_id, o.status, o.currency, o.outcome, o.country, o.sector], [o.ship_date])).where(
         o.company_id == company, or_(o.order_id == bindparam("oid"), and_(
             o.customer_id == cid, or_(o.status == "released", o.status == "shipped"),  # LIVE, written out
             or_(o.status == "shipped", o.ship_date <= bindparam("horizon", type_=Date)))))
-    items = select(*row("open", [func.sum(inv.open_minor), func.sum(case((inv.disputed == true(), inv.open_minor),
-                                                                          else_=0))],
-                        [inv.currency], [func.min(case((and_(inv.open_minor > 0, inv.due_date < as_of),
-                                                         inv.due_date)))])).where(
-        inv.company_id == company, inv.customer_id == cid, inv.open_minor != 0).group_by(inv.currency)
+    oi = ledger.open_summary_select(company, cid, as_of).subquery("oi")
+    items = select(*row("open", [oi.c.open_minor, oi.c.disputed_minor], [oi.c.currency], [oi.c.oldest_due]))
     decisions = select(*row("decision", [dec.amount_minor, dec.requested_minor, dec.id,
                                           case((dec.cover_stopped == true(), 1), else_=0)],
                             [dec.kind, dec.status, dec.currency, dec.conditions],
@@ -685,23 +666,17 @@ def settled_by_scope(ctx: ServiceContext, rates: Rates) -> dict[tuple[str, str],
             if key is not None:
                 out[(scope, key)] = out.get((scope, key), 0) + minor
 
-    q = (select(Customer.country, Customer.sector, Invoice.currency, func.sum(Invoice.open_minor))
-         .join(Customer, Customer.id == Invoice.customer_id)
-         .where(Invoice.company_id == ctx.company_id, Invoice.open_minor != 0)
-         .group_by(Customer.country, Customer.sector, Invoice.currency))
-    for country, sector, currency, minor in ctx.session.execute(q):
+    for country, sector, currency, minor in ledger.open_by_country_sector(ctx):
         try:
             add(country, sector, rates.minor(int(minor), currency).minor)
         except ValidationError:
             continue  # no rate: the buyer's own check names it
-    invoiced = (select(func.coalesce(func.sum(Invoice.amount_minor), 0)).where(
-        Invoice.company_id == CreditOrder.company_id, Invoice.customer_id == CreditOrder.customer_id,
-        Invoice.order_number == CreditOrder.order_id, Invoice.currency == CreditOrder.currency)
-        .correlate(CreditOrder).scalar_subquery())
-    shipped = (select(Customer.country, Customer.sector, CreditOrder.amount_minor, CreditOrder.limit_minor, invoiced)
-               .join(Customer, Customer.id == CreditOrder.customer_id)
-               .where(CreditOrder.company_id == ctx.company_id, CreditOrder.status == "shipped"))
-    for country, sector, amount, limit_minor, inv in ctx.session.execute(shipped):
+    shipped = ctx.session.execute(select(CreditOrder.customer_id, CreditOrder.amount_minor, CreditOrder.limit_minor,
+                                         _invoiced_of_order())
+                                  .where(CreditOrder.company_id == ctx.company_id, CreditOrder.status == "shipped")).all()
+    where = {c.id: (c.country, c.sector) for c in ledger.customer_refs(ctx, ids={r[0] for r in shipped})}
+    for cid, amount, limit_minor, inv in shipped:
+        country, sector = where.get(cid, (None, None))
         rest = max(0, int(amount) - int(inv or 0))
         add(country, sector, (int(limit_minor) * rest) // int(amount) if amount else 0)
     return out
@@ -714,19 +689,15 @@ def group_members(ctx: ServiceContext, parent_code: str, max_age_s: float) -> li
 
 
 def _group_of(ctx: ServiceContext, parent_code: str) -> list[int]:
-    return list(ctx.session.scalars(select(Customer.id).where(Customer.company_id == ctx.company_id, or_(
-        Customer.parent_code == parent_code, Customer.code == parent_code))))
+    return list(ctx.session.scalars(ledger.customer_ids_select(ctx.company_id, group=parent_code)))
 
 
-def scope_customers(ctx: ServiceContext, scope: str, key: str) -> Any:
-    q = select(Customer.id).where(Customer.company_id == ctx.company_id)
-    if scope == "country":
-        q = q.where(Customer.country == key)
-    elif scope == "sector":
-        q = q.where(Customer.sector == key)
-    elif scope != "total":
+def scope_customers(ctx: ServiceContext, scope: str, key: str, exclude_id: int | None = None) -> Any:
+    """A select of the ids of the buyers in a scope: a country, a sector, or the whole book ('total')."""
+    if scope not in ("country", "sector", "total"):
         raise ValueError(scope)
-    return q
+    return ledger.customer_ids_select(ctx.company_id, country=key if scope == "country" else None,
+                                      sector=key if scope == "sector" else None, exclude_id=exclude_id)
 
 
 def decisions_of(ctx: ServiceContext, customer_id: int) -> list[LimitDecision]:
@@ -781,11 +752,16 @@ def buyer_exposure(ctx: ServiceContext, code: str, as_of: date) -> dict[str, Any
            "oldest_overdue_days": _oldest_days(ctx, customer.id, as_of, facts.oldest_due)}
     parent = group_parent(ctx, customer)
     if customer.parent_code:
-        members = select(Customer.id).where(Customer.company_id == ctx.company_id, or_(
-            Customer.parent_code == customer.parent_code, Customer.code == customer.parent_code))
+        members = ledger.customer_ids_select(ctx.company_id, group=customer.parent_code)
         group = exposure_facts(ctx, members, rates, horizon_end=horizon_end).exposure
         out["group"] = {"parent": customer.parent_code, "exposure": str(group.total.amount),
                         "limit": _amount(line_of(ctx, parent.id, as_of).amount) if parent else None}
+        from arguard.limits.service_groups import group_flag
+
+        flag = group_flag(ctx, customer, as_of)
+        out["group"]["member_limit_above_group"] = None if flag is None else {
+            "limit": str(flag.member_limit.amount), "group_limit": str(flag.group_limit.amount),
+            "excess": str(flag.excess.amount)}
     return out
 
 

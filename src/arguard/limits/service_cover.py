@@ -12,7 +12,7 @@ from datetime import date, timedelta
 from sqlalchemy import select
 
 from arguard.core.money import Money
-from arguard.ledger.tables import Customer
+from arguard.ledger import interface as ledger
 from arguard.limits.exposure import credit_line
 from arguard.limits.model import LimitDecision
 from arguard.limits.service import decision_record
@@ -28,14 +28,14 @@ def cover_spans(ctx: ServiceContext, discretionary_cap: Money | None = None,
     """Per buyer code: (from, to or None, cover) spans of the insurer's cover — the insured limit once the
     insurer has spoken, else the discretionary limit (capped by `discretionary_cap`) — oldest first;
     cover None where none is in force. One query for the whole company."""
-    q = (select(Customer.code, LimitDecisionRow)
-         .join(Customer, Customer.id == LimitDecisionRow.customer_id)
-         .where(LimitDecisionRow.company_id == ctx.company_id, LimitDecisionRow.kind.in_(COVER_KINDS))
-         .order_by(Customer.code, LimitDecisionRow.id))
+    rows = list(ctx.session.scalars(select(LimitDecisionRow).where(
+        LimitDecisionRow.company_id == ctx.company_id, LimitDecisionRow.kind.in_(COVER_KINDS))
+        .order_by(LimitDecisionRow.id)))
+    codes = ledger.customer_codes(ctx, {r.customer_id for r in rows})
     by_buyer: dict[str, list[LimitDecision]] = {}
-    for code, row in ctx.session.execute(q):
-        by_buyer.setdefault(code, []).append(decision_record(row))
-    return {code: _spans(decisions, discretionary_cap) for code, decisions in by_buyer.items()}
+    for row in rows:
+        by_buyer.setdefault(codes[row.customer_id], []).append(decision_record(row))
+    return {code: _spans(by_buyer[code], discretionary_cap) for code in sorted(by_buyer)}
 
 
 def _spans(decisions: list[LimitDecision], cap: Money | None) -> list[tuple[date, date | None, Money | None]]:

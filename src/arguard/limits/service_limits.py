@@ -16,7 +16,8 @@ from sqlalchemy import insert, select
 
 from arguard.core.errors import Conflict, NotFound, ValidationError
 from arguard.core.money import Money
-from arguard.ledger.tables import Customer
+from arguard.ledger import interface as ledger
+from arguard.ledger.interface import CustomerRef
 from arguard.limits import sources
 from arguard.limits.model import DECISION_STATUSES, KINDS, Appetite, BuyerProfile, CreditLine, Recommendation
 from arguard.limits.recommend import recommend_limit
@@ -69,6 +70,14 @@ def request_review(ctx: ServiceContext, customer_code: str, reason: str, cause: 
                 return req
     return request_limit(ctx, customer_code, kind="internal", amount=None, reason=reason, cause=cause,
                          on=on or datetime.now(UTC).date())
+
+
+def open_reviews_by_buyer(ctx: ServiceContext, cause_prefix: str = "") -> dict[str, int]:
+    """Buyer code → id of its undecided limit review whose cause starts with `cause_prefix` (monitoring
+    asks with 'alert:'); the newest when a buyer has several."""
+    pending = {r.customer_id: r.id for r in open_requests(ctx) if str(r.cause or "").startswith(cause_prefix)}
+    codes = ledger.customer_codes(ctx, pending)
+    return {codes[cid]: rid for cid, rid in pending.items() if cid in codes}
 
 
 def open_requests(ctx: ServiceContext, customer_id: int | None = None) -> list[LimitRequest]:
@@ -172,7 +181,7 @@ def _validate_amount(d: DecisionInput, amount: Money, requested: Money | None, c
         raise ValidationError(f"a discretionary limit may not exceed the policy's {cap}", code="over_discretion")
 
 
-def decision_inputs(ctx: ServiceContext, customer: Customer, on: date, current: CreditLine) -> dict[str, Any]:
+def decision_inputs(ctx: ServiceContext, customer: CustomerRef, on: date, current: CreditLine) -> dict[str, Any]:
     """What a decider sees: exposure, limit in force, grade, the recommendation."""
     try:
         exposure = buyer_exposure(ctx, customer.code, on)
@@ -234,7 +243,7 @@ def set_expected_sales(ctx: ServiceContext, customer_code: str, monthly: Money |
 
 # ---------------------------------------------------------------- recommendation and terms
 
-def buyer_profile(ctx: ServiceContext, customer: Customer, as_of: date, rates: Rates,
+def buyer_profile(ctx: ServiceContext, customer: CustomerRef, as_of: date, rates: Rates,
                   grades: sources.GradeSource | None = None) -> BuyerProfile:
     risk = (grades or sources.GRADES).risk_of(ctx, customer.code, as_of)
     state = ctx.session.scalar(select(BuyerCreditState).where(BuyerCreditState.company_id == ctx.company_id,
@@ -254,11 +263,10 @@ def buyer_profile(ctx: ServiceContext, customer: Customer, as_of: date, rates: R
 
 
 def country_class(iso2: str) -> int | None:
-    try:
-        from arguard.risk.store import country_table
-    except ImportError:
-        return None
-    return country_table().risk_of(iso2).treated_as
+    """The OECD class the buyer's country is treated as (the risk capability's country table)."""
+    from arguard.risk.interface import country_class as risk_country_class
+
+    return risk_country_class(iso2)
 
 
 def recommend(ctx: ServiceContext, code: str, as_of: date, grades: sources.GradeSource | None = None,
@@ -274,9 +282,11 @@ def recommend(ctx: ServiceContext, code: str, as_of: date, grades: sources.Grade
     for scope, key in (("country", profile.country), ("sector", profile.sector), ("total", "*")):
         if key is None or appetite.cap(scope, key) is None:
             continue
-        others = scope_customers(ctx, scope, key).where(Customer.id != customer.id)
+        others = scope_customers(ctx, scope, key, exclude_id=customer.id)
         used[(scope, key)] = exposure_facts(ctx, others, rates, horizon_end=horizon_end).exposure.total
-    return recommend_limit(profile, appetite, used)
+    from arguard.limits.service_groups import group_limits
+
+    return recommend_limit(profile, appetite, used, group=group_limits(ctx, customer, as_of))
 
 
 def terms_advice(ctx: ServiceContext, code: str, as_of: date, grades: sources.GradeSource | None = None,
@@ -297,8 +307,7 @@ def import_decisions(ctx: ServiceContext, items: list[tuple[str, DecisionInput]]
     decisions listing every one (buyer, kind, status, amount, dates) with the source as the reason."""
     ctx.require("credit_manager")
     currency = get_policy(ctx).currency
-    ids = {c: i for i, c in ctx.session.execute(select(Customer.id, Customer.code).where(
-        Customer.company_id == ctx.company_id))}
+    ids = ledger.customer_ids(ctx, [code for code, _ in items])
     rows: list[dict[str, Any]] = []
     for code, d in items:
         _check_kind(d.kind)
@@ -330,8 +339,7 @@ def import_expected_sales(ctx: ServiceContext, monthly: dict[str, Money], source
     """Expected monthly sales for many buyers (from the sales plan); one audit entry."""
     ctx.require("analyst")
     currency = get_policy(ctx).currency
-    ids = {c: i for i, c in ctx.session.execute(select(Customer.id, Customer.code).where(
-        Customer.company_id == ctx.company_id))}
+    ids = ledger.customer_ids(ctx, monthly)
     existing = {s.customer_id: s for s in ctx.session.scalars(select(BuyerCreditState).where(
         BuyerCreditState.company_id == ctx.company_id))}
     for code, money in monthly.items():

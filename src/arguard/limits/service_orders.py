@@ -28,7 +28,7 @@ from sqlalchemy import bindparam, func, insert, select, update
 
 from arguard.core.errors import Conflict, Issue, NotFound, ValidationError
 from arguard.core.money import Money
-from arguard.ledger.tables import Customer
+from arguard.ledger import interface as ledger
 from arguard.limits import service as svc
 from arguard.limits import sources
 from arguard.limits.check import check_order as decide
@@ -203,7 +203,7 @@ def _situation(ctx: ServiceContext, customer: _Buyer, parent: _Buyer | None, ord
         g = svc.exposure_facts(ctx, members, rates, horizon_end=horizon_end, exclude_order=order.order_id)
         group = GroupPosition(customer.parent_code, g.exposure.total,
                               svc.line_of(ctx, parent.id, on, appetite).amount if parent else None)
-    collections = sources.COLLECTIONS
+    collections = sources.collections_source()
     in_collections = (collections.in_collections(ctx, customer.code) if collections is not None
                       else state.in_collections)
     return BuyerSituation(
@@ -316,16 +316,16 @@ def hold_queue(ctx: ServiceContext, limit: int = 100, offset: int = 0) -> tuple[
 
 def list_orders(ctx: ServiceContext, *, status: str | None = None, customer_code: str | None = None,
                 limit: int = 100, offset: int = 0) -> tuple[list[tuple[CreditOrder, str]], int]:
-    q = (select(CreditOrder, Customer.code).join(Customer, Customer.id == CreditOrder.customer_id)
-         .where(CreditOrder.company_id == ctx.company_id))
+    q = select(CreditOrder).where(CreditOrder.company_id == ctx.company_id)
     if status:
         q = q.where(CreditOrder.status == status)
     if customer_code:
-        q = q.where(Customer.code == customer_code)
+        q = q.where(CreditOrder.customer_id == ledger.customer_id_select(ctx.company_id, customer_code))
     total = ctx.session.scalar(select(func.count()).select_from(q.subquery())) or 0
-    rows = ctx.session.execute(q.order_by(CreditOrder.checked_at.desc(), CreditOrder.id.desc())
-                               .limit(limit).offset(offset))
-    return [(o, code) for o, code in rows], total
+    orders = list(ctx.session.scalars(q.order_by(CreditOrder.checked_at.desc(), CreditOrder.id.desc())
+                                      .limit(limit).offset(offset)))
+    codes = ledger.customer_codes(ctx, {o.customer_id for o in orders})
+    return [(o, codes.get(o.customer_id, "")) for o in orders], total
 
 
 def import_orders(ctx: ServiceContext, lines: Iterable[OrderLine], *, as_of: date, source: str = "import",

@@ -8,11 +8,11 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from arguard.core.errors import ValidationError
 from arguard.core.money import Money
-from arguard.ledger.tables import Customer, Invoice
+from arguard.ledger import interface as ledger
 from arguard.limits import sources
 from arguard.limits.exposure import credit_line
 from arguard.limits.model import LimitDecision, Recommendation
@@ -22,8 +22,7 @@ from arguard.platform.context import ServiceContext
 
 
 def customer_codes(ctx: ServiceContext) -> dict[int, str]:
-    q = select(Customer.id, Customer.code).where(Customer.company_id == ctx.company_id)
-    return {cid: code for cid, code in ctx.session.execute(q)}
+    return ledger.customer_codes(ctx)
 
 
 def buyer_status(ctx: ServiceContext, code: str) -> dict[str, Any]:
@@ -61,10 +60,7 @@ def exposure_report(ctx: ServiceContext, as_of: date, *, limit: int = 50, offset
     lc = policy.currency
     rates = Rates(ctx, lc, as_of)
     parts: dict[int, dict[str, int]] = defaultdict(lambda: {"receivables": 0, "shipped": 0, "orders": 0})
-    rec = (select(Invoice.customer_id, Invoice.currency, func.sum(Invoice.open_minor))
-           .where(Invoice.company_id == ctx.company_id, Invoice.open_minor != 0)
-           .group_by(Invoice.customer_id, Invoice.currency))
-    for cid, currency, minor in ctx.session.execute(rec):
+    for cid, currency, minor in ledger.open_by_customer(ctx):
         try:
             parts[cid]["receivables"] += rates.minor(int(minor), currency).minor
         except ValidationError:
@@ -76,8 +72,7 @@ def exposure_report(ctx: ServiceContext, as_of: date, *, limit: int = 50, offset
                                    .order_by(LimitDecisionRow.id)):
         decisions[row.customer_id].append(decision_record(row))
     cap = get_appetite(ctx).cap("discretionary", "*")
-    customers = {c.id: c for c in ctx.session.scalars(select(Customer).where(
-        Customer.company_id == ctx.company_id, Customer.id.in_(set(parts) | set(decisions))))}
+    customers = {c.id: c for c in ledger.customer_refs(ctx, ids=set(parts) | set(decisions))}
     rows: list[dict[str, Any]] = []
     totals: dict[str, int] = {}
     for cid, c in customers.items():
@@ -99,10 +94,8 @@ def exposure_report(ctx: ServiceContext, as_of: date, *, limit: int = 50, offset
 
 
 def _order_sums(ctx: ServiceContext, horizon_end: date) -> list[tuple[int, str, int]]:
-    invoiced = (select(func.coalesce(func.sum(Invoice.amount_minor), 0)).where(
-        Invoice.company_id == CreditOrder.company_id, Invoice.customer_id == CreditOrder.customer_id,
-        Invoice.order_number == CreditOrder.order_id, Invoice.currency == CreditOrder.currency)
-        .correlate(CreditOrder).scalar_subquery())
+    invoiced = ledger.invoiced_against_order(CreditOrder.company_id, CreditOrder.customer_id, CreditOrder.order_id,
+                                             CreditOrder.currency)
     q = select(CreditOrder.customer_id, CreditOrder.status, CreditOrder.ship_date, CreditOrder.amount_minor,
                CreditOrder.limit_minor, invoiced).where(CreditOrder.company_id == ctx.company_id,
                                                         CreditOrder.status.in_(LIVE))

@@ -7,14 +7,15 @@ buyer's credit state until a collections capability takes it over (`set_collecti
 
 from __future__ import annotations
 
-import importlib
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any, Protocol
 
 from arguard.core.money import Money
+from arguard.ledger import interface as ledger
 from arguard.platform.context import ServiceContext
+from arguard.risk import interface as risk
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,57 +54,34 @@ def _money(value: Any, currency: str) -> Money | None:
 
 
 class RiskServiceGrades:
-    """Reads the risk capability's newest stored grade (on or before `as_of`) and newest statement.
+    """Reads the risk capability's newest stored grade (on or before `as_of`) and newest statement,
+    through its interface (`arguard.risk.interface`).
 
     It never grades on the fly: the order check must stay fast, and grading is the risk capability's
     work (on new facts and in its batch). A buyer without a stored grade is 'ungraded'."""
 
-    def newest_grade_select(self, customer_id: Any = None) -> Any | None:
-        """The newest stored grade on or before :as_of of buyer `customer_id` (default: the parameter :cid)
-        of company :company, as a select of (grade, pd) — the order check folds it into its read of the
-        buyer's facts; None without the risk capability."""
-        try:
-            tables = importlib.import_module("arguard.risk.tables")
-        except ImportError:
-            return None
-        from sqlalchemy import Date, bindparam, select
-
-        g = tables.BuyerGrade
-        who = bindparam("cid") if customer_id is None else customer_id
-        return (select(g.grade, g.pd_12m).where(g.company_id == bindparam("company"), g.customer_id == who,
-                                                g.as_of <= bindparam("as_of", type_=Date))
-                .order_by(g.as_of.desc(), g.id.desc()).limit(1))
+    def newest_grade_select(self, customer_id: Any = None) -> Any:
+        """The risk capability's query of the newest grade (see `risk.interface.newest_grade_select`),
+        which the order check folds into its read of the buyer's facts."""
+        return risk.newest_grade_select(customer_id)
 
     def risk_of(self, ctx: ServiceContext, customer_code: str, as_of: date, accounts: bool = True,
                 ) -> BuyerRisk | None:
-        try:
-            tables = importlib.import_module("arguard.risk.tables")
-        except ImportError:
+        customer = ledger.find_customer(ctx, customer_code)
+        found = None if customer is None else risk.newest_grade(ctx, customer.id, as_of)
+        if customer is None or found is None:
             return None
-        from sqlalchemy import select
-
-        from arguard.ledger.tables import Customer
-
-        stmt_t = tables.FinancialStatement
-        cid = select(Customer.id).where(Customer.company_id == ctx.company_id, Customer.code == customer_code)
-        found = ctx.connection().execute(self.newest_grade_select(cid.scalar_subquery()),
-                                         {"company": ctx.company_id, "as_of": as_of}).first()
-        if found is None or not accounts:
-            return None if found is None else BuyerRisk(grade=int(found.grade), pd=float(found.pd_12m))
-        st = ctx.session.execute(
-            select(stmt_t.currency, stmt_t.items).where(stmt_t.company_id == ctx.company_id,
-                                                        stmt_t.customer_id == cid.scalar_subquery(),
-                                                        stmt_t.fiscal_year_end <= as_of)
-            .order_by(stmt_t.fiscal_year_end.desc(), stmt_t.id.desc()).limit(1)).first()
+        if not accounts:
+            return BuyerRisk(grade=found.grade, pd=found.pd_12m)
+        st = risk.newest_accounts(ctx, customer.id, as_of)
         equity = sales = wc = None
         if st is not None:
-            cur, items = st.currency, st.items or {}
+            cur, items = st.currency, st.items
             equity, sales = _money(items.get("equity"), cur), _money(items.get("sales"), cur)
             ca, stl = items.get("current_assets"), items.get("short_term_liabilities")
             if ca is not None and stl is not None:
                 wc = _money(Decimal(str(ca)) - Decimal(str(stl)), cur)
-        return BuyerRisk(grade=int(found.grade), pd=float(found.pd_12m), equity=equity, sales=sales,
-                         working_capital=wc)
+        return BuyerRisk(grade=found.grade, pd=found.pd_12m, equity=equity, sales=sales, working_capital=wc)
 
 
 GRADES: GradeSource = RiskServiceGrades()
@@ -116,6 +94,15 @@ class CollectionsSource(Protocol):
         ...
 
 
-COLLECTIONS: CollectionsSource | None = None
-"""Set by the collections capability when it exists; until then the check reads the flag kept on the
-buyer's credit state (`service.set_collections`, `PUT /api/v1/limits/buyers/{code}/status`)."""
+COLLECTIONS_POINT = "limits.collections"
+"""The plug-in point a collections capability answers in its declaration:
+`provides=(Provide("limits.collections", "module:obj"),)` with `obj.in_collections(ctx, code) -> bool`."""
+
+
+def collections_source() -> CollectionsSource | None:
+    """The declared collections source (registry `provides=`), or None: then the check reads the flag kept
+    on the buyer's credit state (`service.set_collections`, `PUT /api/v1/limits/buyers/{code}/status`)."""
+    from arguard.platform import registry
+
+    found = registry.provided(COLLECTIONS_POINT)
+    return found[0] if found else None

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 
 from arguard.core.errors import Issue, NotFound, ValidationError
-from arguard.ledger.tables import Customer
+from arguard.ledger import interface as ledger
 from arguard.monitor import snapshots
 from arguard.monitor.bulk import BULK, insert_ignoring_conflicts, jsonable
 from arguard.monitor.model import EventRecord, StoredEvent, validate_event
@@ -69,8 +69,7 @@ def record_events(ctx: ServiceContext, records: Sequence[tuple[int | None, Event
         if not problems:
             good.append((line, rec))
     codes = sorted({rec.customer_code for _, rec in good if rec.customer_code})
-    known_codes = _in_chunks(ctx, Customer.code, codes, select(Customer.code).where(
-        Customer.company_id == ctx.company_id))
+    known_codes = set(ledger.customer_ids(ctx, codes))
     fresh: dict[str, EventRecord] = {}
     for line, rec in good:
         if rec.customer_code is not None and rec.customer_code not in known_codes:
@@ -140,8 +139,7 @@ def affected_buyers(ctx: ServiceContext, events: Sequence[StoredEvent | MonitorE
         changed = {c.country for c in snapshots.country_changes(ctx, max(e.occurred_on for e in tables))
                    if c.event_id in ids}
         if changed:
-            codes |= set(ctx.session.scalars(select(Customer.code).where(
-                Customer.company_id == ctx.company_id, Customer.country.in_(sorted(changed)))))
+            codes |= {c.code for c in ledger.customer_refs(ctx) if c.country in changed}
     return sorted(codes)
 
 

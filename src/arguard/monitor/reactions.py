@@ -1,24 +1,22 @@
 """Reactions an alert sets in motion: a limit review, a hold on new orders, a collections task.
 
 Each reaction kind is a `Reactor` (a plug-in point) that handles a batch of newly raised alerts. The
-default reactors hand the work to the capability that owns it when it offers the call (limits:
-`request_review`, `set_order_block`), and otherwise record it as a monitor task so nothing is lost; the
-future collections capability takes over the 'collections' tasks. Every reaction is stored with its
+default reactors hand the work to the capability that owns it through its interface (limits:
+`request_review`, `set_order_block`); collections tasks are recorded as monitor tasks until a
+collections capability takes them over. Every reaction is stored with its
 cause (rule, alert id, title) and audited: one audit entry per batch, naming every reaction.
 """
 
 from __future__ import annotations
 
-import importlib
-import inspect
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any, Protocol
 
 from sqlalchemy import insert, select
 
 from arguard.core.errors import ArguardError
-from arguard.ledger.tables import Customer
+from arguard.limits import interface as limits
 from arguard.monitor.bulk import BULK
 from arguard.monitor.model import REACTIONS, AlertView
 from arguard.monitor.tables import Reaction, Task
@@ -37,21 +35,6 @@ class Reactor(Protocol):
 
 def cause_of(alert: AlertView) -> str:
     return f"alert {alert.id} ({alert.rule_id}, {alert.severity}): {alert.title}"
-
-
-def _limits_call(name: str) -> Callable[..., Any] | None:
-    try:
-        module = importlib.import_module("arguard.limits.service")
-    except ImportError:
-        return None
-    fn = getattr(module, name, None)
-    return fn if callable(fn) else None
-
-
-def _call(fn: Callable[..., Any], **kwargs: Any) -> Any:
-    """Call `fn` with the keyword arguments it accepts (the owning capability's signature may grow)."""
-    accepted = inspect.signature(fn).parameters
-    return fn(**{k: v for k, v in kwargs.items() if k in accepted})
 
 
 def open_tasks(ctx: ServiceContext, kind: str, alerts: Sequence[AlertView]) -> list[Outcome]:
@@ -90,41 +73,21 @@ def _reason(alerts: Sequence[AlertView], positions: list[int]) -> str:
     return first if len(positions) == 1 else f"{first} (+{len(positions) - 1} more alert(s))"
 
 
-def _open_monitoring_reviews(ctx: ServiceContext, fn_open: Callable[..., Any] | None,
-                             codes: Sequence[str]) -> dict[str, str]:
-    """Buyer code → id of a limit review monitoring asked for that is still undecided."""
-    if fn_open is None:
-        return {}
-    pending = {r.customer_id: r.id for r in fn_open(ctx) if str(r.cause or "").startswith("alert:")}
-    if not pending:
-        return {}
-    out: dict[str, str] = {}
-    for i in range(0, len(codes), _CHUNK):
-        for cid, code in ctx.session.execute(select(Customer.id, Customer.code).where(
-                Customer.company_id == ctx.company_id, Customer.code.in_(codes[i:i + _CHUNK]))):
-            if cid in pending:
-                out[code] = str(pending[cid])
-    return out
-
-
 def limit_review(ctx: ServiceContext, alerts: Sequence[AlertView]) -> list[Outcome]:
     """One limit review per buyer: a buyer whose review from monitoring is still undecided gets no
     second one (the alert is recorded as merged into it); several alerts of one batch share one."""
-    fn = _limits_call("request_review")
-    if fn is None:
-        return open_tasks(ctx, "limit_review", alerts)
     groups = _by_buyer(alerts)
-    pending = _open_monitoring_reviews(ctx, _limits_call("open_requests"), sorted(groups))
+    pending = limits.open_reviews_by_buyer(ctx, "alert:")
     out: list[Outcome | None] = [None] * len(alerts)
     for code, positions in groups.items():
         first = alerts[positions[0]]
         if code in pending:
-            outcome: Outcome = ("limits", "merged", pending[code])
+            outcome: Outcome = ("limits", "merged", str(pending[code]))
         else:
             try:
-                ref = _call(fn, ctx=ctx, customer_code=code, code=code, reason=_reason(alerts, positions),
-                            cause=f"alert:{first.id}", on=first.last_as_of, as_of=first.last_as_of)
-                outcome = ("limits", "requested", None if ref is None else str(getattr(ref, "id", ref)))
+                review = limits.request_review(ctx, code, _reason(alerts, positions), cause=f"alert:{first.id}",
+                                               on=first.last_as_of)
+                outcome = ("limits", "requested", str(review.id))
             except ArguardError as exc:
                 outcome = ("limits", "refused", exc.message[:120])
         for n, i in enumerate(positions):
@@ -134,15 +97,11 @@ def limit_review(ctx: ServiceContext, alerts: Sequence[AlertView]) -> list[Outco
 
 def order_hold(ctx: ServiceContext, alerts: Sequence[AlertView]) -> list[Outcome]:
     """Hold the buyer's new orders: one call per buyer and batch."""
-    fn = _limits_call("set_order_block")
-    if fn is None:
-        return open_tasks(ctx, "order_hold", alerts)
     out: list[Outcome | None] = [None] * len(alerts)
     for code, positions in _by_buyer(alerts).items():
         first = alerts[positions[0]]
         try:
-            _call(fn, ctx=ctx, customer_code=code, code=code, blocked=True, block=True,
-                  reason=_reason(alerts, positions), cause=f"alert:{first.id}")
+            limits.set_order_block(ctx, code, True, _reason(alerts, positions), cause=f"alert:{first.id}")
             outcome: Outcome = ("limits", "held", None)
         except ArguardError as exc:
             outcome = ("limits", "refused", exc.message[:120])

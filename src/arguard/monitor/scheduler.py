@@ -22,7 +22,7 @@ from arguard.db.session import get_engine, session_scope
 from arguard.monitor import delivery, service
 from arguard.monitor.tables import MonitorRun
 from arguard.platform.context import ServiceContext
-from arguard.platform.tables import Company
+from arguard.platform.interface import company_ids
 
 log = logging.getLogger(__name__)
 CATCH_UP_GRACE_S = 60.0
@@ -35,7 +35,7 @@ def run_all(engine: Engine, as_of: date, trigger: str = "scheduler") -> dict[str
     registry.wire_subscriptions()  # whichever process runs it, facts reach the declared subscribers
     raised: dict[str, int] = {}
     with session_scope(engine) as s:
-        companies = list(s.execute(select(Company.id, Company.code)))
+        companies = company_ids(s)
     for company_id, code in companies:
         with session_scope(engine) as s:
             ctx = ServiceContext(s, company_id, f"system:{trigger}", "admin")

@@ -23,7 +23,7 @@ from sqlalchemy import func, select
 
 from arguard.core.errors import Issue, NotFound, ValidationError
 from arguard.db.session import get_engine, session_scope
-from arguard.ledger.tables import Customer
+from arguard.ledger import interface as ledger
 from arguard.monitor import alerting, delivery, engine, snapshots
 from arguard.monitor.alerting import apply_drafts
 from arguard.monitor.events import affected_buyers, list_events, record_event, record_events
@@ -334,10 +334,7 @@ def _fact_codes(ctx: ServiceContext, facts: Sequence[Fact]) -> set[str]:
     for f in facts:
         codes |= {str(c) for c in f.payload.get("customers") or () if c}
     ids = sorted({int(f.payload["customer_id"]) for f in facts if not f.customer_code and f.payload.get("customer_id")})
-    for i in range(0, len(ids), 500):
-        codes |= set(ctx.session.scalars(select(Customer.code).where(Customer.company_id == ctx.company_id,
-                                                                     Customer.id.in_(ids[i:i + 500]))))
-    return codes
+    return codes | set(ledger.customer_codes(ctx, ids).values()) if ids else codes
 
 
 def _fact_event(f: Fact, today: date) -> EventRecord:

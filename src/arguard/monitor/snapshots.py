@@ -18,12 +18,12 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from arguard.core.errors import ArguardError
-from arguard.core.money import FxRate, FxTable, Money, exponent
+from arguard.core.money import FxTable, Money, exponent
 from arguard.ledger import interface as ledger
-from arguard.ledger.tables import Adjustment, Allocation, Customer, FxRateRow, Invoice, Payment
+from arguard.limits import interface as limits
 from arguard.monitor.model import (
     BuyerEvent,
     BuyerSnapshot,
@@ -38,7 +38,6 @@ from arguard.monitor.model import (
 )
 from arguard.monitor.tables import MonitorEvent
 from arguard.platform.context import ServiceContext
-from arguard.platform.tables import Company
 
 EVENT_HORIZON_DAYS = 400
 """Events older than this before as_of are not loaded (every look-back is shorter)."""
@@ -49,13 +48,11 @@ that a batch touching a quarter of the book or more is served by whole-book set 
 
 
 def base_currency(ctx: ServiceContext) -> str:
-    return ctx.session.scalar(select(Company.base_currency).where(Company.id == ctx.company_id)) or "EUR"
+    return ledger.base_currency(ctx)
 
 
 def fx_table(ctx: ServiceContext) -> FxTable:
-    rows = ctx.session.execute(select(FxRateRow.base, FxRateRow.quote, FxRateRow.rate, FxRateRow.valid_on)
-                               .where(FxRateRow.company_id == ctx.company_id))
-    return FxTable([FxRate(b, q, Decimal(r), v) for b, q, r, v in rows])
+    return ledger.fx_table(ctx)
 
 
 class Converter:
@@ -103,18 +100,13 @@ def _customers(ctx: ServiceContext, codes: Sequence[str] | None
                ) -> tuple[dict[int, tuple[str, str, str, str | None]], int | None]:
     """The buyers asked for (id → code, name, country, sector) and the size of the book when it was read
     whole (None when only the few buyers asked for were read)."""
-    q = select(Customer.id, Customer.code, Customer.name, Customer.country, Customer.sector).where(
-        Customer.company_id == ctx.company_id)
     if codes is None or len(codes) > _FEW:
-        book = {r[0]: (r[1], r[2], r[3], r[4]) for r in ctx.session.execute(q)}
+        book = {c.id: (c.code, c.name, c.country, c.sector) for c in ledger.customer_refs(ctx)}
         if codes is None:
             return book, len(book)
         wanted = set(codes)
         return {cid: c for cid, c in book.items() if c[0] in wanted}, len(book)
-    out: dict[int, tuple[str, str, str, str | None]] = {}
-    for chunk in _in_chunks(list(codes)):
-        out.update({r[0]: (r[1], r[2], r[3], r[4]) for r in ctx.session.execute(q.where(Customer.code.in_(chunk)))})
-    return out, None
+    return {c.id: (c.code, c.name, c.country, c.sector) for c in ledger.customer_refs(ctx, codes=codes)}, None
 
 
 def _scoped(q: Any, column: Any, ids: Sequence[Any] | None) -> Iterable[Any]:
@@ -125,66 +117,19 @@ def _scoped(q: Any, column: Any, ids: Sequence[Any] | None) -> Iterable[Any]:
             yield q.where(column.in_(chunk))
 
 
-def _open_items(ctx: ServiceContext, as_of: date, ids: Sequence[int] | None) -> dict[int, tuple]:
-    """invoice id → (customer_id, number, due_date, currency, open minor as of the date, amount minor)."""
-    cid = ctx.company_id
-    items: dict[int, list[Any]] = {}
-    base = select(Invoice.id, Invoice.customer_id, Invoice.number, Invoice.due_date, Invoice.currency,
-                  Invoice.open_minor, Invoice.amount_minor).where(Invoice.company_id == cid,
-                                                                  Invoice.issue_date <= as_of)
-    for q in _scoped(base.where(Invoice.open_minor != 0), Invoice.customer_id, ids):
-        for row in ctx.session.execute(q):
-            items[row[0]] = list(row[1:])
-    later = [
-        select(Allocation.invoice_id, func.sum(Allocation.amount_minor)).where(
-            Allocation.company_id == cid, Allocation.allocated_on > as_of).group_by(Allocation.invoice_id),
-        select(Adjustment.invoice_id, func.sum(Adjustment.amount_minor)).where(
-            Adjustment.company_id == cid, Adjustment.effective_on > as_of).group_by(Adjustment.invoice_id),
-    ]
-    if ids is not None:  # one buyer's later facts only, through its invoices
-        later = [q.join(Invoice, Invoice.id == q.selected_columns[0]) for q in later]
-    extra: dict[int, int] = defaultdict(int)
-    for q0 in later:
-        for q in _scoped(q0, Invoice.customer_id, ids):
-            for inv_id, amount in ctx.session.execute(q):
-                extra[inv_id] += int(amount or 0)
-    missing = [i for i in extra if i not in items]
-    for chunk in _in_chunks(missing):
-        for row in ctx.session.execute(base.where(Invoice.id.in_(chunk))):
-            items[row[0]] = list(row[1:])
-    allowed = None if ids is None else set(ids)
-    out = {}
-    for inv_id, (cust, number, due, cur, open_minor, original) in items.items():
-        amount = open_minor + extra.get(inv_id, 0)
-        if amount and (allowed is None or cust in allowed):
-            out[inv_id] = (cust, number, due, cur, amount, original)
-    return out
-
-
 def _dbt_windows(ctx: ServiceContext, as_of: date, ids: Sequence[int] | None, conv: Converter,
                  windows: int, window_days: int) -> dict[int, list[DbtWindow]]:
     start = as_of - timedelta(days=windows * window_days)
-    q = (select(Invoice.customer_id, Allocation.allocated_on, Invoice.due_date, Allocation.amount_minor,
-                Allocation.currency)
-         .join(Invoice, Invoice.id == Allocation.invoice_id)
-         .where(Allocation.allocated_on > start, Allocation.allocated_on <= as_of))
-    if ids is None:
-        parts: Iterable[Any] = [q.where(Allocation.company_id == ctx.company_id)]
-    else:  # a few buyers: their invoices by customer, then their allocations — not the company's whole
-        # date range of allocations (`company_id + 0` keeps the tenant filter off the index SQLite would pick)
-        parts = (q.where((Invoice.company_id + 0) == ctx.company_id, Invoice.customer_id.in_(chunk))
-                 for chunk in _in_chunks(ids))
     sums: dict[int, list[list[Decimal]]] = {}
-    for part in parts:
-        for cust, paid_on, due, minor, cur in ctx.session.execute(part):
-            factor = conv.factor(cur)
-            if factor is None:
-                continue
-            w = min((as_of - paid_on).days // window_days, windows - 1)
-            amount = minor * factor
-            acc = sums.setdefault(cust, [[Decimal(0), Decimal(0)] for _ in range(windows)])
-            acc[windows - 1 - w][0] += amount
-            acc[windows - 1 - w][1] += amount * max(0, (paid_on - due).days)
+    for cust, paid_on, due, minor, cur in ledger.allocations_between(ctx, start, as_of, ids):
+        factor = conv.factor(cur)
+        if factor is None:
+            continue
+        w = min((as_of - paid_on).days // window_days, windows - 1)
+        amount = minor * factor
+        acc = sums.setdefault(cust, [[Decimal(0), Decimal(0)] for _ in range(windows)])
+        acc[windows - 1 - w][0] += amount
+        acc[windows - 1 - w][1] += amount * max(0, (paid_on - due).days)
     out = {}
     for cust, acc in sums.items():
         out[cust] = [DbtWindow(as_of - timedelta(days=(windows - 1 - i) * window_days), Money(paid, conv.base),
@@ -245,7 +190,9 @@ def load(ctx: ServiceContext, as_of: date, codes: Sequence[str] | None = None,
     overdue: dict[int, list[OverdueItem]] = defaultdict(list)
     left_out: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     tolerance = ledger.materiality_thresholds(ctx, as_of)
-    for cust, number, due, cur, minor, original in _open_items(ctx, as_of, ids).values():
+    for item in ledger.open_items_as_of(ctx, as_of, ids).values():
+        cust, number, due, cur, minor, original = (item.customer_id, item.number, item.due_date, item.currency,
+                                                   item.open_minor, item.amount_minor)
         if cust not in customers:
             continue
         factor = conv.factor(cur)
@@ -334,77 +281,15 @@ def credit_views(ctx: ServiceContext, events: dict[str, list[BuyerEvent]], conv:
                 m = _money_of(dict(e.details), "amount", conv)
                 if m is not None:
                     out[code] = CreditView(m)
-    try:
-        from arguard.limits import service as limits
-    except ImportError:  # limits capability not installed: events only
-        return out
-    if whole_book:
-        found = _from_exposure_report(ctx, limits, customers, as_of, conv)
-    else:
-        found = _buyer_by_buyer(ctx, limits, customers, as_of, conv)
-    for code, view in found.items():
+    found = limits.credit_positions(ctx, list(customers), as_of, whole_book=whole_book)
+    for position in found.values():
+        code = position.customer_code
+        limit = None if position.limit is None else conv.convert(position.limit)
+        view = CreditView(limit, None if position.shipped is None else conv.convert(position.shipped),
+                          None if position.orders is None else conv.convert(position.orders))
         out[code] = view if view.limit is not None or code not in out else CreditView(
             out[code].limit, view.shipped, view.orders)
     return out
-
-
-def _from_exposure_report(ctx: ServiceContext, limits: Any, customers: dict[int, tuple[str, str, str, str | None]],
-                          as_of: date, conv: Converter) -> dict[str, CreditView]:
-    """One pass over the book (`limits.service.exposure_report`), kept to the buyers asked for."""
-    wanted = {c[0] for c in customers.values()}
-    rows, _ = limits.exposure_report(ctx, as_of, limit=10**9)
-    out = {}
-    for r in rows:
-        if r["customer"] not in wanted:
-            continue
-        out[r["customer"]] = CreditView(_amount_of(r["limit"], r["currency"], conv),
-                                        _amount_of(r["shipped"], r["currency"], conv),
-                                        _amount_of(r["orders"], r["currency"], conv))
-    return out
-
-
-def _buyer_by_buyer(ctx: ServiceContext, limits: Any, customers: dict[int, tuple[str, str, str, str | None]],
-                    as_of: date, conv: Converter) -> dict[str, CreditView]:
-    from arguard.limits.exposure import credit_line
-    from arguard.limits.tables import CreditOrder, LimitDecisionRow
-
-    decisions: dict[int, list[Any]] = defaultdict(list)
-    q = select(LimitDecisionRow).where(LimitDecisionRow.company_id == ctx.company_id).order_by(LimitDecisionRow.id)
-    for part in _scoped(q, LimitDecisionRow.customer_id, list(customers)):
-        for r in ctx.session.scalars(part):
-            decisions[r.customer_id].append(limits.decision_record(r))
-    live = select(CreditOrder.customer_id).where(CreditOrder.company_id == ctx.company_id,
-                                                 CreditOrder.status.in_(limits.LIVE)).distinct()
-    with_orders: set[int] = set()
-    for part in _scoped(live, CreditOrder.customer_id, list(customers)):
-        with_orders |= set(ctx.session.scalars(part))
-    policy = limits.get_policy(ctx)
-    cap = limits.get_appetite(ctx).cap("discretionary", "*")
-    rates = limits.Rates(ctx, policy.currency, as_of)
-    horizon_end = as_of + timedelta(days=policy.check.horizon_days)
-    out = {}
-    for cid, (code, *_rest) in customers.items():
-        line = credit_line(decisions.get(cid, []), as_of, cap)
-        limit = None if line.amount is None else conv.money(line.amount.minor, line.amount.currency)
-        shipped = orders = None
-        if cid not in with_orders:
-            if limit is not None:
-                out[code] = CreditView(limit)
-            continue
-        try:
-            parts = limits.exposure_facts(ctx, [cid], rates, horizon_end=horizon_end).exposure
-            shipped, orders = conv.convert(parts.shipped), conv.convert(parts.orders)
-        except ArguardError:  # no rate for one of its currencies: the Converter has reported it
-            shipped = orders = None
-        if limit is not None or (shipped and shipped.amount) or (orders and orders.amount):
-            out[code] = CreditView(limit, shipped, orders)
-    return out
-
-
-def _amount_of(text: str | None, currency: str, conv: Converter) -> Money | None:
-    if text in (None, ""):
-        return None
-    return conv.convert(Money.of(str(text), currency))
 
 
 def _payments_for_promises(ctx: ServiceContext, as_of: date, customers: dict[int, tuple[str, str, str, str | None]],
@@ -415,14 +300,10 @@ def _payments_for_promises(ctx: ServiceContext, as_of: date, customers: dict[int
     if not wanted:
         return {}
     out: dict[int, list[tuple[date, Money]]] = defaultdict(list)
-    q = select(Payment.customer_id, Payment.received_on, Payment.amount_minor, Payment.currency).where(
-        Payment.company_id == ctx.company_id, Payment.received_on >= min(wanted.values()),
-        Payment.received_on <= as_of)
-    for part in _scoped(q, Payment.customer_id, list(wanted)):
-        for cust, on, minor, cur in ctx.session.execute(part):
-            m = conv.money(minor, cur)
-            if m is not None:
-                out[cust].append((on, m))
+    for cust, on, minor, cur in ledger.payments_between(ctx, min(wanted.values()), as_of, list(wanted)):
+        m = conv.money(minor, cur)
+        if m is not None:
+            out[cust].append((on, m))
     return {k: tuple(sorted(v, key=lambda p: p[0])) for k, v in out.items()}
 
 

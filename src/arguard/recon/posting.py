@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from arguard.core.money import Money
 from arguard.ledger import interface as ledger_bulk
-from arguard.ledger import service as ledger
+from arguard.ledger import interface as ledger
 from arguard.ledger.model import PaymentRecord, PostedReceipt, Receipt, ReceiptLine
 from arguard.platform.context import ServiceContext
 from arguard.recon.tables import BankEntry, Proposal, ProposalLine, Residual

@@ -25,7 +25,7 @@ from sqlalchemy.exc import IntegrityError
 
 from arguard.core.errors import Conflict, ImportRejected, Issue, ValidationError
 from arguard.core.money import Money
-from arguard.ledger import service as ledger
+from arguard.ledger import interface as ledger
 from arguard.platform.context import ServiceContext
 from arguard.recon.matching import Matcher
 from arguard.recon.model import Entry, Statement
@@ -316,10 +316,7 @@ def _teach(ctx: ServiceContext, row: Proposal, lines: Sequence[ProposalLine]) ->
         learned.append(f"name:{name}")
     account = normalise_account(row.payer_account)
     if account and _learn(ctx, row, "account", account, code):
-        customer = ledger.get_customer(ctx, code)
-        ibans = ledger.customer_ibans(ctx, customer.id)
-        if account not in ibans:
-            ledger.upsert_customer(ctx, ledger.customer_record(customer, [*ibans, account]))
+        ledger.add_customer_account(ctx, code, account)
         learned.append(f"account:{account}")
     return learned
 

@@ -172,17 +172,17 @@ def validate_demo_company(ctx: ServiceContext, typical_pd: float) -> dict[str, A
     """`overlay_validation` on the newest grade of every demo buyer (reads the demo-only truth table)."""
     from sqlalchemy import func, select
 
-    from arguard.demo.tables import DemoBuyerTruth
-    from arguard.ledger.tables import Customer
+    from arguard.demo.interface import hidden_risk
+    from arguard.ledger.interface import customer_codes
     from arguard.risk.tables import BuyerGrade
 
     newest = select(BuyerGrade.customer_id, func.max(BuyerGrade.id).label("id")).where(
         BuyerGrade.company_id == ctx.company_id).group_by(BuyerGrade.customer_id).subquery()
-    rows = ctx.session.execute(
-        select(BuyerGrade, DemoBuyerTruth).join(newest, BuyerGrade.id == newest.c.id)
-        .join(Customer, Customer.id == BuyerGrade.customer_id)
-        .join(DemoBuyerTruth, (DemoBuyerTruth.company_id == ctx.company_id)
-              & (DemoBuyerTruth.customer_code == Customer.code))).all()
+    grades = list(ctx.session.scalars(select(BuyerGrade).join(newest, BuyerGrade.id == newest.c.id)
+                                      .order_by(BuyerGrade.id)))
+    codes, truths = customer_codes(ctx, {g.customer_id for g in grades}), hidden_risk(ctx)
+    rows = [(g, truths[codes[g.customer_id]]) for g in grades
+            if g.customer_id in codes and codes[g.customer_id] in truths]
     inputs, hidden, defaulted = [], [], []
     for grade, truth in rows:
         rec: dict[str, Any] = dict(grade.inputs)

@@ -5,7 +5,7 @@ Other capabilities import `arguard.risk.interface` and `arguard.risk.model` only
 
 from sqlalchemy import func, select
 
-from arguard.ledger.tables import Customer
+from arguard.ledger.interface import customer_codes
 from arguard.platform.context import ServiceContext
 from arguard.risk.service import buyer_risk, grade_buyers, portfolio, regrade_buyer
 from arguard.risk.tables import BuyerGrade
@@ -16,9 +16,10 @@ def newest_grades(ctx: ServiceContext) -> dict[str, tuple[int, float]]:
     (for work lists and dunning runs over every buyer)."""
     newest = (select(BuyerGrade.customer_id, func.max(BuyerGrade.id).label("id"))
               .where(BuyerGrade.company_id == ctx.company_id).group_by(BuyerGrade.customer_id).subquery())
-    q = (select(Customer.code, BuyerGrade.grade, BuyerGrade.pd_12m).join(newest, BuyerGrade.id == newest.c.id)
-         .join(Customer, Customer.id == BuyerGrade.customer_id))
-    return {code: (int(grade), float(pd)) for code, grade, pd in ctx.session.execute(q)}
+    q = select(BuyerGrade.customer_id, BuyerGrade.grade, BuyerGrade.pd_12m).join(newest, BuyerGrade.id == newest.c.id)
+    rows = ctx.session.execute(q).all()
+    codes = customer_codes(ctx, [cid for cid, _, _ in rows])
+    return {codes[cid]: (int(grade), float(pd)) for cid, grade, pd in rows if cid in codes}
 
 
 __all__ = ["buyer_risk", "grade_buyers", "newest_grades", "portfolio", "regrade_buyer"]
@@ -27,3 +28,16 @@ __all__ = ["buyer_risk", "grade_buyers", "newest_grades", "portfolio", "regrade_
 from arguard.risk.service_flags import DEFAULT_EVENTS, default_flags, flag_default, lift_default  # noqa: E402
 
 __all__ += ["DEFAULT_EVENTS", "default_flags", "flag_default", "lift_default"]
+
+# What limits reads of risk (issue 10: the newest grade, accounts and country class, no risk tables).
+from arguard.risk.reads import (  # noqa: E402
+    NewestAccounts,
+    NewestGrade,
+    country_class,
+    newest_accounts,
+    newest_grade,
+    newest_grade_select,
+)
+
+__all__ += ["NewestAccounts", "NewestGrade", "country_class", "newest_accounts", "newest_grade",
+            "newest_grade_select"]
