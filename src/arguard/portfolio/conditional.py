@@ -93,34 +93,44 @@ def thresholds(model: str, pd: np.ndarray) -> np.ndarray:
 
 def _tables(model: str, struct: FactorStructure, t: np.ndarray, w: np.ndarray, cell: np.ndarray,
             shape: float) -> tuple[np.ndarray, np.ndarray]:
+    mean, var = moment_tables(model, struct, t, cell, shape, w, [w], [w * w])
+    return mean, var
+
+
+def moment_tables(model: str, struct: FactorStructure, t: np.ndarray, cell: np.ndarray, shape: float,
+                  w: np.ndarray, means: list[np.ndarray], variances: list[np.ndarray]) -> list[np.ndarray]:
+    """Log tables (cells × grid) of Σ m_i·p_i(y) for each weight vector in `means`, then of
+    Σ v_i·(variance factor of p_i(y)) for each in `variances` (v = w² gives the conditional variance,
+    v = w·u the covariance of two losses of the same defaults). Buckets are weighted by w."""
     ys = grid()
-    f1 = np.zeros((struct.cells, ys.size))
-    f2 = np.zeros((struct.cells, ys.size))
+    sums = [np.zeros((struct.cells, ys.size)) for _ in range(len(means) + len(variances))]
     if t.size:
-        b_cell, b_t, b_w1, b_w2 = _buckets(model, t, w, cell)
+        b_cell, b_t, inverse = _buckets(model, t, w, cell)
+        agg = [np.bincount(inverse, weights=v, minlength=b_cell.size) for v in (*means, *variances)]
         onehot = sparse.csr_matrix((np.ones(b_cell.size), (b_cell, np.arange(b_cell.size))),
                                    shape=(struct.cells, b_cell.size))
         for lo in range(0, b_cell.size, 4096):
             sl = slice(lo, lo + 4096)
             p = conditional_pd(model, b_t[sl][None, :], ys[:, None], struct.r[b_cell[sl]][None, :], shape)
-            f1 += (onehot[:, sl] @ (p * b_w1[sl]).T)
-            f2 += (onehot[:, sl] @ (variance_factor(model, p) * b_w2[sl]).T)
-    return np.log(np.maximum(f1, TINY)), np.log(np.maximum(f2, TINY))
+            vf = variance_factor(model, p)
+            for k, total in enumerate(sums):
+                total += onehot[:, sl] @ ((p if k < len(means) else vf) * agg[k][sl]).T
+    return [np.log(np.maximum(total, TINY)) for total in sums]
 
 
 def _buckets(model: str, t: np.ndarray, w: np.ndarray,
-             cell: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Aggregate buyers of one cell with nearly equal thresholds (exposure-weighted mean threshold)."""
+             cell: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Buyers of one cell with nearly equal thresholds share a bucket (exposure-weighted mean
+    threshold): each bucket's cell and threshold, and each buyer's bucket."""
     scale = np.log(t) if model == "gamma" else t
     key = np.stack([cell, np.round(scale / PROBIT_BUCKET).astype(np.int64)], axis=1)
     _, first, inverse = np.unique(key, axis=0, return_index=True, return_inverse=True)
     inverse = inverse.reshape(-1)
     n = first.size
     w1 = np.bincount(inverse, weights=w, minlength=n)
-    w2 = np.bincount(inverse, weights=w * w, minlength=n)
     plain = np.bincount(inverse, weights=t, minlength=n) / np.bincount(inverse, minlength=n)
     weighted = np.bincount(inverse, weights=w * t, minlength=n) / np.where(w1 > 0, w1, 1.0)
-    return cell[first], np.where(w1 > 0, weighted, plain), w1, w2
+    return cell[first], np.where(w1 > 0, weighted, plain), inverse
 
 
 def read_tables(tables: tuple[np.ndarray, ...], y: np.ndarray) -> list[np.ndarray]:

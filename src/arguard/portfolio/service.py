@@ -162,3 +162,37 @@ def simulate_stored(ctx: ServiceContext, as_of: date, corr: Correlation, setting
                 "lgd": lgd, "currencies_left_out": list(stored.skipped_currencies),
                 "open_receivables": str(stored.open_total.amount)})
     return out
+
+
+def cover_from_file(path: Path) -> Any:
+    """The policy terms in a YAML policy file (the insurance capability's format) as a Cover."""
+    import yaml
+
+    from arguard.portfolio.cover import cover_from_terms
+
+    try:
+        terms = yaml.safe_load(read_file(path, limit=1024 * 1024))
+    except yaml.YAMLError as exc:
+        raise ValidationError(f"{path.name}: not a YAML policy file: {exc}", code="invalid_file") from exc
+    if not isinstance(terms, dict):
+        raise ValidationError(f"{path.name}: expected policy terms (key: value lines)", code="invalid_file")
+    try:
+        return cover_from_terms(terms, str(terms.get("policy_number") or "policy"))
+    except (TypeError, ValueError) as exc:
+        raise ValidationError(f"{path.name}: {exc}", code="invalid_file") from exc
+
+
+def insurance_value(book: Book, corr: Correlation, cover: Any, settings: SimulationSettings,
+                    turnover_factor: float | None = None, cost_of_capital: float | None = None) -> dict[str, Any]:
+    """The policy and the standard alternatives around it, judged on the same scenarios (JSON answer)."""
+    from arguard.portfolio.cover import COST_OF_CAPITAL, TURNOVER_PER_EXPOSURE, standard_structures
+    from arguard.portfolio.cover import insurance_value as value
+    from arguard.portfolio.report import insurance_json
+
+    started = time.perf_counter()
+    turnover = book.ead * (turnover_factor or TURNOVER_PER_EXPOSURE)
+    iv = value(book, corr, standard_structures(book, cover), turnover, settings,
+               cost_of_capital if cost_of_capital is not None else COST_OF_CAPITAL)
+    out = insurance_json(iv, time.perf_counter() - started, book.currency)
+    out["turnover_per_exposure"] = turnover_factor or TURNOVER_PER_EXPOSURE
+    return out
