@@ -7,10 +7,11 @@ still open on the training date and `delay` is only a lower bound (the payment c
 - `DueDateBaseline`: everyone pays on the due date (the spread of past delays gives P10/P90).
 - `CustomerAverageBaseline`: the customer's average past delay (feature `hist_mean`), else everyone's.
 - `CensoredQuantileGBM`: LightGBM quantile regressions (P10/P50/P90) on the invoice features, with the
-  censored rows filled in Buckley–James style: a median model's residuals get a Kaplan–Meier
-  distribution that counts the censored residuals as lower bounds; each open invoice is copied
-  `imputations` times with a delay drawn from that distribution beyond its bound (weights 1/k); the
-  median model is refitted on the completed data, `iterations` times, then the quantile models.
+  censored rows filled in Buckley–James style: a least-squares centre model's residuals get a
+  Kaplan–Meier distribution that counts the censored residuals as lower bounds; each open invoice is
+  copied `imputations` times with a delay drawn from that distribution beyond its bound (weights 1/k);
+  the centre is refitted on the completed data and the draw repeated (`iterations` draws in all), then
+  the quantile models are fitted on the last completed data.
 """
 
 from __future__ import annotations
@@ -119,15 +120,17 @@ class CensoredQuantileGBM:
     imputations: int = 5
     iterations: int = 2
     seed: int = 20240601
-    threads: int = 2
+    threads: int = 1
+    """LightGBM threads: one, since a shared machine's busy cores make OpenMP threads wait on each other."""
     models_: list[Any] = field(default_factory=list)
     imputed_: int = 0
 
-    def _regressor(self, alpha: float) -> Any:
+    def _regressor(self, alpha: float | None) -> Any:
+        """A quantile regression at alpha; None: least squares (the imputation's centre, Buckley–James)."""
         import lightgbm as lgb
 
         return lgb.LGBMRegressor(
-            objective="quantile", alpha=alpha, n_estimators=self.n_estimators, learning_rate=self.learning_rate,
+            objective="quantile" if alpha is not None else "l2", alpha=alpha if alpha is not None else 0.5, n_estimators=self.n_estimators, learning_rate=self.learning_rate,
             num_leaves=self.num_leaves, min_child_samples=self.min_child_samples, random_state=self.seed,
             deterministic=True, force_row_wise=True, n_jobs=self.threads, verbose=-1)
 
@@ -138,10 +141,11 @@ class CensoredQuantileGBM:
         rng = np.random.default_rng(self.seed)
         Xf, yf, wf = X[observed], delay[observed], np.ones(int(observed.sum()))
         if (~observed).any():
-            median = self._regressor(0.5).fit(Xf, yf)
-            for _ in range(self.iterations):
-                Xf, yf, wf = self._complete(X, delay, observed, median.predict(X), rng)
-                median = self._regressor(0.5).fit(Xf, yf, sample_weight=wf)
+            centre = self._regressor(None).fit(Xf, yf)
+            for k in range(self.iterations):
+                Xf, yf, wf = self._complete(X, delay, observed, centre.predict(X), rng)
+                if k + 1 < self.iterations:
+                    centre = self._regressor(None).fit(Xf, yf, sample_weight=wf)
             self.imputed_ = int((~observed).sum())
         self.models_ = [self._regressor(q).fit(Xf, yf, sample_weight=wf) for q in self.quantiles_]
         return self
