@@ -169,7 +169,8 @@ def test_group_exposure_counts_every_member(ctx_factory):
         a = check(ctx, "SO-1", "SUB2", "40000")
         e = service.buyer_exposure(ctx, "SUB2", check.__globals__["AS_OF"])
     assert a.outcome == "hold" and codes(a)[0] == "group.limit_exceeded"
-    assert e["group"] == {"parent": "HOLD", "exposure": "70000.00", "limit": "100000.00"}
+    assert e["group"] == {"parent": "HOLD", "exposure": "70000.00", "limit": "100000.00",
+                          "member_limit_above_group": None}
 
 
 def test_foreign_currency_order_is_converted_at_the_dated_rate(ctx_factory):

@@ -8,6 +8,7 @@ Reasons whose outcome is 'release' are notes: they are reported but do not stop 
 from __future__ import annotations
 
 from arguard.core.money import Money
+from arguard.limits.groups import group_limit_flag, group_reason
 from arguard.limits.model import BuyerSituation, CheckPolicy, CheckResult, Reason, severity
 
 
@@ -84,6 +85,9 @@ def appetite_reasons(amount: Money, s: BuyerSituation) -> list[Reason]:
                               {"scope": use.scope, "key": use.key, "cap": _m(use.cap), "after": _m(after),
                                "excess": _m(after - use.cap)}))
     g = s.group
+    flag = group_limit_flag(s.customer_code, g.parent_code, s.line.amount, g.limit) if g is not None else None
+    if flag is not None:
+        out.append(group_reason(flag))
     if g is not None and g.limit is not None and (g.exposure + amount).amount > g.limit.amount:
         out.append(Reason("group.limit_exceeded", "hold",
                           f"group {g.parent_code} limit {g.limit} exceeded by {g.exposure + amount - g.limit}",

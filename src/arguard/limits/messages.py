@@ -43,6 +43,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "limits.recommended": ("Recommended", "建议额度"),
     "limits.terms": ("Recommended terms", "建议付款条件"),
     "limits.cover_stopped": ("insurer stopped cover", "保险人已停止承保"),
+    "limits.member_above_group": ("own limit {limit} above the group's {group_limit} (by {excess})",
+                                  "自身额度 {limit} 高于集团额度 {group_limit}（超出 {excess}）"),
     "limits.request": ("Request a limit", "申请额度"),
     "outcome.release": ("release", "放行"),
     "outcome.shorten_terms": ("shorten terms", "缩短账期"),

@@ -20,6 +20,7 @@ from collections.abc import Mapping
 from decimal import ROUND_FLOOR, Decimal
 
 from arguard.core.money import Money
+from arguard.limits.groups import group_bound, group_limit_flag
 from arguard.limits.model import Appetite, Bound, BuyerProfile, Recommendation
 
 EQUITY_SHARE: dict[int, Decimal] = {1: Decimal("0.10"), 2: Decimal("0.10"), 3: Decimal("0.10"),
@@ -97,8 +98,11 @@ def appetite_bounds(p: BuyerProfile, appetite: Appetite, used_by_others: Mapping
 
 def recommend_limit(profile: BuyerProfile, appetite: Appetite,
                     used_by_others: Mapping[tuple[str, str], Money] | None = None,
-                    round_to: Decimal = Decimal(1000)) -> Recommendation:
-    """Recommend a limit for `profile` (rules 10–16); every amount in `appetite.currency`."""
+                    round_to: Decimal = Decimal(1000),
+                    group: tuple[str, Money | None, Money | None] | None = None) -> Recommendation:
+    """Recommend a limit for `profile` (rules 10–16); every amount in `appetite.currency`. group: (parent
+    code, the member's limit in force, the group's limit in force) of a group member — the group's limit
+    is a bound and a member limit above it is noted (rule 43)."""
     bounds: list[Bound] = []
     need = need_bound(profile)
     if need is not None:
@@ -106,6 +110,13 @@ def recommend_limit(profile: BuyerProfile, appetite: Appetite,
     bounds += capacity_bounds(profile, appetite.currency)
     bounds += appetite_bounds(profile, appetite, used_by_others or {})
     notes: list[str] = []
+    if group is not None:
+        parent, member_limit, group_limit = group
+        if group_limit is not None and group_limit.currency == appetite.currency:
+            bounds.append(group_bound(parent, group_limit))
+        flag = group_limit_flag(profile.code, parent, member_limit, group_limit)
+        if flag is not None:
+            notes.append(flag.message())
     if profile.grade is None:
         notes.append("buyer not graded: equity share of an average grade used")
     if profile.equity is None and profile.sales is None:
