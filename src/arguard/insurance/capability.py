@@ -1,11 +1,14 @@
 """Trade credit insurance: policy, insured limits, obligations calendar, declarations, claims, recoveries."""
 
-from arguard.platform.registry import Capability
+from arguard.platform.registry import Capability, Nav
 
 CAPABILITY = Capability(
     name="insurance",
     api=("arguard.insurance.api:router",),
+    web=("arguard.insurance.web:router",),
     cli="arguard.insurance.cli:register",
     tables="arguard.insurance.tables",
     migrations="insurance",
+    nav=(Nav("/insurance", "nav.insurance", 65),),
+    translations=("arguard.insurance.messages:MESSAGES",),
 )

@@ -189,6 +189,8 @@ class ObligationsReport:
     as_of: date
     obligations: tuple[Obligation, ...]
     stop_supply: dict[str, date] = field(default_factory=dict)
+    unconverted: dict[str, int] = field(default_factory=dict)
+    """Open invoices left out per currency for want of a rate to the policy currency."""
 
 
 @dataclass(frozen=True, slots=True)

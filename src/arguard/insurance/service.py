@@ -8,7 +8,9 @@ notifications and claims; the rules (`rules.py`) run over them in Python.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
@@ -111,20 +113,31 @@ def _rates(ctx: ServiceContext) -> Any:
     return ledger.fx_table(ctx)
 
 
-def _minor_in(policy: Policy, minor: int, currency: str, on: date, fx: Any) -> int:
-    if currency == policy.currency:
-        return minor
-    return int(fx.convert(Money.from_minor(minor, currency), policy.currency, on).minor)
-
-
-def insured_items(ctx: ServiceContext, policy: Policy, as_of: date) -> tuple[list[InsuredItem], dict[str, str]]:
-    """Every open invoice as of `as_of` in policy currency (converted at the as_of rate), and each buyer's
-    country. One statement."""
+def insured_items(ctx: ServiceContext, policy: Policy, as_of: date,
+                  ) -> tuple[list[InsuredItem], dict[str, str], dict[str, int]]:
+    """Every open invoice as of `as_of` in policy currency (converted at the latest rate on or before
+    as_of), and each buyer's country. One statement. Invoices in a currency without a rate to the policy
+    currency are left out and counted: (items, countries, {currency: invoices left out})."""
     rows = ledger.open_invoices_bulk(ctx, as_of)
     fx = _rates(ctx) if any(r.currency != policy.currency for r in rows) else None
-    items = [InsuredItem(r.number, r.customer_code, r.issue_date, r.due_date,
-                         _minor_in(policy, r.open_minor, r.currency, as_of, fx), r.disputed) for r in rows]
-    return items, {r.customer_code: r.country for r in rows}
+    rate: dict[str, Decimal | None] = {}
+    items: list[InsuredItem] = []
+    skipped: dict[str, int] = {}
+    for r in rows:
+        minor = r.open_minor
+        if r.currency != policy.currency:
+            if r.currency not in rate:
+                try:
+                    rate[r.currency] = fx.rate(r.currency, policy.currency, as_of) if fx else None
+                except ValidationError:
+                    rate[r.currency] = None
+            found = rate[r.currency]
+            if found is None:
+                skipped[r.currency] = skipped.get(r.currency, 0) + 1
+                continue
+            minor = Money(Money.from_minor(r.open_minor, r.currency).amount * found, policy.currency).minor
+        items.append(InsuredItem(r.number, r.customer_code, r.issue_date, r.due_date, minor, r.disputed))
+    return items, {r.customer_code: r.country for r in rows}, skipped
 
 
 def insured_buyers(ctx: ServiceContext, policy: Policy, as_of: date, countries: dict[str, str],
@@ -173,9 +186,10 @@ def insured_buyers(ctx: ServiceContext, policy: Policy, as_of: date, countries: 
 def obligations_report(ctx: ServiceContext, policy: Policy, as_of: date, due_soon_days: int = rules.DUE_SOON_DAYS,
                        ) -> tuple[ObligationsReport, dict[str, InsuredBuyer]]:
     """Obligations of every overdue invoice delivered in the policy period as of `as_of` (README rules 5–10)."""
-    items, countries = insured_items(ctx, policy, as_of)
+    items, countries, skipped = insured_items(ctx, policy, as_of)
     buyers = insured_buyers(ctx, policy, as_of, countries)
-    return rules.obligations(policy, buyers, items, as_of, due_soon_days), buyers
+    report = rules.obligations(policy, buyers, items, as_of, due_soon_days)
+    return replace(report, unconverted=skipped), buyers
 
 
 def money_text(minor: int, currency: str) -> str:
@@ -211,7 +225,8 @@ def check_json(report: ObligationsReport) -> dict[str, Any]:
                            "due_soon": sum(1 for o in report.obligations if o.status == "due_soon"),
                            "missed_at_stake": money_text(at_stake["missed"], cur),
                            "due_soon_at_stake": money_text(at_stake["due_soon"], cur)},
-            "stop_supply": {code: d.isoformat() for code, d in sorted(report.stop_supply.items())}}
+            "stop_supply": {code: d.isoformat() for code, d in sorted(report.stop_supply.items())},
+            "unconverted": dict(sorted(report.unconverted.items()))}
 
 
 # ---------------------------------------------------------------- notifications
@@ -334,7 +349,7 @@ def insured_exposure(ctx: ServiceContext, code: str, as_of: date, policy_number:
     """A buyer's exposure (open invoices), net insured part (covered open amounts × indemnity %) and the
     uninsured rest, in the policy currency, with its stop-supply date."""
     policy = get_policy(ctx, policy_number, as_of)
-    items, countries = insured_items(ctx, policy, as_of)
+    items, countries, _ = insured_items(ctx, policy, as_of)
     mine = [i for i in items if i.customer_code == code]
     buyers = insured_buyers(ctx, policy, as_of, countries or {code: ""})
     buyer = buyers.get(code) or InsuredBuyer(code=code, country=countries.get(code, ""))

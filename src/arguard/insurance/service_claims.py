@@ -109,7 +109,7 @@ def declare_turnover(ctx: ServiceContext, policy: Policy, period: tuple[date, da
         raise ValidationError(f"{start} – {end} is not a declaration period of {policy.policy_number}",
                               code="invalid_period")
     sales = ledger.sales_by_buyer(ctx, start, end)
-    _, countries = insured_items(ctx, policy, end)
+    _, countries, _ = insured_items(ctx, policy, end)
     countries.update({code: country for code, country, _, _ in sales})
     buyers = insured_buyers(ctx, policy, end, countries)
 
@@ -217,7 +217,7 @@ def _year_premium(ctx: ServiceContext, policy: Policy) -> Money:
 def _assess(ctx: ServiceContext, policy: Policy, code: str, cause: str, as_of: date, claim_id: int | None,
             ) -> tuple[dict[str, Any], Any, int, int]:
     """(claim file, indemnity, covered minor, excluded minor) of a claim on a buyer as of a date."""
-    items, countries = insured_items(ctx, policy, as_of)
+    items, countries, _ = insured_items(ctx, policy, as_of)
     mine = [i for i in items if i.customer_code == code]
     if not mine:
         raise ValidationError(f"{code} owes nothing open on {as_of}: nothing to claim", code="nothing_to_claim")
