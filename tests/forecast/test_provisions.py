@@ -56,6 +56,14 @@ AS_OF = date(2026, 3, 31)
 pytestmark = pytest.mark.storage
 
 
+@pytest.fixture(autouse=True)
+def _ungraded(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Buyers without grades (PD 2 %), whether or not another test wired the re-grading subscriptions."""
+    from arguard.risk import interface
+
+    monkeypatch.setattr(interface, "newest_grades", lambda ctx: {})
+
+
 def test_the_matrix_matches_the_hand_computation(ctx_factory: Callable) -> None:
     with ctx_factory() as ctx:
         book(ctx, LEDGER)

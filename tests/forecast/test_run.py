@@ -16,6 +16,14 @@ pytestmark = pytest.mark.storage
 AS_OF = date(2026, 6, 30)
 
 
+@pytest.fixture(autouse=True)
+def _ungraded(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Buyers without grades (PD 2 %), whether or not another test wired the re-grading subscriptions."""
+    from arguard.risk import interface
+
+    monkeypatch.setattr(interface, "newest_grades", lambda ctx: {})
+
+
 def small_ledger(seed: int = 11) -> str:
     """Two buyers over a year: PUNCTUAL pays on the due date, SLOW 20 days after; each has one invoice
     still open on AS_OF (due 2026-07-10, 1,000.00 EUR)."""
