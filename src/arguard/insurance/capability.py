@@ -1,6 +1,6 @@
 """Trade credit insurance: policy, insured limits, obligations calendar, declarations, claims, recoveries."""
 
-from arguard.platform.registry import Capability, Nav
+from arguard.platform.registry import Capability, DemoStepRef, Nav
 
 CAPABILITY = Capability(
     name="insurance",
@@ -11,4 +11,5 @@ CAPABILITY = Capability(
     migrations="insurance",
     nav=(Nav("/insurance", "nav.insurance", 65),),
     translations=("arguard.insurance.messages:MESSAGES",),
+    demo=(DemoStepRef("insurance", "arguard.insurance.demo:insurance_demo", 70),),
 )

@@ -313,7 +313,7 @@ def stop_supply_of(ctx: ServiceContext, code: str) -> date | None:
 
 
 def post_deadline_alerts(ctx: ServiceContext, policy: Policy, as_of: date,
-                         report: ObligationsReport | None = None) -> int:
+                         report: ObligationsReport | None = None, max_buyers: int | None = None) -> int:
     """Tell monitoring of each buyer's next open deadline (due soon or missed): one `insurance.deadline`
     event per buyer and deadline; monitoring's rule raises the alert. Returns the events posted."""
     from arguard.monitor.interface import post_event
@@ -332,7 +332,9 @@ def post_deadline_alerts(ctx: ServiceContext, policy: Policy, as_of: date,
         if o.customer_code not in firsts or when < firsts[o.customer_code][0]:
             firsts[o.customer_code] = (when, kind)
     posted = 0
-    for code, (when, kind) in sorted(firsts.items()):
+    # the most urgent first (missed, then the nearest deadline) when only some are posted
+    ordered = sorted(firsts.items(), key=lambda kv: (kv[1][1] != "missed", kv[1][0], kv[0]))
+    for code, (when, kind) in ordered[:max_buyers]:
         ref = f"{policy.policy_number}:{code}:{when.isoformat()}"
         _, created, _ = post_event(ctx, EventRecord(
             "insurance.deadline", code, as_of,

@@ -1,0 +1,108 @@
+"""Demo step: a credit insurance policy (this year's and last year's) over the demo book, with live
+obligations (some buyers notified on time, some late, some not yet), turnover declarations with premium,
+an overdue declaration sent and one pending, a claim paid with a recovery and a claim filed, buyers on
+stop supply held through the order check, and deadline alerts for a few buyers."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from random import Random
+
+from arguard.core.errors import ArguardError
+from arguard.core.money import Money
+from arguard.demo.model import DemoWorld
+from arguard.insurance import service, service_claims
+from arguard.insurance.terms import declaration_periods
+from arguard.platform.context import ServiceContext
+
+MAX_ALERT_BUYERS = 20       # each alert re-evaluates its buyer in monitoring; keep the large demo quick
+
+
+def policy_text(number: str, currency: str, start: date, end: date) -> str:
+    return f"""policy_number: {number}
+insurer: Demo Credit Insurance 示例信用保险
+currency: {currency}
+period: {{start: {start}, end: {end}}}
+indemnity_pct: {{commercial: 90, political: 90}}
+max_credit_period_days: 120
+max_extension_days: 60
+overdue_notification_days: 30
+adverse_event_notification_days: 10
+claim_filing_days: 60
+waiting_period_days: 150
+insolvency_payout_days: 30
+deductible_per_claim: 0
+aggregate_first_loss: 5000
+non_qualifying_loss: 500
+max_liability: {{multiple_of_premium: 30}}
+premium: {{rate_pct: 0.18, minimum: 20000, declaration: quarterly, buyer_fee: "12.00"}}
+discretionary_limit: {{max_amount: 50000, conditions: [credit report under 12 months, no overdue over 60 days]}}
+exclusions: {{countries: [], affiliates: true, public_buyers: true, private_persons: true}}
+"""
+
+
+def insurance_demo(ctx: ServiceContext, world: DemoWorld, rng: Random) -> None:
+    cur, as_of = world.base_currency, world.as_of
+    start = as_of - timedelta(days=300)
+    service.load_policy(ctx, policy_text(f"DEMO-{start.year}", cur, start, start + timedelta(days=364)), "demo")
+    service.load_policy(ctx, policy_text(f"DEMO-{start.year - 1}", cur, start - timedelta(days=365),
+                                         start - timedelta(days=1)), "demo")
+    policy = service.get_policy(ctx, f"DEMO-{start.year}")
+    report, _ = service.obligations_report(ctx, policy, as_of)
+    covered = [o for o in report.obligations if o.cover.covered]
+    by_buyer: dict[str, list] = {}
+    for o in covered:
+        by_buyer.setdefault(o.customer_code, []).append(o)
+    claimed = _claims(ctx, world, policy, by_buyer, rng)
+    # notifications: most buyers whose MEP has ended were notified on time, a few late, some not yet
+    for code, obs in sorted(by_buyer.items()):
+        first = min(obs, key=lambda o: o.notification_deadline)
+        if code in claimed or first.mep_end >= as_of:
+            continue
+        roll = rng.random()
+        if roll < 0.6:
+            on = min(as_of, first.mep_end + timedelta(days=rng.randint(1, 25)))
+        elif roll < 0.7:
+            on = first.notification_deadline + timedelta(days=rng.randint(1, 10))
+        else:
+            continue
+        if on <= as_of:
+            service.record_notification(ctx, policy.policy_number, code, "overdue", notified_on=on,
+                                        reference=f"demo notification {code}")
+    for period in declaration_periods(policy):
+        if period[1] <= as_of:
+            row = service_claims.declare_turnover(ctx, policy, period)
+            service_claims.mark_sent(ctx, row.id, period[1] + timedelta(days=10))
+    service_claims.declare_overdue(ctx, policy, as_of)
+    report, _ = service.obligations_report(ctx, policy, as_of)
+    service.sync_stop_supply(ctx, policy, as_of, report)
+    service.post_deadline_alerts(ctx, policy, as_of, report, max_buyers=MAX_ALERT_BUYERS)
+
+
+def _claims(ctx: ServiceContext, world: DemoWorld, policy, by_buyer: dict, rng: Random) -> set[str]:  # type: ignore[no-untyped-def]
+    """A paid claim with a recovery on a defaulted buyer (else the largest covered exposure), and a filed one."""
+    as_of = world.as_of
+    defaulted = {b.code: b for b in world.buyers if b.defaulted_on is not None}
+    ranked = sorted(by_buyer, key=lambda c: (c not in defaulted, -sum(o.at_stake_minor for o in by_buyer[c])))
+    done: set[str] = set()
+    for code in ranked:
+        if len(done) == 2:
+            break
+        b = defaulted.get(code)
+        cause = "insolvency" if b is not None and b.default_kind == "insolvency" else "protracted_default"
+        opened = as_of - timedelta(days=120) if not done else as_of - timedelta(days=20)
+        if min(o.due_date for o in by_buyer[code]) >= opened:
+            continue
+        try:
+            claim = service_claims.open_claim(ctx, policy, code, cause, opened)
+            service_claims.advance_claim(ctx, policy, claim.id, "file", opened + timedelta(days=2))
+            if not done and claim.indemnity_minor > 0:
+                service_claims.advance_claim(ctx, policy, claim.id, "review", opened + timedelta(days=10))
+                service_claims.advance_claim(ctx, policy, claim.id, "pay", opened + timedelta(days=60))
+                recovered = Money.from_minor(max(1, claim.loss_minor // 5), claim.currency)
+                service_claims.add_recovery(ctx, claim.id, recovered, as_of - timedelta(days=rng.randint(5, 30)),
+                                            "administrator's first dividend")
+        except ArguardError:
+            continue
+        done.add(code)
+    return done

@@ -1,0 +1,44 @@
+"""The insurance demo step: the demo company carries a policy with live obligations, declarations, a paid
+claim with a recovery and a filed claim."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+
+import pytest
+
+from arguard.db.session import session_scope
+from arguard.demo import service as demo
+from arguard.demo.model import DemoSize
+from arguard.insurance import service, service_claims
+from arguard.platform.context import ServiceContext
+from arguard.platform.service import get_company
+
+
+@pytest.fixture
+def sqlite_only(backend):  # type: ignore[no-untyped-def]
+    if backend != "sqlite":
+        pytest.skip("the demo build is exercised once, on SQLite")
+
+
+def test_demo_company_carries_a_policy_with_live_obligations_claims_and_a_recovery(engine, sqlite_only):
+    code = "ID" + uuid.uuid4().hex[:6].upper()
+    as_of, seed = date(2026, 3, 1), 7
+    print(f"demo seed {seed}")
+    result = demo.build_demo(engine, size=DemoSize("tiny", buyers=80, invoices=1500), seed=seed, as_of=as_of,
+                             company_code=code)
+    steps = {name: (ok, msg) for name, ok, msg in result.steps}
+    assert steps["insurance"][0], steps["insurance"]
+    with session_scope(engine) as s:
+        ctx = ServiceContext(s, get_company(s, code).id, "test", "viewer")
+        assert len(service.list_policies(ctx)) == 2
+        policy = service.get_policy(ctx, as_of=as_of)
+        out = service.check(ctx, policy, as_of)
+        statuses = {o["status"] for o in out["obligations"]}
+        assert len(out["obligations"]) >= 10 and len(statuses) >= 2, statuses
+        claims = [service_claims.claim_json(ctx, c) for c in service_claims.list_claims(ctx)]
+        assert {c["status"] for c in claims} >= {"paid", "filed"}
+        assert any(c["recoveries"] for c in claims)
+        kinds = {d.kind for d in service_claims.list_declarations(ctx)}
+        assert kinds == {"turnover", "overdue"}
