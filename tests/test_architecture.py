@@ -117,8 +117,6 @@ KNOWN: frozenset[tuple[str, str]] = frozenset({
     ("cli/platform_cli.py", "imports arguard.platform.service"),
     ("ledger/cli.py", "imports arguard.platform.tables"),
     ("monitor/delivery.py", "imports arguard.platform.tables"),
-    ("recon/service_views.py", "imports arguard.ledger.tables"),
-    ("risk/service.py", "imports arguard.ledger.tables"),
     ("web/app.py", "imports arguard.platform.service"),
     ("web/common.py", "imports arguard.platform.service"),
 })

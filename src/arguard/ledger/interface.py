@@ -95,9 +95,14 @@ __all__ += ["OpenItemAsOf", "allocations_between", "open_items_as_of", "payments
 
 # Commands other capabilities give the ledger (issue 10: the demo and reconciliation call them here).
 from arguard.ledger.bulk import import_bytes, import_records
-from arguard.ledger.reads import add_customer_account
+from arguard.ledger.reads import PayableInvoice, add_customer_account, payable_invoices, payers
 from arguard.ledger.service import add_alias, find_invoice, reverse_allocation
 from arguard.ledger.service_views import add_fx_rate, get_payment
 
-__all__ += ["add_alias", "add_customer_account", "add_fx_rate", "find_invoice", "get_payment", "import_bytes",
+__all__ += ["PayableInvoice", "payable_invoices", "payers", "add_alias", "add_customer_account", "add_fx_rate", "find_invoice", "get_payment", "import_bytes",
             "import_records", "reverse_allocation"]
+
+# Payment figures per customer (issue 10: risk's payment behaviour no longer reads ledger tables).
+from arguard.ledger.reads_behaviour import credit_notes_issued, payment_figures  # noqa: E402
+
+__all__ += ["credit_notes_issued", "payment_figures"]

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from sqlalchemy import Date, Select, and_, bindparam, case, func, or_, select, true
 from sqlalchemy.orm import aliased
 
 from arguard.core.errors import NotFound
-from arguard.ledger.tables import Customer, FxRateRow, Invoice
+from arguard.ledger.tables import Customer, CustomerAccount, FxRateRow, Invoice
 from arguard.platform.context import ServiceContext
 
 _CHUNK = 500
@@ -183,3 +184,40 @@ def add_customer_account(ctx: ServiceContext, code: str, account: str) -> bool:
         return False
     upsert_customer(ctx, customer_record(customer, [*ibans, account]))
     return True
+
+
+@dataclass(frozen=True, slots=True)
+class PayableInvoice:
+    """An invoice with money open now, as a bank payment may settle it: number, customer code, currency,
+    open and original amounts (minor units), due and issue dates, the payment reference printed on it and
+    the buyer's order number."""
+
+    number: str
+    customer_code: str
+    currency: str
+    open_minor: int
+    amount_minor: int
+    due_date: date
+    issue_date: date
+    payment_reference: str | None
+    order_number: str | None
+
+
+def payable_invoices(ctx: ServiceContext) -> list[PayableInvoice]:
+    """Every invoice with money open now (credit notes left out: allocations are positive), one query."""
+    q = (select(Invoice.number, Customer.code, Invoice.currency, Invoice.open_minor, Invoice.amount_minor,
+                Invoice.due_date, Invoice.issue_date, Invoice.payment_reference, Invoice.order_number)
+         .join(Customer, Customer.id == Invoice.customer_id)
+         .where(Invoice.company_id == ctx.company_id, Invoice.open_minor > 0, Invoice.document_type == "invoice"))
+    return [PayableInvoice(*row) for row in ctx.session.execute(q)]
+
+
+def payers(ctx: ServiceContext) -> list[tuple[str, str, tuple[str, ...], tuple[str, ...]]]:
+    """(code, name, bank accounts it pays from, other names it is known under) of every customer."""
+    accounts: dict[int, list[str]] = {}
+    for cid, iban in ctx.session.execute(select(CustomerAccount.customer_id, CustomerAccount.iban)
+                                         .where(CustomerAccount.company_id == ctx.company_id)):
+        accounts.setdefault(cid, []).append(iban)
+    rows = ctx.session.execute(select(Customer.id, Customer.code, Customer.name, Customer.aliases)
+                               .where(Customer.company_id == ctx.company_id))
+    return [(code, name, tuple(accounts.get(cid, ())), tuple(aliases or ())) for cid, code, name, aliases in rows]

@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 
 from arguard.core.errors import NotFound, ValidationError
 from arguard.core.money import exponent
-from arguard.ledger.tables import Customer, CustomerAccount, Invoice
+from arguard.ledger import interface as ledger
 from arguard.platform.context import ServiceContext
 from arguard.recon.model import Knowledge, OpenItem
 from arguard.recon.parties import CustomerInfo
@@ -46,31 +46,21 @@ def to_decimal(minor: int, currency: str) -> Decimal:
 def load_open_items(ctx: ServiceContext) -> list[OpenItem]:
     """Invoices with money still open, in one column query (credit notes are not matched: the ledger
     allocates only positive amounts)."""
-    q = (select(Invoice.number, Customer.code, Invoice.currency, Invoice.open_minor, Invoice.amount_minor,
-                Invoice.due_date, Invoice.issue_date, Invoice.payment_reference, Invoice.order_number)
-         .join(Customer, Customer.id == Invoice.customer_id)
-         .where(Invoice.company_id == ctx.company_id, Invoice.open_minor > 0, Invoice.document_type == "invoice"))
     scale: dict[str, int] = {}
     out = []
-    for number, code, cur, open_minor, amount_minor, due, issued, ref, order in ctx.session.execute(q):
-        e = scale.get(cur)
+    for i in ledger.payable_invoices(ctx):
+        e = scale.get(i.currency)
         if e is None:
-            e = scale[cur] = -exponent(cur)
-        out.append(OpenItem(number, code, cur, Decimal(open_minor).scaleb(e), Decimal(amount_minor).scaleb(e),
-                            due, issued, ref, order))
+            e = scale[i.currency] = -exponent(i.currency)
+        out.append(OpenItem(i.number, i.customer_code, i.currency, Decimal(i.open_minor).scaleb(e),
+                            Decimal(i.amount_minor).scaleb(e), i.due_date, i.issue_date, i.payment_reference,
+                            i.order_number))
     return out
 
 
 def load_customers(ctx: ServiceContext) -> list[CustomerInfo]:
     """Every customer with the accounts it pays from and the names it is known under."""
-    accounts: dict[int, list[str]] = {}
-    for cid, iban in ctx.session.execute(select(CustomerAccount.customer_id, CustomerAccount.iban)
-                                         .where(CustomerAccount.company_id == ctx.company_id)):
-        accounts.setdefault(cid, []).append(iban)
-    rows = ctx.session.execute(select(Customer.id, Customer.code, Customer.name, Customer.aliases)
-                               .where(Customer.company_id == ctx.company_id))
-    return [CustomerInfo(code, name, tuple(accounts.get(cid, ())), tuple(aliases or ()))
-            for cid, code, name, aliases in rows]
+    return [CustomerInfo(code, name, accounts, aliases) for code, name, accounts, aliases in ledger.payers(ctx)]
 
 
 def load_knowledge(ctx: ServiceContext) -> Knowledge:

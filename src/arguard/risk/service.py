@@ -16,22 +16,21 @@ from decimal import Decimal
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Date, Integer, and_, case, cast, func, insert, literal, or_, select, type_coerce
+from sqlalchemy import func, insert, select
 
 from arguard.core.errors import ImportRejected, Issue, NotFound, ValidationError
 from arguard.core.money import parse_amount
 from arguard.ledger import interface as ledger
-from arguard.ledger.tables import Allocation, Customer, Invoice
 from arguard.platform.context import ServiceContext
 from arguard.platform.events import Fact, publish
 from arguard.risk import store
 from arguard.risk.capability import REGRADE_ON
 from arguard.risk.combine import PriorShift, combine
-from arguard.risk.service_flags import active_default_flags
 from arguard.risk.estimators import as_matrix, reasons_from_contributions
 from arguard.risk.labels import with_text
 from arguard.risk.model import ITEM_NAMES, Grade, PaymentBehaviour, Reason, RiskInputs, StatementItems
 from arguard.risk.ratios import ratio_matrix
+from arguard.risk.service_flags import active_default_flags
 from arguard.risk.tables import BuyerGrade, FinancialStatement
 
 log = logging.getLogger(__name__)
@@ -64,10 +63,7 @@ def add_statements(ctx: ServiceContext, statements: list[tuple[str, int, date, S
     if not statements:
         return 0
     codes = sorted({code for code, *_ in statements})
-    known: dict[str, int] = {}
-    for k in range(0, len(codes), MANY_CODES):
-        known.update(ctx.session.execute(select(Customer.code, Customer.id).where(
-            Customer.company_id == ctx.company_id, Customer.code.in_(codes[k:k + MANY_CODES]))).all())
+    known = ledger.customer_ids(ctx, codes)
     missing = [c for c in codes if c not in known]
     if missing:
         raise NotFound(f"no customer {missing[0]!r}" + (f" (and {len(missing) - 1} more)" if len(missing) > 1 else ""),
@@ -97,8 +93,7 @@ def import_statements(ctx: ServiceContext, content: bytes, filename: str) -> tup
     for needed in ("customer_code", "fiscal_year"):
         if needed not in frame.columns:
             raise ImportRejected(f"{filename}: no '{needed}' column", code="missing_column")
-    known = dict(ctx.session.execute(select(Customer.code, Customer.id).where(
-        Customer.company_id == ctx.company_id)).all())
+    known = ledger.customer_ids(ctx)
     good: list[tuple[str, int, date, StatementItems]] = []
     issues: list[Issue] = []
     for i, rec in enumerate(frame.to_dict(orient="records")):
@@ -188,26 +183,14 @@ def payment_behaviours(ctx: ServiceContext, as_of: date,
     in the window per invoice issued in it. A customer whose invoices all lie before the window gets the
     empty behaviour (nothing paid, nothing overdue)."""
     start = date.fromordinal(as_of.toordinal() - LOOKBACK_DAYS)
-    book_q, paid_q = _behaviour_query(ctx, as_of, start, customer_ids)
-    paid = {int(r.cid): r for r in ctx.session.execute(paid_q)}
-    rows = [_Figures(r, paid.get(int(r.cid))) for r in ctx.session.execute(book_q)]
-    cn_scope = [Invoice.company_id == ctx.company_id, Invoice.document_type == "credit_note",
-                Invoice.issue_date <= as_of, Invoice.issue_date > start]
-    if customer_ids is not None:
-        cn_scope.append(Invoice.customer_id.in_(customer_ids))
-    credit_notes = dict(ctx.session.execute(select(Invoice.customer_id, func.count(Invoice.id)).where(
-        *cn_scope).group_by(Invoice.customer_id)).all())
-    return {int(r.cid): behaviour_of(r, int(credit_notes.get(r.cid, 0))) for r in rows}
+    figures = ledger.payment_figures(ctx, as_of, start, customer_ids)
+    credit_notes = ledger.credit_notes_issued(ctx, start, as_of, customer_ids)
+    return {cid: behaviour_of(_Figures(f), credit_notes.get(cid, 0)) for cid, f in figures.items()}
 
 
 class _Figures(dict[str, Any]):
-    """One customer's row of each aggregate of `_behaviour_query`, as one record (attribute access;
-    the paid figures are None when nothing was paid in the window)."""
-
-    def __init__(self, book: Any, paid: Any) -> None:
-        super().__init__(book._asdict())
-        if paid is not None:
-            self.update(paid._asdict())
+    """One customer's figures (`ledger.payment_figures`) with attribute access; a figure the ledger did
+    not give (nothing paid in the window) reads as None."""
 
     def __getattr__(self, name: str) -> Any:
         return self.get(name)
@@ -238,69 +221,6 @@ def behaviour_of(r: Any, credit_notes: int) -> PaymentBehaviour:
     )
 
 
-def _day(ctx: ServiceContext, column: Any) -> Any:
-    """A date column as a day number the database can subtract (SQLite: Julian day; PostgreSQL: days
-    since 2000-01-01)."""
-    if ctx.session.get_bind().dialect.name == "sqlite":
-        return func.julianday(column)
-    return type_coerce(column - cast(literal(EPOCH), Date), Integer)
-
-
-EPOCH = date(2000, 1, 1)
-
-
-def _behaviour_query(ctx: ServiceContext, as_of: date, start: date, customer_ids: list[int] | None) -> Any:
-    """Two aggregates per customer, merged by `payment_behaviours`: what is open, overdue and in the
-    window (invoices alone, one scan), and what was paid in the window (invoices whose last allocation
-    falls in it: the allocations grouped per invoice, then joined by primary key)."""
-    scope = [Invoice.company_id == ctx.company_id, Invoice.document_type == "invoice",
-             Invoice.issue_date <= as_of, Invoice.amount_minor > 0]
-    if customer_ids is not None:
-        scope.append(Invoice.customer_id.in_(customer_ids))
-    amount, open_ = Invoice.amount_minor, Invoice.open_minor
-    due, now = _day(ctx, Invoice.due_date), _day(ctx, literal(as_of, Date))
-    # Leftovers within the company's tolerance are not overdue and do not keep an invoice unpaid (ledger
-    # rule 20: the ledger owns the rule, here in its SQL form); overdue items weigh what is still open.
-    material = ledger.material_clause(ledger.materiality_thresholds(ctx, as_of), open_, amount, Invoice.currency)
-    overdue = and_(material, Invoice.due_date < as_of)
-    settled_inv = or_(open_ == 0, ~material)
-    window = or_(Invoice.issue_date > start, material)
-
-    def total(cond: Any, value: Any = 1) -> Any:
-        return func.sum(case((cond, value), else_=0))
-
-    book = (select(
-        Invoice.customer_id.label("cid"), total(window).label("window_inv"),
-        total(and_(window, Invoice.disputed)).label("disputed"), total(Invoice.issue_date > start).label("in_window"),
-        total(overdue, open_).label("over_w"), total(overdue, open_ * (now - due)).label("over_wl"),
-        total(open_ > 0, open_).label("open_pos"), total(overdue, open_).label("open_over"),
-        total(and_(overdue, Invoice.due_date <= date.fromordinal(as_of.toordinal() - 60)), open_).label("open_over60"),
-        total(and_(overdue, Invoice.due_date <= date.fromordinal(as_of.toordinal() - 90)), open_).label("open_over90"),
-        func.max(case((overdue, now - due), else_=None)).label("max_overdue_days"))
-        .where(*scope).group_by(Invoice.customer_id))
-    settled_q = (select(Allocation.invoice_id.label("invoice_id"), func.max(Allocation.allocated_on).label("on"),
-                        func.count(Allocation.id).label("n"))
-                 .where(Allocation.company_id == ctx.company_id, Allocation.allocated_on <= as_of,
-                        Allocation.amount_minor > 0))
-    if customer_ids is not None:
-        settled_q = settled_q.where(Allocation.invoice_id.in_(select(Invoice.id).where(*scope)))
-    alloc = settled_q.group_by(Allocation.invoice_id).having(func.max(Allocation.allocated_on) >= start).subquery()
-    d90, d180 = date.fromordinal(as_of.toordinal() - 90), date.fromordinal(as_of.toordinal() - 180)
-    settled = _day(ctx, alloc.c.on)
-    late = case((settled > due, settled - due), else_=0)
-    recent, before = alloc.c.on > d90, and_(alloc.c.on > d180, alloc.c.on <= d90)
-    settled_part = amount - open_  # what was paid: an immaterial leftover is not
-    paid = (select(
-        Invoice.customer_id.label("cid"), func.count().label("paid"), func.sum(settled_part).label("paid_w"),
-        func.sum(settled_part * late).label("paid_wl"), total(alloc.c.n > 1).label("partial"),
-        total(recent).label("paid_90d"), total(recent, settled_part).label("recent_w"),
-        total(recent, settled_part * late).label("recent_wl"), total(before, settled_part).label("before_w"),
-        total(before, settled_part * late).label("before_wl"))
-        .select_from(alloc).join(Invoice, Invoice.id == alloc.c.invoice_id)
-        .where(*scope, settled_inv).group_by(Invoice.customer_id))
-    return book, paid
-
-
 # ---- grading ----------------------------------------------------------------------------------------
 
 EXACT_REASONS_UP_TO = 50
@@ -322,12 +242,9 @@ def grade_buyers(ctx: ServiceContext, as_of: date, codes: list[str] | None = Non
     the sample calibration. exact_reasons: TreeSHAP (True) or per-leaf (False) reasons for the financial
     PD; None: exact up to `EXACT_REASONS_UP_TO` buyers."""
     ctx.require("analyst")
-    q = select(Customer.id, Customer.code, Customer.country, Customer.sector).where(
-        Customer.company_id == ctx.company_id)
     wanted = set(codes) if codes is not None else None
-    if wanted is not None and len(wanted) <= MANY_CODES:
-        q = q.where(Customer.code.in_(sorted(wanted)))
-    customers = [c for c in ctx.session.execute(q.order_by(Customer.id)).all()
+    few = wanted is not None and len(wanted) <= MANY_CODES
+    customers = [c for c in ledger.customer_refs(ctx, codes=wanted if few else None)
                  if wanted is None or c.code in wanted]
     if not customers:
         return {}
@@ -457,9 +374,7 @@ def portfolio(ctx: ServiceContext) -> list[dict[str, Any]]:
         BuyerGrade.company_id == ctx.company_id).group_by(BuyerGrade.customer_id).subquery()
     grade_of = dict(ctx.session.execute(select(BuyerGrade.customer_id, BuyerGrade.grade).join(
         newest, BuyerGrade.id == newest.c.id)).all())
-    exposure = ctx.session.execute(select(Invoice.customer_id, Invoice.currency, func.sum(Invoice.open_minor))
-                                   .where(Invoice.company_id == ctx.company_id, Invoice.open_minor != 0)
-                                   .group_by(Invoice.customer_id, Invoice.currency)).all()
+    exposure = ledger.open_by_customer(ctx)
     rows: dict[int, dict[str, Any]] = {g: {"grade": g, "buyers": 0, "open_minor": defaultdict(int)}
                                        for g in range(1, 11)}
     for grade in grade_of.values():
@@ -470,11 +385,8 @@ def portfolio(ctx: ServiceContext) -> list[dict[str, Any]]:
     return [{**r, "open_minor": dict(r["open_minor"])} for r in rows.values()]
 
 
-def _customer(ctx: ServiceContext, code: str) -> Customer:
-    row = ctx.session.scalar(select(Customer).where(Customer.company_id == ctx.company_id, Customer.code == code))
-    if row is None:
-        raise NotFound(f"no customer {code!r}", code="customer_not_found")
-    return row
+def _customer(ctx: ServiceContext, code: str) -> ledger.CustomerRef:
+    return ledger.customer_ref(ctx, code)
 
 
 # ---- on every new fact ------------------------------------------------------------------------------
@@ -500,7 +412,6 @@ def regrade_on_facts(facts: list[Fact]) -> None:
             ctx = ServiceContext(session, company_id, "system:risk", "admin")
             wanted = set(codes[company_id])
             if ids[company_id]:
-                wanted |= set(session.scalars(select(Customer.code).where(
-                    Customer.company_id == company_id, Customer.id.in_(sorted(ids[company_id])))))
+                wanted |= set(ledger.customer_codes(ctx, ids[company_id]).values())
             grade_buyers(ctx, date.today(), sorted(wanted), trigger="new_fact")
         ctx.run_after_commit()
