@@ -75,7 +75,9 @@ def _orders(ctx: ServiceContext, world: DemoWorld, rng: Random) -> None:
     picked = rng.sample(live, min(len(live), MAX_ORDER_BUYERS, max(1, int(len(world.buyers) * 0.4))))
     for i, b in enumerate(picked):
         for j in range(rng.randint(1, 2)):
-            amount = b.purchases_per_year / 12 * Decimal(str(rng.uniform(0.3, 2.5)))
+            # An order is the size of the invoices it becomes: the demo ledger draws a buyer's invoices
+            # lognormal(−0.18, 0.6) around its purchases per invoice, about a month's purchases.
+            amount = b.purchases_per_year / 12 * Decimal(str(round(rng.lognormvariate(-0.18, 0.6), 4)))
             ship = world.as_of + timedelta(days=rng.randint(1, 60))
             service.check_order(ctx, OrderCheck(f"SO-{world.as_of:%y%m}-{i:05d}-{j}", b.code,
                                                 Money(amount, world.base_currency), ship), as_of=world.as_of)

@@ -42,5 +42,7 @@ def monitor_demo(ctx: ServiceContext, world: DemoWorld, rng: Random) -> None:
             events.append(EventRecord("insurance.deadline", b.code, day, {
                 "reference": f"ON-{b.code}", "kind": "overdue_notification",
                 "deadline_on": (on + timedelta(days=rng.randint(2, 12))).isoformat()}, f"demo-dl-{b.code}"))
-    service.record_events(ctx, [(None, rec) for rec in events], "demo", "demo")
-    service.run(ctx, on, trigger="demo")  # the first daily run: the whole book, in bulk
+    # Recorded as any file of events is: an insolvency filing puts the default on record (grade 10) and
+    # its buyers are evaluated at once; then the first daily run: the whole book, in bulk.
+    service.import_events(ctx, [(None, rec) for rec in events], on, "demo", origin="demo")
+    service.run(ctx, on, trigger="demo")
