@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -136,6 +137,40 @@ def audit_verify(company: CompanyOption = None, head: Annotated[str | None, type
     console.print("[green]audit log intact[/green]")
 
 
+def backup_command(out: Annotated[Path, typer.Option("--out", help="The backup file to write.")]) -> None:
+    """Write a consistent copy of the database while it runs (SQLite backup API; PostgreSQL pg_dump)."""
+    from arguard.platform import backup
+
+    written = backup.backup(get_engine(), out)
+    console.print(f"backup written to [bold]{written}[/bold]; keep the installation key with it "
+                  "(see docs/security.md)")
+
+
+def restore_command(backup_file: Annotated[Path, typer.Argument(help="A file written by `arguard backup`.")],
+                    yes: Annotated[bool, typer.Option("--yes", help="Replace the database without asking.")] = False,
+                    ) -> None:
+    """Replace the database's contents with a backup (stop the servers first), then check every
+    company's audit chain."""
+    from arguard.platform import backup
+
+    engine = get_engine()
+    if not yes:
+        typer.confirm(f"Replace the contents of {engine.url.render_as_string()} with {backup_file}?", abort=True)
+    backup.restore(engine, backup_file)
+    migrate(engine)
+    broken = 0
+    with session_scope(engine) as session:
+        companies = service.list_companies(session)
+    for company in companies:
+        with company_context(company.code) as ctx:
+            breaks = service.verify_audit(ctx)
+        broken += bool(breaks)
+        console.print(f"{company.code}: audit log {'[red]broken[/red]' if breaks else '[green]intact[/green]'}")
+    if broken:
+        raise typer.Exit(1)
+    console.print("restored")
+
+
 def _read_head(text: str) -> dict:  # type: ignore[type-arg]
     import json
     from pathlib import Path
@@ -174,3 +209,5 @@ def register(app: typer.Typer) -> None:
     app.add_typer(apikey_app, name="apikey")
     app.add_typer(audit_app, name="audit")
     app.command("serve")(serve)
+    app.command("backup")(handle_errors(backup_command))
+    app.command("restore")(handle_errors(restore_command))

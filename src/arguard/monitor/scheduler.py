@@ -16,7 +16,8 @@ from contextlib import asynccontextmanager
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, select, text
+from sqlalchemy.orm import Session
 
 from arguard.db.session import get_engine, session_scope
 from arguard.monitor import delivery, service
@@ -25,7 +26,7 @@ from arguard.platform.context import ServiceContext
 from arguard.platform.interface import company_ids
 
 log = logging.getLogger(__name__)
-CATCH_UP_GRACE_S = 60.0
+CATCH_UP_GRACE_S = float(os.environ.get("ARGUARD_MONITOR_CATCH_UP_S", "60"))
 
 
 def run_all(engine: Engine, as_of: date, trigger: str = "scheduler") -> dict[str, int]:
@@ -39,6 +40,7 @@ def run_all(engine: Engine, as_of: date, trigger: str = "scheduler") -> dict[str
     for company_id, code in companies:
         with session_scope(engine) as s:
             ctx = ServiceContext(s, company_id, f"system:{trigger}", "admin")
+            lock_daily_run(s, company_id)  # several servers on one database: one runs it, the others see it
             done = s.scalar(select(MonitorRun.id).where(MonitorRun.company_id == company_id,
                                                         MonitorRun.as_of == as_of, MonitorRun.trigger == trigger))
             if done is None:
@@ -46,6 +48,21 @@ def run_all(engine: Engine, as_of: date, trigger: str = "scheduler") -> dict[str
             delivery.queue_digests(ctx, as_of)
         ctx.run_after_commit()
     return raised
+
+
+RUN_LOCK_NAMESPACE = 0x4D4F4E  # 'MON': advisory-lock namespace of the daily run
+
+
+def lock_daily_run(session: Session, company_id: int) -> None:
+    """Serialise the company's daily run across processes until commit: a PostgreSQL transaction-scoped
+    advisory lock (a second server waits, then finds the run recorded and skips it); on SQLite the
+    database write lock (a no-op write). The lock lives in the database, so it holds across machines."""
+    conn = session.connection()
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SELECT pg_advisory_xact_lock(:ns, :company)"),
+                     {"ns": RUN_LOCK_NAMESPACE, "company": company_id})
+    else:
+        conn.execute(text("UPDATE companies SET name = name WHERE id = :company"), {"company": company_id})
 
 
 def next_run(now: datetime, run_at: time, done_today: bool) -> datetime:
