@@ -15,5 +15,6 @@ MODULES: tuple[str, ...] = (
     "arguard.insurance.capability",
     "arguard.forecast.capability",
     "arguard.portfolio.capability",
+    "arguard.assess.capability",
     "arguard.demo.capability",
 )

@@ -142,3 +142,14 @@ class LossDistribution:
     def capital(self) -> float:
         """Economic capital at 99.9 %: the unexpected loss the seller must be able to absorb."""
         return self.tail.var[0.999] - self.expected_loss
+
+
+@dataclass(frozen=True, eq=False)
+class StoredBook:
+    """The stored book as the model sees it: the positions, how many buyers had no grade (their PD was
+    assumed), currencies left out for want of an exchange rate, and the open receivables in exact money."""
+
+    book: Book
+    ungraded: int
+    skipped_currencies: tuple[str, ...]
+    open_total: Any

@@ -4,7 +4,6 @@ the database-free path, and the simulation run in-process or on Dask."""
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -12,7 +11,7 @@ from typing import Any
 from arguard.core.errors import ImportRejected, Issue, ValidationError
 from arguard.core.money import Money
 from arguard.platform.context import ServiceContext
-from arguard.portfolio.model import Book, Correlation, LossDistribution, SimulationSettings
+from arguard.portfolio.model import Book, Correlation, LossDistribution, SimulationSettings, StoredBook
 
 UNGRADED_PD = 0.02
 """12-month PD of a buyer the risk capability has not graded: about grade 6 (below average) on the
@@ -20,14 +19,6 @@ master scale — a buyer nobody looked at is not treated as average."""
 DEFAULT_LGD = 0.45
 """Loss given default of an unsecured trade receivable (Basel foundation IRB, senior unsecured)."""
 MAX_FILE_BYTES = 200 * 1024 * 1024
-
-
-@dataclass(frozen=True)
-class StoredBook:
-    book: Book
-    ungraded: int
-    skipped_currencies: tuple[str, ...]
-    open_total: Money
 
 
 def read_file(path: Path, limit: int = MAX_FILE_BYTES) -> str:
@@ -196,3 +187,12 @@ def insurance_value(book: Book, corr: Correlation, cover: Any, settings: Simulat
     out = insurance_json(iv, time.perf_counter() - started, book.currency)
     out["turnover_per_exposure"] = turnover_factor or TURNOVER_PER_EXPOSURE
     return out
+
+
+def stored_loss(ctx: ServiceContext, as_of: date, corr: Correlation | None = None,
+                settings: SimulationSettings | None = None,
+                lgd: float = DEFAULT_LGD) -> tuple[StoredBook, LossDistribution]:
+    """The stored book and its loss distribution (default correlation and settings)."""
+    stored = stored_book(ctx, as_of, lgd)
+    dist, _ = simulate(stored.book, corr or Correlation(), settings or SimulationSettings())
+    return stored, dist

@@ -29,6 +29,7 @@ from arguard.portfolio.model import (
 from arguard.portfolio.montecarlo import Mapper, Run, TailShares, in_process, run, tail_chunk
 
 DEFAULT_SETTINGS = SimulationSettings()
+SMALL_BOOK, SMALL_BOOK_SCENARIOS = 500, 262_144
 
 
 def simulate(book: Book, corr: Correlation, settings: SimulationSettings = DEFAULT_SETTINGS, *,
@@ -42,8 +43,11 @@ def simulate(book: Book, corr: Correlation, settings: SimulationSettings = DEFAU
     struct = build_structure(book, corr)
     w = book.loss_at_default
     prep = prepare(struct, book.pd, w, settings.granular_share, model, gamma_variance)
+    # a book of few buyers has a lumpy loss (atoms at sums of single defaults): its quantiles do not
+    # settle to a relative error, so more scenarios than this only cost time
+    most = settings.max_scenarios if len(book) > SMALL_BOOK else min(settings.max_scenarios, SMALL_BOOK_SCENARIOS)
     result = run(prep, settings.seed, levels, target_rel_se=settings.target_rel_se,
-                 min_scenarios=settings.min_scenarios, max_scenarios=settings.max_scenarios,
+                 min_scenarios=min(settings.min_scenarios, most), max_scenarios=most,
                  chunk=settings.chunk, importance_sampling=settings.importance_sampling, mapper=mapper)
     top = max(levels)
     var = {a: result.measures[a][0] for a in levels}
