@@ -1,4 +1,4 @@
-"""Credit notes are credits (ledger rules 23–24): when a credit note is the largest item, no overdue, DSO,
+"""Credit notes are credits (ledger rules 15–16): when a credit note is the largest item, no overdue, DSO,
 ADD or days-past-due figure is negative and CEI stays within 0–100 % — in the service, the reports and
 the API (the overview page shows these same figures)."""
 

@@ -1,4 +1,4 @@
-"""Materiality (ledger rules 20–22): leftovers stay in the books but do not decide grades, order checks,
+"""Materiality (ledger rules 12–14): leftovers stay in the books but do not decide grades, order checks,
 terms or alerts, and are written off in bulk."""
 
 from __future__ import annotations

@@ -45,7 +45,7 @@ def test_aging_today_and_in_the_past(ledger):
     c1 = next(r for r in now.rows if r.customer_code == "C1")
     # I1: 100 − 60 − 30 − 5 written off = 5 open; I2 settled by P2; CN1 −20 open; P3 15 unapplied.
     assert c1.total == Money.of("-15.00", "EUR") and c1.unapplied == Money.of("15.00", "EUR")
-    # A credit is never past due (rule 23): CN1 sits in current, I1's 5.00 stays 91-180 days overdue.
+    # A credit is never past due (rule 15): CN1 sits in current, I1's 5.00 stays 91-180 days overdue.
     assert buckets(c1) == ["-20.00", "0.00", "0.00", "0.00", "5.00", "0.00", "0.00"]
     c1m = next(r for r in march.rows if r.customer_code == "C1")
     # As of 15 March: I1 40 open (43 days past due), I2 200 current, CN1 -20 (a credit: current).
@@ -82,7 +82,7 @@ def test_dso_report(ledger):
     # As of 31 March: sales in (31 Dec, 31 Mar] = 100 + 200 - 20 = 280; AR = 40 + 200 - 20 = 220.
     assert eur.credit_sales == Money.of("280", "EUR") and eur.closing_ar == Money.of("220", "EUR")
     assert eur.dso == Decimal("70.7")  # 220 / 280 × 90
-    # Current AR: I2 200 and the credit note −20 (a credit is current, rule 23) = 180.
+    # Current AR: I2 200 and the credit note −20 (a credit is current, rule 15) = 180.
     assert eur.closing_current_ar == Money.of("180", "EUR")
     assert eur.bpdso == Decimal("57.9") and eur.add == Decimal("12.8")
     # CEI: opening 0 → (0 + 280 − 220) / (0 + 280 − 180) = 60 %.

@@ -1,4 +1,4 @@
-"""Alerts follow the facts (monitor rules 15–17): an alert whose cause is gone resolves itself with a
+"""Alerts follow the facts (monitor rules 12–14): an alert whose cause is gone resolves itself with a
 note; a file import is evaluated once when it has committed; a buyer left out for a missing rate is
 itself an alert."""
 

@@ -1,4 +1,4 @@
-"""Events decide at once (risk rules 12–13, monitor rule 14): an insolvency filing posted through the API
+"""Events decide at once (risk rules 13–14, monitor rule 11): an insolvency filing posted through the API
 makes the buyer grade 10 and blocks its orders in the same request's transaction; only a recorded
 decision lifts it."""
 

@@ -1,4 +1,4 @@
-"""Materiality routes (ledger rules 20–22): the company's tolerance, immaterial leftovers and their
+"""Materiality routes (ledger rules 12–14): the company's tolerance, immaterial leftovers and their
 write-off in bulk. Thin: the service (`ledger.service_materiality`) does the work and audits."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""`arguard ledger materiality` and `arguard ledger leftovers` (ledger rules 20–22)."""
+"""`arguard ledger materiality` and `arguard ledger leftovers` (ledger rules 12–14)."""
 
 from __future__ import annotations
 

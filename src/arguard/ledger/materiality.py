@@ -1,4 +1,4 @@
-"""Materiality: which open leftovers a credit manager ignores when judging a buyer (ledger rule 20).
+"""Materiality: which open leftovers a credit manager ignores when judging a buyer (ledger rule 12).
 
 Real books are full of leftovers — a bank charge deducted, rounding, a few cents of FX. An open amount
 is **immaterial** when it is at most the company's tolerance amount (in the base currency, converted

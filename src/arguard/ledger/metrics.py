@@ -146,7 +146,7 @@ def count_back_windows(as_of: date, months: int = 24) -> list[tuple[date, date]]
 
 def simple_dso(closing_ar: int, credit_sales: int, period_days: int) -> Decimal | None:
     """Closing AR / credit sales × period days (None without positive credit sales). A credit balance
-    (closing AR below zero: the seller owes the customer) is 0 days, never negative (rule 23)."""
+    (closing AR below zero: the seller owes the customer) is 0 days, never negative (rule 15)."""
     if credit_sales <= 0:
         return None
     return (Decimal(max(closing_ar, 0)) / Decimal(credit_sales) * period_days).quantize(DAYS, ROUND_HALF_EVEN)
@@ -177,7 +177,7 @@ def best_possible_dso(current_ar: int, credit_sales: int, period_days: int) -> D
 
 
 def cei(opening_ar: int, credit_sales: int, closing_ar: int, closing_current_ar: int) -> Decimal | None:
-    """Collection effectiveness index, percent: what was collectible and was collected, 0…100 (rule 24).
+    """Collection effectiveness index, percent: what was collectible and was collected, 0…100 (rule 16).
 
     CEI = (opening AR + credit sales − closing AR) / (opening AR + credit sales − closing current AR),
     i.e. collected / (collected + closing overdue AR). Written that way it stays within its range when

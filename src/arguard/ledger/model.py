@@ -60,7 +60,7 @@ class PaymentRecord:
 @dataclass(frozen=True, slots=True)
 class OpenItem:
     """An invoice or credit note with an open amount as of a date. days_past_due < 0 means not yet due;
-    a credit (a credit note, or anything with a negative open amount) is never past due: 0 (rule 23)."""
+    a credit (a credit note, or anything with a negative open amount) is never past due: 0 (rule 15)."""
 
     number: str
     customer_code: str

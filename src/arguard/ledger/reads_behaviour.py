@@ -62,7 +62,7 @@ def _behaviour_query(ctx: ServiceContext, as_of: date, start: date, customer_ids
     amount, open_ = Invoice.amount_minor, Invoice.open_minor
     due, now = _day(ctx, Invoice.due_date), _day(ctx, literal(as_of, Date))
     # Leftovers within the company's tolerance are not overdue and do not keep an invoice unpaid (ledger
-    # rule 20: the ledger owns the rule, here in its SQL form); overdue items weigh what is still open.
+    # rule 12: the ledger owns the rule, here in its SQL form); overdue items weigh what is still open.
     material = material_clause(materiality_thresholds(ctx, as_of), open_, amount, Invoice.currency)
     overdue = and_(material, Invoice.due_date < as_of)
     settled_inv = or_(open_ == 0, ~material)

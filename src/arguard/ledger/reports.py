@@ -87,7 +87,7 @@ def open_at_expr(ctx: ServiceContext, as_of: date, reconstruct: bool) -> tuple[A
 
 def bucket_case(as_of: date) -> ColumnElement[int]:
     """The bucket rule of `metrics` as SQL: first matching earliest-due bound wins; a credit note
-    (negative amount) is current — it is never past due (rule 23)."""
+    (negative amount) is current — it is never past due (rule 15)."""
     whens = [(or_(Invoice.due_date >= earliest, Invoice.amount_minor < 0), k)
              for k, (earliest, _) in enumerate(metrics.bucket_due_ranges(as_of)) if earliest is not None]
     return case(*whens, else_=len(BUCKET_NAMES) - 1)
@@ -98,7 +98,7 @@ def bucket_sums(as_of: date, amount: ColumnElement[int]) -> list[ColumnElement[i
     bucket's earliest due date, or a credit), newest bucket first, the last one the plain total. One
     comparison per boundary and row; `aging_sums` subtracts neighbours to get the seven buckets. A credit
     note (negative amount) is counted at every boundary, so it lands in `current`: credits never make
-    an overdue bucket negative (rule 23)."""
+    an overdue bucket negative (rule 15)."""
     cols = [func.sum(case((or_(Invoice.due_date >= earliest, Invoice.amount_minor < 0), amount), else_=0))
             for earliest, _ in metrics.bucket_due_ranges(as_of) if earliest is not None]
     return [*cols, func.sum(amount)]
@@ -325,7 +325,7 @@ NEVER_DUE = date(9999, 12, 31)
 
 
 def credit_due() -> Any:
-    """A document's due date for the current / overdue split: a credit note's is never reached (rule 23)."""
+    """A document's due date for the current / overdue split: a credit note's is never reached (rule 15)."""
     return case((Invoice.amount_minor < 0, literal(NEVER_DUE, Date)), else_=Invoice.due_date)
 
 

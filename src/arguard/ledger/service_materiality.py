@@ -1,4 +1,4 @@
-"""Materiality in the ledger's service layer (rules 20–22): the company's tolerance, the material overdue
+"""Materiality in the ledger's service layer (rules 12–14): the company's tolerance, the material overdue
 position of buyers, immaterial leftovers and their write-off in bulk.
 
 The ledger is the one home of "material open amount as of a date": other capabilities ask

@@ -1,6 +1,6 @@
 """How long a buyer has been overdue, for the order check, the terms advice and the exposure view
 (limits rule 42): the oldest **material** overdue item — the ledger's materiality rule decides which
-leftovers do not count (`ledger.interface.material_overdue`, ledger rule 20)."""
+leftovers do not count (`ledger.interface.material_overdue`, ledger rule 12)."""
 
 from __future__ import annotations
 

@@ -50,7 +50,7 @@ def _known(ctx: ServiceContext, keys: Sequence[str]) -> dict[str, Any]:
 def _merge(ctx: ServiceContext, known: dict[str, Any], drafts: Iterable[AlertDraft]) -> int:
     """Known keys: the date moved on → one more occurrence, title and evidence refreshed and severity
     raised unless resolved (a resolved alert stays resolved). Same date → nothing written, unless the
-    figures changed (then title and evidence follow the facts, README rule 15)."""
+    figures changed (then title and evidence follow the facts, README rule 12)."""
     changes: dict[int, dict[str, Any]] = {}
     merged = 0
     for d in drafts:
@@ -159,7 +159,7 @@ def resolve_gone(ctx: ServiceContext, codes: Sequence[str] | None, drafts: Seque
                  at: datetime, trigger: str) -> list[int]:
     """Alerts of state rules for these buyers (all buyers when `codes` is None) that an evaluation as of
     `as_of` no longer drafts: their cause is gone (paid, written off, limit raised, rate added), so they
-    resolve themselves with a note saying so (README rule 15). Alerts last seen after `as_of` are left
+    resolve themselves with a note saying so (README rule 12). Alerts last seen after `as_of` are left
     alone. Returns the ids resolved; one audit entry for the batch."""
     kept = {d.dedupe_key for d in drafts}
     q = select(Alert.id, Alert.dedupe_key, Alert.customer_code, Alert.title, Alert.status).where(

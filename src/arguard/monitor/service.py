@@ -99,7 +99,7 @@ def post_event(ctx: ServiceContext, rec: EventRecord, as_of: date, source: str =
 def _defaults_on_record(ctx: ServiceContext, events: Sequence[StoredEvent | MonitorEvent], as_of: date) -> None:
     """An insolvency filing or a reported default puts the default on record with the risk capability in
     this unit of work (grade 10 at once); the alert's reactions (order hold, limit review) follow in the
-    evaluation that comes next, in the same unit of work (README rule 14)."""
+    evaluation that comes next, in the same unit of work (README rule 11)."""
     from arguard.risk import interface as risk
 
     for e in events:
@@ -373,7 +373,7 @@ def on_facts(facts: list[Fact], today: date | None = None) -> None:
             imported = any(f.kind.startswith("ledger.import.") for f in group)
             if len(codes) > REALTIME_MAX_BUYERS and not imported:
                 log.info("%d buyers touched at once: left to the daily run", len(codes))
-            else:  # a file import: its buyers once, at its end (README rule 16), set queries when many
+            else:  # a file import: its buyers once, at its end (README rule 13), set queries when many
                 evaluate_buyers(ctx, sorted(codes), today, "import" if imported else "fact")
         ctx.run_after_commit()
 

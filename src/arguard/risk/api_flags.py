@@ -1,4 +1,4 @@
-"""Default flags (risk README rules 12–13): see a buyer's insolvency / protracted default on record,
+"""Default flags (risk README rules 13–14): see a buyer's insolvency / protracted default on record,
 put one on record by hand, lift it by a recorded decision."""
 
 from __future__ import annotations

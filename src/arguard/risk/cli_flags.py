@@ -1,4 +1,4 @@
-"""`arguard risk default show|set|lift CODE` (risk README rules 12–13)."""
+"""`arguard risk default show|set|lift CODE` (risk README rules 13–14)."""
 
 from __future__ import annotations
 

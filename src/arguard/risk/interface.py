@@ -24,7 +24,7 @@ def newest_grades(ctx: ServiceContext) -> dict[str, tuple[int, float]]:
 
 __all__ = ["buyer_risk", "grade_buyers", "newest_grades", "portfolio", "regrade_buyer"]
 
-# Issue 12: a default reported by an event decides the grade at once (risk README rules 12–13).
+# Issue 12: a default reported by an event decides the grade at once (risk README rules 13–14).
 from arguard.risk.service_flags import DEFAULT_EVENTS, default_flags, flag_default, lift_default  # noqa: E402
 
 __all__ += ["DEFAULT_EVENTS", "default_flags", "flag_default", "lift_default"]

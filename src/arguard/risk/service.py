@@ -199,7 +199,7 @@ class _Figures(dict[str, Any]):
 def behaviour_of(r: Any, credit_notes: int) -> PaymentBehaviour:
     """One customer's `PaymentBehaviour` from its figures (pure arithmetic): days beyond terms over
     invoices paid in the window (weighted by what was paid) and those with a material amount still open
-    past due (weighted by that open amount, README rule 8)."""
+    past due (weighted by that open amount, README rule 15)."""
     paid, open_total = int(r.paid or 0), float(r.open_pos or 0)
     seen_w = float(r.paid_w or 0) + float(r.over_w or 0)
     recent_w, before_w = float(r.recent_w or 0), float(r.before_w or 0)

@@ -1,4 +1,4 @@
-"""Insolvency and protracted default on record (risk README rules 12–13).
+"""Insolvency and protracted default on record (risk README rules 13–14).
 
 An `insolvency.filing` or `payment.default` event sets the buyer's flag and re-grades it at once, in the
 unit of work that records the event (the monitor calls `flag_default` through `risk.interface`): the
