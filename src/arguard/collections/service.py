@@ -130,20 +130,29 @@ def recorded_run(ctx: ServiceContext, as_of: date) -> dict[str, Any] | None:
 
 
 def run_dunning(ctx: ServiceContext, as_of: date, dry_run: bool = False) -> tuple[dict[str, Any], bool]:
-    """The dunning run of a date: (answer, replayed). Without dry_run it records the actions once per date
-    (a second run of the same date answers the first and changes nothing), renders the letters, queues
-    the e-mails (sent after the commit), the calls and the agency/legal hand-overs."""
+    """The dunning run of a date: (answer in the issue's JSON shape, replayed). Without dry_run it records
+    the actions once per date (a second run of the same date answers the first and changes nothing),
+    renders the letters, queues the e-mails (sent after the commit), the calls and the agency/legal
+    hand-overs."""
+    answer, replayed, _ = run_dunning_explained(ctx, as_of, dry_run)
+    return answer, replayed
+
+
+def run_dunning_explained(ctx: ServiceContext, as_of: date, dry_run: bool = False
+                          ) -> tuple[dict[str, Any], bool, list[dict[str, str]]]:
+    """`run_dunning` and the buyers with overdue items that got no action, each with why (empty when the
+    date's run was already recorded: its skipped buyers are in that run's audit entry)."""
     if not dry_run:
         ctx.require("credit_manager")
         done = recorded_run(ctx, as_of)
         if done is not None:
-            return done, True
+            return done, True, []
     policy = get_policy(ctx)
     result = dunning(ctx, as_of, policy)
-    if dry_run:
-        return result.as_dict(), False
-    record(ctx, policy, result)
-    return result.as_dict(), False
+    skipped = [{"customer_id": s.customer_code, "reason": s.reason} for s in result.skipped]
+    if not dry_run:
+        record(ctx, policy, result)
+    return result.as_dict(), False, skipped
 
 
 def record(ctx: ServiceContext, policy: DunningPolicy, result: DunningResult) -> int:
@@ -171,8 +180,8 @@ def record(ctx: ServiceContext, policy: DunningPolicy, result: DunningResult) ->
         ctx.session.execute(insert(DunningActionRow), rows)
     _queue_work(ctx, result, run.id)
     ctx.audit("collections.run", "collections_run", result.as_of.isoformat(),
-              after={"policy": result.policy, "actions": len(result.actions),
-                     "per_level": _per_level(result), "skipped": len(result.skipped)})
+              after={"policy": result.policy, "actions": len(result.actions), "per_level": _per_level(result),
+                     "skipped": [{"customer_id": x.customer_code, "reason": x.reason} for x in result.skipped]})
     if any(a.channel == "email" for a in result.actions):
         engine, company_id, run_id = ctx.session.get_bind(), ctx.company_id, run.id
         ctx.after_commit(lambda: send_pending(engine, company_id, run_id))  # type: ignore[arg-type]
@@ -306,4 +315,5 @@ def amounts_per_level(ctx: ServiceContext, as_of: date | None = None) -> list[di
 
 
 __all__: Sequence[str] = ("amounts_per_level", "buyer_facts", "dunning", "get_letter", "get_policy", "list_actions",
-                          "load_policy", "policy_source", "record", "recorded_run", "run_dunning", "send_pending")
+                          "load_policy", "policy_source", "record", "recorded_run", "run_dunning",
+                          "run_dunning_explained", "send_pending")
