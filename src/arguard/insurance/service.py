@@ -98,7 +98,7 @@ def tag_buyer(ctx: ServiceContext, code: str, tag: str, on: bool = True) -> None
     ctx.require("analyst")
     if tag not in BUYER_TAGS:
         raise ValidationError(f"unknown tag {tag!r}; tags are {', '.join(BUYER_TAGS)}", code="invalid_tag")
-    ledger.customer_detail(ctx, code, date.today())  # NotFound for an unknown buyer
+    _known_buyer(ctx, code)
     row = ctx.session.scalar(select(BuyerTag).where(BuyerTag.company_id == ctx.company_id,
                                                     BuyerTag.customer_code == code, BuyerTag.tag == tag))
     if on and row is None:
@@ -107,6 +107,11 @@ def tag_buyer(ctx: ServiceContext, code: str, tag: str, on: bool = True) -> None
         ctx.session.delete(row)
     ctx.session.flush()
     ctx.audit("insurance.buyer_tag", "customer", code, after={"tag": tag, "on": on})
+
+
+def _known_buyer(ctx: ServiceContext, code: str) -> None:
+    if not ledger.customers_by_code(ctx, [code]):
+        raise NotFound(f"no customer {code!r}", code="customer_not_found")
 
 
 def _rates(ctx: ServiceContext) -> Any:
@@ -159,8 +164,9 @@ def insured_buyers(ctx: ServiceContext, policy: Policy, as_of: date, countries: 
     tags: dict[str, set[str]] = {}
     for code, tag in ctx.session.execute(select(BuyerTag.customer_code, BuyerTag.tag).where(BuyerTag.company_id == c)):
         tags.setdefault(code, set()).add(tag)
-    notes: dict[str, list[Notification]] = {}
-    for n in ctx.session.scalars(select(Notification).where(
+    notes: dict[str, list[Any]] = {}
+    for n in ctx.session.execute(select(Notification.customer_code, Notification.kind, Notification.event_on,
+                                        Notification.notified_on).where(
             Notification.company_id == c, Notification.policy_number == policy.policy_number)
             .order_by(Notification.id)):
         notes.setdefault(n.customer_code, []).append(n)
@@ -244,7 +250,7 @@ def record_notification(ctx: ServiceContext, policy_number: str, code: str, kind
         raise ValidationError("an overdue notification has the day it was sent", code="invalid_notification")
     if kind == "adverse_event" and event_on is None:
         raise ValidationError("an adverse event has the day the seller learned of it", code="invalid_notification")
-    ledger.customer_detail(ctx, code, notified_on or event_on or date.today())
+    _known_buyer(ctx, code)
     if kind == "adverse_event":
         row = ctx.session.scalar(select(Notification).where(
             Notification.company_id == ctx.company_id, Notification.policy_number == policy_number,
