@@ -89,13 +89,15 @@ def _as_known_on(history: pd.DataFrame, cut: pd.Timestamp) -> pd.DataFrame:
     return known
 
 
-def run_backtest(history: pd.DataFrame, train_until: date,
-                 models: Sequence[ModelFactory] = DEFAULT_MODELS) -> BacktestResult:
-    """Fit each model on what was known on train_until and score it on the invoices issued after.
-    The first model is the candidate, the others its baselines."""
+def run_backtest(history: pd.DataFrame, train_until: date, models: Sequence[ModelFactory] = DEFAULT_MODELS,
+                 predict_weeks: int | None = None) -> BacktestResult:
+    """Fit each model on what was known on train_until and score it on the invoices issued after (within
+    `predict_weeks` weeks when given). The first model is the candidate, the others its baselines."""
     cut = pd.Timestamp(train_until)
     X, delay, observed = training_set(history, train_until)
     later = history[(history["issue"] > cut) & history["settled"].notna()]
+    if predict_weeks is not None:
+        later = later[later["issue"] <= cut + pd.Timedelta(weeks=predict_weeks)]
     if later.empty:
         raise ValidationError(f"no settled invoice was issued after {train_until}: nothing to predict",
                               code="nothing_to_predict")

@@ -38,12 +38,14 @@ def backtest(
     history: Annotated[Path, typer.Option(help="Invoice history: canonical CSV with settled_date, or the "
                                                "IBM sample format (docs/formats.md).")],
     train_until: Annotated[str, typer.Option(help="Learn only from what was known on this date (YYYY-MM-DD).")],
+    predict_weeks: Annotated[int | None, typer.Option(
+        min=1, help="Predict only the invoices issued within this many weeks after the date (default: all).")] = None,
 ) -> None:
     """Fit on what was known on --train-until, predict the invoices issued after; print JSON scores."""
     from arguard.forecast.backtest import run_backtest
     from arguard.forecast.history import read_history
 
-    result = run_backtest(read_history(history), _date(train_until, "--train-until"))
+    result = run_backtest(read_history(history), _date(train_until, "--train-until"), predict_weeks=predict_weeks)
     sys.stdout.write(json.dumps(result.as_dict()) + "\n")
 
 
@@ -143,3 +145,26 @@ def _print_provisions(answer: dict[str, Any]) -> None:
     for j in answer["journal"]:
         console.print(f"  {j['account']:<48} Dr {Decimal(j['debit']):>14,.2f}  Cr {Decimal(j['credit']):>14,.2f}")
     console.print(f"[dim]{answer['insurance']}[/dim]")
+
+
+@app.command("history")
+@handle_errors
+def history_export(
+    as_of: Annotated[str, typer.Option(help="History as of this date (YYYY-MM-DD).")],
+    out: Annotated[Path, typer.Option(help="CSV file to write (canonical history format).")],
+    company: CompanyOption = None,
+) -> None:
+    """Export the ledger's invoices with their settled dates, the input of `forecast backtest`."""
+    import csv
+
+    from arguard.cli.common import console
+    from arguard.forecast.service import history_csv_rows
+
+    with company_context(company, role="viewer") as ctx:
+        rows = history_csv_rows(ctx, _date(as_of, "--as-of"))
+    with out.open("w", newline="", encoding="utf-8") as f:
+        writer = csv.DictWriter(f, fieldnames=["invoice_number", "customer_id", "currency", "issue_date", "due_date",
+                                               "amount", "amount_base", "settled_date", "disputed"])
+        writer.writeheader()
+        writer.writerows(rows)
+    console.print(f"wrote {len(rows):,} invoices → {out}")

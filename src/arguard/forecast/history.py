@@ -6,7 +6,8 @@ A history is a pandas DataFrame with one row per invoice and these columns (the 
 `paper` (1 paper, 0 electronic, NaN unknown).
 
 Canonical columns (docs/formats.md, "Payment histories"): invoice_number, customer_id, issue_date,
-due_date, amount, settled_date (empty while open), optional currency, disputed, paperless/channel.
+due_date, amount, settled_date (empty while open), optional currency, amount_base (the amount in one
+currency for the whole file: used instead of amount when present), disputed, paperless/channel.
 The IBM sample (`countryCode, customerID, …, InvoiceDate, DueDate, InvoiceAmount, Disputed, SettledDate,
 PaperlessBill`, dates M/D/YYYY) is recognised by its header. Every bad row is reported with file, line
 and field; the file is rejected when any row is bad.
@@ -28,7 +29,7 @@ COLUMNS = ("number", "customer", "currency", "issue", "due", "settled", "amount"
 _IBM = {"customerid": "customer", "invoicenumber": "number", "invoicedate": "issue", "duedate": "due",
         "invoiceamount": "amount", "disputed": "disputed", "settleddate": "settled", "paperlessbill": "paper"}
 _CANONICAL = {"invoice_number": "number", "customer_id": "customer", "issue_date": "issue", "due_date": "due",
-              "amount": "amount", "settled_date": "settled", "currency": "currency", "disputed": "disputed",
+              "amount": "amount", "amount_base": "amount_base", "settled_date": "settled", "currency": "currency", "disputed": "disputed",
               "paperless": "paper", "channel": "paper", "paperless_bill": "paper"}
 _REQUIRED = ("number", "customer", "issue", "due", "amount")
 _YES = {"yes", "y", "true", "1", "x", "是"}
@@ -77,7 +78,9 @@ def parse_history(raw: pd.DataFrame, source: str) -> pd.DataFrame:
     for col in ("issue", "due", "settled"):
         text = frame[col].str.strip() if col in frame else pd.Series("", index=frame.index)
         out[col] = _dates(text, date_format, col, source, issues, required=col != "settled")
-    out["amount"] = _numbers(frame["amount"].str.replace(",", "", regex=False).str.strip(), source, issues)
+    # amounts in one currency when the file has them (weights of the weekly receipts, a model feature)
+    amount_col = "amount_base" if "amount_base" in frame else "amount"
+    out["amount"] = _numbers(frame[amount_col].str.replace(",", "", regex=False).str.strip(), source, issues)
     out["disputed"] = _flags(frame.get("disputed", None), frame.index, source, issues)
     paper = frame["paper"].str.strip().str.lower() if "paper" in frame else pd.Series("", index=frame.index)
     out["paper"] = paper.map({"paper": 1.0, "electronic": 0.0, "e-invoice": 0.0, "email": 0.0, "纸质": 1.0,

@@ -21,7 +21,7 @@ from arguard.risk import interface as risk
 
 DEFAULT_PD = 0.02
 """12-month PD of a buyer without a grade (a documented assumption: about a grade-5 buyer)."""
-MAX_TRAINING_ROWS = 200_000
+MAX_TRAINING_ROWS = 50_000
 """Training invoices drawn (seeded) from the last `TRAINING_DAYS` when the ledger has more."""
 TRAINING_DAYS = 730
 MIN_SETTLED = 200
@@ -40,26 +40,31 @@ class ForecastRequest:
 
 def forecast_run(ctx: ServiceContext, req: ForecastRequest) -> dict[str, Any]:
     """Per open invoice its payment-date distribution; receipts per week (13) and month (12) with bands."""
+    ctx.require("viewer")
+    history = _history_frame(ctx, req.as_of)
+    base = ledger.base_currency(ctx)
+    fx = ledger.fx_table(ctx)
+    open_currencies = history.loc[history["open_minor"] > 0, "currency"].unique()
+    rates = {str(c): float(fx.rate(str(c), base, req.as_of)) for c in open_currencies}
+    return forecast_book(history, req, base, rates, risk.newest_grades(ctx))
+
+
+def forecast_book(history: Any, req: ForecastRequest, base: str, rates: dict[str, float],
+                  grades: dict[str, tuple[int, float]]) -> dict[str, Any]:
+    """The forecast of a history frame (`_history_frame` columns) — pure: no database, clock or files."""
     import numpy as np
     import pandas as pd
 
     from arguard.forecast.cashflow import OpenBook, bands, simulate
     from arguard.forecast.features import day_numbers, invoice_features
 
-    ctx.require("viewer")
-    history = _history_frame(ctx, req.as_of)
     model = _fit(history, req.as_of, req.seed)
     open_rows = history[history["open_minor"] > 0]
-    base = ledger.base_currency(ctx)
-    fx = ledger.fx_table(ctx)
-    rates = {c: float(fx.rate(c, base, req.as_of)) for c in open_rows["currency"].unique()}
     as_of_day = int(day_numbers(pd.Series([pd.Timestamp(req.as_of)]))[0])
     asked = np.full(len(open_rows), as_of_day + 1, dtype=np.int64)
-    known = history.drop(columns=["open_minor", "label_ok"])
-    X = invoice_features(open_rows, known, asked)
+    X = invoice_features(open_rows, history.drop(columns=["open_minor", "label_ok"]), asked)
     q = model.predict_quantiles(X) if len(open_rows) else np.zeros((0, len(model.quantiles_)))
     buyers = pd.Index(pd.unique(open_rows["customer"]))
-    grades = risk.newest_grades(ctx)
     pds = np.array([grades.get(code, (0, DEFAULT_PD))[1] for code in buyers], dtype=np.float64)
     defaulted = None
     if req.default_buyer is not None:
@@ -79,13 +84,11 @@ def forecast_run(ctx: ServiceContext, req: ForecastRequest) -> dict[str, Any]:
     def money(x: float) -> str:
         return str(Money.of(Decimal(repr(round(float(x), _exp(base)))), base).amount)
 
-    def rows(b: Any, label: Any) -> list[dict[str, str]]:
-        return [{**label(s, e), "expected": money(b.expected[k]), "p10": money(b.p10[k]), "p50": money(b.p50[k]),
+    def rows(b: Any) -> list[dict[str, str]]:
+        return [{"from": (req.as_of + timedelta(days=int(s) + 1)).isoformat(),
+                 "to": (req.as_of + timedelta(days=int(e))).isoformat(),
+                 "expected": money(b.expected[k]), "p10": money(b.p10[k]), "p50": money(b.p50[k]),
                  "p90": money(b.p90[k])} for k, (s, e) in enumerate(zip(b.starts, b.ends, strict=True))]
-
-    def span(s: int, e: int) -> dict[str, str]:
-        return {"from": (req.as_of + timedelta(days=int(s) + 1)).isoformat(),
-                "to": (req.as_of + timedelta(days=int(e))).isoformat()}
 
     return {
         "as_of": req.as_of.isoformat(), "currency": base, "model": model.name, "open_invoices": len(open_rows),
@@ -95,7 +98,7 @@ def forecast_run(ctx: ServiceContext, req: ForecastRequest) -> dict[str, Any]:
         "expected_loss": money(draws.expected_loss), "expected_indemnity": money(draws.expected_indemnity),
         "after_horizon": money(draws.later),
         "insurance": "no insurance capability exposes insured exposure: indemnities are zero",
-        "weekly": rows(week_bands, span), "monthly": rows(month_bands, span),
+        "weekly": rows(week_bands), "monthly": rows(month_bands),
     }
 
 
@@ -137,6 +140,8 @@ def _history_frame(ctx: ServiceContext, as_of: date) -> Any:
     frame["open_minor"] = np.asarray(h.open_minor, dtype=np.int64)
     opening = np.asarray(h.opening_minor, dtype=np.int64) != 0
     frame.loc[opening, "settled"] = pd.NaT
+    # written off: never paid — censored on as_of (paid later than that, if ever), not a payment date
+    frame.loc[np.asarray(h.written_off_minor, dtype=np.int64) != 0, "settled"] = pd.NaT
     frame["label_ok"] = frame["settled"].notna().to_numpy()
     return frame[~(opening & (frame["open_minor"] == 0)).to_numpy()].reset_index(drop=True)
 
@@ -158,3 +163,26 @@ def _fit(history: Any, as_of: date, seed: int) -> Any:
     if int(np.sum(observed)) < MIN_SETTLED:
         return CustomerAverageBaseline().fit(X, delay, observed)
     return CensoredQuantileGBM(seed=seed).fit(X, delay, observed)
+
+
+def history_csv_rows(ctx: ServiceContext, as_of: date) -> list[dict[str, str]]:
+    """The ledger's invoices as of the date in the canonical history format (docs/formats.md), for
+    `arguard forecast backtest` elsewhere; settled_date empty while open, when written off (never paid) or
+    when the settlement date is unknown (settled before import); amount_base at the as_of rate."""
+    ctx.require("viewer")
+    h = ledger.invoice_history(ctx, as_of)
+    base = ledger.base_currency(ctx)
+    fx = ledger.fx_table(ctx)
+    rates = {c: fx.rate(c, base, as_of) for c in set(h.currencies)}
+    out = []
+    for k in range(len(h)):
+        unknown = h.opening_minor[k] != 0 or h.written_off_minor[k] != 0
+        settled = h.settled_on[k]
+        amount = Money.from_minor(h.amount_minor[k], h.currencies[k]).amount
+        out.append({"invoice_number": h.numbers[k], "customer_id": h.customer_codes[k], "currency": h.currencies[k],
+                    "issue_date": h.issue_dates[k].isoformat(), "due_date": h.due_dates[k].isoformat(),
+                    "amount": str(amount),
+                    "amount_base": str((amount * rates[h.currencies[k]]).quantize(Decimal("0.01"))),
+                    "settled_date": "" if settled is None or unknown else settled.isoformat(),
+                    "disputed": "yes" if h.disputed[k] else "no"})
+    return out
