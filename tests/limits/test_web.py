@@ -36,14 +36,15 @@ def test_exposure_hold_queue_requests_and_customer_panel(api, engine, company):
     page = client.get("/limits?as_of=2026-03-01")
     assert page.status_code == 200 and "ACME" in page.text and "limits-data" in page.text
     holds = client.get("/limits/holds").text
-    assert "SO-9" in holds and "limit 100,000.00 EUR exceeded by 15,000.00 EUR" in holds
+    assert "SO-9" in holds and "limit of 100,000.00 EUR would be exceeded by 15,000.00 EUR" in holds
+    assert "hold-read-only" in holds and 'action="/limits/holds/SO-9/release"' not in holds  # a viewer sees no buttons
     r = client.post("/limits/holds/SO-9/release", data={"comment": "ok"}, follow_redirects=False)
     assert r.headers["location"] == "/limits/holds?error=role_forbidden"
     assert "grade fell" in client.get("/limits/requests").text
     with session_scope(engine) as s:     # our panel alone: the customer page also carries other panels
         context = limit_panel(ServiceContext(s, company[0], "test", "viewer"), "ACME", date(2026, 3, 1))
     panel = templates.get_template("limits/customer_panel.html").render(panel=context, t=lambda key, **kw: key)
-    assert "limits-panel" in panel and "100000.00" in panel and "net 30" in panel
+    assert "limits-panel" in panel and "100,000.00" in panel and "net 30" in panel
     client.cookies.clear()
     _login(client, company[1], "credit_manager")
     r = client.post("/limits/holds/SO-9/release", data={"comment": "L/C received"}, follow_redirects=False)

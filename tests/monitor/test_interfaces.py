@@ -123,7 +123,7 @@ def test_dashboard_inbox_and_alert_page(api, company, use_database):
     assert inbox.status_code == 200 and "Mahnbescheid" in inbox.text
     alert_id = client.get("/api/v1/alerts?rule_id=adverse", headers=auth(key_for())).json()["items"][0]["id"]
     page = client.get(f"/alerts/{alert_id}", headers={"accept-language": "zh-CN"})
-    assert page.status_code == 200 and "依据" in page.text and "legal.action" in page.text
+    assert page.status_code == 200 and "依据" in page.text and "法律诉讼" in page.text and "legal.action" not in page.text
     r = client.post(f"/alerts/{alert_id}/resolve", data={"note": "paid after the court letter"},
                     follow_redirects=False)
     assert r.status_code == 303

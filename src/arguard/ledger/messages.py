@@ -96,3 +96,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "ledger.kind.opening_settlement": ("Settled before import", "导入前已结清"),
     "ledger.customer_aging": ("Aging of this customer", "该客户账龄"),
 }
+# Issue 12, the desk: the customers work list.
+MESSAGES.update({
+    "ledger.grade": ("Grade", "评级"),
+    "ledger.limit": ("Limit", "信用额度"),
+    "ledger.exposure": ("Exposure", "风险敞口"),
+    "ledger.dso_short": ("DSO (days)", "DSO（天）"),
+    "ledger.customers.sub2": ("{total} customers · balances as of {as_of} · sorted in {base}",
+                              "共 {total} 个客户 · 余额截至 {as_of} · 按 {base} 折算排序"),
+})

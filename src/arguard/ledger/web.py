@@ -18,12 +18,13 @@ from fastapi.responses import HTMLResponse, Response
 from arguard.core.errors import NotFound, ValidationError
 from arguard.core.money import FxTable, Money
 from arguard.ledger import render as renderers
-from arguard.ledger import service
+from arguard.ledger import service, worklist
 from arguard.ledger.model import BUCKET_NAMES, AgingReport, AgingRow, DsoFigures
 from arguard.platform.context import ServiceContext
 from arguard.web.common import AsOf, WebCtx, customer_panels, language, render
 from arguard.web.formatting import chart_number
 from arguard.web.i18n import translate
+from arguard.web.worklist import arrange
 
 router = APIRouter()
 PAGE_SIZE = 25
@@ -140,17 +141,20 @@ def _share(part: Money, whole: Money) -> Decimal | None:
 
 @router.get("/customers", response_class=HTMLResponse)
 def customers(request: Request, ctx: WebCtx, as_of: AsOf, q: str = "", country: str = "",
-              offset: int = 0) -> HTMLResponse:
-    offset = max(offset, 0)
-    rows, total = service.list_customers(ctx, search=q.strip() or None, country=country.strip() or None,
-                                         limit=PAGE_SIZE, offset=offset)
-    aging = service.aging_report(ctx, as_of)
-    balances: dict[str, list[AgingRow]] = {}
-    for r in aging.rows:
-        balances.setdefault(r.customer_code or "", []).append(r)
-    return render(request, "ledger/customers.html", as_of=as_of, customers=rows, total=total, q=q,
-                  country=country.strip().upper(), countries=service.customer_countries(ctx), offset=offset,
-                  limit=PAGE_SIZE, balances=balances)
+              offset: int = 0, sort: str = "code", dir: str = "asc") -> HTMLResponse:
+    """The customers work list: grade, limit, exposure, balance, overdue and DSO per buyer, sortable
+    (figures compared in the base currency), 25 a page."""
+    board = worklist.customer_board(ctx, as_of, search=q.strip() or None, country=country.strip() or None)
+    page = arrange(board, sort=sort, descending=dir == "desc", offset=max(offset, 0), limit=PAGE_SIZE,
+                   allowed=CUSTOMER_SORTS, default="code")
+    return render(request, "ledger/customers.html", as_of=as_of, customers=page.rows, total=page.total, q=q,
+                  country=country.strip().upper(), countries=service.customer_countries(ctx), offset=page.offset,
+                  limit=PAGE_SIZE, sort=sort if sort in CUSTOMER_SORTS else "code", dir=dir,
+                  base=service.base_currency(ctx))
+
+
+CUSTOMER_SORTS = ("code", "name", "country", "grade", "limit_value", "exposure_value", "ar_value", "overdue_value",
+                  "dso")
 
 
 @router.get("/customers/{code}", response_class=HTMLResponse)

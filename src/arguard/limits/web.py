@@ -4,7 +4,7 @@ the limit panel on the customer page. Routes call `limits.service` only."""
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from functools import partial
 from typing import Annotated, Any
 
@@ -15,9 +15,11 @@ from arguard.core.errors import ArguardError, ValidationError
 from arguard.core.money import Money
 from arguard.limits import service
 from arguard.limits.api import decision_json, order_json, request_json
+from arguard.limits.wording import reason_text
 from arguard.platform.context import ServiceContext
 from arguard.web.common import AsOf, WebCtx, language, render
 from arguard.web.i18n import translate
+from arguard.web.worklist import arrange
 
 router = APIRouter()
 DECISIONS = ("approved", "partly_approved", "conditional", "refused", "reduced", "cancelled")
@@ -65,17 +67,50 @@ def decide(request_id: int, ctx: WebCtx, customer: Annotated[str, Form()], statu
 def _money(ctx: ServiceContext, text: str) -> Money | None:
     if not text.strip():
         return None
-    try:
-        return Money(Decimal(text.replace(",", "")), service.get_policy(ctx).currency)
-    except InvalidOperation:
-        raise ValidationError(f"not an amount: {text!r}", code="invalid_amount") from None
+    return Money.of(text, service.get_policy(ctx).currency)  # decimal comma and thousands both ways
 
 
 @router.get("/limits/holds", response_class=HTMLResponse)
-def holds_page(request: Request, ctx: WebCtx, offset: int = 0, error: str | None = None) -> HTMLResponse:
-    rows, total = service.hold_queue(ctx, limit=50, offset=offset)
-    return render(request, "limits/holds.html", orders=[order_json(o, c) for o, c in rows], total=total,
-                  offset=offset, limit=50, error=error)
+def holds_page(request: Request, ctx: WebCtx, offset: int = 0, error: str | None = None, sort: str = "checked_at",
+               dir: str = "desc", q: str = "", outcome: str = "", group: bool = False) -> HTMLResponse:
+    """The hold queue as a work list: buyer names, sorting, a filter by buyer and outcome, grouping by
+    buyer, paging; reasons as sentences in the reader's language."""
+    orders = holds_worklist(ctx, q.strip(), outcome)
+    page = arrange(orders, sort=sort, descending=dir == "desc", offset=offset, limit=HOLDS_PAGE,
+                   allowed=HOLD_SORTS, default="checked_at", group_key="customer" if group else None)
+    tr = partial(translate, language(request))
+    for o in page.rows:
+        o["reason_texts"] = [reason_text(tr, r, o["figures"].get("limit_currency")) for r in o["reasons"]]
+    return render(request, "limits/holds.html", orders=page.rows, total=page.total, offset=page.offset,
+                  limit=HOLDS_PAGE, error=error, sort=sort if sort in HOLD_SORTS else "checked_at", dir=dir, q=q,
+                  outcome=outcome, group=group, outcomes=OUTCOMES_HELD)
+
+
+HOLDS_PAGE = 50
+HOLD_SORTS = ("checked_at", "customer", "name", "amount_value", "ship_date", "decision")
+OUTCOMES_HELD = ("hold", "shorten_terms", "require_guarantee", "require_prepayment")
+
+
+def holds_worklist(ctx: ServiceContext, search: str, outcome: str) -> list[dict[str, Any]]:
+    """Every order waiting in the hold queue with its buyer's name, filtered (the queue is the orders a
+    credit manager still has to decide: hundreds, not millions)."""
+    from arguard.ledger.interface import list_customers
+
+    rows, _ = service.hold_queue(ctx, limit=100_000, offset=0)
+    customers, _ = list_customers(ctx, limit=1_000_000)
+    names = {c.code: c.name for c in customers}
+    out = []
+    needle = search.casefold()
+    for order, code in rows:
+        o = order_json(order, code)
+        o["name"] = names.get(code, "")
+        o["amount_value"] = Decimal(o["amount"])
+        if needle and needle not in code.casefold() and needle not in o["name"].casefold():
+            continue
+        if outcome and o["decision"] != outcome:
+            continue
+        out.append(o)
+    return out
 
 
 @router.post("/limits/holds/{order_id}/{action}")

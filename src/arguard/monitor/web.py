@@ -4,6 +4,7 @@ the rule file editor, and a panel of open alerts on every customer page."""
 from __future__ import annotations
 
 from datetime import date
+from functools import partial
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
@@ -12,8 +13,11 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from arguard.core.errors import ArguardError
 from arguard.monitor import service
 from arguard.monitor.model import SEVERITIES
+from arguard.monitor.wording import alert_title, evidence_facts
 from arguard.platform.context import ServiceContext
-from arguard.web.common import WebCtx, render
+from arguard.web.common import WebCtx, language, render
+from arguard.web.i18n import translate
+from arguard.web.worklist import arrange
 
 router = APIRouter()
 PAGE = 50
@@ -21,21 +25,57 @@ PAGE = 50
 
 @router.get("/alerts", response_class=HTMLResponse)
 def inbox(request: Request, ctx: WebCtx, status: str = "open", severity: str = "", customer: str = "",
-          snoozed: bool = False, page: int = 1) -> HTMLResponse:
-    rows, total = service.list_alerts(ctx, status=status or None, min_severity=severity or None,
-                                      customer_code=customer or None, today=date.today(),
-                                      include_snoozed=snoozed, limit=PAGE, offset=(max(page, 1) - 1) * PAGE)
-    return render(request, "monitor/inbox.html", alerts=rows, total=total, status=status, severity=severity,
-                  customer=customer, snoozed=snoozed, page=page, pages=max((total + PAGE - 1) // PAGE, 1),
-                  severities=SEVERITIES, runs=service.last_runs(ctx, 1))
+          snoozed: bool = False, offset: int = 0, sort: str = "severity_rank", dir: str = "desc",
+          group: bool = False) -> HTMLResponse:
+    """The alert inbox as a work list: buyer names, titles in the reader's language, sorting, a filter
+    by status, severity and buyer (code or name), grouping by buyer, paging."""
+    rows, _ = service.list_alerts(ctx, status=status or None, min_severity=severity or None,
+                                  today=date.today(), include_snoozed=snoozed, limit=INBOX_ALL, offset=0)
+    tr = partial(translate, language(request))
+    alerts = alert_rows(ctx, rows, tr, customer.strip())
+    page = arrange(alerts, sort=sort, descending=dir == "desc", offset=offset, limit=PAGE, allowed=ALERT_SORTS,
+                   default="severity_rank", group_key="customer_code" if group else None)
+    return render(request, "monitor/inbox.html", alerts=page.rows, total=page.total, offset=page.offset, limit=PAGE,
+                  status=status, severity=severity, customer=customer, snoozed=snoozed, group=group,
+                  sort=sort if sort in ALERT_SORTS else "severity_rank", dir=dir, severities=SEVERITIES,
+                  runs=service.last_runs(ctx, 1))
+
+
+INBOX_ALL = 20_000
+ALERT_SORTS = ("severity_rank", "first_as_of", "last_as_of", "customer_code", "name", "title", "rule_id")
+
+
+def alert_rows(ctx: ServiceContext, rows: list[Any], tr: Any, search: str) -> list[dict[str, Any]]:
+    """Alerts as work-list rows with the buyer's name and the title in the reader's language."""
+    from arguard.ledger.interface import list_customers
+
+    customers, _ = list_customers(ctx, limit=1_000_000)
+    names = {c.code: c.name for c in customers}
+    needle = search.casefold()
+    out = []
+    for a in rows:
+        name = names.get(a.customer_code or "", "")
+        if needle and needle not in (a.customer_code or "").casefold() and needle not in name.casefold():
+            continue
+        out.append({"id": a.id, "severity": a.severity, "severity_rank": SEVERITIES.index(a.severity)
+                    if a.severity in SEVERITIES else -1, "title": alert_title(tr, a.kind, a.customer_code,
+                                                                               a.evidence or {}, a.title),
+                    "customer_code": a.customer_code, "name": name, "rule_id": a.rule_id, "status": a.status,
+                    "snoozed_until": a.snoozed_until, "first_as_of": a.first_as_of, "last_as_of": a.last_as_of})
+    return out
 
 
 @router.get("/alerts/{alert_id}", response_class=HTMLResponse)
 def alert_page(request: Request, alert_id: int, ctx: WebCtx, error: str = "") -> HTMLResponse:
     alert = service.get_alert(ctx, alert_id)
     history = service.buyer_history(ctx, alert.customer_code, 50) if alert.customer_code else {}
+    tr = partial(translate, language(request))
     return render(request, "monitor/alert.html", alert=alert, reactions=service.alert_reactions(ctx, alert_id),
-                  history=history, error=error, today=date.today())
+                  history=history, error=error, today=date.today(),
+                  title=alert_title(tr, alert.kind, alert.customer_code, alert.evidence or {}, alert.title),
+                  facts=evidence_facts(tr, alert.evidence or {}),
+                  other_titles={a.id: alert_title(tr, a.kind, a.customer_code, a.evidence or {}, a.title)
+                                for a in (history.get("alerts") or []) if hasattr(a, "kind")})
 
 
 def _act(alert_id: int, fn: Any) -> Response:

@@ -249,3 +249,8 @@ def audit_head(ctx: ServiceContext) -> dict[str, Any]:
     return {"company": company.code if company else None, "seq": last.seq if last else 0,
             "entry_hash": last.entry_hash if last else "0" * 64,
             "at": last.at.isoformat() if last else None}
+
+
+def user_language(session: Session, company_id: int, username: str) -> str | None:
+    """The language a user chose for the dashboard ('en', 'zh-CN'), read at sign-in."""
+    return session.scalar(select(User.language).where(User.company_id == company_id, User.username == username))

@@ -42,3 +42,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "risk.band.9": ("at risk of failure", "有倒闭风险"),
     "risk.band.10": ("insolvent or in default", "破产或违约"),
 }
+# Issue 12, the desk: the risk page in the base currency, with the buyers behind a grade.
+MESSAGES.update({
+    "risk.exposure_in": ("Open receivables by grade, in {cur}", "按评级的未收应收账款（折合 {cur}）"),
+    "risk.open_in": ("Open receivables ({cur})", "未收金额（{cur}）"),
+    "risk.by_currency": ("By currency", "按币种"),
+    "risk.buyers_of_grade": ("Buyers of grade {grade}, largest receivables first", "评级 {grade} 的买方（按未收金额排序）"),
+})

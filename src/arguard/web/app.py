@@ -14,7 +14,7 @@ from arguard.core.errors import ArguardError
 from arguard.db.session import get_engine, session_scope
 from arguard.platform import throttle
 from arguard.platform.context import ServiceContext
-from arguard.platform.service import authenticate_user, end_sessions, session_user
+from arguard.platform.service import authenticate_user, end_sessions, session_user, user_language
 from arguard.settings import get_settings
 from arguard.web.common import (
     COOKIE,
@@ -65,6 +65,7 @@ def mount_dashboard(app: FastAPI) -> None:
                 principal = authenticate_user(session, company, username, password)
                 found = session_user(session, principal.company_id, username)
                 version = found.session_version if found else 0
+                stored_language = user_language(session, principal.company_id, username)
         except ArguardError:
             throttle.LOGIN_USERS.fail(user_key)
             throttle.LOGIN_ADDRESSES.fail(address)
@@ -73,6 +74,8 @@ def mount_dashboard(app: FastAPI) -> None:
         response = RedirectResponse(target, status_code=303)
         response.set_cookie(COOKIE, make_session_cookie(principal, version), max_age=SESSION_SECONDS,
                             httponly=True, samesite="lax", secure=get_settings().cookie_secure)
+        if stored_language in LANGUAGES:  # the user's own language from now on (the switch still works)
+            response.set_cookie(LANG_COOKIE, stored_language, max_age=365 * 86400, samesite="lax")
         return response
 
     @app.get("/logout", include_in_schema=False)

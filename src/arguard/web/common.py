@@ -24,6 +24,7 @@ from fastapi.templating import Jinja2Templates
 
 from arguard.core.errors import ArguardError, ValidationError
 from arguard.platform.context import ServiceContext
+from arguard.platform.roles import role_allows
 from arguard.platform.service import Principal
 from arguard.web.formatting import FILTERS
 from arguard.web.i18n import LANGUAGES, translate
@@ -219,5 +220,14 @@ def render(request: Request, template: str, status_code: int = 200, **context: A
     principal = read_session_cookie(request.cookies.get(COOKIE))
     return templates.TemplateResponse(request, template, {
         "lang": lang, "t": lambda key, **kw: translate(lang, key, **kw), "nav": NAV,
-        "principal": principal, "path": request.url.path,
+        "principal": principal, "path": request.url.path, "active_nav": active_nav(request.url.path),
+        "can": lambda needed: principal is not None and role_allows(principal.role, needed),
         "url_with": lambda **kw: url_with(request, **kw), **context}, status_code=status_code)
+
+
+def active_nav(path: str) -> str | None:
+    """The one top-bar entry a page belongs to: the longest nav path that the page's path starts with
+    ('/limits/holds' is the hold queue, not also 'Limits'); '/' only for the overview itself."""
+    found = [n.path for n in NAV if (n.path == "/" and path == "/")
+             or (n.path != "/" and (path == n.path or path.startswith(n.path.rstrip("/") + "/")))]
+    return max(found, key=len, default=None)

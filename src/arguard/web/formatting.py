@@ -13,12 +13,18 @@ from typing import Any
 from arguard.core.money import Money, exponent
 
 
-def fmt_amount(value: Money | Decimal | int | None, currency: str | None = None) -> str:
-    """`1,234.50` — the number with thousands separators and the currency's decimals, no code."""
-    if value is None:
+def fmt_amount(value: Money | Decimal | int | str | None, currency: str | None = None) -> str:
+    """`1,234.50` — the number with thousands separators and the currency's decimals, no code. A decimal
+    string (as the API's JSON carries amounts) is written the same way; other text is left as it is."""
+    if value is None or value == "":
         return "—"
     if isinstance(value, Money):
         currency, value = value.currency, value.amount
+    if isinstance(value, str):
+        try:
+            value = Decimal(value)
+        except ArithmeticError:
+            return str(value)
     places = exponent(currency) if currency else 2
     q = Decimal(value).quantize(Decimal(1).scaleb(-places))
     return f"{q:,}"

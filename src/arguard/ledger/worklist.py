@@ -1,0 +1,109 @@
+"""The customers work list (dashboard): every customer of a search with balance, overdue and DSO from
+the ledger, newest grade from risk and limit and exposure from limits — each a set-based read for the
+whole list (one aging scan, one sales sum, one grade query, one pass of the limits book), never one
+query per row. Figures to compare across customers are in the base currency (converted at the dated
+rate; None where a rate is missing). Service layer of the ledger; risk and limits through their
+front doors."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import func, select
+
+from arguard.core.errors import ValidationError
+from arguard.core.money import FxTable, Money
+from arguard.ledger.service import list_customers
+from arguard.ledger.service_views import aging_report, base_currency, fx_table
+from arguard.ledger.tables import Invoice
+from arguard.platform.context import ServiceContext
+
+DSO_DAYS = 90
+
+
+def customer_board(ctx: ServiceContext, as_of: date, *, search: str | None = None,
+                   country: str | None = None) -> list[dict[str, Any]]:
+    """One row per customer matching the search: code, name, country, terms, balances (AgingRows per
+    currency), ar/overdue in the base currency, dso (days, 90-day period), grade, pd, limit, exposure."""
+    customers, _ = list_customers(ctx, search=search, country=country, limit=10_000_000)
+    base = base_currency(ctx)
+    fx = fx_table(ctx)
+    balances: dict[str, list[Any]] = defaultdict(list)
+    for r in aging_report(ctx, as_of).rows:
+        balances[r.customer_code or ""].append(r)
+    sales = _credit_sales(ctx, as_of - timedelta(days=DSO_DAYS), as_of)
+    grades = _grades(ctx)
+    positions = _positions(ctx, [c.id for c in customers], as_of)
+    out = []
+    for c in customers:
+        rows = balances.get(c.code, [])
+        ar = _sum_in(fx, [r.total for r in rows], base, as_of)
+        overdue = _sum_in(fx, [r.overdue for r in rows], base, as_of)
+        sold = _sum_in(fx, [Money.from_minor(m, cur) for cur, m in sales.get(c.id, {}).items()], base, as_of)
+        grade, pd = grades.get(c.code, (None, None))
+        pos = positions.get(c.id)
+        limit = pos.limit if pos is not None else None
+        exposure = None
+        if pos is not None and pos.limit is not None:
+            owed = _sum_in(fx, [r.total for r in rows], pos.limit.currency, as_of)
+            parts = [owed, pos.shipped, pos.orders]
+            if all(p is not None for p in parts):
+                exposure = Money(sum((p.amount for p in parts if p is not None), Decimal(0)), pos.limit.currency)
+        out.append({"code": c.code, "name": c.name, "country": c.country, "terms_days": c.terms_days,
+                    "currency": c.currency, "balances": rows, "ar": ar, "overdue": overdue,
+                    "ar_value": ar.amount if ar else None, "overdue_value": overdue.amount if overdue else None,
+                    "dso": _dso(ar, sold), "grade": grade, "pd": pd, "limit": limit,
+                    "limit_value": _in_base(fx, limit, base, as_of), "exposure": exposure,
+                    "exposure_value": _in_base(fx, exposure, base, as_of),
+                    "items": sum(r.items for r in rows)})
+    return out
+
+
+def _dso(ar: Money | None, sold: Money | None) -> Decimal | None:
+    if ar is None or sold is None or sold.amount <= 0 or ar.amount <= 0:
+        return Decimal(0) if ar is not None and ar.amount <= 0 else None
+    return (ar.amount / sold.amount * DSO_DAYS).quantize(Decimal("0.1"))
+
+
+def _sum_in(fx: FxTable, amounts: list[Money], to: str, on: date) -> Money | None:
+    total = Decimal(0)
+    for m in amounts:
+        try:
+            total += m.amount if m.currency == to else fx.convert(m, to, on).amount
+        except ValidationError:
+            return None
+    return Money(total, to)
+
+
+def _in_base(fx: FxTable, money: Money | None, base: str, on: date) -> Decimal | None:
+    if money is None:
+        return None
+    converted = _sum_in(fx, [money], base, on)
+    return converted.amount if converted else None
+
+
+def _credit_sales(ctx: ServiceContext, after: date, until: date) -> dict[int, dict[str, int]]:
+    """Invoiced per customer and currency with an issue date in (after, until]."""
+    q = (select(Invoice.customer_id, Invoice.currency, func.sum(Invoice.amount_minor))
+         .where(Invoice.company_id == ctx.company_id, Invoice.document_type == "invoice",
+                Invoice.issue_date > after, Invoice.issue_date <= until)
+         .group_by(Invoice.customer_id, Invoice.currency))
+    out: dict[int, dict[str, int]] = defaultdict(dict)
+    for cid, currency, minor in ctx.session.execute(q):
+        out[cid][currency] = int(minor or 0)
+    return out
+
+
+def _grades(ctx: ServiceContext) -> dict[str, tuple[int, float]]:
+    from arguard.risk.interface import newest_grades
+
+    return newest_grades(ctx)
+
+
+def _positions(ctx: ServiceContext, ids: list[int], as_of: date) -> dict[int, Any]:
+    from arguard.limits.interface import credit_positions
+
+    return credit_positions(ctx, ids, as_of, whole_book=True) if ids else {}
