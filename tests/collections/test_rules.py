@@ -237,3 +237,11 @@ def test_call_value_and_its_explanation() -> None:
     assert value.amount == Decimal("12.33")       # 0.05 × 1500 × 60 / 365
     w = WorkItem("K1", "K1 Ltd", None, Money.of("1500.00", "EUR"), 60, rules.DEFAULT_PD, False, None, "call", value)
     assert w.explanation() == "PD 5.0 % (not graded: default) × overdue 1,500.00 EUR × 60 days / 365 = 12.33"
+
+
+def test_an_action_reads_back_from_its_json() -> None:
+    from arguard.collections.model import action_from_dict
+
+    text = "invoice K1 A 300.00 EUR due 2026-10-25\ncredit K1 CN-1 -100.00 EUR\ninvoice K1 B 20.00 EUR due 2026-11-02"
+    (a,) = run(text).actions
+    assert action_from_dict(a.as_dict()) == a

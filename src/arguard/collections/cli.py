@@ -83,6 +83,32 @@ def run(as_of: AsOf = None, dry_run: Annotated[bool, typer.Option("--dry-run", h
         err_console.print(f"no action for {x['customer_id']}: {x['reason']}", markup=False)
 
 
+@app.command("send")
+@handle_errors
+def send(company: CompanyOption = None) -> None:
+    """Send the e-mails of recorded runs still waiting (letter attached); failures are kept with the reason."""
+    from arguard.collections import service
+    from arguard.db.session import get_engine
+
+    with company_context(company) as ctx:
+        company_id = ctx.company_id
+    sent, failed = service.send_pending(get_engine(), company_id)
+    console.print(f"{sent} e-mails sent, {failed} failed (see `arguard collections run` actions)")
+
+
+@app.command("letter")
+@handle_errors
+def letter(action_id: int, out: Annotated[Path, typer.Option("--out", help="PDF file to write.")],
+           company: CompanyOption = None) -> None:
+    """Write the letter of a recorded action (PDF)."""
+    from arguard.collections import service
+
+    with company_context(company) as ctx:
+        data = service.get_letter(ctx, action_id)
+    out.write_bytes(data)
+    console.print(f"{out} ({len(data):,} bytes)")
+
+
 def register(root: typer.Typer) -> None:
     from arguard.collections import cli_work
 

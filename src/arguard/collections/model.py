@@ -199,6 +199,23 @@ class DunningAction:
         return out
 
 
+def action_from_dict(d: Mapping[str, object]) -> DunningAction:
+    """Read an action back from its JSON (`DunningAction.as_dict`), e.g. to render a recorded letter."""
+    cur = str(d["currency"])
+
+    def m(key: str, source: Mapping[str, object] = d, currency: str = cur) -> Money:
+        return Money.of(str(source[key]), currency)
+
+    invoices = tuple(InvoiceLine(str(i["invoice_number"]), date.fromisoformat(str(i["due_date"])),
+                                 int(str(i["days_overdue"])), m("open_amount", i, str(i["currency"])), str(i["level"]),
+                                 m("interest", i, str(i["currency"])))
+                     for i in d["invoices"])  # type: ignore[attr-defined]
+    credits = tuple(CreditLine(str(c["reference"]), str(c["kind"]), m("amount", c))
+                    for c in d.get("credits") or ())  # type: ignore[attr-defined]
+    return DunningAction(str(d["customer_id"]), str(d["level"]), str(d["channel"]), cur, invoices,
+                         m("overdue_total"), m("interest_total"), m("fee"), m("compensation"), credits)
+
+
 @dataclass(frozen=True, slots=True)
 class Skipped:
     """A buyer with overdue items and no action, and why (below the minimum, covered by credit,

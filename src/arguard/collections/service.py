@@ -155,8 +155,11 @@ def run_dunning_explained(ctx: ServiceContext, as_of: date, dry_run: bool = Fals
     return result.as_dict(), False, skipped
 
 
-def record(ctx: ServiceContext, policy: DunningPolicy, result: DunningResult) -> int:
-    """Write the run, its actions, letters, tasks and cases; returns the run id."""
+def record(ctx: ServiceContext, policy: DunningPolicy, result: DunningResult, *, render_letters: bool = True,
+           send: bool = True) -> int:
+    """Write the run, its actions, letters, tasks and cases; returns the run id. render_letters=False
+    leaves the letters to be rendered when first asked for or sent (the large demo); send=False leaves the
+    e-mails queued for `send_pending` (`arguard collections send`)."""
     from arguard.collections import letters
 
     run = DunningRun(company_id=ctx.company_id, as_of=result.as_of, policy=result.policy,
@@ -168,7 +171,7 @@ def record(ctx: ServiceContext, policy: DunningPolicy, result: DunningResult) ->
     rows = []
     for a in result.actions:
         letter = None
-        if a.channel in ("letter", "email"):
+        if render_letters and a.channel in ("letter", "email"):
             cust = customers.get(a.customer_code)
             letter = letters.render_letter(a, policy.level(a.level), cust, sender, result.as_of) if cust else None
         rows.append({"company_id": ctx.company_id, "run_id": run.id, "as_of": result.as_of,
@@ -182,7 +185,7 @@ def record(ctx: ServiceContext, policy: DunningPolicy, result: DunningResult) ->
     ctx.audit("collections.run", "collections_run", result.as_of.isoformat(),
               after={"policy": result.policy, "actions": len(result.actions), "per_level": _per_level(result),
                      "skipped": [{"customer_id": x.customer_code, "reason": x.reason} for x in result.skipped]})
-    if any(a.channel == "email" for a in result.actions):
+    if send and any(a.channel == "email" for a in result.actions):
         engine, company_id, run_id = ctx.session.get_bind(), ctx.company_id, run.id
         ctx.after_commit(lambda: send_pending(engine, company_id, run_id))  # type: ignore[arg-type]
     return run.id
@@ -266,8 +269,9 @@ def send_pending(engine: Engine, company_id: int, run_id: int | None = None) -> 
 
                 subject, body = email_text({**row.payload, "as_of": row.as_of.isoformat()}, cust,
                                            _company_name(ctx))
+                pdf = letter_of(ctx, row)
                 monitor.send_email(cust.email, subject, body,
-                                   [(f"{row.level}-{code}-{row.as_of}.pdf", "application/pdf", row.letter or b"")])
+                                   [(f"{row.level}-{code}-{row.as_of}.pdf", "application/pdf", pdf)])
                 row.status, row.sent_at, row.error = "sent", datetime.now(UTC), None
                 sent += 1
             except Exception as exc:  # noqa: BLE001 - every failure is recorded on its row, none raised
@@ -288,10 +292,25 @@ def list_actions(ctx: ServiceContext, as_of: date | None = None, customer_code: 
 
 
 def get_letter(ctx: ServiceContext, action_id: int) -> bytes:
+    """The action's letter (PDF), rendered and kept the first time it is asked for if the run left it."""
     row = ctx.session.scalar(select(DunningActionRow).where(DunningActionRow.company_id == ctx.company_id,
                                                             DunningActionRow.id == action_id))
-    if row is None or row.letter is None:
+    if row is None or row.channel not in ("letter", "email"):
         raise NotFound(f"no letter for action {action_id}", code="letter_not_found")
+    return letter_of(ctx, row)
+
+
+def letter_of(ctx: ServiceContext, row: DunningActionRow) -> bytes:
+    if row.letter is None:
+        from arguard.collections import letters
+        from arguard.collections.model import action_from_dict
+
+        cust = ledger.customers_by_code(ctx, [row.customer_code]).get(row.customer_code)
+        policy = get_policy(ctx)
+        level = policy.level(row.level) if row.level in [lv.name for lv in policy.levels] else None
+        if level is None:
+            raise NotFound(f"level {row.level} is no longer in the policy", code="letter_not_found")
+        row.letter = letters.render_letter(action_from_dict(row.payload), level, cust, _company_name(ctx), row.as_of)
     return row.letter
 
 
