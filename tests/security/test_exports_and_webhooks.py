@@ -122,3 +122,18 @@ def test_statement_exports_defuse_formulas_and_markup(api):
     pdf = client.get(url + "pdf", headers=auth(key))
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
     assert b"/Subtype /Image" not in pdf.content  # the <img> was printed as text, not embedded
+
+
+def test_cli_csv_output_and_insurance_declarations_defuse_formulas(capsys):
+    from arguard.cli.common import emit
+    from arguard.insurance.render import render_declaration
+
+    emit([{"customer": HOSTILE_NUMBER, "amount": "-700.00"}], "csv")
+    out = capsys.readouterr().out
+    assert "'=HYPERLINK" in out and ",-700.00" in out
+    decl = {"id": 1, "kind": "turnover", "policy_number": '<img src="/etc/hostname"/>', "period_start": "2026-01-01",
+            "period_end": "2026-03-31", "amount": "100.00", "currency": "EUR", "premium": "1.00",
+            "content": {"buyers": [{"customer": HOSTILE_NUMBER, "turnover": "100.00"}]}}
+    assert "'=HYPERLINK" in render_declaration(decl, "csv").decode()
+    pdf = render_declaration(decl, "pdf")
+    assert pdf.startswith(b"%PDF") and b"/Subtype /Image" not in pdf

@@ -18,6 +18,7 @@ from rich.console import Console
 from rich.table import Table
 
 from arguard.core.errors import ArguardError, NotFound
+from arguard.core.exports import spreadsheet_cell
 from arguard.db.session import get_engine, migrate, session_scope
 from arguard.platform.context import ServiceContext
 from arguard.platform.service import get_company, list_companies
@@ -81,7 +82,8 @@ def emit(rows: Sequence[dict[str, Any]], fmt: str, title: str | None = None,
         if rows:
             writer = csv.DictWriter(buf, fieldnames=list(rows[0].keys()))
             writer.writeheader()
-            writer.writerows(rows)
+            # a cell a spreadsheet would run as a formula is defused (core/exports.py)
+            writer.writerows({k: spreadsheet_cell(v) for k, v in row.items()} for row in rows)
         sys.stdout.write(buf.getvalue())
     else:
         console.print(table_of(rows, title, console.width, drop_first))

@@ -8,6 +8,7 @@ import json
 from typing import Any
 
 from arguard.core.errors import ValidationError
+from arguard.core.exports import pdf_text, spreadsheet_row
 
 FORMATS = ("csv", "json", "pdf")
 
@@ -31,8 +32,8 @@ def render_declaration(decl: dict[str, Any], fmt: str) -> bytes:
     if fmt == "csv":
         buf = io.StringIO()
         w = csv.writer(buf)
-        w.writerow(head)
-        w.writerows(rows)
+        w.writerow(spreadsheet_row(head))
+        w.writerows(spreadsheet_row(r) for r in rows)
         return buf.getvalue().encode("utf-8")
     return _pdf(decl, head, rows)
 
@@ -55,5 +56,6 @@ def _pdf(decl: dict[str, Any], head: list[str], rows: list[list[str]]) -> bytes:
     table.setStyle(TableStyle([("FONT", (0, 0), (-1, 0), "Helvetica-Bold"), ("FONTSIZE", (0, 0), (-1, -1), 8),
                                ("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
                                ("ALIGN", (4, 1), (-1, -1), "RIGHT")]))
-    doc.build([Paragraph(title, styles["Title"]), Paragraph(total, styles["Normal"]), Spacer(1, 12), table])
+    doc.build([Paragraph(pdf_text(title), styles["Title"]), Paragraph(pdf_text(total), styles["Normal"]),
+               Spacer(1, 12), table])
     return buf.getvalue()
