@@ -123,7 +123,7 @@ def run(name: str, url: str, path: Path) -> None:
     with session_scope(engine) as s:  # type: ignore[arg-type]
         ctx = ServiceContext(s, cid, "bench", "viewer")
         policy = service.get_policy(ctx, "BENCH-2025")
-        w_rows, c_rows, rows = _best(lambda: ledger.open_invoices_bulk(ctx, AS_OF))
+        w_rows, c_rows, _rows = _best(lambda: ledger.open_invoices_bulk(ctx, AS_OF))
         w_items, c_items, (items, countries, _) = _best(lambda: service.insured_items(ctx, policy, AS_OF))
         w_buy, c_buy, buyers = _best(lambda: service.insured_buyers(ctx, policy, AS_OF, countries))
         w_rules, c_rules, report = _best(lambda: rules.obligations(policy, buyers, items, AS_OF))

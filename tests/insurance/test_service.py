@@ -167,3 +167,20 @@ def test_deadline_alerts_reach_monitoring_once(ctx_factory):
         assert service.post_deadline_alerts(ctx, policy, D("2026-10-30")) == 0
         later = D("2026-10-30") + timedelta(days=1)
         assert service.post_deadline_alerts(ctx, policy, later) == 0               # same deadline, same event
+
+
+def test_other_currencies_are_converted_at_the_dated_rate_or_reported(ctx_factory):
+    from decimal import Decimal
+
+    with ctx_factory() as ctx:
+        book(ctx, "customer K7 US\ncover K7 10000 from 2026-01-01")
+        for number, cur in (("U-1", "USD"), ("J-1", "JPY")):
+            ledger.add_invoice(ctx, InvoiceRecord(number=number, customer_code="K7", issue_date=D("2026-05-01"),
+                                                  due_date=D("2026-06-01"), amount=Money.of("1000.05" if cur == "USD"
+                                                                                            else "1000", cur)))
+        ledger.add_fx_rate(ctx, "USD", "EUR", Decimal("0.9"), D("2026-01-01"))
+        out = service.check(ctx, service.parse_policy_file(POLICY_YAML, "p.yaml"), D("2026-07-01"))
+    (u,) = out["obligations"]
+    assert u["open_amount"] == "900.04"            # 1,000.05 USD × 0.9 = 900.045 → half to even
+    assert u["amount_at_stake"] == "810.04"        # × 90 % = 810.036
+    assert out["unconverted"] == {"JPY": 1}

@@ -29,6 +29,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal
+from operator import attrgetter
 
 from arguard.insurance.model import (
     Cover,
@@ -68,8 +69,10 @@ def mep_end(policy: Policy, due_date: date) -> date:
 
 def stop_supply_from(policy: Policy, buyer: InsuredBuyer, items: Iterable[InsuredItem], as_of: date) -> date | None:
     """The first day deliveries to the buyer are no longer covered (rule 7), None when none yet."""
-    candidates = [mep_end(policy, i.due_date) + _DAY for i in items
-                  if i.open_minor > 0 and mep_end(policy, i.due_date) < as_of]
+    # an MEP ended before as_of  ⇔  due date < as_of − max_extension_days
+    threshold = as_of - timedelta(days=policy.max_extension_days)
+    first_due = min((i.due_date for i in items if i.due_date < threshold and i.open_minor > 0), default=None)
+    candidates = [] if first_due is None else [mep_end(policy, first_due) + _DAY]
     first_notice = min((d for d in buyer.notifications if d <= as_of), default=None)
     if first_notice is not None:
         candidates.append(first_notice + _DAY)
@@ -78,34 +81,47 @@ def stop_supply_from(policy: Policy, buyer: InsuredBuyer, items: Iterable[Insure
     return min(candidates, default=None)
 
 
+_delivery_order = attrgetter("delivered_on", "number")
+
+
 def buyer_cover(policy: Policy, buyer: InsuredBuyer, items: Sequence[InsuredItem],
                 stop_from: date | None) -> dict[str, Cover]:
     """Cover of each open item of one buyer (rules 5–6). Items use the limit in the order of delivery:
     an item is covered up to what its delivery date's limit leaves after earlier open deliveries."""
     excluded = exclusion_reasons(policy, buyer)
+    start, end, max_days = policy.start, policy.end, policy.max_credit_period_days
+    spans = buyer.cover
+    single = spans[0] if len(spans) == 1 else None
+    refused: dict[tuple[str, ...], Cover] = {}
     out: dict[str, Cover] = {}
     used = 0
-    for item in sorted(items, key=lambda i: (i.delivered_on, i.number)):
-        reasons = list(excluded)
-        if not policy.covers_delivery_on(item.delivered_on):
-            reasons.append("outside_period")
-        if (item.due_date - item.delivered_on).days > policy.max_credit_period_days:
-            reasons.append("terms_too_long")
-        if stop_from is not None and item.delivered_on >= stop_from:
-            reasons.append("after_stop_supply")
-        limit = buyer.limit_on(item.delivered_on)
-        if not limit:
-            reasons.append("no_limit")
-        if reasons:
-            out[item.number] = Cover(False, 0, tuple(reasons))
+    for item in (sorted(items, key=_delivery_order) if len(items) > 1 else items):
+        d = item.delivered_on
+        if single is not None:
+            limit = single[2] if single[0] <= d and (single[1] is None or d <= single[1]) else None
+        else:
+            limit = buyer.limit_on(d)
+        if (excluded or not limit or not start <= d <= end or (item.due_date - d).days > max_days
+                or (stop_from is not None and d >= stop_from)):
+            reasons = list(excluded)
+            if not start <= d <= end:
+                reasons.append("outside_period")
+            if (item.due_date - d).days > max_days:
+                reasons.append("terms_too_long")
+            if stop_from is not None and d >= stop_from:
+                reasons.append("after_stop_supply")
+            if not limit:
+                reasons.append("no_limit")
+            key = tuple(reasons)
+            out[item.number] = refused.get(key) or refused.setdefault(key, Cover(False, 0, key))
             continue
         assert limit is not None
-        covered = max(0, min(item.open_minor, limit - used))
+        covered = min(item.open_minor, limit - used)
         used += max(item.open_minor, 0)
         if covered >= item.open_minor:
             out[item.number] = Cover(True, item.open_minor)
         else:
-            out[item.number] = Cover(covered > 0, covered, ("over_limit",))
+            out[item.number] = Cover(covered > 0, max(covered, 0), ("over_limit",))
     return out
 
 
@@ -129,16 +145,31 @@ class _Deadlines:
     adverse: date | None
 
 
-def _deadlines(policy: Policy, buyer: InsuredBuyer, item: InsuredItem) -> _Deadlines:
-    mep = mep_end(policy, item.due_date)
-    notification = mep + timedelta(days=policy.overdue_notification_days)
+@dataclass(frozen=True, slots=True)
+class _Periods:
+    """The policy's periods as timedeltas, made once per report."""
+
+    mep: timedelta
+    notify: timedelta
+    claim: timedelta
+    waiting: timedelta
+    adverse: timedelta
+
+    @classmethod
+    def of(cls, p: Policy) -> _Periods:
+        return cls(timedelta(days=p.max_extension_days), timedelta(days=p.overdue_notification_days),
+                   timedelta(days=p.claim_filing_days), timedelta(days=p.waiting_period_days),
+                   timedelta(days=p.adverse_event_notification_days))
+
+
+def _deadlines(t: _Periods, buyer: InsuredBuyer, item: InsuredItem) -> _Deadlines:
+    mep = item.due_date + t.mep
+    notification = mep + t.notify
     # a notification counts for the invoices overdue when it was sent
-    notified = next((d for d in buyer.notifications if d > item.due_date), None)
+    notified = next((d for d in buyer.notifications if d > item.due_date), None) if buyer.notifications else None
     base = notified or notification
-    adverse = (buyer.adverse_event_on + timedelta(days=policy.adverse_event_notification_days)
-               if buyer.adverse_event_on is not None else None)
-    return _Deadlines(mep, notification, notified, base + timedelta(days=policy.claim_filing_days),
-                      base + timedelta(days=policy.waiting_period_days), adverse)
+    adverse = buyer.adverse_event_on + t.adverse if buyer.adverse_event_on is not None else None
+    return _Deadlines(mep, notification, notified, base + t.claim, base + t.waiting, adverse)
 
 
 def _status(d: _Deadlines, buyer: InsuredBuyer, as_of: date, due_soon_days: int) -> tuple[str, date | None]:
@@ -174,9 +205,11 @@ def obligations(policy: Policy, buyers: dict[str, InsuredBuyer], items: Sequence
         by_buyer.setdefault(item.customer_code, []).append(item)
     out: list[Obligation] = []
     stops: dict[str, date] = {}
+    start, end = policy.start, policy.end
+    periods = _Periods.of(policy)
     for code, its in by_buyer.items():
         buyer = buyers.get(code) or InsuredBuyer(code=code, country="")
-        in_period = [i for i in its if policy.covers_delivery_on(i.delivered_on)]
+        in_period = [i for i in its if start <= i.delivered_on <= end]
         stop = stop_supply_from(policy, buyer, in_period, as_of)
         if stop is not None and buyer.cover and not exclusion_reasons(policy, buyer):
             stops[code] = stop          # only an insured buyer's supply is stopped for the policy's sake
@@ -185,7 +218,7 @@ def obligations(policy: Policy, buyers: dict[str, InsuredBuyer], items: Sequence
         for item in in_period:
             if item.due_date >= as_of or item.open_minor <= 0:
                 continue
-            d = _deadlines(policy, buyer, item)
+            d = _deadlines(periods, buyer, item)
             status, upcoming = _status(d, buyer, as_of, due_soon_days)
             cover = covers[item.number]
             out.append(Obligation(

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
 
 from sqlalchemy import select
 
 from arguard.core.errors import ImportRejected, NotFound, ValidationError
-from arguard.core.money import Money
+from arguard.core.money import Money, exponent
 from arguard.insurance import rules
 from arguard.insurance.model import BUYER_TAGS, InsuredBuyer, InsuredItem, ObligationsReport, Policy
 from arguard.insurance.policy import parse_policy, policy_terms
@@ -124,25 +124,33 @@ def insured_items(ctx: ServiceContext, policy: Policy, as_of: date,
     as_of), and each buyer's country. One statement. Invoices in a currency without a rate to the policy
     currency are left out and counted: (items, countries, {currency: invoices left out})."""
     rows = ledger.open_invoices_bulk(ctx, as_of)
-    fx = _rates(ctx) if any(r.currency != policy.currency for r in rows) else None
-    rate: dict[str, Decimal | None] = {}
+    cur = policy.currency
+    fx = _rates(ctx) if any(r.currency != cur for r in rows) else None
+    factor: dict[str, Decimal | None] = {cur: None}
     items: list[InsuredItem] = []
     skipped: dict[str, int] = {}
+    append, item = items.append, InsuredItem
     for r in rows:
         minor = r.open_minor
-        if r.currency != policy.currency:
-            if r.currency not in rate:
-                try:
-                    rate[r.currency] = fx.rate(r.currency, policy.currency, as_of) if fx else None
-                except ValidationError:
-                    rate[r.currency] = None
-            found = rate[r.currency]
-            if found is None:
+        if r.currency != cur:
+            if r.currency not in factor:
+                factor[r.currency] = _minor_factor(fx, r.currency, cur, as_of)
+            f = factor[r.currency]
+            if f is None:
                 skipped[r.currency] = skipped.get(r.currency, 0) + 1
                 continue
-            minor = Money(Money.from_minor(r.open_minor, r.currency).amount * found, policy.currency).minor
-        items.append(InsuredItem(r.number, r.customer_code, r.issue_date, r.due_date, minor, r.disputed))
+            minor = int((minor * f).to_integral_value(ROUND_HALF_EVEN))
+        append(item(r.number, r.customer_code, r.issue_date, r.due_date, minor, r.disputed))
     return items, {r.customer_code: r.country for r in rows}, skipped
+
+
+def _minor_factor(fx: Any, source: str, target: str, on: date) -> Decimal | None:
+    """Minor units of `target` per minor unit of `source` at the rate on `on` (None: no rate)."""
+    try:
+        rate = fx.rate(source, target, on)
+    except ValidationError:
+        return None
+    return Decimal(rate).scaleb(exponent(target) - exponent(source))
 
 
 def insured_buyers(ctx: ServiceContext, policy: Policy, as_of: date, countries: dict[str, str],
@@ -199,7 +207,13 @@ def obligations_report(ctx: ServiceContext, policy: Policy, as_of: date, due_soo
 
 
 def money_text(minor: int, currency: str) -> str:
-    return str(Money.from_minor(minor, currency).amount)
+    """Minor units as the decimal string of the amount ('1111.05'), without building a Money."""
+    digits = exponent(currency)
+    if digits == 0:
+        return str(minor)
+    sign, m = ("-" if minor < 0 else ""), abs(minor)
+    unit = 10 ** digits
+    return f"{sign}{m // unit}.{m % unit:0{digits}d}"
 
 
 def check(ctx: ServiceContext, policy: Policy, as_of: date) -> dict[str, Any]:
