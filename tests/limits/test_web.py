@@ -10,6 +10,7 @@ from arguard.limits.web import limit_panel
 from arguard.platform.context import ServiceContext
 from arguard.platform.service import create_user
 from arguard.web.common import templates
+from arguard.web.i18n import translate
 from tests.limits.ledger_text import check, write
 
 
@@ -43,7 +44,8 @@ def test_exposure_hold_queue_requests_and_customer_panel(api, engine, company):
     assert "grade fell" in client.get("/limits/requests").text
     with session_scope(engine) as s:     # our panel alone: the customer page also carries other panels
         context = limit_panel(ServiceContext(s, company[0], "test", "viewer"), "ACME", date(2026, 3, 1))
-    panel = templates.get_template("limits/customer_panel.html").render(panel=context, t=lambda key, **kw: key)
+    panel = templates.get_template("limits/customer_panel.html").render(
+        panel=context, lang="en", t=lambda key, **kw: translate("en", key, **kw))
     assert "limits-panel" in panel and "100,000.00" in panel and "net 30" in panel
     client.cookies.clear()
     _login(client, company[1], "credit_manager")

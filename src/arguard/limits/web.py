@@ -15,7 +15,7 @@ from arguard.core.errors import ArguardError, ValidationError
 from arguard.core.money import Money
 from arguard.limits import service
 from arguard.limits.api import decision_json, order_json, request_json
-from arguard.limits.wording import reason_text
+from arguard.limits.wording import reason_text, terms_label, terms_reason
 from arguard.platform.context import ServiceContext
 from arguard.web.common import AsOf, WebCtx, language, render
 from arguard.web.i18n import translate
@@ -133,6 +133,6 @@ def limit_panel(ctx: ServiceContext, code: str, as_of: date) -> dict[str, Any] |
     terms = service.terms_advice(ctx, code, as_of)
     return {"exposure": exposure, "recommended": service.recommendation_json(rec),
             "terms": {"label": terms.label, "security": terms.security, "reasons": list(terms.reasons)},
-            "status": service.buyer_status(ctx, code)}
+            "status": service.buyer_status(ctx, code), "terms_label": terms_label, "terms_reason": terms_reason}
 
 

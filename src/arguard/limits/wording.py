@@ -7,6 +7,7 @@ sentence is made here from the code and the figures, through the i18n keys `limi
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -43,3 +44,38 @@ def _value(t: Translate, key: str, value: Any, currency: str | None) -> Any:
     if key in ("limit_kind", "kind"):
         return t(f"limits.kind.{value}")
     return value
+
+
+# The terms advice (terms.py) gives its reasons in plain English words; each form has a key.
+_TERMS = (
+    (re.compile(r"^not graded: net 30 until a grade is known$"), "limits.terms.not_graded"),
+    (re.compile(r"^grade (?P<grade>\d+): at most (?P<label>.+)$"), "limits.terms.grade"),
+    (re.compile(r"^oldest (?:material )?item (?P<days>\d+) days overdue: prepayment$"), "limits.terms.overdue_prepay"),
+    (re.compile(r"^oldest (?:material )?item (?P<days>\d+) days overdue: one step shorter$"),
+     "limits.terms.overdue_shorter"),
+    (re.compile(r"^OECD country class (?P<cls>\d+): letter of credit$"), "limits.terms.country"),
+    (re.compile(r"^asked for net (?P<days>\d+)$"), "limits.terms.asked"),
+)
+
+
+def terms_label(t: Translate, label: str | None) -> str:
+    """'net 60' / 'prepayment' / 'guarantee or letter of credit' in the reader's language."""
+    if not label:
+        return ""
+    m = re.match(r"^net (\d+)$", label)
+    if m:
+        return t("limits.terms.net", days=m.group(1))
+    key = "limits.terms.label." + label.replace(" ", "_")
+    text = t(key)
+    return label if text == key else text
+
+
+def terms_reason(t: Translate, reason: str) -> str:
+    for pattern, key in _TERMS:
+        m = pattern.match(reason)
+        if m:
+            values = m.groupdict()
+            if "label" in values:
+                values["label"] = terms_label(t, values["label"])
+            return t(key, **values)
+    return reason

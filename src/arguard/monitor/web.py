@@ -119,6 +119,6 @@ def rules_save(request: Request, ctx: WebCtx, text: Annotated[str, Form()]) -> H
 
 def customer_panel(ctx: ServiceContext, code: str, as_of: date) -> dict[str, Any] | None:
     rows, total = service.list_alerts(ctx, customer_code=code, limit=10)
-    return {"alerts": rows, "total": total, "code": code}
+    return {"alerts": rows, "total": total, "code": code, "title_of": alert_title}
 
 
