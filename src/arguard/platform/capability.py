@@ -8,5 +8,5 @@ CAPABILITY = Capability(
     api=("arguard.platform.api:router",),
     cli="arguard.cli.platform_cli:register",
     tables="arguard.platform.tables",
-    public=("context", "audit", "events", "roles", "registry", "sealing", "keys", "throttle", "outbound"),
+    public=("context", "audit", "events", "roles", "registry", "sealing", "keys", "throttle", "outbound", "backup"),
 )
