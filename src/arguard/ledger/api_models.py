@@ -4,11 +4,11 @@ an ISO 4217 currency, never a float; dates are ISO `YYYY-MM-DD`."""
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
 
 from pydantic import BaseModel, Field, field_validator
 
-from arguard.core.money import Money
+from arguard.core.errors import ValidationError
+from arguard.core.money import Money, parse_amount
 from arguard.ledger.model import AgingRow, CustomerRecord, DsoFigures, OpenItem, PaymentHistoryLine
 
 
@@ -30,9 +30,9 @@ def _amount(v: object) -> str:
         raise ValueError("send amounts as strings (e.g. \"1234.50\"), never as floats")  # noqa: TRY004
     text = str(v).strip()
     try:
-        Decimal(text)
-    except ArithmeticError:
-        raise ValueError(f"{text!r} is not an amount") from None
+        parse_amount(text)  # the one amount rule; the currency's decimals are checked with the record
+    except ValidationError as exc:
+        raise ValueError(exc.message) from None
     return text
 
 

@@ -5,6 +5,8 @@ Kept as code so that validation needs no file, network or extra package at run t
 
 from __future__ import annotations
 
+from arguard.core.money import CURRENCIES as _CURRENCIES
+
 _COUNTRY_TEXT = """
     AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ BR BS
     BT BV BW BY BZ CA CC CD CF CG CH CI CK CL CM CN CO CR CU CV CW CX CY CZ DE DJ DK DM DO DZ EC EE
@@ -18,18 +20,8 @@ _COUNTRY_TEXT = """
 COUNTRIES: frozenset[str] = frozenset(_COUNTRY_TEXT.split())
 """ISO 3166-1 alpha-2 country codes (249 officially assigned), plus XK (Kosovo, widely used by banks)."""
 
-_CURRENCY_TEXT = """
-    AED AFN ALL AMD AOA ARS AUD AWG AZN BAM BBD BDT BHD BIF BMD BND BOB BOV BRL BSD BTN BWP BYN BZD
-    CAD CDF CHE CHF CHW CLF CLP CNY COP COU CRC CUP CVE CZK DJF DKK DOP DZD EGP ERN ETB EUR FJD FKP
-    GBP GEL GHS GIP GMD GNF GTQ GYD HKD HNL HTG HUF IDR ILS INR IQD IRR ISK JMD JOD JPY KES KGS KHR
-    KMF KPW KRW KWD KYD KZT LAK LBP LKR LRD LSL LYD MAD MDL MGA MKD MMK MNT MOP MRU MUR MVR MWK MXN
-    MXV MYR MZN NAD NGN NIO NOK NPR NZD OMR PAB PEN PGK PHP PKR PLN PYG QAR RON RSD RUB RWF SAR SBD
-    SCR SDG SEK SGD SHP SLE SOS SRD SSP STN SVC SYP SZL THB TJS TMT TND TOP TRY TTD TWD TZS UAH UGX
-    USD USN UYI UYU UYW UZS VED VES VND VUV WST XAD XAF XAG XAU XBA XBB XBC XBD XCD XCG XDR XOF XPD
-    XPF XPT XSU XTS XUA XXX YER ZAR ZMW ZWG
-"""
-CURRENCIES: frozenset[str] = frozenset(_CURRENCY_TEXT.split())
-"""ISO 4217 alphabetic currency codes, including funds and precious metals (X..)."""
+CURRENCIES = _CURRENCIES
+"""ISO 4217 alphabetic currency codes (one list, kept with Money in arguard.core.money)."""
 
 
 def is_country(code: str) -> bool:

@@ -23,7 +23,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, NamedTuple
 
 from arguard.core.errors import Issue, ValidationError
-from arguard.core.money import exponent
+from arguard.core.money import exponent, parse_amount
 from arguard.ledger.codes import CURRENCIES, is_country, is_currency
 from arguard.ledger.model import CustomerRecord, InvoiceRecord, PaymentRecord
 
@@ -146,61 +146,24 @@ _PLAIN = re.compile(r"^-?\d+(?:\.\d+)?$")
 
 
 def parse_minor(v: Any, currency: str, field: str) -> int:
-    """Amount → integer minor units of the currency; never rounds."""
+    """Amount → integer minor units of the currency; never rounds (arguard.core.money.parse_amount: the
+    one amount rule, here with a fast path for plain '1234.56')."""
     exp = exponent(currency)
-    if isinstance(v, bool):
-        raise Bad(field, "not an amount")
-    if isinstance(v, int):
-        return v * 10**exp
-    if isinstance(v, float):
-        value = Decimal(repr(v))
-    elif isinstance(v, Decimal):
-        value = v
-    else:
+    if isinstance(v, str):
         s = text(v)
         if not s:
             raise Bad(field, "an amount is required")
         if _PLAIN.match(s):
             whole, _, frac = s.partition(".")
-            if len(frac) <= exp:
+            if len(frac) <= exp and len(whole.lstrip("-")) <= 15:
                 sign = -1 if whole.startswith("-") else 1
                 return int(whole) * 10**exp + sign * int((frac or "0").ljust(exp, "0") or 0)
-            value = Decimal(s)
-        else:
-            value = _decimal(s, field)
-    scaled = value.scaleb(exp)
-    if not value.is_finite() or scaled != scaled.to_integral_value():
-        raise Bad(field, f"{v!r} has more decimals than {currency} allows ({exp})")
-    return int(scaled)
-
-
-def _decimal(s: str, field: str) -> Decimal:
-    negative = s.startswith("(") and s.endswith(")")
-    t = s.strip("()").replace(" ", "").replace("\u00a0", "").replace("'", "")
-    if "," in t and "." in t:
-        if t.rfind(",") > t.rfind("."):
-            t = t.replace(".", "").replace(",", ".")
-        else:
-            t = t.replace(",", "")
-    elif "," in t:
-        if _thousands(t, ","):
-            t = t.replace(",", "")
-        elif t.count(",") == 1:
-            t = t.replace(",", ".")
-    elif t.count(".") > 1 and _thousands(t, "."):
-        t = t.replace(".", "")
+        v = s
     try:
-        value = Decimal(t)
-    except InvalidOperation:
-        raise Bad(field, f"{s!r} is not an amount") from None
-    if not value.is_finite():
-        raise Bad(field, f"{s!r} is not an amount")
-    return -value if negative else value
-
-
-def _thousands(t: str, sep: str) -> bool:
-    """'1,234' and '12,345,678' group thousands; '1234,56' has a decimal comma."""
-    return re.fullmatch(r"-?\d{1,3}(" + re.escape(sep) + r"\d{3})+", t) is not None
+        value = parse_amount(v, currency)
+    except ValidationError as exc:
+        raise Bad(field, exc.message) from None
+    return int(value.scaleb(exp))
 
 
 def currency_of(v: Any, field: str = "currency") -> str:

@@ -20,7 +20,7 @@ from sqlalchemy import Boolean, Date, Integer, String, and_, bindparam, case, fu
 from sqlalchemy.orm import aliased
 
 from arguard.core.errors import ValidationError
-from arguard.core.money import Money, check_currency
+from arguard.core.money import MissingRate, Money, check_currency
 from arguard.db.driver import DriverStatement
 from arguard.db.session import upsert_insert
 from arguard.ledger import interface as ledger
@@ -250,7 +250,7 @@ class Rates:
         found = self.ctx.connection().execute(q, {"company": self.ctx.company_id, "on": self.on,
                                                           "currency": currency, "to": self.to}).first()
         if found is None:
-            raise ValidationError(f"no {currency}/{self.to} rate on or before {self.on}", code="missing_fx_rate")
+            raise MissingRate(currency, self.to, self.on)
         rate = Decimal(found.rate)
         return rate if found.base == currency else Decimal(1) / rate
 

@@ -10,8 +10,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from arguard.core.errors import ValidationError
-from arguard.core.money import Money
+from arguard.core.money import MissingRate, Money
 from arguard.ledger import interface as ledger
 from arguard.limits import sources
 from arguard.limits.exposure import credit_line
@@ -55,16 +54,20 @@ def recommendation_json(r: Recommendation) -> dict[str, Any]:
 
 def exposure_report(ctx: ServiceContext, as_of: date, *, limit: int = 50, offset: int = 0,
                     ) -> tuple[list[dict[str, Any]], int]:
-    """Exposure against limit for every buyer with exposure or a limit, largest exposure first."""
+    """Exposure against limit for every buyer with exposure or a limit, largest exposure first. A buyer
+    with open items in a currency that has no rate to the limit currency on `as_of` names it in
+    `missing_rates` (those items are not in its receivables: the figure is a floor, and says so)."""
     policy = get_policy(ctx)
     lc = policy.currency
     rates = Rates(ctx, lc, as_of)
     parts: dict[int, dict[str, int]] = defaultdict(lambda: {"receivables": 0, "shipped": 0, "orders": 0})
+    missing: dict[int, set[str]] = defaultdict(set)
     for cid, currency, minor in ledger.open_by_customer(ctx):
         try:
             parts[cid]["receivables"] += rates.minor(int(minor), currency).minor
-        except ValidationError:
-            continue  # no rate: left out here; the buyer's own page names the missing rate
+        except MissingRate:
+            parts[cid]["receivables"] += 0
+            missing[cid].add(currency)
     for cid, bucket, minor in _order_sums(ctx, as_of + timedelta(days=policy.check.horizon_days)):
         parts[cid][bucket] += minor
     decisions: dict[int, list[LimitDecision]] = defaultdict(list)
@@ -87,7 +90,7 @@ def exposure_report(ctx: ServiceContext, as_of: date, *, limit: int = 50, offset
                      "available": None if lim is None else _fmt(lim - total, lc),
                      "utilisation": None if not lim else round(total / lim, 4),
                      "insured": None if line.insured is None else str(line.insured.amount),
-                     "cover_stopped": line.cover_stopped})
+                     "cover_stopped": line.cover_stopped, "missing_rates": sorted(missing.get(cid, ()))})
         totals[c.code] = total
     rows.sort(key=lambda r: (-totals[r["customer"]], r["customer"]))
     return rows[offset:offset + limit], len(rows)
