@@ -250,7 +250,7 @@ def _store(ctx: ServiceContext, existing: Any, customer: _Buyer, order: OrderChe
 
 
 def _order_insert() -> Any:
-    return insert(CreditOrder.__table__)  # the columns are the keys of the parameters
+    return insert(CreditOrder.__table__)  # type: ignore[arg-type]  # the columns are the keys of the parameters
 
 
 def _order_update() -> Any:

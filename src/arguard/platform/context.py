@@ -25,7 +25,7 @@ def _audit_statements(dialect: str) -> tuple[Any, Any, Any]:
     if found is None:
         lock = (text("SELECT pg_advisory_xact_lock(:ns, :company)") if dialect == "postgresql"
                 else text("UPDATE companies SET name = name WHERE id = :company"))
-        company = bindparam("company")
+        company: Any = bindparam("company")
         last = (select(AuditEntry.seq, AuditEntry.entry_hash).where(AuditEntry.company_id == company)
                 .order_by(AuditEntry.seq.desc()).limit(1))
         append = insert(AuditEntry).returning(AuditEntry.id, sort_by_parameter_order=True)
