@@ -89,7 +89,8 @@ def evidence_facts(t: Translate, evidence: Mapping[str, Any]) -> list[dict[str, 
         elif isinstance(value, list):
             out.append({"label": label, "text": ", ".join(str(v) for v in value)})
         else:
-            text = event_name(t, str(value)) if name in ("event_type", "kind") else _money_text(value)
+            text = (event_name(t, str(value)) if name in ("event_type", "kind")
+                    else t(f"monitor.dim.{value}") if name == "dimension" else _money_text(value))
             out.append({"label": label, "text": text})
     return out
 
