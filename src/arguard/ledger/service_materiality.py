@@ -29,7 +29,7 @@ from arguard.ledger.materiality import (
     is_material,
     thresholds,
 )
-from arguard.ledger.tables import Adjustment, Customer, Invoice, LedgerSettings
+from arguard.ledger.tables import Adjustment, Customer, DailySales, Invoice, LedgerSettings
 from arguard.platform.context import ServiceContext
 from arguard.platform.events import publish
 
@@ -77,13 +77,15 @@ def _record(m: Materiality) -> dict[str, str]:
     return {"amount": str(m.amount.amount), "currency": m.amount.currency, "share": str(m.share)}
 
 
-def materiality_thresholds(ctx: ServiceContext, as_of: date) -> Thresholds:
-    """The tolerance in every currency the ledger's documents use, at the rates valid on `as_of`."""
+def materiality_thresholds(ctx: ServiceContext, as_of: date, currencies: Sequence[str] | None = None) -> Thresholds:
+    """The tolerance in `currencies` (default: every currency the ledger's documents use, read from the
+    per-day sales kept with them — a few thousand rows, not the documents), at the rates valid on `as_of`."""
     from arguard.ledger.service_views import fx_table
 
     m = get_materiality(ctx)
-    currencies = ctx.session.scalars(select(Invoice.currency).where(Invoice.company_id == ctx.company_id)
-                                     .distinct()).all()
+    if currencies is None:
+        currencies = ctx.session.scalars(select(DailySales.currency).where(
+            DailySales.company_id == ctx.company_id).distinct()).all()
     fx = fx_table(ctx)
     rates: dict[str, Decimal | None] = {}
     for c in currencies:
@@ -109,26 +111,29 @@ def material_overdue(ctx: ServiceContext, as_of: date, customer_ids: Sequence[in
     """Per buyer with anything open past due (all buyers, or the ids given): the oldest material overdue
     item, the material overdue amount per currency and how many immaterial leftovers it has. Open amounts
     are the ledger's current ones (the facts recorded up to now)."""
-    t = t or materiality_thresholds(ctx, as_of)
     q = select(Invoice.customer_id, Invoice.due_date, Invoice.currency, Invoice.open_minor,
                Invoice.amount_minor).where(Invoice.company_id == ctx.company_id, Invoice.open_minor > 0,
                                            Invoice.document_type == "invoice", Invoice.due_date < as_of)
     parts = ([q] if customer_ids is None
              else [q.where(Invoice.customer_id.in_(list(customer_ids)[i:i + _CHUNK]))
                    for i in range(0, len(customer_ids), _CHUNK)])
+    rows = [r for part in parts for r in ctx.session.execute(part)]
+    if not rows:
+        return {}
+    # A few buyers (the order check): the tolerance in their currencies only.
+    t = t or materiality_thresholds(ctx, as_of, sorted({r[2] for r in rows}) if customer_ids is not None else None)
     oldest: dict[int, date | None] = {}
     amounts: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     leftovers: dict[int, int] = defaultdict(int)
-    for part in parts:
-        for cid, due, currency, open_minor, amount_minor in ctx.session.execute(part):
-            oldest.setdefault(cid, None)
-            if is_material(int(open_minor), int(amount_minor), currency, t):
-                amounts[cid][currency] += int(open_minor)
-                known = oldest[cid]
-                if known is None or due < known:
-                    oldest[cid] = due
-            else:
-                leftovers[cid] += 1
+    for cid, due, currency, open_minor, amount_minor in rows:
+        oldest.setdefault(cid, None)
+        if is_material(int(open_minor), int(amount_minor), currency, t):
+            amounts[cid][currency] += int(open_minor)
+            known = oldest[cid]
+            if known is None or due < known:
+                oldest[cid] = due
+        else:
+            leftovers[cid] += 1
     return {cid: MaterialOverdue(o, dict(amounts.get(cid, {})), leftovers.get(cid, 0)) for cid, o in oldest.items()}
 
 
