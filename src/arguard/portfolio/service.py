@@ -64,6 +64,7 @@ def stored_book(ctx: ServiceContext, as_of: date, lgd: float = DEFAULT_LGD) -> S
     newest grade's 12-month PD (UNGRADED_PD when never graded), LGD as given."""
     import numpy as np
 
+    ctx.require("viewer")
     from arguard.ledger import interface as ledger
     from arguard.risk import interface as risk
 
@@ -196,3 +197,15 @@ def stored_loss(ctx: ServiceContext, as_of: date, corr: Correlation | None = Non
     stored = stored_book(ctx, as_of, lgd)
     dist, _ = simulate(stored.book, corr or Correlation(), settings or SimulationSettings())
     return stored, dist
+
+
+def insurance_value_stored(ctx: ServiceContext, as_of: date, corr: Correlation, cover: Any,
+                           settings: SimulationSettings, lgd: float = DEFAULT_LGD,
+                           turnover_factor: float | None = None, cost_of_capital: float | None = None) -> dict[str, Any]:
+    """The stored book with and without the policy (and the structures around it)."""
+    stored = stored_book(ctx, as_of, lgd)
+    if len(stored.book) == 0:
+        raise ValidationError("no open receivables on this date: nothing to insure", code="empty_book")
+    out = insurance_value(stored.book, corr, cover, settings, turnover_factor, cost_of_capital)
+    out["as_of"] = as_of.isoformat()
+    return out

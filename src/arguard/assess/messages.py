@@ -1,0 +1,30 @@
+"""Dashboard texts of the needs assessment: key -> (English, 中文)."""
+
+MESSAGES: dict[str, tuple[str, str]] = {
+    "assess.nav": ("Needs", "保护需求"),
+    "assess.title": ("Receivables protection needs", "应收账款保护需求评估"),
+    "assess.sub": (("Terms, concentration, sectors, export and country risk and the loss distribution → which "
+                   "protection fits, and why"), "账期、集中度、行业、出口与国家风险及损失分布 → 适合的保护工具及理由"),
+    "assess.summary": ("In short", "结论"),
+    "assess.tools": ("Protection tools", "保护工具"),
+    "assess.tool": ("Tool", "工具"),
+    "assess.fit": ("Fit", "适合程度"),
+    "assess.why": ("Why", "理由"),
+    "assess.fit.strong": ("strong", "强烈建议"),
+    "assess.fit.consider": ("consider", "可以考虑"),
+    "assess.fit.not_needed": ("not needed", "暂不需要"),
+    "assess.measures": ("What the book shows", "账簿指标"),
+    "assess.buyers": ("Buyers with open receivables", "有未收款的买方"),
+    "assess.receivables": ("Open receivables", "应收账款余额"),
+    "assess.terms": ("Average terms (days)", "平均账期（天）"),
+    "assess.hhi": ("Concentration (HHI)", "集中度（HHI）"),
+    "assess.top10": ("Ten largest buyers", "前十大买方占比"),
+    "assess.cyclical": ("Cyclical sectors", "强周期行业占比"),
+    "assess.export": ("Export share", "出口占比"),
+    "assess.country_risk": ("In countries of OECD class 5–7", "经合组织国家风险 5–7 级占比"),
+    "assess.overdue": ("Overdue / over 90 days", "逾期 / 逾期超过 90 天"),
+    "assess.el": ("Expected loss (12 months)", "预期损失（12 个月）"),
+    "assess.var": ("VaR 99.9 %", "99.9% 风险价值"),
+    "assess.pdf": ("Download the report (PDF)", "下载报告（PDF）"),
+    "assess.empty": ("No open receivables on this date.", "此日期没有未收应收账款。"),
+}

@@ -1,0 +1,72 @@
+"""Portfolio and assessment routes: authenticated, company-scoped, 422 for bad input, never a 500."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+
+from tests.conftest import auth
+
+pytestmark = pytest.mark.storage
+TODAY = date.today()
+
+
+def _seed(api: Any) -> str:
+    client, key_for = api
+    key = key_for("admin")
+    for code, country, sector, amount in (("K1", "DE", "C25", "40000.00"), ("K2", "FR", "F41", "25000.00"),
+                                          ("K3", "CN", "G46", "9000.00")):
+        r = client.post("/api/v1/customers", headers=auth(key),
+                        json={"customer_id": code, "name": f"{code} Ltd", "country": country, "sector": sector})
+        assert r.status_code in (200, 201), r.text
+        r = client.post("/api/v1/invoices", headers=auth(key), json={
+            "invoice_number": f"I-{code}", "customer_id": code, "issue_date": (TODAY - timedelta(20)).isoformat(),
+            "due_date": (TODAY + timedelta(40)).isoformat(), "amount": amount, "currency": "EUR"})
+        assert r.status_code in (200, 201), r.text
+    return str(key_for("viewer"))
+
+
+def test_stored_loss_insurance_value_and_assessment(api: Any) -> None:
+    client, _ = api
+    viewer = _seed(api)
+    loss = client.get("/api/v1/portfolio/loss?seed=4", headers=auth(viewer))
+    assert loss.status_code == 200, loss.text
+    body = loss.json()
+    assert body["buyers"] == 3 and body["seed"] == 4 and body["open_receivables"] == "74000.00"
+    assert set(body["var"]) == {"0.99", "0.995", "0.999"} and 0 < body["expected_loss"] < body["var"]["0.999"]
+    value = client.get("/api/v1/portfolio/insurance-value?indemnity_pct=90&aggregate_first_loss=500",
+                       headers=auth(viewer))
+    assert value.status_code == 200, value.text
+    assert value.json()["structures"][0]["name"] == "policy" and value.json()["recommendation"]["zh"]
+    need = client.get("/api/v1/assess?home=DE", headers=auth(viewer))
+    assert need.status_code == 200, need.text
+    assert {r["tool"] for r in need.json()["recommendations"]} == {"credit_checks", "secured_terms", "insurance",
+                                                                   "factoring"}
+    pdf = client.get("/api/v1/assess/report.pdf", headers=auth(viewer))
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+
+
+def test_posted_book_needs_an_analyst_and_good_input(api: Any) -> None:
+    client, key_for = api
+    buyers = [{"id": f"B{i}", "pd": 0.01, "ead": 1000 + i, "lgd": 0.45, "country": "DE", "sector": "C25"}
+              for i in range(200)]
+    body = {"buyers": buyers, "correlation": {"rho": 0.2}, "seed": 9}
+    assert client.post("/api/v1/portfolio/simulate", json=body, headers=auth(key_for("viewer"))).status_code == 403
+    assert client.post("/api/v1/portfolio/simulate", json=body).status_code == 401
+    ok = client.post("/api/v1/portfolio/simulate", json=body, headers=auth(key_for("analyst")))
+    assert ok.status_code == 200, ok.text
+    assert ok.json()["buyers"] == 200 and ok.json()["seed"] == 9
+    bad = client.post("/api/v1/portfolio/simulate", headers=auth(key_for("analyst")),
+                      json={"buyers": [{**buyers[0], "pd": 1.5}]})
+    assert bad.status_code == 422
+    dupe = client.post("/api/v1/portfolio/simulate", headers=auth(key_for("analyst")),
+                       json={"buyers": [buyers[0], buyers[0]]})
+    assert dupe.status_code == 422 and dupe.json()["error"] == "duplicate_buyer"
+    too_much = client.post("/api/v1/portfolio/simulate", headers=auth(key_for("analyst")),
+                           json={"buyers": buyers[:3], "correlation": {"rho_global": 0.6, "rho_country": 0.3,
+                                                                       "rho_sector": 0.2}})
+    assert too_much.status_code == 422
+    assert client.get("/api/v1/portfolio/loss?rho=1.5", headers=auth(key_for("viewer"))).status_code == 422
+    assert client.get("/api/v1/assess?home=Germany", headers=auth(key_for("viewer"))).status_code == 422
