@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from tests.web.desk_data import seed_desk
-from tests.web.fixtures import PASSWORD, LiveServer, Traffic, _free_port, browser, page, shots  # noqa: F401
+from tests.web.fixtures import PASSWORD, LiveServer, Traffic, _free_port
 
 
 @pytest.fixture(scope="module")
