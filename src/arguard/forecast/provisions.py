@@ -7,8 +7,8 @@ one-month step moves an amount one band on). Between t and the next month-end it
 the band it is in then (still open), to loss (written off in the month) or to paid (the rest). Summed over
 the look-back these flows give a one-month transition matrix with two absorbing states; the lifetime loss
 rate of a band is the probability of ending in loss (absorbing Markov chain: L = (I − Q)⁻¹ w). An amount
-that stays in the last band keeps its chance of ending in loss; a band that was never seen takes the rate
-of the band after it (the oldest band with no history: `UNSEEN_OLDEST_RATE`).
+that stays in a band keeps its chance of ending in loss; a band that was never seen (or that nothing ever
+left) takes the rate of the band after it; the oldest band (>365) is lost (`OLDEST_BAND_RATE`).
 
 Matrix. The loss rate of an aging bucket is the mean of its bands' rates weighted by today's balance in
 them (plain mean when the bucket is empty), times the forward-looking multiplier, capped at 1; the
@@ -29,9 +29,11 @@ BAND_UPPER: tuple[int, ...] = (0, 30, 60, 90, 120, 150, 180, 210, 240, 270, 300,
 """Upper bound (days past due, inclusive) of each band but the last (>365)."""
 BAND_BUCKET: tuple[int, ...] = (0, 1, 2, 3, 4, 4, 4, 5, 5, 5, 5, 5, 5, 6)
 N_BANDS = len(BAND_UPPER) + 1
-UNSEEN_OLDEST_RATE = 1.0
-"""Loss rate of the >365 band when no amount of that age was ever seen (a debt a year overdue is
-provided in full until history says otherwise)."""
+OLDEST_BAND_RATE = 1.0
+"""Loss rate of the >365 band: an amount more than a year past due counts as lost (it is in default long
+since, and a ledger seldom writes such debts off on time, so its own write-offs would understate it).
+The roll rates carry this into the younger bands: their rate is the chance of being written off or of
+reaching a year past due."""
 
 Ints = npt.NDArray[np.int64]
 Matrix = npt.NDArray[np.float64]
@@ -83,9 +85,11 @@ def _absorb(flows: Matrix) -> Matrix:
     totals = flows.sum(axis=1)
     rates = np.zeros(N_BANDS)
     for k in range(N_BANDS - 1, -1, -1):
-        unseen = totals[k] <= 0 or flows[k, k] >= totals[k]  # no history, or nothing ever left the band
-        if unseen:
-            rates[k] = UNSEEN_OLDEST_RATE if k == N_BANDS - 1 else rates[k + 1]
+        if k == N_BANDS - 1:
+            rates[k] = OLDEST_BAND_RATE
+            continue
+        if totals[k] <= 0 or flows[k, k] >= totals[k]:  # no history, or nothing ever left the band
+            rates[k] = rates[k + 1]
             continue
         P = flows[k] / totals[k]
         later = float(P[k + 1:N_BANDS] @ rates[k + 1:])

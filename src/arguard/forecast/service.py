@@ -21,7 +21,7 @@ from arguard.risk import interface as risk
 
 DEFAULT_PD = 0.02
 """12-month PD of a buyer without a grade (a documented assumption: about a grade-5 buyer)."""
-MAX_TRAINING_ROWS = 50_000
+MAX_TRAINING_ROWS = 25_000
 """Training invoices drawn (seeded) from the last `TRAINING_DAYS` when the ledger has more."""
 TRAINING_DAYS = 730
 MIN_SETTLED = 200
@@ -186,3 +186,26 @@ def history_csv_rows(ctx: ServiceContext, as_of: date) -> list[dict[str, str]]:
                     "settled_date": "" if settled is None or unknown else settled.isoformat(),
                     "disputed": "yes" if h.disputed[k] else "no"})
     return out
+
+
+def receipts_before(ctx: ServiceContext, as_of: date, weeks: int = WEEKS) -> list[dict[str, str]]:
+    """Cash received per 7-day period in the `weeks` periods up to as_of, in the base currency at the as_of
+    rate: the paid part of each invoice settled then, on its settlement day (the fan chart's 'actual')."""
+    ctx.require("viewer")
+    h = ledger.invoice_history(ctx, as_of, since=as_of - timedelta(days=7 * weeks + 400))
+    base = ledger.base_currency(ctx)
+    fx = ledger.fx_table(ctx)
+    rates = {c: fx.rate(c, base, as_of) for c in set(h.currencies)}
+    totals = [Decimal(0)] * weeks
+    for k in range(len(h)):
+        on = h.settled_on[k]
+        if on is None or h.paid_minor[k] == 0:
+            continue
+        back = (as_of - on).days // 7  # 0: the 7 days ending on as_of
+        if back < weeks:
+            amount = Money.from_minor(h.paid_minor[k], h.currencies[k]).amount * rates[h.currencies[k]]
+            totals[weeks - 1 - back] += amount
+    unit = Decimal(1).scaleb(-_exp(base))
+    return [{"from": (as_of - timedelta(days=7 * (weeks - i) - 1)).isoformat(),
+             "to": (as_of - timedelta(days=7 * (weeks - 1 - i))).isoformat(),
+             "actual": str(t.quantize(unit))} for i, t in enumerate(totals)]

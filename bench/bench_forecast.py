@@ -1,0 +1,138 @@
+"""Cash-in forecast: backtests (IBM sample, demo company) and the speed of `forecast run` at scale.
+
+1. Backtests of the IBM sample (`../shared/data/invoices/`, or ARGUARD_IBM_HISTORY) at four training
+   dates: the JSON of `arguard forecast backtest` for each.
+2. The small demo company (seed 42, history to 2026-11-30) built into a temporary SQLite database with
+   `arguard demo --steps none`, its history exported with `arguard forecast history`, backtested at two
+   dates on the invoices issued in the 13 weeks after; then `forecast run` and `provisions` on it,
+   timed (wall and this process's CPU).
+3. Scale: `forecast_book` (model fit on a capped sample, features, prediction, 200 scenarios) on a
+   generated history of ARGUARD_BENCH_FORECAST_ROWS invoices (default 1,000,000; 20,000 buyers, about
+   one in ten open), without a database; the ledger read (`invoice_history`) is timed on the demo and
+   extrapolated per invoice.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+from bench.machine import describe
+
+ROOT = Path(__file__).resolve().parent.parent
+IBM = Path(os.environ.get("ARGUARD_IBM_HISTORY", ROOT.parent / "shared/data/invoices/ibm_ar_2012-01_to_2013-06.csv"))
+ROWS = int(os.environ.get("ARGUARD_BENCH_FORECAST_ROWS", "1000000"))
+SEED = 20240601
+
+
+def _timed(fn):  # type: ignore[no-untyped-def]
+    t, c = time.perf_counter(), time.process_time()
+    out = fn()
+    return out, time.perf_counter() - t, time.process_time() - c
+
+
+def ibm() -> None:
+    from arguard.forecast.backtest import run_backtest
+    from arguard.forecast.history import read_history
+
+    history = read_history(IBM)
+    for d in ("2012-09-30", "2012-12-31", "2013-02-28", "2013-04-30"):
+        result, wall, cpu = _timed(lambda d=d: run_backtest(history, date.fromisoformat(d)))
+        print(f"IBM {d}: {json.dumps(result.as_dict())} censored {result.censored} ({wall:.1f} s, CPU {cpu:.1f} s)")
+
+
+def demo(folder: Path) -> None:
+    from arguard.db.session import get_engine, session_scope
+    from arguard.forecast.backtest import run_backtest
+    from arguard.forecast.history import read_history
+    from arguard.forecast.service import ForecastRequest, forecast_run
+    from arguard.forecast.service_provisions import ProvisionRequest, provisions
+    from arguard.ledger import interface as ledger
+    from arguard.platform.context import ServiceContext
+    from arguard.platform.service import get_company
+
+    url = f"sqlite:///{folder / 'demo.db'}"
+    exe = Path(sys.executable).parent / "arguard"
+    env = {**os.environ, "ARGUARD_DATABASE_URL": url}
+    t = time.perf_counter()
+    subprocess.run([str(exe), "demo", "--size", "small", "--seed", "42", "--as-of", "2026-11-30", "--steps", "none"],
+                   check=True, env=env, capture_output=True)
+    print(f"demo built in {time.perf_counter() - t:.0f} s")
+    subprocess.run([str(exe), "forecast", "history", "--as-of", "2026-11-30", "--company", "DEMO", "--out",
+                    str(folder / "history.csv")], check=True, env=env, capture_output=True)
+    history = read_history(folder / "history.csv")
+    for d in ("2026-02-28", "2026-05-31"):
+        result, wall, cpu = _timed(lambda d=d: run_backtest(history, date.fromisoformat(d), predict_weeks=13))
+        print(f"demo {d} (13 weeks): {json.dumps(result.as_dict())} censored {result.censored} "
+              f"({wall:.1f} s, CPU {cpu:.1f} s)")
+    engine = get_engine(url)
+    with session_scope(engine) as s:
+        ctx = ServiceContext(s, get_company(s, "DEMO").id, "bench", "admin")
+        h, wall, cpu = _timed(lambda: ledger.invoice_history(ctx, date(2026, 11, 30)))
+        print(f"invoice_history of {len(h):,} invoices: {wall:.2f} s (CPU {cpu:.2f} s) → "
+              f"{wall / len(h) * 1e6:.1f} µs an invoice")
+        answer, wall, cpu = _timed(lambda: forecast_run(ctx, ForecastRequest(date(2026, 11, 30), seed=SEED)))
+        print(f"forecast run: {answer['open_invoices']:,} open of {len(h):,}: {wall:.1f} s (CPU {cpu:.1f} s); "
+              f"13 weeks expected {sum(float(w['expected']) for w in answer['weekly']):,.0f} {answer['currency']} "
+              f"of {float(answer['open_total']):,.0f} open")
+        prov, wall, cpu = _timed(lambda: provisions(ctx, ProvisionRequest(date(2026, 11, 30))))
+        print(f"provisions (12 month-ends): {wall:.1f} s (CPU {cpu:.1f} s); matrix {prov['total']['expected_loss']}"
+              f", PD×LGD×EAD {prov['buyers_total']['expected_loss']} {prov['currency']}")
+        for r in prov["matrix"]:
+            print(f"  {r['bucket']:>8} {float(r['balance']):>14,.2f} {float(r['loss_rate']):>9.4%} "
+                  f"{float(r['expected_loss']):>12,.2f}")
+
+
+def generated(rows: int, seed: int = SEED):  # type: ignore[no-untyped-def]
+    """A history of `rows` invoices of 20,000 buyers over three years to 2026-11-30 (open: not settled by then)."""
+    import numpy as np
+    import pandas as pd
+
+    rng = np.random.default_rng(seed)
+    buyers = 20_000
+    habit = rng.normal(5, 10, buyers)
+    b = rng.integers(0, buyers, rows)
+    issue = np.datetime64("2023-12-01") + rng.integers(0, 1095, rows).astype("timedelta64[D]")
+    due = issue + rng.choice([30, 60], rows).astype("timedelta64[D]")
+    delay = np.rint(habit[b] + rng.normal(0, 6, rows)).astype(np.int64)
+    settled = np.maximum(due + delay.astype("timedelta64[D]"), issue)
+    as_of = np.datetime64("2026-11-30")
+    settled = np.where(settled <= as_of, settled, np.datetime64("NaT"))
+    amount = np.round(rng.lognormal(8, 1, rows), 2)
+    frame = pd.DataFrame({"number": np.arange(rows).astype(str), "customer": b.astype(str), "currency": "EUR",
+                          "issue": issue.astype("datetime64[s]"), "due": due.astype("datetime64[s]"),
+                          "settled": settled.astype("datetime64[s]"), "amount": amount,
+                          "disputed": (rng.random(rows) < 0.05).astype(np.int8), "paper": np.nan})
+    frame["open_minor"] = np.where(frame["settled"].isna(), np.rint(amount * 100), 0).astype(np.int64)
+    frame["label_ok"] = frame["settled"].notna()
+    return frame
+
+
+def scale() -> None:
+    from arguard.forecast.service import ForecastRequest, forecast_book
+
+    frame, wall, _ = _timed(lambda: generated(ROWS))
+    print(f"generated {ROWS:,} invoices ({int((frame['open_minor'] > 0).sum()):,} open) in {wall:.1f} s")
+    answer, wall, cpu = _timed(lambda: forecast_book(frame, ForecastRequest(date(2026, 11, 30), seed=SEED), "EUR",
+                                                     {"EUR": 1.0}, {}))
+    print(f"forecast_book on {ROWS:,} invoices ({answer['open_invoices']:,} open, {answer['scenarios']} scenarios): "
+          f"{wall:.1f} s (CPU {cpu:.1f} s)")
+
+
+def main() -> None:
+    print(describe())
+    print(f"seed {SEED}, load average before: {os.getloadavg()[0]:.1f}")
+    ibm()
+    with tempfile.TemporaryDirectory() as folder:
+        demo(Path(folder))
+    scale()
+
+
+if __name__ == "__main__":
+    main()
