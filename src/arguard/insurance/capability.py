@@ -1,12 +1,15 @@
 """Trade credit insurance: policy, insured limits, obligations calendar, declarations, claims, recoveries."""
 
-from arguard.platform.registry import Capability, DemoStepRef, Nav
+from arguard.platform.registry import Capability, CliCommand, DemoStepRef, Nav
 
 CAPABILITY = Capability(
     name="insurance",
     api=("arguard.insurance.api:router",),
     web=("arguard.insurance.web:router",),
     cli="arguard.insurance.cli:register",
+    cli_commands=(
+        CliCommand('insurance', 'Trade credit insurance: policy, insured limits, deadlines, declarations, claims.'),
+    ),
     tables="arguard.insurance.tables",
     migrations="insurance",
     nav=(Nav("/insurance", "nav.insurance", 65),),

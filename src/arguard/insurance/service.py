@@ -118,12 +118,15 @@ def _rates(ctx: ServiceContext) -> Any:
     return ledger.fx_table(ctx)
 
 
-def insured_items(ctx: ServiceContext, policy: Policy, as_of: date,
+def insured_items(ctx: ServiceContext, policy: Policy, as_of: date, in_period_only: bool = False,
                   ) -> tuple[list[InsuredItem], dict[str, str], dict[str, int]]:
     """Every open invoice as of `as_of` in policy currency (converted at the latest rate on or before
     as_of), and each buyer's country. One statement. Invoices in a currency without a rate to the policy
-    currency are left out and counted: (items, countries, {currency: invoices left out})."""
-    rows = ledger.open_invoices_bulk(ctx, as_of)
+    currency are left out and counted: (items, countries, {currency: invoices left out}).
+    `in_period_only`: only invoices delivered in the policy period (all the obligations report needs:
+    deliveries outside the period neither are covered nor use the limit, README rule 6)."""
+    rows = (ledger.open_invoices_bulk(ctx, as_of, policy.start, policy.end) if in_period_only
+            else ledger.open_invoices_bulk(ctx, as_of))
     cur = policy.currency
     fx = _rates(ctx) if any(r.currency != cur for r in rows) else None
     factor: dict[str, Decimal | None] = {cur: None}
@@ -200,7 +203,7 @@ def insured_buyers(ctx: ServiceContext, policy: Policy, as_of: date, countries: 
 def obligations_report(ctx: ServiceContext, policy: Policy, as_of: date, due_soon_days: int = rules.DUE_SOON_DAYS,
                        ) -> tuple[ObligationsReport, dict[str, InsuredBuyer]]:
     """Obligations of every overdue invoice delivered in the policy period as of `as_of` (README rules 5–10)."""
-    items, countries, skipped = insured_items(ctx, policy, as_of)
+    items, countries, skipped = insured_items(ctx, policy, as_of, in_period_only=True)
     buyers = insured_buyers(ctx, policy, as_of, countries)
     report = rules.obligations(policy, buyers, items, as_of, due_soon_days)
     return replace(report, unconverted=skipped), buyers

@@ -28,9 +28,10 @@ class OpenInvoiceRow(NamedTuple):
     disputed: bool
 
 
-def open_invoices_bulk(ctx: ServiceContext, as_of: date, issued_from: date | None = None) -> list[OpenInvoiceRow]:
-    """Invoices with a positive open amount as of `as_of` (reconstructed when later facts exist), issued on
-    or after `issued_from` when given: one statement over the open-items index, no per-row objects."""
+def open_invoices_bulk(ctx: ServiceContext, as_of: date, issued_from: date | None = None,
+                       issued_to: date | None = None) -> list[OpenInvoiceRow]:
+    """Invoices with a positive open amount as of `as_of` (reconstructed when later facts exist), issued
+    within [issued_from, issued_to] when given: one statement over the open-items index."""
     reconstruct = _has_facts_after(ctx, as_of)
     open_at, base = open_at_expr(ctx, as_of, reconstruct)
     q = (base.add_columns(Invoice.number, Customer.code, Customer.country, Invoice.issue_date, Invoice.due_date,
@@ -39,6 +40,8 @@ def open_invoices_bulk(ctx: ServiceContext, as_of: date, issued_from: date | Non
          .where(Invoice.document_type == "invoice", open_at > 0))
     if issued_from is not None:
         q = q.where(Invoice.issue_date >= issued_from)
+    if issued_to is not None:
+        q = q.where(Invoice.issue_date <= issued_to)
     return [OpenInvoiceRow(n, c, k, i, d, cur, int(a), int(m), bool(disp))
             for n, c, k, i, d, cur, a, m, disp in ctx.session.execute(q)]
 
