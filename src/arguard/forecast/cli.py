@@ -78,13 +78,13 @@ def _print_forecast(answer: dict[str, Any]) -> None:
     from arguard.cli.common import console
 
     for key, title in (("weekly", "Receipts per week"), ("monthly", "Receipts per month")):
-        table = Table(title=f"{title} ({answer['currency']}, as of {answer['as_of']}, seed {answer['seed']})")
+        table = Table(title=f"{title} ({answer["currency"]}, whole units, as of {answer['as_of']}, seed {answer['seed']})")
         table.add_column("from")
         table.add_column("to")
         for col in ("expected", "p10", "p50", "p90"):
             table.add_column(col, justify="right")
         for row in answer[key]:
-            table.add_row(row["from"], row["to"], *(f"{Decimal(row[c]):,.2f}" for c in ("expected", "p10", "p50", "p90")))
+            table.add_row(row["from"], row["to"], *(f"{Decimal(row[c]):,.0f}" for c in ("expected", "p10", "p50", "p90")))
         console.print(table)
     console.print(f"open {answer['open_invoices']} invoices, {Decimal(answer['open_total']):,.2f}; expected loss "
                   f"{Decimal(answer['expected_loss']):,.2f}; after the horizon {Decimal(answer['after_horizon']):,.2f}; "
@@ -140,10 +140,16 @@ def _print_provisions(answer: dict[str, Any]) -> None:
     prev = answer["previous"]
     console.print(f"PD × LGD × EAD over {len(answer['buyers'])} buyers: "
                   f"{Decimal(answer['buyers_total']['expected_loss']):,.2f}; previous provision: "
-                  f"{'none' if prev is None else prev['as_of'] + ' ' + prev['expected_loss']}; "
+                  f"{'none' if prev is None else prev['as_of'] + ' ' + format(Decimal(prev['expected_loss']), ',.2f')}; "
                   f"movement {Decimal(answer['movement']):,.2f}")
-    for j in answer["journal"]:
-        console.print(f"  {j['account']:<48} Dr {Decimal(j['debit']):>14,.2f}  Cr {Decimal(j['credit']):>14,.2f}")
+    if answer["journal"]:
+        entry = Table(title="Journal proposal")
+        entry.add_column("account")
+        entry.add_column("debit", justify="right")
+        entry.add_column("credit", justify="right")
+        for j in answer["journal"]:
+            entry.add_row(j["account"], f"{Decimal(j['debit']):,.2f}", f"{Decimal(j['credit']):,.2f}")
+        console.print(entry)
     console.print(f"[dim]{answer['insurance']}[/dim]")
 
 
