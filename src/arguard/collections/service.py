@@ -178,6 +178,7 @@ def record(ctx: ServiceContext, policy: DunningPolicy, result: DunningResult, *,
                      "customer_code": a.customer_code, "level": a.level, "channel": a.channel,
                      "currency": a.currency, "overdue_minor": a.overdue_total.minor,
                      "total_due_minor": a.total_due.minor, "payload": a.as_dict(), "letter": letter,
+                     "oldest_days": max((i.days_overdue for i in a.invoices), default=0),
                      "status": {"email": "to_send", "letter": "recorded"}.get(a.channel, "queued")})
     if rows:
         ctx.session.execute(insert(DunningActionRow), rows)

@@ -7,6 +7,7 @@ limits (the buyer's exposure and limit)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -277,26 +278,25 @@ def worklist(ctx: ServiceContext, as_of: date, collector: str | None = None, lim
     grades = risk.newest_grades(ctx)
     rows = ctx.session.execute(select(DunningActionRow.customer_code, DunningActionRow.level,
                                       DunningActionRow.currency, DunningActionRow.overdue_minor,
-                                      DunningActionRow.payload).where(DunningActionRow.run_id == run.id)).all()
-    codes = [r[0] for r in rows if collector is None or owners.get(r[0], "-") == collector]
-    names = {c: r.name for c, r in ledger.customers_by_code(ctx, codes).items()} if len(codes) < 5000 else \
-        {c: r.name for c, r in ledger.customers_by_code(ctx).items()}
+                                      DunningActionRow.oldest_days).where(DunningActionRow.run_id == run.id)).all()
+    later = (as_of - run.as_of).days
     items = []
-    wanted = set(codes)
-    for code, level, cur, overdue_minor, payload in rows:
-        if code not in wanted:
+    for code, level, cur, overdue_minor, oldest_days in rows:
+        if collector is not None and owners.get(code, "-") != collector:
             continue
         overdue = Money.from_minor(int(overdue_minor), cur)
         if cur != base:
             overdue = fx.convert(overdue, base, run.as_of)
-        oldest = max((int(i["days_overdue"]) for i in payload["invoices"]), default=0) + (as_of - run.as_of).days
+        oldest = int(oldest_days) + later
         g = grades.get(code)
         pd = Decimal(str(g[1])) if g else rules.DEFAULT_PD
-        items.append(WorkItem(code, names.get(code, code), owners.get(code), overdue, oldest, pd, g is not None,
+        items.append(WorkItem(code, code, owners.get(code), overdue, oldest, pd, g is not None,
                               g[0] if g else None, level, rules.call_value(pd, overdue, oldest),
                               int(promises.get(code, 0))))
     items.sort(key=lambda w: (-w.value.amount, w.customer_code))
-    return items[offset:offset + limit], len(items)
+    page = items[offset:offset + limit]
+    names = {c: r.name for c, r in ledger.customers_by_code(ctx, [w.customer_code for w in page]).items()}
+    return [replace(w, name=names.get(w.customer_code, w.customer_code)) for w in page], len(items)
 
 
 def work_item_dict(w: WorkItem) -> dict[str, Any]:

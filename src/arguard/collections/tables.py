@@ -67,6 +67,8 @@ class DunningActionRow(CompanyScoped, Base):
     currency: Mapped[str] = mapped_column(String(3))
     overdue_minor: Mapped[int] = mapped_column(MoneyMinor)
     total_due_minor: Mapped[int] = mapped_column(MoneyMinor)
+    oldest_days: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    """Days overdue of the action's oldest item on the run date (the worklist sorts on it)."""
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
     letter: Mapped[bytes | None] = mapped_column(LargeBinary)
     status: Mapped[str] = mapped_column(String(16), default="recorded")
