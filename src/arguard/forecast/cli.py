@@ -78,13 +78,15 @@ def _print_forecast(answer: dict[str, Any]) -> None:
     from arguard.cli.common import console
 
     for key, title in (("weekly", "Receipts per week"), ("monthly", "Receipts per month")):
-        table = Table(title=f"{title} ({answer["currency"]}, whole units, as of {answer['as_of']}, seed {answer['seed']})")
+        table = Table(title=f"{title} ({answer['currency']}, whole units, as of {answer['as_of']}, "
+                            f"seed {answer['seed']})")
         table.add_column("from")
         table.add_column("to")
         for col in ("expected", "p10", "p50", "p90"):
             table.add_column(col, justify="right")
         for row in answer[key]:
-            table.add_row(row["from"], row["to"], *(f"{Decimal(row[c]):,.0f}" for c in ("expected", "p10", "p50", "p90")))
+            table.add_row(row["from"], row["to"],
+                          *(f"{Decimal(row[c]):,.0f}" for c in ("expected", "p10", "p50", "p90")))
         console.print(table)
     console.print(f"open {answer['open_invoices']} invoices, {Decimal(answer['open_total']):,.2f}; expected loss "
                   f"{Decimal(answer['expected_loss']):,.2f}; after the horizon {Decimal(answer['after_horizon']):,.2f}; "
