@@ -98,6 +98,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
 }
 # Issue 12, the desk: the customers work list.
 MESSAGES.update({
+    "ledger.bank_receipt": ("Bank transfer (statement)", "银行转账（对账单）"),
     "ledger.grade": ("Grade", "评级"),
     "ledger.limit": ("Limit", "信用额度"),
     "ledger.exposure": ("Exposure", "风险敞口"),

@@ -4,6 +4,7 @@ saved column mappings. Each route is a few lines over `recon.service`."""
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, File, Form, UploadFile
@@ -13,6 +14,7 @@ from arguard.api.deps import Analyst, CreditManager, Viewer
 from arguard.api.pagination import Page, PageParams, page_params
 from arguard.core.errors import ImportRejected
 from arguard.recon import service
+from arguard.recon import service_manual as manual
 from arguard.recon.service import ProposalView
 from arguard.recon.tables import BankStatement, Residual, SavedMapping
 
@@ -164,6 +166,42 @@ def reject(proposal_id: int, body: Decision, ctx: CreditManager) -> ProposalRead
     """Reject a suggestion (or reverse an automatic match): that payer is never matched to those invoices again."""
     service.reject(ctx, proposal_id, body.reason or "")
     return ProposalRead.of(service.proposal_view(ctx, proposal_id))
+
+
+class LineIn(BaseModel):
+    invoice: str = Field(description="invoice number")
+    amount: Decimal = Field(description="amount applied to it, in the invoice's currency (as a string)")
+
+
+class ApplyIn(BaseModel):
+    customer_id: str = Field(description="the customer whose money it is")
+    lines: list[LineIn] = Field(default_factory=list, description="invoices to settle, in order; none: on account")
+    reason: str = Field(min_length=1)
+
+
+class ReasonIn(BaseModel):
+    reason: str = Field(min_length=1)
+
+
+@router.post("/recon/proposals/{proposal_id}/apply")
+def apply_by_hand(proposal_id: int, body: ApplyIn, ctx: CreditManager) -> ProposalRead:
+    """Cash application by hand: the receipt to a customer, on account or split over invoices; audited."""
+    manual.apply_by_hand(ctx, proposal_id, body.customer_id, [(ln.invoice, ln.amount) for ln in body.lines],
+                         body.reason)
+    return ProposalRead.of(service.proposal_view(ctx, proposal_id))
+
+
+@router.post("/recon/proposals/{proposal_id}/not-customer")
+def not_customer(proposal_id: int, body: ReasonIn, ctx: CreditManager) -> ProposalRead:
+    """Money that is no customer's: out of the review queue and the unapplied cash, with the reason."""
+    manual.mark_not_customer(ctx, proposal_id, body.reason)
+    return ProposalRead.of(service.proposal_view(ctx, proposal_id))
+
+
+@router.post("/recon/residuals/{residual_id}/write-off")
+def write_off(residual_id: int, body: ReasonIn, ctx: CreditManager) -> ResidualRead:
+    """Write off a short payment, bank charges or an FX difference within the materiality tolerance."""
+    return ResidualRead.of(manual.write_off_residual(ctx, residual_id, body.reason))
 
 
 @router.get("/recon/residuals")

@@ -4,6 +4,7 @@ suggestions (`review`, `confirm`, `reject`), and match a statement without a dat
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 from pathlib import Path
 from typing import Annotated
 
@@ -12,6 +13,7 @@ import typer
 from arguard.cli.common import CompanyOption, company_context, console, emit, err_console, handle_errors
 from arguard.core.money import FxTable
 from arguard.recon import service
+from arguard.recon import service_manual as manual
 from arguard.recon.inputs import load_customers, load_open_items, load_rates, write_matches
 from arguard.recon.matching import Matcher
 from arguard.recon.readers import ColumnMapping, read_statement
@@ -74,8 +76,13 @@ def import_(
     mapping: Annotated[str | None, typer.Option(help="Name of a saved column mapping (CSV/XLSX).")] = None,
 ) -> None:
     """Import a bank statement: apply sure matches to the ledger, queue the rest for review."""
-    with company_context(company, actor="cli", role="admin") as ctx:
-        summary = service.import_statement(ctx, file.name, file.read_bytes(), mapping)
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=err_console,
+                  transient=True) as bar:
+        bar.add_task(f"reading, matching and posting {file.name}", total=None)
+        with company_context(company, actor="cli", role="admin") as ctx:
+            summary = service.import_statement(ctx, file.name, file.read_bytes(), mapping)
     for issue in summary.balance_warnings + summary.issues:
         err_console.print(f"[yellow]warning[/yellow] {issue}")
     if summary.changed_nothing:
@@ -131,3 +138,60 @@ def reject(proposal_id: Annotated[int, typer.Argument(help="Proposal id (see `ar
     with company_context(company) as ctx:
         row = service.reject(ctx, proposal_id, reason)
     console.print(f"proposal {row.id} rejected")
+
+
+def _line(text: str) -> tuple[str, Decimal]:
+    number, _, amount = text.partition("=")
+    if not number or not amount:
+        raise typer.BadParameter(f"write an invoice as NUMBER=AMOUNT, not {text!r}")
+    return number.strip(), Decimal(amount.strip())
+
+
+@app.command("apply")
+@handle_errors
+def apply_(proposal_id: Annotated[int, typer.Argument(help="Proposal id (see `arguard recon review`).")],
+           customer: Annotated[str, typer.Option(help="The customer whose money it is.")],
+           reason: Annotated[str, typer.Option(help="Why (kept in the audit log).")],
+           invoice: Annotated[list[str] | None, typer.Option(help="NUMBER=AMOUNT, repeat to split; none: on account.")]
+           = None, company: CompanyOption = None) -> None:
+    """Cash application by hand: book an unplaced receipt to a customer, on account or split over invoices."""
+    with company_context(company) as ctx:
+        row = manual.apply_by_hand(ctx, proposal_id, customer, [_line(i) for i in invoice or []], reason)
+    console.print(f"proposal {row.id} applied to {customer}")
+
+
+@app.command("not-customer")
+@handle_errors
+def not_customer(proposal_id: Annotated[int, typer.Argument(help="Proposal id.")],
+                 reason: Annotated[str, typer.Option(help="Whose money it is instead.")],
+                 company: CompanyOption = None) -> None:
+    """Mark money that is no customer's (a refund, interest, an own transfer)."""
+    with company_context(company) as ctx:
+        row = manual.mark_not_customer(ctx, proposal_id, reason)
+    console.print(f"proposal {row.id}: not a customer's money")
+
+
+@app.command("write-off")
+@handle_errors
+def write_off(residual_id: Annotated[int, typer.Argument(help="Residual id (arguard recon residuals).")],
+              reason: Annotated[str, typer.Option(help="Why it is written off.")],
+              company: CompanyOption = None) -> None:
+    """Write off a short payment, bank charges or an FX difference within the materiality tolerance."""
+    with company_context(company) as ctx:
+        r = manual.write_off_residual(ctx, residual_id, reason)
+    console.print(f"residual {r.id} on {r.invoice_number} written off")
+
+
+
+@app.command("residuals")
+@handle_errors
+def residuals(company: CompanyOption = None, customer: Annotated[str | None, typer.Option()] = None,
+              limit: Annotated[int, typer.Option(help="Rows.")] = 50,
+              fmt: Annotated[str, typer.Option("--format", "-f", help="table, csv or json")] = "table") -> None:
+    """What payments left open (short payments, bank charges, FX differences, unapplied cash), with ids."""
+    with company_context(company) as ctx:
+        rows, total = service.residuals(ctx, None, customer, limit)
+        out = [{"id": r.id, "kind": r.kind, "customer": r.customer_code, "invoice": r.invoice_number,
+                "amount": str(service.to_decimal(r.amount_minor, r.currency)), "currency": r.currency,
+                "booked_on": r.booked_on} for r in rows]
+    emit(out, fmt, title=f"residuals ({total})")

@@ -159,7 +159,7 @@ def statement_proposals(ctx: ServiceContext, statement_id: int, limit: int = 100
 def residuals(ctx: ServiceContext, kinds: Iterable[str] | None = None, customer_code: str | None = None,
               limit: int = 200, offset: int = 0) -> tuple[list[Residual], int]:
     """What payments left behind: short payments, bank charges, FX differences, unapplied cash."""
-    q = select(Residual).where(Residual.company_id == ctx.company_id)
+    q = select(Residual).where(Residual.company_id == ctx.company_id, Residual.resolved_at.is_(None))
     if kinds is not None:
         q = q.where(Residual.kind.in_(list(kinds)))
     if customer_code:

@@ -198,6 +198,10 @@ class Residual(CompanyScoped, Base):
     booked_on: Mapped[date | None] = mapped_column(Date)
     payment_id: Mapped[int | None] = mapped_column(ForeignKey("payments.id"))
     created_at: Mapped[datetime] = utcnow_column()
+    resolution: Mapped[str | None] = mapped_column(String(32))
+    """How a person settled it: 'written_off', 'applied', 'not_customer' (None: still open)."""
+    resolved_by: Mapped[str | None] = mapped_column(String(128))
+    resolved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class SavedMapping(CompanyScoped, Base):

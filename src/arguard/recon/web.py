@@ -3,14 +3,17 @@ to each payment, and the review screen (suggestions to confirm or reject, unmatc
 
 from __future__ import annotations
 
+from decimal import Decimal, InvalidOperation
 from typing import Annotated
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from arguard.core.errors import ArguardError
+from arguard.core.errors import ArguardError, ValidationError
 from arguard.core.money import Money
 from arguard.recon import service
+from arguard.recon import service_manual as manual
+from arguard.recon.wording import reason_text
 from arguard.web.common import WebCtx, render
 
 router = APIRouter()
@@ -45,7 +48,7 @@ def upload(request: Request, ctx: WebCtx, file: Annotated[UploadFile, File()],
 @router.get("/bank-statements/{statement_id}", response_class=HTMLResponse)
 def statement_page(request: Request, statement_id: int, ctx: WebCtx) -> HTMLResponse:
     return render(request, "recon/statement.html", statement=service.get_statement(ctx, statement_id),
-                  proposals=service.statement_proposals(ctx, statement_id), m=_money)
+                  proposals=service.statement_proposals(ctx, statement_id), m=_money, why=reason_text)
 
 
 @router.get("/recon/review", response_class=HTMLResponse)
@@ -56,7 +59,7 @@ def review_page(request: Request, ctx: WebCtx, error: str = "", done: str = "") 
                                      limit=PAGE)
     return render(request, "recon/review.html", suggestions=suggestions, n_suggested=n_suggested,
                   unmatched=unmatched, n_unmatched=n_unmatched, residuals=left, n_residuals=n_left,
-                  error=error, done=done, m=_money)
+                  error=error, done=done, m=_money, why=reason_text)
 
 
 def _decide(fn: object, proposal_id: int, what: str) -> Response:
@@ -70,6 +73,39 @@ def _decide(fn: object, proposal_id: int, what: str) -> Response:
 @router.post("/recon/proposals/{proposal_id}/confirm")
 def confirm(proposal_id: int, ctx: WebCtx, reason: Annotated[str, Form()] = "") -> Response:
     return _decide(lambda: service.confirm(ctx, proposal_id, reason or None), proposal_id, "confirmed")
+
+
+@router.post("/recon/proposals/{proposal_id}/apply")
+def apply_by_hand(proposal_id: int, ctx: WebCtx, customer: Annotated[str, Form()],
+                  reason: Annotated[str, Form()], invoices: Annotated[str, Form()] = "") -> Response:
+    """The receipt to a customer: on account (no invoices) or split, `INV-1=100.00, INV-2=50`."""
+    return _decide(lambda: manual.apply_by_hand(ctx, proposal_id, customer.strip(), _lines(invoices), reason),
+                   proposal_id, "applied")
+
+
+@router.post("/recon/proposals/{proposal_id}/not-customer")
+def not_customer(proposal_id: int, ctx: WebCtx, reason: Annotated[str, Form()]) -> Response:
+    return _decide(lambda: manual.mark_not_customer(ctx, proposal_id, reason), proposal_id, "not_customer")
+
+
+@router.post("/recon/residuals/{residual_id}/write-off")
+def write_off(residual_id: int, ctx: WebCtx, reason: Annotated[str, Form()]) -> Response:
+    return _decide(lambda: manual.write_off_residual(ctx, residual_id, reason), residual_id, "written_off")
+
+
+def _lines(text: str) -> list[tuple[str, Decimal]]:
+    """`INV-1=100.00, INV-2=50` (or one per line) → [(invoice, amount)]."""
+    out = []
+    for part in text.replace("\n", ",").split(","):
+        number, _, amount = part.strip().partition("=")
+        if not number.strip():
+            continue
+        try:
+            out.append((number.strip(), Decimal(amount.strip().replace(",", ""))))
+        except InvalidOperation:
+            raise ValidationError(f"write each invoice as NUMBER=AMOUNT, not {part.strip()!r}",
+                                  code="invalid_amount") from None
+    return out
 
 
 @router.post("/recon/proposals/{proposal_id}/reject")
