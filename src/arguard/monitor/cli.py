@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from arguard.cli.common import CompanyOption, company_context, console, emit, handle_errors
+from arguard.cli.common import CompanyOption, company_context, console, emit, handle_errors, working
 from arguard.core.errors import ValidationError
 from arguard.db.session import get_engine
 from arguard.monitor import delivery, files, service
@@ -49,7 +49,7 @@ def _row(a: Alert) -> dict[str, object]:
 @handle_errors
 def run(as_of: AsOf = "today", company: CompanyOption = None) -> None:
     """Evaluate every rule for the date; running the same date again raises nothing new."""
-    with company_context(company) as ctx:
+    with working(f"daily run as of {_date(as_of)}: every buyer, every rule"), company_context(company) as ctx:
         r = service.run(ctx, _date(as_of), trigger="cli")
     _send()
     console.print(f"as of {r.as_of}: {r.buyers} buyers, {r.raised} new alert(s), {r.merged} merged, "
