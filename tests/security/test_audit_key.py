@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 
+import pytest
 from sqlalchemy import delete, select, update
 from typer.testing import CliRunner
 
@@ -76,3 +77,31 @@ def test_head_check_catches_a_changed_head_entry(ctx_factory):
                                                      AuditEntry.seq == head["seq"])
                             .values(entry_hash="f" * 64))
         assert any("differs" in b.reason for b in verify_audit(ctx, head))
+
+
+def test_a_chain_written_before_the_key_is_rekeyed_once_and_only_if_intact(ctx_factory):
+    from arguard.platform.audit import legacy_entry_hash
+    from arguard.platform.service import rekey_audit
+
+    _three_entries(ctx_factory)
+    with ctx_factory() as ctx:
+        rows = list(ctx.session.scalars(select(AuditEntry).where(AuditEntry.company_id == ctx.company_id)
+                                        .order_by(AuditEntry.seq)))
+        prev = GENESIS
+        for r in rows:  # as an installation before the key wrote them
+            r.prev_hash = prev
+            r.entry_hash = prev = legacy_entry_hash(prev, r.seq, r.at, r.actor, r.action, r.entity, r.entity_id,
+                                                    r.reason, r.before, r.after)
+        ctx.session.flush()
+        assert verify_audit(ctx) != []
+        assert rekey_audit(ctx) == len(rows)
+        assert verify_audit(ctx) == []
+        assert rekey_audit(ctx) == 0  # already keyed
+    with ctx_factory() as ctx:
+        _public_rehash(ctx)  # an unkeyed chain again, then an edit nobody rehashed:
+        from arguard.core.errors import Conflict
+
+        with pytest.raises(Conflict):  # a broken chain is never moved onto the key
+            ctx.session.execute(update(AuditEntry).where(AuditEntry.company_id == ctx.company_id,
+                                                         AuditEntry.seq == 1).values(reason="edited"))
+            rekey_audit(ctx)

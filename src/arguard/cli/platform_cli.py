@@ -121,6 +121,16 @@ def audit_head(company: CompanyOption = None) -> None:
     typer.echo(json.dumps(head, sort_keys=True))
 
 
+@audit_app.command("rekey")
+@handle_errors
+def audit_rekey(company: CompanyOption = None) -> None:
+    """Once, after upgrading: move a chain written before the audit key (unkeyed SHA-256) onto the key;
+    only a chain that verifies under the old algorithm is moved. Export the head afterwards."""
+    with company_context(company) as ctx:
+        moved = service.rekey_audit(ctx)
+    console.print(f"{moved} audit entries moved onto the key" if moved else "the audit chain is already keyed")
+
+
 @audit_app.command("verify")
 @handle_errors
 def audit_verify(company: CompanyOption = None, head: Annotated[str | None, typer.Option(

@@ -34,13 +34,25 @@ def canonical(value: Any) -> Any:
     return json.loads(json.dumps(value, default=_default, sort_keys=True, ensure_ascii=False))
 
 
-def entry_hash(key: bytes, prev_hash: str, seq: int, at: datetime, actor: str, action: str, entity: str,
-               entity_id: str | None, reason: str | None, before: Any, after: Any) -> str:
-    body = json.dumps(
+def _body(seq: int, at: datetime, actor: str, action: str, entity: str, entity_id: str | None,
+          reason: str | None, before: Any, after: Any) -> str:
+    return json.dumps(
         [seq, at.isoformat(timespec="microseconds").replace("+00:00", "Z").rstrip("Z"), actor, action,
          entity, entity_id, reason, before, after],
         default=_default, sort_keys=True, ensure_ascii=False, separators=(",", ":"),
     )
+
+
+def legacy_entry_hash(prev_hash: str, seq: int, at: datetime, actor: str, action: str, entity: str,
+                      entity_id: str | None, reason: str | None, before: Any, after: Any) -> str:
+    """The unkeyed SHA-256 of chains written before the key (`arguard audit rekey` moves them on)."""
+    return hashlib.sha256((prev_hash + _body(seq, at, actor, action, entity, entity_id, reason, before,
+                                             after)).encode()).hexdigest()
+
+
+def entry_hash(key: bytes, prev_hash: str, seq: int, at: datetime, actor: str, action: str, entity: str,
+               entity_id: str | None, reason: str | None, before: Any, after: Any) -> str:
+    body = _body(seq, at, actor, action, entity, entity_id, reason, before, after)
     return hmac.new(key, (prev_hash + body).encode(), hashlib.sha256).hexdigest()
 
 
@@ -67,6 +79,22 @@ def verify_chain(rows: Iterable[Any], key: bytes) -> list[ChainBreak]:
         prev = r.entry_hash
         expected_seq = r.seq + 1
     return breaks
+
+
+def rekeyed(rows: list[Any], key: bytes) -> list[tuple[int, str, str]]:
+    """For a chain written with the unkeyed SHA-256 that is intact under it: (seq, prev_hash, entry_hash)
+    of every entry under the key. Raises ValueError naming the first entry that does not verify."""
+    prev_old, prev_new, out = GENESIS, GENESIS, []
+    for expected, r in enumerate(rows, 1):
+        old = legacy_entry_hash(prev_old, r.seq, r.at, r.actor, r.action, r.entity, r.entity_id, r.reason,
+                                r.before, r.after)
+        if r.seq != expected or r.prev_hash != prev_old or old != r.entry_hash:
+            raise ValueError(f"entry {r.seq} does not verify under the unkeyed chain")
+        new = entry_hash(key, prev_new, r.seq, r.at, r.actor, r.action, r.entity, r.entity_id, r.reason,
+                         r.before, r.after)
+        out.append((r.seq, prev_new, new))
+        prev_old, prev_new = r.entry_hash, new
+    return out
 
 
 def verify_head(entry_hashes: dict[int, str], head_seq: int, head_hash: str) -> list[ChainBreak]:

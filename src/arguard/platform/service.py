@@ -238,6 +238,34 @@ def verify_audit(ctx: ServiceContext, head: dict[str, Any] | None = None) -> lis
     return breaks
 
 
+def rekey_audit(ctx: ServiceContext) -> int:
+    """Move a chain written before the audit key (unkeyed SHA-256) onto the key, once: only a chain
+    intact under the old algorithm is moved; a chain that already verifies is left alone. Returns the
+    number of entries rehashed."""
+    from sqlalchemy import update
+
+    from arguard.platform.audit import rekeyed
+    from arguard.platform.context import lock_chain
+    from arguard.platform.keys import audit_key
+
+    ctx.require("admin")
+    if not verify_audit(ctx):
+        return 0
+    lock_chain(ctx.connection(), ctx.company_id)
+    rows = list(ctx.session.scalars(
+        select(AuditEntry).where(AuditEntry.company_id == ctx.company_id).order_by(AuditEntry.seq)))
+    try:
+        moved = rekeyed(rows, audit_key())
+    except ValueError as exc:
+        raise Conflict(f"the audit chain is broken ({exc}); it is not rekeyed", code="audit_broken") from None
+    for seq, prev, new in moved:
+        ctx.session.execute(update(AuditEntry).where(AuditEntry.company_id == ctx.company_id,
+                                                     AuditEntry.seq == seq).values(prev_hash=prev, entry_hash=new))
+    ctx.session.expire_all()
+    ctx.audit("audit.rekey", "audit_log", None, after={"entries": len(moved)})
+    return len(moved)
+
+
 def audit_head(ctx: ServiceContext) -> dict[str, Any]:
     """The chain's newest entry, to be kept outside the database (after sealing what is pending)."""
     from arguard.platform.sealing import seal_audit
