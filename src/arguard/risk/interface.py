@@ -41,3 +41,8 @@ from arguard.risk.reads import (  # noqa: E402
 
 __all__ += ["NewestAccounts", "NewestGrade", "country_class", "newest_accounts", "newest_grade",
             "newest_grade_select"]
+
+# Issue 16: batch scoring split across Dask workers, same answer as in-process (small addition).
+from arguard.risk.scaleout import score_frame_on_dask
+
+__all__ += ["score_frame_on_dask"]
