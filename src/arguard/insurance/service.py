@@ -35,7 +35,8 @@ def parse_policy_file(text: str, source: str) -> Policy:
     """The policy a file describes, or ImportRejected naming every bad key."""
     policy, issues = load_policy_text(text, source)
     if policy is None:
-        raise ImportRejected("the policy file has errors: " + "; ".join(str(i) for i in issues),
+        where = source if issues[0].line is None else f"{source} line {issues[0].line}"
+        raise ImportRejected(f"{where}: " + "; ".join(f"{i.field or 'file'}: {i.reason}" for i in issues),
                              code="invalid_policy")
     return policy
 
