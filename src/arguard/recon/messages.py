@@ -107,5 +107,6 @@ MESSAGES.update({
     "recon.status.not_customer": ("not a customer's", "非客户款项"),
     "recon.read_only": ("Only a credit manager may apply, reject or write off.", "仅信用经理可核销、拒绝或冲销。"),
     "recon.col.actions": ("What to do", "处理"),
+    "recon.entries.search": ("Payer, buyer code or name", "付款人、买方编号或名称"),
 })
 

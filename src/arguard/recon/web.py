@@ -15,6 +15,7 @@ from arguard.recon import service
 from arguard.recon import service_manual as manual
 from arguard.recon.wording import reason_text
 from arguard.web.common import WebCtx, render
+from arguard.web.worklist import arrange
 
 router = APIRouter()
 PAGE = 50
@@ -46,9 +47,35 @@ def upload(request: Request, ctx: WebCtx, file: Annotated[UploadFile, File()],
 
 
 @router.get("/bank-statements/{statement_id}", response_class=HTMLResponse)
-def statement_page(request: Request, statement_id: int, ctx: WebCtx) -> HTMLResponse:
+def statement_page(request: Request, statement_id: int, ctx: WebCtx, sort: str = "position", dir: str = "asc",
+                   status: str = "", q: str = "", offset: int = 0, group: bool = False) -> HTMLResponse:
+    """One statement's entries as a work list: buyer names, sorting, a filter by status and payer or
+    buyer, grouping by buyer, 50 a page."""
+    from arguard.ledger.interface import list_customers
+
+    customers, _ = list_customers(ctx, limit=1_000_000)
+    names = {c.code: c.name for c in customers}
+    needle = q.strip().casefold()
+    rows = []
+    for v in service.statement_proposals(ctx, statement_id, limit=100_000):
+        p = v.proposal
+        row = {"view": v, "position": v.entry.position, "booked_on": p.booked_on, "amount": p.amount_minor,
+               "payer": p.payer_name or "", "status": p.status, "customer": p.customer_code,
+               "name": names.get(p.customer_code or "", ""), "confidence": p.confidence}
+        if status and p.status != status:
+            continue
+        if needle and not any(needle in str(row[k] or "").casefold() for k in ("payer", "customer", "name")):
+            continue
+        rows.append(row)
+    page = arrange(rows, sort=sort, descending=dir == "desc", offset=offset, limit=PAGE, allowed=ENTRY_SORTS,
+                   default="position", group_key="customer" if group else None)
     return render(request, "recon/statement.html", statement=service.get_statement(ctx, statement_id),
-                  proposals=service.statement_proposals(ctx, statement_id), m=_money, why=reason_text)
+                  rows=page.rows, total=page.total, offset=page.offset, limit=PAGE, m=_money, why=reason_text,
+                  sort=sort if sort in ENTRY_SORTS else "position", dir=dir, status=status, q=q, group=group,
+                  statuses=("auto", "suggested", "confirmed", "rejected", "unmatched", "not_customer"))
+
+
+ENTRY_SORTS = ("position", "booked_on", "amount", "payer", "status", "customer", "name", "confidence")
 
 
 @router.get("/recon/review", response_class=HTMLResponse)
