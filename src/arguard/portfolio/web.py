@@ -25,7 +25,7 @@ def loss_chart(answer: dict[str, Any], tr: Any) -> dict[str, Any]:
     labels = [f"{x:,.0f}" for x, _ in bins]
     body = [p if x < cut and p > 0 else None for x, p in bins]
     tail = [p if x >= cut and p > 0 else None for x, p in bins]
-    return {"type": "bar", "valueFormat": "number",
+    return {"type": "bar", "valueFormat": "probability",
             "options": {"scales": {"x": {"stacked": True}, "y": {"type": "logarithmic", "stacked": False}}},
             "data": {"labels": labels, "datasets": [
                 {"label": tr("portfolio.body"), "data": body, "backgroundColor": "#4e79a7"},

@@ -1,6 +1,7 @@
 /* arguard dashboard: draws every <canvas data-chart="ID"> from the JSON in <script type="application/json" id="ID">.
    The JSON is a Chart.js config ({type, data: {labels, datasets}, options}) plus optional
-   "valueFormat": "amount" | "days" | "number" for axis ticks and tooltips. Values may be exact decimal strings. */
+   "valueFormat": "amount" | "days" | "number" | "probability" (two significant digits: 0.00012) for axis
+   ticks and tooltips. Values may be exact decimal strings. */
 (function () {
   "use strict";
   var PALETTE = ["#0b6e99", "#e07b39", "#2e9d6b", "#8e5ac8", "#c9423b", "#5c6f82", "#c9a227", "#3aa6b9"];
@@ -8,7 +9,8 @@
 
   function formatter(kind) {
     var lang = document.documentElement.lang || "en";
-    var nf = new Intl.NumberFormat(lang, {maximumFractionDigits: kind === "amount" ? 2 : 1});
+    var nf = new Intl.NumberFormat(lang, kind === "probability" ? {maximumSignificantDigits: 2}
+      : {maximumFractionDigits: kind === "amount" ? 2 : 1});
     return function (v) { return v === null || v === undefined || isNaN(v) ? "—" : nf.format(v); };
   }
 
