@@ -118,3 +118,31 @@ def test_every_declared_reference_resolves() -> None:
             refs.append(cap.cli)
         for ref in refs:
             assert registry.resolve(ref) is not None, (cap.name, ref)
+
+
+def test_declared_cli_commands_are_the_ones_the_capability_adds() -> None:
+    """`arguard --help` lists declared commands without importing them: the declaration must match what
+    the capability's register function really adds (names and help)."""
+    for cap in registry.capabilities():
+        if not cap.cli_commands:
+            continue
+        scratch = typer.Typer()
+        registry.resolve(cap.cli)(scratch)
+        built = typer.main.get_command(scratch)
+        commands = built.commands if hasattr(built, "commands") else {built.name: built}
+        assert {c.name for c in cap.cli_commands} == set(commands), cap.name
+        for c in cap.cli_commands:
+            assert c.help == commands[c.name].get_short_help_str(300), (cap.name, c.name)
+
+
+def test_the_cli_starts_without_the_heavy_libraries() -> None:
+    """`arguard --help` imports no service: no database driver, pandas, LightGBM, FastAPI or reportlab."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from typer.testing import CliRunner; from arguard.cli.main import app; "
+            "r = CliRunner().invoke(app, ['--help']); assert r.exit_code == 0, r.output; "
+            "print(sorted(m for m in ('sqlalchemy', 'pandas', 'numpy', 'lightgbm', 'fastapi', 'reportlab', "
+            "'openpyxl', 'scipy') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]", out

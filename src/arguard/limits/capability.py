@@ -1,6 +1,6 @@
 """Limits and the order credit check."""
 
-from arguard.platform.registry import Capability, DemoStepRef, Nav, Panel
+from arguard.platform.registry import Capability, CliCommand, DemoStepRef, Nav, Panel
 
 CAPABILITY = Capability(
     name="limits",
@@ -9,6 +9,10 @@ CAPABILITY = Capability(
     api=("arguard.limits.api:check_router", "arguard.limits.api:router"),
     web=("arguard.limits.web:router",),
     cli="arguard.limits.cli:register",
+    cli_commands=(
+        CliCommand('check', "Check one sales order against the buyer's limit: release, hold, prepayment, guarantee or shorter terms."),
+        CliCommand('limits', 'Credit limits, exposure, the order credit check and payment terms.'),
+    ),
     tables="arguard.limits.tables",
     migrations="limits",
     nav=(Nav("/limits", "nav.limits", 40), Nav("/limits/holds", "nav.holds", 42)),

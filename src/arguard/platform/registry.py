@@ -72,6 +72,16 @@ class DemoStepRef:
 
 
 @dataclass(frozen=True)
+class CliCommand:
+    """A top-level command (or group) the capability's `cli` register function adds, with its one-line
+    help: `arguard --help` lists it without importing the capability's CLI module, which is imported
+    only when the command runs (the CLI starts light)."""
+
+    name: str
+    help: str
+
+
+@dataclass(frozen=True)
 class Provide:
     """An answer this capability gives at another's plug-in point: the point's name (owned and
     documented by the capability that asks, e.g. 'limits.collections') and the "module:attr" answering
@@ -89,6 +99,8 @@ class Capability:
     api: tuple[str, ...] = ()
     web: tuple[str, ...] = ()
     cli: str | None = None
+    cli_commands: tuple[CliCommand, ...] = ()
+    """The names `cli` adds at the top level; declared, they load lazily (see CliCommand)."""
     tables: str | None = None
     migrations: str | None = None
     subscriptions: tuple[Subscription, ...] = ()
@@ -187,11 +199,18 @@ def import_tables() -> None:
         importlib.import_module(module)
 
 
-def register_cli(app: Any) -> None:
+def register_cli(app: Any, *, lazy: bool = False) -> None:
+    """Add every capability's commands to the Typer `app`; with `lazy`, only those of capabilities that
+    do not declare `cli_commands` (the root app's `LazyGroup` loads the declared ones when they run)."""
     for cap in capabilities():
-        if cap.cli:
+        if cap.cli and not (lazy and cap.cli_commands):
             register_fn: Callable[[Any], None] = resolve(cap.cli)
             register_fn(app)
+
+
+def lazy_commands() -> dict[str, tuple[str, str]]:
+    """Top-level command name → (the capability's cli register reference, one-line help), as declared."""
+    return {c.name: (cap.cli, c.help) for cap in capabilities() if cap.cli for c in cap.cli_commands}
 
 
 def translations() -> dict[str, tuple[str, str]]:

@@ -1,6 +1,6 @@
 """Buyer risk grading: PD and grade 1–10 with reasons; re-graded on every new fact."""
 
-from arguard.platform.registry import Capability, DemoStepRef, Nav, Panel, Subscription
+from arguard.platform.registry import Capability, CliCommand, DemoStepRef, Nav, Panel, Subscription
 
 REGRADE_ON = ("ledger.invoice", "ledger.payment", "ledger.allocation", "ledger.writeoff", "ledger.dispute",
               "risk.statement")
@@ -11,6 +11,9 @@ CAPABILITY = Capability(
     api=("arguard.risk.api:router", "arguard.risk.api_flags:router"),
     web=("arguard.risk.web:router",),
     cli="arguard.risk.cli:register",
+    cli_commands=(
+        CliCommand('risk', 'Buyer risk grading: PD and grade 1–10 with reasons.'),
+    ),
     tables="arguard.risk.tables",
     migrations="risk",
     # Two patterns, not one per kind: the facts of one commit reach the handler as one batch (it keeps

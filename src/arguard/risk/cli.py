@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import pandas as pd
 import typer
 
 from arguard.cli.common import (
@@ -22,6 +21,9 @@ from arguard.core.errors import ImportRejected
 from arguard.risk import store
 from arguard.risk.report import render_model_card
 
+if TYPE_CHECKING:
+    import pandas as pd
+
 app = typer.Typer(name="risk", help="Buyer risk grading: PD and grade 1–10 with reasons.", no_args_is_help=True)
 
 
@@ -34,6 +36,8 @@ def register(root: typer.Typer) -> None:
 
 
 def read_table(path: Path) -> pd.DataFrame:
+    import pandas as pd  # here, not at import: the CLI starts light
+
     """CSV or XLSX; empty cells are missing values.
 
     Statement items are read as text (amounts become Decimal, never float). A CSV of ratios is parsed
@@ -118,6 +122,7 @@ def report(out: Annotated[Path | None, typer.Option(help="Write the model card h
         console.print(f"wrote {out}")
     else:
         typer.echo(text)
+
 
 
 def _day(text: str | None) -> date:

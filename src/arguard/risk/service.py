@@ -13,9 +13,8 @@ from collections import Counter, defaultdict
 from dataclasses import asdict
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 from sqlalchemy import func, insert, select
 
 from arguard.core.errors import ImportRejected, Issue, NotFound, ValidationError
@@ -23,15 +22,16 @@ from arguard.core.money import parse_amount
 from arguard.ledger import interface as ledger
 from arguard.platform.context import ServiceContext
 from arguard.platform.events import Fact, publish
-from arguard.risk import store
 from arguard.risk.capability import REGRADE_ON
 from arguard.risk.combine import PriorShift, combine
-from arguard.risk.estimators import as_matrix, reasons_from_contributions
 from arguard.risk.labels import with_text
 from arguard.risk.model import ITEM_NAMES, Grade, PaymentBehaviour, Reason, RiskInputs, StatementItems
 from arguard.risk.ratios import ratio_matrix
 from arguard.risk.service_flags import active_default_flags
 from arguard.risk.tables import BuyerGrade, FinancialStatement
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 log = logging.getLogger(__name__)
 LOOKBACK_DAYS = 365
@@ -114,6 +114,8 @@ def import_statements(ctx: ServiceContext, content: bytes, filename: str) -> tup
 
 
 def _read(content: bytes, filename: str) -> pd.DataFrame:
+    import pandas as pd  # here, not at import: the CLI starts light
+
     try:
         if filename.lower().endswith((".xlsx", ".xlsm")):
             return pd.read_excel(io.BytesIO(content), dtype=str).fillna("")
@@ -249,6 +251,8 @@ def grade_buyers(ctx: ServiceContext, as_of: date, codes: list[str] | None = Non
     if not customers:
         return {}
     ids = [c.id for c in customers] if wanted is not None and len(customers) <= MANY_CODES else None
+    from arguard.risk import store  # the models and LightGBM load when a grading runs, not at import
+
     models = store.load_models()
     model, meta = models.get(MODEL), models.metadata
     prior = PriorShift(store.sample_rate(meta), portfolio_rate) if portfolio_rate is not None else None
@@ -300,6 +304,8 @@ def _reason_record(r: Reason) -> dict[str, Any]:
 
 def _financial_pds(model: Any, items: list[StatementItems | None],
                    exact: bool = True) -> list[tuple[float | None, tuple[Reason, ...]]]:
+    from arguard.risk.estimators import as_matrix, reasons_from_contributions
+
     rows = [i for i, s in enumerate(items) if s is not None]
     out: list[tuple[float | None, tuple[Reason, ...]]] = [(None, ())] * len(items)
     if not rows:

@@ -10,12 +10,14 @@ import json
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from arguard.core.errors import NotFound
 from arguard.risk.country import CountryTable, load_oecd_table
-from arguard.risk.estimators import CalibratedPD
-from arguard.risk.training import TrainedModels
+
+if TYPE_CHECKING:  # LightGBM loads with the models (load_models), not with this module
+    from arguard.risk.estimators import CalibratedPD
+    from arguard.risk.training import TrainedModels
 
 PACKAGE_DIR = Path(__file__).parent
 DATA_DIR = PACKAGE_DIR / "data"
@@ -82,4 +84,6 @@ def load_models(directory: Path = ARTIFACTS_DIR) -> ShippedModels:
     except FileNotFoundError as exc:
         raise NotFound(f"no trained risk model in {directory}: run `arguard risk train`",
                        code="model_missing") from exc
+    from arguard.risk.estimators import CalibratedPD
+
     return ShippedModels(CalibratedPD.from_dict(gbm), CalibratedPD.from_dict(scorecard), metadata)
