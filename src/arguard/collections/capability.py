@@ -13,7 +13,6 @@ CAPABILITY = Capability(
     tables="arguard.collections.tables",
     migrations="collections",
     nav=(Nav("/collections", "collections.nav", 70),),
-    panels=(Panel("collections/customer_panel.html", "arguard.collections.web:customer_panel", 70),),
     translations=("arguard.collections.messages:MESSAGES",),
     demo=(DemoStepRef("collections", "arguard.collections.demo:build", 60),),
 )
