@@ -58,6 +58,12 @@ def test_worklist_run_case_disputes_and_kpis_in_both_languages(page: tuple[Any, 
     assert pg.locator("#disputes tbody tr[data-invoice='INV-5002']").count() == 1
     pg.goto(live_server.url + "/collections/kpis")
     assert pg.locator("#kpi-recovery").count() == 1 and pg.locator("#per-level tbody tr").count() >= 1
+    pg.goto(live_server.url + "/customers/C005")
+    pg.fill("#collections-panel input[name=note]", "will pay on Friday")
+    pg.click("#contact-submit")
+    pg.wait_for_load_state("networkidle")
+    assert "will pay on Friday" in pg.locator("#collections-contacts").inner_text()
+    assert pg.locator("#collections-collector").count() == 1
     pg.goto(f"{live_server.url}/lang/zh-CN")
     pg.goto(live_server.url + "/collections")
     assert pg.locator("h1").inner_text() == "催收工作清单"

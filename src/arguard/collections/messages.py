@@ -104,4 +104,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "collections.collectors": ("Collector performance", "催收员绩效"),
     "collections.contacts": ("Contacts", "联系次数"),
     "collections.promises": ("Promises", "付款承诺"),
+    "collections.panel.title": ("Collections", "催收"),
+    "collections.last_action": ("Last dunning action", "最近催收动作"),
+    "collections.by": ("by", "截至"),
+    "collections.promise.open": ("open", "待兑现"),
+    "collections.promise.kept": ("kept", "已兑现"),
+    "collections.promise.broken": ("broken", "违约"),
+    "collections.log_contact": ("Log contact", "记录联系"),
+    "collections.add_promise": ("Record promise", "记录付款承诺"),
 }

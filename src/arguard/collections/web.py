@@ -3,7 +3,7 @@ its costs and recoveries), disputes and KPIs. Routes call the collections servic
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from arguard.collections import service, service_cases, service_kpis, service_work
 from arguard.core.errors import ArguardError, NotFound
 from arguard.core.money import Money
+from arguard.platform.context import ServiceContext
 from arguard.web.common import AsOf, WebCtx, render
 
 router = APIRouter()
@@ -137,3 +138,44 @@ def kpis_page(request: Request, ctx: WebCtx, as_of: AsOf, period_days: int = 90)
         "datasets": [{"label": "total_due", "data": [r["total_due"] for r in k["per_level"]]}]}}
     return render(request, "collections/kpis.html", as_of=as_of, k=k, chart=chart,
                   since=as_of - timedelta(days=period_days), period_days=period_days)
+
+
+def customer_panel(ctx: ServiceContext, code: str, as_of: date) -> dict[str, Any] | None:
+    """The buyer's collections facts on its customer page (grade and limit are the risk and limits panels)."""
+    from sqlalchemy import select
+
+    from arguard.collections.tables import Assignment
+
+    collector = ctx.session.scalar(select(Assignment.collector).where(Assignment.company_id == ctx.company_id,
+                                                                      Assignment.customer_code == code))
+    promises = [{"reference": p.reference, "amount": str(Money.from_minor(p.amount_minor, p.currency).amount),
+                 "currency": p.currency, "due_on": p.due_on, "status": p.status}
+                for p in service_work.list_promises(ctx, code, limit=10)]
+    from arguard.ledger import interface as ledger
+
+    cust = ledger.customers_by_code(ctx, [code]).get(code)
+    return {"code": code, "collector": collector, "promises": promises,
+            "contacts": service_work.contacts(ctx, code, limit=10),
+            "disputes": service_work.list_disputes(ctx, customer_code=code, limit=10),
+            "actions": service.list_actions(ctx, customer_code=code, limit=5),
+            "channels": service_work.CONTACT_CHANNELS, "outcomes": service_work.CONTACT_OUTCOMES,
+            "currency": (cust.currency if cust and cust.currency else ledger.base_currency(ctx))}
+
+
+@router.post("/collections/buyers/{code}/{what}")
+def buyer_action(ctx: WebCtx, code: str, what: str, as_of: AsOf, channel: Annotated[str, Form()] = "",
+                 outcome: Annotated[str, Form()] = "", note: Annotated[str, Form()] = "",
+                 amount: Annotated[str, Form()] = "", currency: Annotated[str, Form()] = "",
+                 due_on: Annotated[str, Form()] = "") -> Response:
+    from datetime import date as date_
+
+    try:
+        if what == "contact":
+            service_work.log_contact(ctx, code, as_of, channel, outcome, note or None)
+        elif what == "promise":
+            service_work.add_promise(ctx, code, Money.of(amount, currency), date_.fromisoformat(due_on), as_of)
+        else:
+            raise NotFound(f"no action {what!r}", code="not_found")
+    except (ArguardError, ValueError) as exc:
+        return RedirectResponse(f"/customers/{code}?error={getattr(exc, 'code', 'invalid')}", status_code=303)
+    return RedirectResponse(f"/customers/{code}", status_code=303)
