@@ -34,6 +34,10 @@ def test_the_insurance_commands(use_database, company, tmp_path):
     assert out["policy_number"] == "P-1" and out["obligations"][0]["amount_at_stake"] == "1111.05"
     r = runner.invoke(app, ["insurance", "check", "--policy", str(policy), "--as-of", "2026-10-30", *co])
     assert r.exit_code == 0 and "H-00001" in r.output and "missed: 1" in r.output
+    r = runner.invoke(app, ["insurance", "monitor", "--as-of", "2026-10-30", *co])
+    assert r.exit_code == 0 and "stop supply: 1 held" in r.output and "1 deadline alert" in r.output, r.output
+    r = runner.invoke(app, ["insurance", "exposure", "K100", "--as-of", "2026-10-30", "--format", "json", *co])
+    assert json.loads(r.output)["stop_supply_from"] == "2026-08-01"
     r = runner.invoke(app, ["insurance", "notify", "K200", "overdue", "--on", "2026-10-20", *co])
     assert r.exit_code == 0, r.output
     r = runner.invoke(app, ["insurance", "limit", "discretionary", "K300", "30000", "--basis", "report", *co])
