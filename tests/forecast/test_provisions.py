@@ -129,3 +129,14 @@ def test_loss_rates_are_probabilities_and_never_fall_with_age_when_losses_come_o
     # every amount is accounted for: flows out of each band add up to what was in it
     assert np.bincount(np.searchsorted([0, 30, 60, 90, 120, 150, 180, 210, 240, 270, 300, 330, 365], dpd),
                        weights=start, minlength=N_BANDS) == pytest.approx(rates.flows.sum(axis=1))
+
+
+def test_expected_loss_per_buyer_gross_and_net_of_insured_exposure() -> None:
+    from arguard.forecast.provisions import buyer_losses
+
+    # grade 7 at PD 5 %, LGD 45 %: 10,000.00 × 0.05 × 0.45 = 225.00 gross; 6,000.00 insured → 4,000.00 × 0.0225
+    # = 90.00 net. The ungraded buyer takes the default PD 2 %: 1,000.00 × 0.009 = 9.00, nothing insured.
+    losses = buyer_losses({"BIG": Decimal("10000.00"), "NEW": Decimal("1000.00")}, {"BIG": (7, 0.05)},
+                          Decimal("0.02"), Decimal("0.45"), {"BIG": Decimal("6000.00")}, 2)
+    assert [(b.customer, b.grade, b.expected_loss, b.net_expected_loss) for b in losses] == [
+        ("BIG", 7, Decimal("225.00"), Decimal("90.00")), ("NEW", None, Decimal("9.00"), Decimal("9.00"))]

@@ -76,3 +76,26 @@ def test_scenarios_a_buyer_defaults_and_everyone_pays_later(ctx_factory: Callabl
     assert Decimal(gone["expected_loss"]) >= Decimal("1000.00")
     assert Decimal(later["weekly"][1]["expected"]) < Decimal(base["weekly"][1]["expected"])  # moved two weeks on
     assert Decimal(later["weekly"][3]["expected"]) > Decimal(base["weekly"][3]["expected"]) - Decimal(1)
+
+
+def test_a_defaulted_insured_buyer_pays_through_its_insurer_after_the_waiting_period() -> None:
+    """No database: the same book forecast without and with cover. SLOW defaults on the date; 90 % of its
+    1,000.00 is insured, so 900.00 arrive 150 days later (2026-11-27, in the fifth month)."""
+    from arguard.forecast.history import frame_from_columns
+    from arguard.forecast.service import Cover, forecast_book
+
+    rows = [line.split() for line in small_ledger().splitlines() if line.startswith("invoice")]
+    paid = {line.split()[-1]: date.fromisoformat(line.split()[3])
+            for line in small_ledger().splitlines() if line.startswith("payment")}
+    frame = frame_from_columns(
+        tuple(r[1] for r in rows), tuple(r[2] for r in rows), tuple("EUR" for _ in rows),
+        tuple(date.fromisoformat(r[3]) for r in rows), tuple(date.fromisoformat(r[5]) for r in rows),
+        tuple(int(Decimal(r[6]) * 100) for r in rows), tuple(paid.get(r[1]) for r in rows), tuple(False for _ in rows))
+    frame["open_minor"] = [0 if r[1] in paid else int(Decimal(r[6]) * 100) for r in rows]
+    frame["label_ok"] = frame["settled"].notna()
+    req = ForecastRequest(AS_OF, scenarios=50, seed=3, default_buyer="SLOW")
+    bare = forecast_book(frame, req, "EUR", {"EUR": 1.0}, {})
+    covered = forecast_book(frame, req, "EUR", {"EUR": 1.0}, {}, Cover({"SLOW": 900.0}, 150, "test policy"))
+    assert bare["expected_indemnity"] == "0.00" and covered["expected_indemnity"] == "900.00"
+    assert covered["monthly"][4]["from"] == "2026-11-01"
+    assert Decimal(covered["monthly"][4]["expected"]) - Decimal(bare["monthly"][4]["expected"]) == Decimal("900.00")

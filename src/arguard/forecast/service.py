@@ -1,8 +1,9 @@
 """The forecast service: the stored ledger's cash-in forecast (the only place here with ledger/risk reads).
 
 Reads go through the front doors: `arguard.ledger.interface.invoice_history` (every invoice with its
-settlement as of the date), `arguard.risk.interface.newest_grades` (PD per buyer). No insurance
-capability exposes insured exposure yet: indemnities are zero and the answer says so.
+settlement as of the date), `arguard.risk.interface.newest_grades` (PD per buyer),
+`arguard.insurance.interface.insured_book` (net insured exposure per buyer and the waiting period; without
+a policy, indemnities are zero and the answer says so).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any
 
 from arguard.core.errors import NotFound, ValidationError
 from arguard.core.money import Money
+from arguard.insurance import interface as insurance
 from arguard.ledger import interface as ledger
 from arguard.platform.context import ServiceContext
 from arguard.risk import interface as risk
@@ -46,11 +48,35 @@ def forecast_run(ctx: ServiceContext, req: ForecastRequest) -> dict[str, Any]:
     fx = ledger.fx_table(ctx)
     open_currencies = history.loc[history["open_minor"] > 0, "currency"].unique()
     rates = {str(c): float(fx.rate(str(c), base, req.as_of)) for c in open_currencies}
-    return forecast_book(history, req, base, rates, risk.newest_grades(ctx))
+    cover = insured_cover(ctx, req.as_of, base)
+    return forecast_book(history, req, base, rates, risk.newest_grades(ctx), cover)
+
+
+@dataclass(frozen=True)
+class Cover:
+    """Net insured exposure per buyer in the base currency (float: simulation weights) and the waiting
+    period before an indemnity is paid; `note` says where it comes from."""
+
+    insured: dict[str, float]
+    waiting_days: int
+    note: str
+
+
+NO_COVER = Cover({}, 0, "no credit insurance policy is loaded: indemnities are zero")
+
+
+def insured_cover(ctx: ServiceContext, as_of: date, base: str) -> Cover:
+    book = insurance.insured_book(ctx, as_of)
+    if book is None:
+        return NO_COVER
+    rate = float(ledger.fx_table(ctx).rate(book.currency, base, as_of)) * 10.0 ** -_exp(book.currency)
+    return Cover({code: m * rate for code, m in book.net_insured_minor.items() if m > 0}, book.waiting_period_days,
+                 f"policy {book.policy_number}: the insured share of a defaulted buyer's invoices is paid "
+                 f"{book.waiting_period_days} days after the default")
 
 
 def forecast_book(history: Any, req: ForecastRequest, base: str, rates: dict[str, float],
-                  grades: dict[str, tuple[int, float]]) -> dict[str, Any]:
+                  grades: dict[str, tuple[int, float]], cover: Cover = NO_COVER) -> dict[str, Any]:
     """The forecast of a history frame (`_history_frame` columns) — pure: no database, clock or files."""
     import numpy as np
     import pandas as pd
@@ -72,9 +98,13 @@ def forecast_book(history: Any, req: ForecastRequest, base: str, rates: dict[str
             raise NotFound(f"buyer {req.default_buyer!r} has no open invoice on {req.as_of}", code="buyer_not_open")
         defaulted = np.asarray(buyers == req.default_buyer)
     scale = open_rows["currency"].map(lambda c: rates[c] * 10.0 ** -_exp(c)).to_numpy(dtype=np.float64)
-    book = OpenBook(buyer=buyers.get_indexer(open_rows["customer"]).astype(np.int64),
-                    due_day=day_numbers(open_rows["due"]), amount=open_rows["open_minor"].to_numpy() * scale,
-                    quantiles=q, levels=model.quantiles_, buyer_pd=pds)
+    buyer_of = buyers.get_indexer(open_rows["customer"]).astype(np.int64)
+    amount = open_rows["open_minor"].to_numpy() * scale
+    open_of_buyer = np.bincount(buyer_of, weights=amount, minlength=len(buyers))
+    insured = np.array([cover.insured.get(code, 0.0) for code in buyers], dtype=np.float64)
+    share = np.clip(np.divide(insured, open_of_buyer, out=np.zeros(len(buyers)), where=open_of_buyer > 0), 0, 1)
+    book = OpenBook(buyer=buyer_of, due_day=day_numbers(open_rows["due"]), amount=amount, quantiles=q,
+                    levels=model.quantiles_, buyer_pd=pds, buyer_insured=share, waiting_days=cover.waiting_days)
     weeks, months = _periods(req.as_of)
     draws = simulate(book, as_of_day, int(months[-1][1]), req.scenarios, req.seed,
                      delay_days=req.delay_days, defaulted=defaulted)
@@ -97,7 +127,7 @@ def forecast_book(history: Any, req: ForecastRequest, base: str, rates: dict[str
         "scenario": {"default_buyer": req.default_buyer, "delay_days": req.delay_days},
         "expected_loss": money(draws.expected_loss), "expected_indemnity": money(draws.expected_indemnity),
         "after_horizon": money(draws.later),
-        "insurance": "no insurance capability exposes insured exposure: indemnities are zero",
+        "insurance": cover.note,
         "weekly": rows(week_bands), "monthly": rows(month_bands),
     }
 

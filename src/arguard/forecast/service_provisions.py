@@ -2,8 +2,9 @@
 movement against the previous saved provision and its journal proposal.
 
 History comes through `ledger.interface.invoice_history` at each month-end of the look-back; grades
-through `risk.interface.newest_grades`. No insurance capability exposes insured exposure yet, so the
-figures net of insurance equal the gross ones and the answer says so.
+through `risk.interface.newest_grades`; net insured exposure per buyer through
+`insurance.interface.insured_book` (without a policy, net equals gross and the answer says so). Net of
+insurance, each invoice counts with its buyer's uninsured share (1 − net insured / open balance).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from arguard.forecast.provisions import (
     roll_rates,
 )
 from arguard.forecast.tables import StoredProvision
+from arguard.insurance import interface as insurance
 from arguard.ledger import interface as ledger
 from arguard.platform.context import ServiceContext
 from arguard.risk import interface as risk
@@ -35,7 +37,7 @@ DEFAULT_LGD = Decimal("0.45")
 """Loss given default of an unsecured trade receivable (the Basel foundation value for senior unsecured
 claims) unless the company sets its own."""
 DEFAULT_PD = Decimal("0.02")
-NO_INSURANCE = "no insurance capability exposes insured exposure: net equals gross"
+NO_INSURANCE = "no credit insurance policy is loaded: net equals gross"
 
 
 @dataclass(frozen=True)
@@ -106,9 +108,16 @@ def provisions(ctx: ServiceContext, req: ProvisionRequest) -> dict[str, Any]:
     for i in live:
         code = today.customer_codes[i]
         ead[code] = ead.get(code, Decimal(0)) + Decimal(open_base[i]).scaleb(-exp)
-    buyers = buyer_losses(ead, risk.newest_grades(ctx), DEFAULT_PD, req.lgd, {}, exp)
-    matrix_total = sum((r.expected_loss for r in rows), Decimal(0)).quantize(Decimal(1).scaleb(-exp))
-    buyers_total = sum((b.expected_loss for b in buyers), Decimal(0)).quantize(Decimal(1).scaleb(-exp))
+    insured, note = _insured(ctx, req.as_of, base)
+    uninsured = {c: 1 - min(Decimal(1), insured.get(c, Decimal(0)) / e) if e > 0 else Decimal(1) for c, e in ead.items()}
+    net_open = np.array([int(open_base[i] * uninsured[today.customer_codes[i]]) for i in live], dtype=np.int64)
+    rows_net = provision_matrix(rates, dpd, net_open, exp, req.multiplier)
+    buyers = buyer_losses(ead, risk.newest_grades(ctx), DEFAULT_PD, req.lgd, insured, exp)
+    unit = Decimal(1).scaleb(-exp)
+    matrix_total = sum((r.expected_loss for r in rows), Decimal(0)).quantize(unit)
+    matrix_net = sum((r.expected_loss for r in rows_net), Decimal(0)).quantize(unit)
+    buyers_total = sum((b.expected_loss for b in buyers), Decimal(0)).quantize(unit)
+    buyers_net = sum((b.net_expected_loss for b in buyers), Decimal(0)).quantize(unit)
     previous = _previous(ctx, req.as_of)
     prev_total = Decimal(previous.matrix_minor).scaleb(-exp) if previous else Decimal(0).quantize(matrix_total)
     change = matrix_total - prev_total
@@ -117,16 +126,27 @@ def provisions(ctx: ServiceContext, req: ProvisionRequest) -> dict[str, Any]:
         "settings": {"multiplier": str(req.multiplier), "lgd": str(req.lgd), "lookback_months": req.months},
         "matrix": [{"bucket": r.bucket, "balance": str(r.balance), "historical_rate": str(r.historical_rate),
                     "loss_rate": str(r.loss_rate), "expected_loss": str(r.expected_loss),
-                    "expected_loss_net": str(r.expected_loss)} for r in rows],
+                    "expected_loss_net": str(n.expected_loss)} for r, n in zip(rows, rows_net, strict=True)],
         "total": {"balance": str(sum((r.balance for r in rows), Decimal(0))), "expected_loss": str(matrix_total),
-                  "expected_loss_net": str(matrix_total)},
+                  "expected_loss_net": str(matrix_net)},
         "buyers": [{k: (str(v) if isinstance(v, Decimal) else v) for k, v in asdict(b).items()} for b in buyers],
-        "buyers_total": {"expected_loss": str(buyers_total), "expected_loss_net": str(buyers_total)},
-        "insurance": NO_INSURANCE,
+        "buyers_total": {"expected_loss": str(buyers_total), "expected_loss_net": str(buyers_net)},
+        "insurance": note,
         "previous": None if previous is None else {"as_of": previous.as_of.isoformat(), "expected_loss": str(prev_total)},
         "movement": str(change),
         "journal": [{"account": j.account, "debit": str(j.debit), "credit": str(j.credit)} for j in journal(change)],
     }
+
+
+def _insured(ctx: ServiceContext, as_of: date, base: str) -> tuple[dict[str, Decimal], str]:
+    """Net insured exposure per buyer in the base currency (at the as_of rate) and a note on its source."""
+    book = insurance.insured_book(ctx, as_of)
+    if book is None:
+        return {}, NO_INSURANCE
+    rate = ledger.fx_table(ctx).rate(book.currency, base, as_of)
+    insured = {code: (Decimal(m).scaleb(-exponent(book.currency)) * rate).quantize(Decimal(1).scaleb(-exponent(base)))
+               for code, m in book.net_insured_minor.items() if m > 0}
+    return insured, f"net of the insured exposure under policy {book.policy_number}"
 
 
 def _previous(ctx: ServiceContext, as_of: date) -> StoredProvision | None:

@@ -54,8 +54,22 @@ def insured_book(ctx: ServiceContext, as_of: date) -> InsuredBook | None:
     return InsuredBook(policy.policy_number, policy.currency, policy.waiting_period_days, net)
 
 
+def policy_in_force(ctx: ServiceContext, as_of: date, policy_number: str | None = None) -> Any:
+    """The stored policy (`arguard.insurance.model.Policy`) by number, else the one in force on `as_of`;
+    None when no policy is loaded (the portfolio's insurance value reads its terms)."""
+    from arguard.core.errors import NotFound
+
+    try:
+        return get_policy(ctx, policy_number, as_of)
+    except NotFound:
+        if policy_number is not None:
+            raise
+        return None
+
+
 def obligations(ctx: ServiceContext, as_of: date, policy_number: str | None = None) -> dict[str, Any]:
     return check(ctx, get_policy(ctx, policy_number, as_of), as_of)
 
 
-__all__ = ["InsuredBook", "insured_book", "insured_exposure", "obligations", "stop_supply_of", "sync_stop_supply"]
+__all__ = ["InsuredBook", "insured_book", "insured_exposure", "obligations", "policy_in_force", "stop_supply_of",
+           "sync_stop_supply"]
