@@ -70,3 +70,32 @@ def test_posted_book_needs_an_analyst_and_good_input(api: Any) -> None:
     assert too_much.status_code == 422
     assert client.get("/api/v1/portfolio/loss?rho=1.5", headers=auth(key_for("viewer"))).status_code == 422
     assert client.get("/api/v1/assess?home=Germany", headers=auth(key_for("viewer"))).status_code == 422
+
+
+def test_insurance_value_reads_the_stored_policy_in_force(api: Any, engine: Any, company: Any) -> None:
+    from arguard.db.session import session_scope
+    from arguard.insurance.service import load_policy
+    from arguard.platform.context import ServiceContext
+
+    client, _ = api
+    viewer = _seed(api)
+    year = TODAY.year
+    text = (f"policy_number: P-{year}\ninsurer: Example\ncurrency: EUR\nperiod: {{start: {year}-01-01, end: "
+            f"{year}-12-31}}\nindemnity_pct: {{commercial: 85, political: 85}}\nmax_credit_period_days: 120\n"
+            "max_extension_days: 60\noverdue_notification_days: 30\nadverse_event_notification_days: 10\n"
+            "claim_filing_days: 60\nwaiting_period_days: 150\ninsolvency_payout_days: 30\n"
+            "deductible_per_claim: 0\naggregate_first_loss: 2000\nnon_qualifying_loss: 100\n"
+            "max_liability: {multiple_of_premium: 40}\npremium: {rate_pct: 0.3, minimum: 500, declaration: monthly}\n"
+            "discretionary_limit: {max_amount: 10000}\n"
+            "exclusions: {countries: [], affiliates: true, public_buyers: true, private_persons: true}\n")
+    with session_scope(engine) as s:
+        load_policy(ServiceContext(s, company[0], "test", "admin"), text, "policy.yaml")
+    answer = client.get("/api/v1/portfolio/insurance-value", headers=auth(viewer)).json()
+    assert answer["terms_from"] == f"policy P-{year}", answer
+    quoted = answer["structures"][0]
+    assert quoted["name"] == f"P-{year}" and quoted["max_liability"] == pytest.approx(40 * quoted["premium"], rel=1e-6)
+    # no buyer has an insured limit (no limit decisions): under the policy nothing is covered
+    assert answer["insured_buyers"] == 0 and quoted["el_saved"] == 0.0 and quoted["value"] < 0
+    given = client.get("/api/v1/portfolio/insurance-value?indemnity_pct=90", headers=auth(viewer)).json()
+    assert given["terms_from"] == "given terms" and given["structures"][0]["name"] == "policy"
+    assert given["structures"][0]["el_saved"] > 0

@@ -88,21 +88,23 @@ def simulate_posted(body: SimulateIn, ctx: Analyst) -> dict[str, Any]:
 
 
 @router.get("/portfolio/insurance-value")
-def insurance_value(ctx: Viewer, as_of: date | None = None, indemnity_pct: float = 90.0,
+def insurance_value(ctx: Viewer, as_of: date | None = None, indemnity_pct: float | None = None,
                     aggregate_first_loss: float = 0.0, deductible_per_claim: float = 0.0,
                     premium_rate_pct: float = 0.2, max_liability_multiple: float = 30.0,
                     seed: int = 20261204, rho: float | None = None) -> dict[str, Any]:
-    """The stored book with and without a policy of these terms and the structures around it; the
-    recommendation in English and Chinese."""
+    """The stored book with and without a policy and the structures around it; the recommendation in
+    English and Chinese. Without `indemnity_pct`: the stored policy in force (`terms_from` says which),
+    else the default terms; with it, a policy of the terms given."""
     from arguard.portfolio.cover import Cover
 
-    for name, value in (("indemnity_pct", indemnity_pct), ("premium_rate_pct", premium_rate_pct)):
+    for name, value in (("indemnity_pct", indemnity_pct or 0.0), ("premium_rate_pct", premium_rate_pct)):
         if not 0 <= value <= 100:
             raise ValidationError(f"{name} {value} outside 0–100", code="invalid_terms")
     if min(aggregate_first_loss, deductible_per_claim, max_liability_multiple) < 0:
         raise ValidationError("amounts and multiples must not be negative", code="invalid_terms")
-    cover = Cover("policy", indemnity=indemnity_pct / 100, aggregate_first_loss=aggregate_first_loss,
-                  deductible_per_claim=deductible_per_claim, premium_rate=premium_rate_pct / 100,
-                  max_liability_multiple=max_liability_multiple or None)
+    cover = None if indemnity_pct is None else Cover(
+        "policy", indemnity=indemnity_pct / 100, aggregate_first_loss=aggregate_first_loss,
+        deductible_per_claim=deductible_per_claim, premium_rate=premium_rate_pct / 100,
+        max_liability_multiple=max_liability_multiple or None)
     return service.insurance_value_stored(ctx, as_of or date.today(), _corr(rho), cover,
                                           SimulationSettings(seed=seed, min_scenarios=32_768))

@@ -78,7 +78,8 @@ def simulate(
 def insurance_value(
     buyers: Buyers = None, policy: Annotated[Path | None, typer.Option(
         "--policy", help="YAML policy terms (indemnity_pct, deductible_per_claim, aggregate_first_loss, "
-                         "max_liability, premium); default: 90 %, no first loss, 0.2 % rate, 30× premium.")] = None,
+                         "max_liability, premium); default: the stored policy in force (stored book), else "
+                         "90 %, no first loss, 0.2 % rate, 30× premium.")] = None,
     rho: Rho = None, factors: Factors = None, seed: Seed = 20261204, format: Format = "table",
     turnover_factor: Annotated[float | None, typer.Option(
         help="Annual insured turnover per unit of exposure (default 6: about 60-day terms).")] = None,
@@ -92,19 +93,20 @@ def insurance_value(
     for the policy and the structures around it (indemnity, first loss, key buyers); recommends one."""
     from arguard.portfolio.cover import Cover
     from arguard.portfolio.model import SimulationSettings
-    from arguard.portfolio.service import book_from_file, cover_from_file, stored_book
+    from arguard.portfolio.service import book_from_file, cover_from_file, insurance_value_stored, stored_book
     from arguard.portfolio.service import insurance_value as value
 
     corr = _correlation(rho, factors)
-    cover = cover_from_file(policy) if policy else Cover("policy")
+    cover = cover_from_file(policy) if policy else None
     settings = SimulationSettings(seed=seed)
     if buyers is not None:
         book = book_from_file(buyers, currency.upper())
+        answer = value(book, corr, cover or Cover("policy"), settings, turnover_factor, cost_of_capital)
     else:
         day = date.fromisoformat(as_of) if as_of else date.today()
         with company_context(company, role="viewer") as ctx:
             book = stored_book(ctx, day, lgd).book
-    answer = value(book, corr, cover, settings, turnover_factor, cost_of_capital)
+            answer = insurance_value_stored(ctx, day, corr, cover, settings, lgd, turnover_factor, cost_of_capital)
     if format == "json":
         sys.stdout.write(json.dumps(answer, ensure_ascii=False) + "\n")
         return

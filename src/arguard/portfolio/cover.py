@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 import numpy as np
 
@@ -255,3 +256,19 @@ def cover_from_terms(terms: Mapping[str, object], name: str = "policy") -> Cover
         max_liability_multiple=num(liability.get("multiple_of_premium"), base.max_liability_multiple),
         premium_rate=(num(premium.get("rate_pct"), base.premium_rate * 100) or 0.0) / 100.0,
         premium_minimum=num(premium.get("minimum"), 0.0) or 0.0)
+
+
+def cover_from_policy(policy: Any, limits: Mapping[str, float] | None = None) -> Cover:
+    """A cover from a stored policy (`arguard.insurance.model.Policy`): commercial indemnity %, per-claim
+    deductible, aggregate first loss, maximum liability, premium rate and minimum; `limits`: the insured
+    amount per buyer where the policy names one (in the book's currency)."""
+    liability = policy.max_liability
+    return Cover(
+        str(policy.policy_number), indemnity=float(policy.indemnity_commercial_pct) / 100.0,
+        deductible_per_claim=float(policy.deductible_per_claim.amount),
+        aggregate_first_loss=float(policy.aggregate_first_loss.amount),
+        max_liability=float(liability.amount.amount) if liability.amount is not None else None,
+        max_liability_multiple=(float(liability.multiple_of_premium)
+                                if liability.multiple_of_premium is not None else None),
+        premium_rate=float(policy.premium.rate_pct) / 100.0, premium_minimum=float(policy.premium.minimum.amount),
+        limits=dict(limits or {}))

@@ -202,10 +202,38 @@ def stored_loss(ctx: ServiceContext, as_of: date, corr: Correlation | None = Non
 def insurance_value_stored(ctx: ServiceContext, as_of: date, corr: Correlation, cover: Any,
                            settings: SimulationSettings, lgd: float = DEFAULT_LGD,
                            turnover_factor: float | None = None, cost_of_capital: float | None = None) -> dict[str, Any]:
-    """The stored book with and without the policy (and the structures around it)."""
+    """The stored book with and without the policy (and the structures around it). Without `cover`,
+    the stored policy in force (insurance capability) with each buyer's insured amount as its limit;
+    without one, the default terms."""
     stored = stored_book(ctx, as_of, lgd)
     if len(stored.book) == 0:
         raise ValidationError("no open receivables on this date: nothing to insure", code="empty_book")
+    source = "given terms"
+    if cover is None:
+        cover, source = stored_cover(ctx, as_of, stored.book)
     out = insurance_value(stored.book, corr, cover, settings, turnover_factor, cost_of_capital)
     out["as_of"] = as_of.isoformat()
+    out["terms_from"] = source
+    if cover.limits:
+        out["insured_buyers"] = sum(1 for v in cover.limits.values() if v > 0)
     return out
+
+
+def stored_cover(ctx: ServiceContext, as_of: date, book: Book) -> tuple[Any, str]:
+    """The policy in force as a Cover, or the default terms; and where the terms came from. When the
+    policy is in the book's currency, each buyer's insured amount (its covered open items within the
+    limit in force, `insurance.interface.insured_book`) is its limit: a buyer without cover has 0."""
+    from arguard.insurance import interface as insurance
+    from arguard.portfolio.cover import Cover, cover_from_policy
+
+    policy = insurance.policy_in_force(ctx, as_of)
+    if policy is None:
+        return Cover("policy"), "default terms (no policy loaded)"
+    limits: dict[str, float] = {}
+    insured = insurance.insured_book(ctx, as_of)
+    pct = float(policy.indemnity_commercial_pct) / 100.0
+    if insured is not None and insured.currency == book.currency and pct > 0:
+        net = insured.net_insured_minor
+        limits = {str(code): float(Money.from_minor(net.get(str(code), 0), book.currency).amount) / pct
+                  for code in book.ids}
+    return cover_from_policy(policy, limits), f"policy {policy.policy_number}"
