@@ -3,7 +3,7 @@
 Other capabilities import `arguard.limits.interface` and `arguard.limits.model` only.
 """
 
-from arguard.limits.service import buyer_exposure
+from arguard.limits.service_base import buyer_exposure
 from arguard.limits.service_limits import limit_history, request_review, set_collections, set_order_block
 
 __all__ = ["buyer_exposure", "limit_history", "request_review", "set_collections", "set_order_block"]
@@ -19,7 +19,7 @@ from arguard.limits.service_limits import open_reviews_by_buyer
 __all__ += ["open_reviews_by_buyer"]
 
 # Monitoring's snapshots (issue 10): many buyers' limit in force and order parts in one call.
-from arguard.limits.model import CreditPosition  # noqa: E402
-from arguard.limits.positions import credit_positions  # noqa: E402
+from arguard.limits.model import CreditPosition
+from arguard.limits.positions import credit_positions
 
 __all__ += ["CreditPosition", "credit_positions"]

@@ -15,7 +15,7 @@ from arguard.core.money import Money
 from arguard.ledger import interface as ledger
 from arguard.limits.exposure import credit_line
 from arguard.limits.model import CreditPosition, LimitDecision
-from arguard.limits.service import LIVE, Rates, decision_record, exposure_facts, get_appetite, get_policy
+from arguard.limits.service_base import LIVE, Rates, decision_record, exposure_facts, get_appetite, get_policy
 from arguard.limits.service_reports import exposure_report
 from arguard.limits.tables import CreditOrder, LimitDecisionRow
 from arguard.platform.context import ServiceContext

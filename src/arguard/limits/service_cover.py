@@ -15,7 +15,7 @@ from arguard.core.money import Money
 from arguard.ledger import interface as ledger
 from arguard.limits.exposure import credit_line
 from arguard.limits.model import LimitDecision
-from arguard.limits.service import decision_record
+from arguard.limits.service_base import decision_record
 from arguard.limits.service_limits import DecisionInput, decide_limit, request_limit
 from arguard.limits.tables import LimitDecisionRow
 from arguard.platform.context import ServiceContext

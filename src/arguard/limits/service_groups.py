@@ -14,7 +14,7 @@ from arguard.platform.context import ServiceContext
 def group_limits(ctx: ServiceContext, customer: Any, on: date) -> tuple[str, Money | None, Money | None] | None:
     """(parent code, the member's own limit in force, its group's limit in force) on `on`; None when the
     buyer belongs to no group (no parent, or it is the parent)."""
-    from arguard.limits.service import customer_by_code, line_of
+    from arguard.limits.service_base import customer_by_code, line_of
 
     parent_code = getattr(customer, "parent_code", None)
     if not parent_code or parent_code == customer.code:

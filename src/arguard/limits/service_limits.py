@@ -21,7 +21,7 @@ from arguard.ledger.interface import CustomerRef
 from arguard.limits import sources
 from arguard.limits.model import DECISION_STATUSES, KINDS, Appetite, BuyerProfile, CreditLine, Recommendation
 from arguard.limits.recommend import recommend_limit
-from arguard.limits.service import (
+from arguard.limits.service_base import (
     Rates,
     _amount,
     audit,

@@ -29,7 +29,7 @@ from sqlalchemy import bindparam, func, insert, select, update
 from arguard.core.errors import Conflict, Issue, NotFound, ValidationError
 from arguard.core.money import Money
 from arguard.ledger import interface as ledger
-from arguard.limits import service as svc
+from arguard.limits import service_base as svc
 from arguard.limits import sources
 from arguard.limits.check import check_order as decide
 from arguard.limits.model import Appetite, BuyerSituation, CheckResult, GroupPosition, ScopeUse

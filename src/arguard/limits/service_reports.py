@@ -15,7 +15,14 @@ from arguard.ledger import interface as ledger
 from arguard.limits import sources
 from arguard.limits.exposure import credit_line
 from arguard.limits.model import LimitDecision, Recommendation
-from arguard.limits.service import LIVE, Rates, customer_by_code, decision_record, get_appetite, get_policy
+from arguard.limits.service_base import (
+    LIVE,
+    Rates,
+    customer_by_code,
+    decision_record,
+    get_appetite,
+    get_policy,
+)
 from arguard.limits.tables import BuyerCreditState, CreditOrder, LimitDecisionRow
 from arguard.platform.context import ServiceContext
 
