@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from arguard.portfolio.cover import Cover, claimable, cover_from_terms, insurance_value, standard_structures
 from arguard.portfolio.model import Book, Correlation, SimulationSettings
@@ -69,3 +71,21 @@ def test_policy_terms_as_the_insurance_policy_file_writes_them() -> None:
     assert (cover.indemnity, cover.aggregate_first_loss, cover.max_liability_multiple) == (0.9, 1000.0, 30.0)
     assert cover.premium_rate == pytest.approx(0.002) and cover.premium(100_000) == 1000.0
     assert cover.liability(2000.0) == 60_000.0
+
+
+@settings(max_examples=10, deadline=None)
+@given(indemnity=st.floats(0.0, 1.0), afl_share=st.floats(0.0, 2.0), cap_share=st.floats(0.0, 3.0),
+       deductible=st.floats(0.0, 5_000.0))
+def test_a_policy_never_adds_to_the_loss_nor_pays_beyond_its_terms(indemnity: float, afl_share: float,
+                                                                    cap_share: float, deductible: float) -> None:
+    el = BOOK.expected_loss
+    cover = Cover("any", indemnity=indemnity, aggregate_first_loss=afl_share * el, max_liability=cap_share * el,
+                  deductible_per_claim=deductible)
+    small = SimulationSettings(seed=2, min_scenarios=8_192, chunk=4_096)
+    iv = insurance_value(BOOK, Correlation(), [cover], BOOK.ead * 6, small)
+    print("seed", small.seed)
+    net, gross = iv.covers[0], iv.gross
+    for a in gross.var:
+        assert net.var[a] <= gross.var[a] + 1e-6 and net.es[a] <= gross.es[a] + 1e-6
+        assert net.var[a] >= gross.var[a] - cap_share * el - 1e-6          # never more than the maximum liability
+    assert 0 <= net.el_saved <= min(indemnity * gross.expected_loss, cap_share * el) * 1.05 + 1e-6
