@@ -182,3 +182,15 @@ def test_public_modules_are_declared_by_the_owner(tmp_path: Path) -> None:
         "eps/service.py": "from arguard.kernel.events import publish\nfrom arguard.kernel.tables import T\n",
     })
     assert [v.split(": ")[1].split(";")[0] for v in seam_violations(src)] == ["imports arguard.kernel.tables"]
+
+
+@pytest.mark.parametrize("module", ["arguard.limits.service_limits", "arguard.limits.service_orders",
+                                    "arguard.limits.service_reports", "arguard.ledger.service_views",
+                                    "arguard.ledger.service_credits", "arguard.limits.interface"])
+def test_a_service_module_imports_alone(module: str) -> None:
+    """No import circles: each service module can be the first one a process imports."""
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", f"import {module}"], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-2000:]
