@@ -141,8 +141,6 @@ def test_large_event_details_are_refused(api):
     _error(r, 413, 422)
 
 
-@pytest.mark.xfail(reason="needs issue 10's strict amount parser (no silent rounding) behind Money.of",
-                   strict=False)
 def test_a_limit_with_extra_decimals_is_refused_not_rounded(api):
     client, key_for = api
     key = key_for("credit_manager")
