@@ -16,7 +16,7 @@ still open on the training date and `delay` is only a lower bound (the payment c
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Protocol, Self, runtime_checkable
 
 import numpy as np
@@ -120,6 +120,12 @@ class CensoredQuantileGBM:
     imputations: int = 5
     iterations: int = 2
     seed: int = 20240601
+    calibrate: float = 0.2
+    """Share of the settled training invoices held out (seeded, at random) to scale the bands: quantile
+    boosting gives too narrow P10–P90 ranges (about 72 % coverage instead of 80 % on the IBM sample), so
+    the distances from the median are multiplied by the factor that gives the held-out invoices the
+    nominal coverage (split-conformal style). 0: no scaling."""
+    spread_scale_: float = 1.0
     threads: int = 1
     """LightGBM threads: one, since a shared machine's busy cores make OpenMP threads wait on each other."""
     models_: list[Any] = field(default_factory=list)
@@ -138,6 +144,7 @@ class CensoredQuantileGBM:
         check_training_data(X, delay, observed)
         X = X.reindex(columns=list(FEATURES))
         observed = np.asarray(observed, dtype=bool)
+        self.spread_scale_ = self._spread_scale(X, delay, observed) if self.calibrate > 0 else 1.0
         rng = np.random.default_rng(self.seed)
         Xf, yf, wf = X[observed], delay[observed], np.ones(int(observed.sum()))
         if (~observed).any():
@@ -149,6 +156,24 @@ class CensoredQuantileGBM:
             self.imputed_ = int((~observed).sum())
         self.models_ = [self._regressor(q).fit(Xf, yf, sample_weight=wf) for q in self.quantiles_]
         return self
+
+    def _spread_scale(self, X: pd.DataFrame, delay: Vector, observed: npt.NDArray[np.bool_]) -> float:
+        """The factor on the distances from the median that makes the outer quantiles cover the held-out
+        settled invoices as often as they should (1 when too few are settled to tell)."""
+        settled = np.flatnonzero(observed)
+        if len(settled) < 200:
+            return 1.0
+        held = np.random.default_rng(self.seed + 1).choice(settled, int(len(settled) * self.calibrate), replace=False)
+        keep = np.ones(len(X), dtype=bool)
+        keep[held] = False
+        q = replace(self, calibrate=0.0, models_=[]).fit(X[keep], delay[keep], observed[keep]).predict_quantiles(
+            X.iloc[held])
+        mid = q[:, list(self.quantiles_).index(0.5)]
+        nominal = self.quantiles_[-1] - self.quantiles_[0]
+        y = delay[held]
+        scales = np.round(np.arange(0.6, 2.51, 0.05), 2)
+        cover = [float(np.mean((y >= mid + (q[:, 0] - mid) * k) & (y <= mid + (q[:, -1] - mid) * k))) for k in scales]
+        return float(scales[int(np.argmin(np.abs(np.asarray(cover) - nominal)))])
 
     def _complete(self, X: pd.DataFrame, delay: Vector, observed: npt.NDArray[np.bool_], centre: Vector,
                   rng: np.random.Generator) -> tuple[pd.DataFrame, Vector, Vector]:
@@ -168,7 +193,11 @@ class CensoredQuantileGBM:
         if not self.models_:
             raise ModelFitError("the model is not fitted")
         X = X.reindex(columns=list(FEATURES))
-        return np.sort(np.column_stack([m.predict(X) for m in self.models_]), axis=1)
+        q = np.sort(np.column_stack([m.predict(X) for m in self.models_]), axis=1)
+        if self.spread_scale_ != 1.0 and 0.5 in self.quantiles_:
+            mid = q[:, [list(self.quantiles_).index(0.5)]]
+            q = mid + (q - mid) * self.spread_scale_
+        return q
 
 
 def kaplan_meier(values: Vector, observed: npt.NDArray[np.bool_]) -> tuple[Vector, Vector]:
