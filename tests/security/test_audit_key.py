@@ -105,3 +105,23 @@ def test_a_chain_written_before_the_key_is_rekeyed_once_and_only_if_intact(ctx_f
             ctx.session.execute(update(AuditEntry).where(AuditEntry.company_id == ctx.company_id,
                                                          AuditEntry.seq == 1).values(reason="edited"))
             rekey_audit(ctx)
+
+
+def test_a_process_with_another_audit_key_cannot_extend_the_chain(ctx_factory, tmp_path, monkeypatch):
+    """Started from another folder (another installation key), a process would write entries nobody can
+    verify with the first key: it is stopped at its first append instead."""
+    from arguard.platform.keys import KeyMismatch
+    from arguard.settings import get_settings
+
+    _three_entries(ctx_factory)
+    monkeypatch.setenv("ARGUARD_DATA_DIR", str(tmp_path))
+    get_settings.cache_clear()
+    try:
+        with pytest.raises(KeyMismatch), ctx_factory() as ctx:
+            ctx.audit("test.step", "thing", 9)
+    finally:
+        monkeypatch.delenv("ARGUARD_DATA_DIR")
+        get_settings.cache_clear()
+    with ctx_factory() as ctx:
+        ctx.audit("test.step", "thing", 10)
+        assert verify_audit(ctx) == []

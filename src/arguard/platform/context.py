@@ -45,10 +45,11 @@ def append_entries(conn: Connection, company_id: int, items: list[dict[str, Any]
     """Chain `items` (at, actor, action, entity, entity_id, reason, before, after — the last two already
     `canonical`) onto the company's chain in order and write them; call with `lock_chain` held. Returns
     the rows written, with their ids. The one place where entries get their sequence number and hash."""
-    from arguard.platform.keys import audit_key
+    from arguard.platform.keys import audit_key, check_fingerprint
 
     _, last_entry, append = _audit_statements(conn.dialect.name)
     key = audit_key()
+    check_fingerprint(conn, "audit", key)
     last = conn.execute(last_entry, {"company": company_id}).first()
     seq, prev = (last[0], last[1]) if last else (0, GENESIS)
     rows = []

@@ -20,6 +20,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import Connection
+from sqlalchemy.exc import IntegrityError
+
+from arguard.core.errors import ArguardError
 from arguard.settings import get_settings
 
 KEY_FILE = "installation.key"
@@ -79,3 +83,41 @@ def ensure_installation_key() -> Path:
     """Create the key now (server start) so the first request does not; returns where it is."""
     installation_key()
     return key_path()
+
+
+class KeyMismatch(ArguardError):
+    http_status = 500
+    exit_code = 7
+    code = "installation_key_mismatch"
+
+
+_CHECKED: set[tuple[str, str, str]] = set()
+
+
+def check_fingerprint(conn: Connection, purpose: str, key: bytes) -> None:
+    """The first time a process uses `key` on a database: record its fingerprint there, or refuse if the
+    database already holds another one (the chain there was written with a different key)."""
+    from sqlalchemy import insert, select
+
+    from arguard.platform.tables import InstallationKey
+
+    fingerprint = hmac.new(key, b"arguard key fingerprint", hashlib.sha256).hexdigest()
+    marker = (str(conn.engine.url), purpose, fingerprint)
+    if marker in _CHECKED:
+        return
+    t = InstallationKey.__table__
+    found = conn.execute(select(t.c.fingerprint).where(t.c.purpose == purpose)).scalar()
+    if found is None:
+        nested = conn.begin_nested()
+        try:
+            conn.execute(insert(InstallationKey).values(purpose=purpose, fingerprint=fingerprint))
+            nested.commit()
+        except IntegrityError:  # another process recorded it first: compare with that one
+            nested.rollback()
+            found = conn.execute(select(t.c.fingerprint).where(t.c.purpose == purpose)).scalar()
+    if found is not None and not hmac.compare_digest(found, fingerprint):
+        raise KeyMismatch(
+            f"this process's {purpose} key is not the one this database was written with: start it with "
+            f"the installation's data dir (ARGUARD_DATA_DIR, now {Path(get_settings().data_dir).absolute()}) "
+            "or the configured key")
+    _CHECKED.add(marker)

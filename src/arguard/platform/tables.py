@@ -87,3 +87,13 @@ class AuditPending(CompanyScoped, Base):
     reason: Mapped[str | None] = mapped_column(Text)
     before: Mapped[dict | None] = mapped_column(JSON)
     after: Mapped[dict | None] = mapped_column(JSON)
+
+
+class InstallationKey(Base):
+    """The fingerprint (HMAC of a fixed text) of a key the database's data depends on, e.g. the audit key:
+    a process started with another key (another data dir, a lost key file) is stopped before it writes
+    a chain nobody can verify. Not company-scoped: the key belongs to the installation."""
+
+    __tablename__ = "installation_keys"
+    purpose: Mapped[str] = mapped_column(String(32), primary_key=True)
+    fingerprint: Mapped[str] = mapped_column(String(64))
