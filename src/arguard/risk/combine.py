@@ -15,6 +15,8 @@ shift re-bases the anchor from the training sample's failure rate (about 7 %) to
 from __future__ import annotations
 
 import math
+import statistics
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from arguard.core.errors import ValidationError
@@ -103,10 +105,13 @@ def payment_reasons(b: PaymentBehaviour) -> list[Reason]:
                               zh_label(code)))
 
     dbt = max(b.avg_days_beyond_terms, 0.0)
+    usual = min(max(b.peer_days_beyond_terms or 0.0, 0.0), PEER_ALLOWANCE_DAYS)
+    late = max(dbt - usual, 0.0)  # lateness beyond the local habit is the signal (README rule 16)
     if dbt <= 2 and b.invoices_paid >= MIN_HISTORY:
         add("payment.on_time", "pays on time (days beyond terms)", -0.3, dbt)
     else:
-        add("payment.days_beyond_terms", "days beyond terms", min(0.9 * math.log1p(dbt / 10), 2.5), dbt)
+        label = f"days beyond terms ({usual:.0f} usual in its country)" if usual >= 1 else "days beyond terms"
+        add("payment.days_beyond_terms", label, min(0.9 * math.log1p(late / 10), 2.5), dbt)
     trend = b.dbt_trend_days
     add("payment.trend", "days-beyond-terms trend (90 days)",
         math.copysign(min(0.3 * math.log1p(abs(trend) / 10), 0.7 if trend > 0 else 0.3), trend), trend)
@@ -119,6 +124,22 @@ def payment_reasons(b: PaymentBehaviour) -> list[Reason]:
         add("payment.overdue", "share of open amount 60+ days late", 0.5 + b.overdue_60_share,
             b.overdue_60_share)
     return out
+
+
+PEER_MIN_BUYERS = 5
+"""Buyers of one country with enough history (`MIN_HISTORY` settled invoices) needed for a local norm."""
+PEER_ALLOWANCE_DAYS = 30.0
+"""The most a country's habit excuses: lateness beyond 30 days counts wherever the buyer is."""
+
+
+def country_norms(rows: Iterable[tuple[str, PaymentBehaviour]]) -> dict[str, float]:
+    """Usual days beyond terms per country: the median over the buyers (country, behaviour) with at least
+    `MIN_HISTORY` settled invoices, where a country has `PEER_MIN_BUYERS` of them (README rule 16)."""
+    by_country: dict[str, list[float]] = {}
+    for country, b in rows:
+        if b.invoices_paid >= MIN_HISTORY:
+            by_country.setdefault(country, []).append(max(b.avg_days_beyond_terms, 0.0))
+    return {c: round(statistics.median(v), 2) for c, v in by_country.items() if len(v) >= PEER_MIN_BUYERS}
 
 
 def in_default(b: PaymentBehaviour | None) -> bool:

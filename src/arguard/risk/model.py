@@ -109,6 +109,8 @@ class PaymentBehaviour:
     overdue_share: material overdue open amount / total open amount, 0…1 (leftovers within the
     ledger's materiality tolerance are not overdue);
     overdue_60_share: material open amount 60+ days past due / total open amount, 0…1;
+    peer_days_beyond_terms: the usual days beyond terms of the seller's buyers in the same country (median
+    over those with enough history; None when too few), the local habit lateness is judged against;
     partial_payment_share: share of settled invoices paid in more than one instalment, 0…1;
     disputed_share: share of the invoices of the look-back window that the ledger flags as disputed, 0…1;
     credit_note_share: credit notes issued in the window per invoice issued in it (returns and settled
@@ -128,6 +130,7 @@ class PaymentBehaviour:
     invoices_paid_90d: int | None = None
     credit_note_share: float = 0.0
     overdue_60_share: float = 0.0
+    peer_days_beyond_terms: float | None = None
 
 
 @dataclass(frozen=True, slots=True)

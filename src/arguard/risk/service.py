@@ -10,7 +10,7 @@ from __future__ import annotations
 import io
 import logging
 from collections import Counter, defaultdict
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -23,7 +23,7 @@ from arguard.ledger import interface as ledger
 from arguard.platform.context import ServiceContext
 from arguard.platform.events import Fact, publish
 from arguard.risk.capability import REGRADE_ON
-from arguard.risk.combine import PriorShift, combine
+from arguard.risk.combine import PriorShift, combine, country_norms
 from arguard.risk.labels import with_text
 from arguard.risk.model import ITEM_NAMES, Grade, PaymentBehaviour, Reason, RiskInputs, StatementItems
 from arguard.risk.ratios import ratio_matrix
@@ -259,7 +259,7 @@ def grade_buyers(ctx: ServiceContext, as_of: date, codes: list[str] | None = Non
     exact = len(customers) <= EXACT_REASONS_UP_TO if exact_reasons is None else exact_reasons
     method = "exact_treeshap" if exact else "per_leaf"
     statements = latest_statements(ctx, as_of, ids)
-    behaviours = payment_behaviours(ctx, as_of, ids)
+    behaviours = _with_peer_norms(ctx, as_of, customers, payment_behaviours(ctx, as_of, ids), whole=ids is None)
     financial = _financial_pds(model, [statements.get(c.id) for c in customers], exact)
     countries = store.country_table()
     previous = _latest_grades(ctx, ids)
@@ -295,6 +295,30 @@ def grade_buyers(ctx: ServiceContext, as_of: date, codes: list[str] | None = Non
 
 
 INSERT_CHUNK = 5000
+PEER_SAMPLE = 500
+"""Grading a few buyers reads the payment figures of at most this many other buyers per country (the
+lowest ids: a deterministic sample) for the country's usual lateness."""
+
+
+def _with_peer_norms(ctx: ServiceContext, as_of: date, customers: list[Any],
+                     behaviours: dict[int, PaymentBehaviour], whole: bool) -> dict[int, PaymentBehaviour]:
+    """Each behaviour with its country's usual days beyond terms (`combine.country_norms`, README rule
+    16): from the behaviours at hand when the whole book is graded, else from the other buyers of the
+    graded buyers' countries."""
+    country_of = {c.id: c.country for c in customers}
+    if whole:
+        peers = behaviours
+    else:
+        wanted = set(country_of.values())
+        by_country: dict[str, list[int]] = defaultdict(list)
+        for ref in ledger.customer_refs(ctx):
+            if ref.country in wanted:
+                by_country[ref.country].append(ref.id)
+                country_of.setdefault(ref.id, ref.country)
+        peer_ids = sorted({i for ids in by_country.values() for i in sorted(ids)[:PEER_SAMPLE]} | set(behaviours))
+        peers = {**payment_behaviours(ctx, as_of, peer_ids), **behaviours}
+    norms = country_norms((country_of[cid], b) for cid, b in peers.items() if cid in country_of)
+    return {cid: replace(b, peer_days_beyond_terms=norms.get(country_of.get(cid, ""))) for cid, b in behaviours.items()}
 
 
 def _reason_record(r: Reason) -> dict[str, Any]:
