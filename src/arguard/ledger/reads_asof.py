@@ -4,15 +4,15 @@ a period. Exposed through `arguard.ledger.interface`."""
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from arguard.ledger.tables import Adjustment, Allocation, Invoice, Payment
+from arguard.ledger.reports import _has_facts_after, open_at_expr
+from arguard.ledger.tables import Allocation, Invoice, Payment
 from arguard.platform.context import ServiceContext
 
 _CHUNK = 900
@@ -47,38 +47,15 @@ def _scoped(q: Any, column: Any, ids: Sequence[Any] | None) -> Iterable[Any]:
 def open_items_as_of(ctx: ServiceContext, as_of: date, customer_ids: Sequence[int] | None = None,
                      ) -> dict[int, OpenItemAsOf]:
     """Invoice id → the item as it stood on `as_of` (issued by then, open amount then ≠ 0), for the
-    customers named (every customer when None): today's open amount plus what was allocated or
-    adjusted after the date."""
-    cid = ctx.company_id
-    items: dict[int, list[Any]] = {}
-    base = select(Invoice.id, Invoice.customer_id, Invoice.number, Invoice.due_date, Invoice.currency,
-                  Invoice.open_minor, Invoice.amount_minor).where(Invoice.company_id == cid,
-                                                                  Invoice.issue_date <= as_of)
-    for q in _scoped(base.where(Invoice.open_minor != 0), Invoice.customer_id, customer_ids):
-        for row in ctx.session.execute(q):
-            items[row[0]] = list(row[1:])
-    later = [
-        select(Allocation.invoice_id, func.sum(Allocation.amount_minor)).where(
-            Allocation.company_id == cid, Allocation.allocated_on > as_of).group_by(Allocation.invoice_id),
-        select(Adjustment.invoice_id, func.sum(Adjustment.amount_minor)).where(
-            Adjustment.company_id == cid, Adjustment.effective_on > as_of).group_by(Adjustment.invoice_id),
-    ]
-    if customer_ids is not None:  # the buyers' later facts only, through their invoices
-        later = [q.join(Invoice, Invoice.id == q.selected_columns[0]) for q in later]
-    extra: dict[int, int] = defaultdict(int)
-    for q0 in later:
-        for q in _scoped(q0, Invoice.customer_id, customer_ids):
-            for inv_id, amount in ctx.session.execute(q):
-                extra[inv_id] += int(amount or 0)
-    for chunk in _in_chunks([i for i in extra if i not in items]):
-        for row in ctx.session.execute(base.where(Invoice.id.in_(chunk))):
-            items[row[0]] = list(row[1:])
-    allowed = None if customer_ids is None else set(customer_ids)
-    out = {}
-    for inv_id, (cust, number, due, cur, open_minor, original) in items.items():
-        amount = open_minor + extra.get(inv_id, 0)
-        if amount and (allowed is None or cust in allowed):
-            out[inv_id] = OpenItemAsOf(cust, number, due, cur, amount, original)
+    customers named (every customer when None). The open amount on a date is the ledger's one rule
+    (`reports.open_at_expr`: today's open amount plus what was allocated or adjusted after the date)."""
+    open_at, base = open_at_expr(ctx, as_of, _has_facts_after(ctx, as_of))
+    q = base.add_columns(Invoice.id, Invoice.customer_id, Invoice.number, Invoice.due_date, Invoice.currency,
+                         open_at, Invoice.amount_minor).where(open_at != 0)
+    out: dict[int, OpenItemAsOf] = {}
+    for part in _scoped(q, Invoice.customer_id, customer_ids):
+        for inv_id, cust, number, due, cur, open_minor, amount in ctx.session.execute(part):
+            out[inv_id] = OpenItemAsOf(cust, number, due, cur, int(open_minor), int(amount))
     return out
 
 

@@ -54,10 +54,9 @@ __all__ = [
 
 
 def _customer(ctx: ServiceContext, code: str) -> Customer:
-    row = ctx.session.scalar(select(Customer).where(Customer.company_id == ctx.company_id, Customer.code == code))
-    if row is None:
-        raise NotFound(f"no customer {code!r}", code="customer_not_found")
-    return row
+    from arguard.ledger.service import get_customer  # the one customer-by-code look-up of the ledger
+
+    return get_customer(ctx, code)
 
 
 def base_currency(ctx: ServiceContext) -> str:

@@ -16,7 +16,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 
 from arguard.core.money import Money
-from arguard.limits.model import SETS_LIMIT, CreditLine, Exposure, LimitDecision
+from arguard.limits.model import SETS_LIMIT, CreditLine, LimitDecision
 
 
 def governing(decisions: Iterable[LimitDecision], kind: str, on: date) -> LimitDecision | None:
@@ -73,14 +73,12 @@ def credit_line(decisions: Sequence[LimitDecision], on: date, discretionary_cap:
                       conditions=ruling.conditions if ruling else None)
 
 
-def total_exposure(parts: Iterable[Exposure], currency: str) -> Exposure:
-    total = Exposure.zero(currency)
-    for p in parts:
-        total = total + p
-    return total
-
-
-def shipped_not_invoiced(ordered: Money, invoiced: Money) -> Money:
-    """What of a shipped order is not yet on an invoice (never negative: over-invoicing is the ledger's)."""
-    rest = ordered - invoiced
-    return rest if rest.amount > 0 else Money.zero(ordered.currency)
+def order_part(amount_minor: int, limit_minor: int, invoiced_minor: int | None) -> int:
+    """What an order still puts at stake, in minor units of the limit currency: its value in the limit
+    currency (`limit_minor`, fixed when it was checked) times the share of its amount not yet invoiced
+    against it (never negative: over-invoicing is the ledger's). The one home of this rule."""
+    amount, limit = int(amount_minor), int(limit_minor)
+    rest = max(0, amount - int(invoiced_minor or 0))
+    if rest == amount:
+        return limit
+    return (limit * rest) // amount if amount else 0

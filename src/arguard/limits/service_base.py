@@ -26,7 +26,7 @@ from arguard.db.session import upsert_insert
 from arguard.ledger import interface as ledger
 from arguard.ledger.interface import CustomerRef
 from arguard.limits import sources
-from arguard.limits.exposure import credit_line
+from arguard.limits.exposure import credit_line, order_part
 from arguard.limits.model import (
     SCOPES,
     Appetite,
@@ -376,10 +376,7 @@ def _invoiced_of_order(order: Any = CreditOrder) -> Any:
     return ledger.invoiced_against_order(order.company_id, order.customer_id, order.order_id, order.currency)
 
 
-def _order_part(amount: int, limit_minor: int, invoiced: int | None) -> int:
-    """What an order still puts at stake (limit currency): its amount less what was invoiced against it."""
-    rest = max(0, int(amount) - int(invoiced or 0))
-    return int(limit_minor) if rest == amount else (int(limit_minor) * rest) // int(amount) if amount else 0
+
 
 
 @dataclass(frozen=True)
@@ -486,9 +483,9 @@ def check_facts(ctx: ServiceContext, order_id: str, customer_id: int, as_of: dat
             if r.s1 == order_id:
                 existing = _OrderRow(r.n1, r.n2, r.n3, r.n4, r.n5, r.s1, r.s2, r.s3, r.s4, r.s5, r.s6, r.d1)
             elif r.s2 == "shipped":
-                shipped += _order_part(r.n3, r.n4, r.n6)
+                shipped += order_part(r.n3, r.n4, r.n6)
             else:
-                released_parts += _order_part(r.n3, r.n4, r.n6)
+                released_parts += order_part(r.n3, r.n4, r.n6)
         elif part == "open":
             items.append((r.s1, int(r.n1 or 0), r.d1, int(r.n2 or 0)))
         elif part == "scope":
@@ -519,7 +516,7 @@ def _orders_exposure(ctx: ServiceContext, customers: Any, lc: str, horizon_end: 
         q = _orders_query(customers, statuses)
     shipped = orders = 0
     for status, amount, limit_minor, inv in ctx.connection().execute(q, params):
-        part = _order_part(amount, limit_minor, inv)
+        part = order_part(amount, limit_minor, inv)
         if status == "shipped":
             shipped += part
         else:
@@ -677,8 +674,7 @@ def settled_by_scope(ctx: ServiceContext, rates: Rates) -> dict[tuple[str, str],
     where = {c.id: (c.country, c.sector) for c in ledger.customer_refs(ctx, ids={r[0] for r in shipped})}
     for cid, amount, limit_minor, inv in shipped:
         country, sector = where.get(cid, (None, None))
-        rest = max(0, int(amount) - int(inv or 0))
-        add(country, sector, (int(limit_minor) * rest) // int(amount) if amount else 0)
+        add(country, sector, order_part(amount, limit_minor, inv))
     return out
 
 

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from arguard.core.money import MissingRate, Money
 from arguard.ledger import interface as ledger
 from arguard.limits import sources
-from arguard.limits.exposure import credit_line
+from arguard.limits.exposure import credit_line, order_part
 from arguard.limits.model import LimitDecision, Recommendation
 from arguard.limits.service_base import (
     LIVE,
@@ -113,8 +113,7 @@ def _order_sums(ctx: ServiceContext, horizon_end: date) -> list[tuple[int, str, 
     for cid, status, ship, amount, limit_minor, inv in ctx.session.execute(q):
         if status != "shipped" and ship > horizon_end:
             continue
-        rest = max(0, int(amount) - int(inv or 0))
-        part = int(limit_minor) if rest == amount else (int(limit_minor) * rest) // int(amount)
+        part = order_part(amount, limit_minor, inv)
         out.append((cid, "shipped" if status == "shipped" else "orders", part))
     return out
 
