@@ -117,3 +117,20 @@ def test_session_cookie_secure_option(api, company, use_database, monkeypatch, s
     r = sign_in(client, company[1], "sam")
     cookie = r.headers["set-cookie"].lower()
     assert ("; secure" in cookie) is secure and "httponly" in cookie
+
+
+def test_disabling_a_user_revokes_the_api_keys_it_owns(api, company, use_database):
+    from sqlalchemy import select, update
+
+    from arguard.db.session import session_scope
+    from arguard.platform.tables import ApiKey, User
+
+    client, key_for = api
+    make_user(use_database, company[0], "kai")
+    key = key_for("analyst")
+    with session_scope(use_database) as s:
+        user_id = s.scalar(select(User.id).where(User.company_id == company[0], User.username == "kai"))
+        s.execute(update(ApiKey).where(ApiKey.prefix == key[:11]).values(user_id=user_id))
+    assert client.get("/api/v1/me", headers=auth(key)).status_code == 200
+    assert CliRunner().invoke(cli, ["user", "disable", "kai", "--company", company[1]]).exit_code == 0
+    assert client.get("/api/v1/me", headers=auth(key)).status_code == 401

@@ -174,8 +174,16 @@ def set_user_active(ctx: ServiceContext, username: str, active: bool) -> User:
     before = user.active
     user.active = active
     user.session_version += 1
+    revoked = []
+    if not active:  # the user's own API keys stop with it
+        from datetime import UTC, datetime
+
+        for key in ctx.session.scalars(select(ApiKey).where(ApiKey.company_id == ctx.company_id,
+                                                            ApiKey.user_id == user.id, ApiKey.revoked_at.is_(None))):
+            key.revoked_at = datetime.now(UTC)
+            revoked.append(key.prefix)
     ctx.audit("user.enable" if active else "user.disable", "user", username, before={"active": before},
-              after={"active": active})
+              after={"active": active, "api_keys_revoked": revoked})
     return user
 
 
