@@ -125,3 +125,31 @@ def test_a_process_with_another_audit_key_cannot_extend_the_chain(ctx_factory, t
     with ctx_factory() as ctx:
         ctx.audit("test.step", "thing", 10)
         assert verify_audit(ctx) == []
+
+
+def test_a_pending_entry_edited_before_sealing_is_caught_and_never_chained(ctx_factory, engine):
+    """`audit_later` entries wait in audit_pending for a moment: they carry a MAC, so an edit made in that
+    moment is reported by verify and the entry is never chained as if it were genuine."""
+    from arguard.platform import sealing
+    from arguard.platform.tables import AuditPending
+
+    with ctx_factory() as ctx:
+        from types import SimpleNamespace
+
+        idle = SimpleNamespace(wake=lambda: None)  # a sealer that does not seal yet
+        sealing._SEALERS[sealing._engine_key(engine)] = idle  # type: ignore[assignment]
+        try:
+            ctx.audit_later("order.check", "order", "SO-1", after={"decision": "hold"})
+            ctx.audit_later("order.check", "order", "SO-2", after={"decision": "release"})
+        finally:
+            ctx.after_commit(lambda: sealing._SEALERS.pop(sealing._engine_key(engine), None))
+    with ctx_factory() as ctx:
+        ctx.session.execute(update(AuditPending).where(AuditPending.company_id == ctx.company_id,
+                                                       AuditPending.entity_id == "SO-1")
+                            .values(after={"decision": "release"}))
+    with ctx_factory() as ctx:
+        breaks = verify_audit(ctx)
+        assert [b.reason for b in breaks if "pending entry" in b.reason], breaks
+        chained = list(ctx.session.scalars(select(AuditEntry.entity_id).where(
+            AuditEntry.company_id == ctx.company_id, AuditEntry.entity == "order")))
+        assert chained == ["SO-2"]  # the genuine one joined the chain, the edited one did not

@@ -81,6 +81,18 @@ def verify_chain(rows: Iterable[Any], key: bytes) -> list[ChainBreak]:
     return breaks
 
 
+def pending_mac(key: bytes, at: datetime, actor: str, action: str, entity: str, entity_id: str | None,
+                reason: str | None, before: Any, after: Any) -> str:
+    """The MAC of an entry waiting to join the chain (written with its decision, `audit_later`)."""
+    body = _body(0, at, actor, action, entity, entity_id, reason, before, after)
+    return hmac.new(key, ("pending" + body).encode(), hashlib.sha256).hexdigest()
+
+
+def pending_intact(key: bytes, row: Any) -> bool:
+    return bool(row.mac) and hmac.compare_digest(row.mac, pending_mac(
+        key, row.at, row.actor, row.action, row.entity, row.entity_id, row.reason, row.before, row.after))
+
+
 def rekeyed(rows: list[Any], key: bytes) -> list[tuple[int, str, str]]:
     """For a chain written with the unkeyed SHA-256 that is intact under it: (seq, prev_hash, entry_hash)
     of every entry under the key. Raises ValueError naming the first entry that does not verify."""

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, insert, select, text
 from sqlalchemy.orm import Session
 
-from arguard.platform.audit import GENESIS, canonical, entry_hash
+from arguard.platform.audit import GENESIS, canonical, entry_hash, pending_mac
 from arguard.platform.roles import require_role
 from arguard.platform.tables import AuditEntry, AuditPending
 
@@ -112,11 +112,14 @@ class ServiceContext:
         unit of work (`audit_pending`); `platform.sealing` moves pending entries into the chain in order:
         the server's sealer thread within a moment, elsewhere right after commit, and every reader of
         the chain (`seal_audit` before `verify_audit`) first."""
+        from arguard.platform.keys import audit_key
+
         at = datetime.now(UTC).replace(tzinfo=None)
-        self.connection().execute(_PENDING_INSERT, {
-            "company_id": self.company_id, "at": at, "actor": self.actor, "action": action, "entity": entity,
-            "entity_id": None if entity_id is None else str(entity_id), "reason": reason,
-            "before": canonical(before), "after": canonical(after)})
+        entry = {"at": at, "actor": self.actor, "action": action, "entity": entity,
+                 "entity_id": None if entity_id is None else str(entity_id), "reason": reason,
+                 "before": canonical(before), "after": canonical(after)}
+        self.connection().execute(_PENDING_INSERT, {"company_id": self.company_id, **entry,
+                                                    "mac": pending_mac(audit_key(), **entry)})
         if not self._seal_requested:
             self._seal_requested = True
             from arguard.platform.sealing import request_seal

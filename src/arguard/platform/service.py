@@ -16,7 +16,7 @@ from arguard.db.driver import DriverStatement
 from arguard.platform.audit import ChainBreak, verify_chain, verify_head
 from arguard.platform.context import ServiceContext
 from arguard.platform.roles import check_role
-from arguard.platform.tables import ApiKey, AuditEntry, Company, User
+from arguard.platform.tables import ApiKey, AuditEntry, AuditPending, Company, User
 
 KEY_PREFIX = "ag_"
 
@@ -241,6 +241,10 @@ def verify_audit(ctx: ServiceContext, head: dict[str, Any] | None = None) -> lis
     rows = list(ctx.session.scalars(
         select(AuditEntry).where(AuditEntry.company_id == ctx.company_id).order_by(AuditEntry.seq)))
     breaks = verify_chain(rows, audit_key())
+    stuck = ctx.session.scalars(select(AuditPending.id).where(AuditPending.company_id == ctx.company_id)
+                                .order_by(AuditPending.id))
+    breaks += [ChainBreak(0, f"pending entry {pid} was altered before it joined the chain (its MAC does not "
+                             "hold); it stays out of the chain") for pid in stuck]
     if head is not None:
         breaks += verify_head({r.seq: r.entry_hash for r in rows}, int(head["seq"]), str(head["entry_hash"]))
     return breaks

@@ -87,6 +87,9 @@ class AuditPending(CompanyScoped, Base):
     reason: Mapped[str | None] = mapped_column(Text)
     before: Mapped[dict | None] = mapped_column(JSON)
     after: Mapped[dict | None] = mapped_column(JSON)
+    mac: Mapped[str | None] = mapped_column(String(64))
+    """HMAC of the entry with the audit key (`audit.pending_mac`): the sealer chains only entries whose
+    MAC holds; an altered one stays pending and `verify_audit` reports it."""
 
 
 class InstallationKey(Base):
