@@ -53,6 +53,7 @@ def test_installation_key_is_random_kept_private_and_reused(tmp_path, monkeypatc
         path = keys.key_path()
         assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
         keys._installation_key.cache_clear()
+        keys._derived.cache_clear()
         assert keys.session_key() == first  # a restart keeps the sessions valid
         monkeypatch.setenv("ARGUARD_DATA_DIR", str(tmp_path / "other"))
         get_settings.cache_clear()

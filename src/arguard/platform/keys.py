@@ -57,7 +57,12 @@ def _installation_key(path: str) -> bytes:
 
 
 def derived_key(purpose: str) -> bytes:
-    return hmac.new(installation_key(), purpose.encode(), hashlib.sha256).digest()
+    return _derived(str(key_path()), purpose)
+
+
+@lru_cache(maxsize=16)
+def _derived(path: str, purpose: str) -> bytes:
+    return hmac.new(_installation_key(path), purpose.encode(), hashlib.sha256).digest()
 
 
 def session_key() -> bytes:
@@ -66,6 +71,7 @@ def session_key() -> bytes:
 
 
 def audit_key() -> bytes:
+    """Read on every audit append and order check: derived once per key file (cached)."""
     configured = get_settings().audit_key
     return configured.encode() if configured else derived_key("audit chain")
 
