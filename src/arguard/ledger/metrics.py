@@ -14,7 +14,7 @@ Sums are kept in integer minor units (exact); Money is made at the edges.
 from __future__ import annotations
 
 import calendar
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal
@@ -215,20 +215,6 @@ def dso_figures(inp: CollectionInputs, as_of: date, period_days: int) -> DsoFigu
         bpdso=bpdso, add=None if dso is None or bpdso is None else max(dso - bpdso, Decimal(0).quantize(DAYS)),
         cei=cei(inp.opening_ar, inp.period_sales, inp.closing_ar, inp.closing_current_ar),
         customer_code=inp.customer_code)
-
-
-def collection_inputs(currency: str, closing_ar: int, closing_current_ar: int, opening_ar: int,
-                      daily_sales: Mapping[date, int], as_of: date, period_days: int, months: int = 24,
-                      customer_code: str | None = None) -> CollectionInputs:
-    """Bin credit sales per issue date (`daily_sales`: minor units, credit notes negative) into the
-    DSO period (as_of − period_days, as_of] and the count-back months."""
-    def in_window(lo: date, hi: date) -> int:
-        return sum(v for d, v in daily_sales.items() if lo < d <= hi)
-
-    start = as_of - timedelta(days=period_days)
-    monthly = tuple(((hi - lo).days, in_window(lo, hi)) for lo, hi in count_back_windows(as_of, months))
-    return CollectionInputs(currency, closing_ar, closing_current_ar, opening_ar, in_window(start, as_of),
-                            monthly, customer_code)
 
 
 # ---------------------------------------------------------------- DSO at several dates (one pass)

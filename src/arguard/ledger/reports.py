@@ -25,7 +25,6 @@ from sqlalchemy import (
     ColumnElement,
     Date,
     Select,
-    and_,
     case,
     cast,
     exists,
@@ -83,14 +82,6 @@ def open_at_expr(ctx: ServiceContext, as_of: date, reconstruct: bool) -> tuple[A
     expr = Invoice.open_minor + func.coalesce(alloc.c.m, 0) + func.coalesce(adj.c.m, 0)
     base = base.outerjoin(alloc, alloc.c.ref == Invoice.id).outerjoin(adj, adj.c.ref == Invoice.id)
     return expr, base
-
-
-def bucket_case(as_of: date) -> ColumnElement[int]:
-    """The bucket rule of `metrics` as SQL: first matching earliest-due bound wins; a credit note
-    (negative amount) is current — it is never past due (rule 15)."""
-    whens = [(or_(Invoice.due_date >= earliest, Invoice.amount_minor < 0), k)
-             for k, (earliest, _) in enumerate(metrics.bucket_due_ranges(as_of)) if earliest is not None]
-    return case(*whens, else_=len(BUCKET_NAMES) - 1)
 
 
 def bucket_sums(as_of: date, amount: ColumnElement[int]) -> list[ColumnElement[int]]:
@@ -308,17 +299,6 @@ def open_items_as_of(ctx: ServiceContext, as_of: date | None, customer_id: int |
                      due_date=i.due_date, amount=Money.from_minor(i.amount_minor, i.currency),
                      open=Money.from_minor(int(m), i.currency))
             for i, code, m in ctx.session.execute(q)]
-
-
-def settled_by_invoice(ctx: ServiceContext, invoice_ids: Sequence[int]) -> dict[int, list[tuple[date, int]]]:
-    """(date, minor) of every allocation and adjustment of these invoices (for pure reconstruction)."""
-    out: dict[int, list[tuple[date, int]]] = {i: [] for i in invoice_ids}
-    for table, on in ((Allocation, Allocation.allocated_on), (Adjustment, Adjustment.effective_on)):
-        q = select(table.invoice_id, on, table.amount_minor).where(
-            and_(table.company_id == ctx.company_id, table.invoice_id.in_(list(invoice_ids))))
-        for iid, d, m in ctx.session.execute(q):
-            out[iid].append((d, int(m)))
-    return out
 
 
 NEVER_DUE = date(9999, 12, 31)

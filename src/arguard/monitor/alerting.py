@@ -105,11 +105,6 @@ def view(alert_id: int, r: dict[str, Any]) -> AlertView:
                      r["title"], r["evidence"], r["first_as_of"], r["last_as_of"], r["status"])
 
 
-def view_of(alert: Alert) -> AlertView:
-    return AlertView(alert.id, alert.dedupe_key, alert.rule_id, alert.kind, alert.customer_code, alert.severity,
-                     alert.title, alert.evidence or {}, alert.first_as_of, alert.last_as_of, alert.status)
-
-
 def apply_drafts(ctx: ServiceContext, drafts: Sequence[AlertDraft], trigger: str, *, audit_raised: bool,
                  at: datetime) -> Applied:
     """New dedupe key → a new alert (reactions run, messages queued); a known key → merged into the

@@ -189,11 +189,6 @@ def subscribe(ctx: ServiceContext, username: str, channel: str, min_severity: st
     return row
 
 
-def list_subscriptions(ctx: ServiceContext) -> list[tuple[Subscription, User]]:
-    return list(ctx.session.execute(select(Subscription, User).join(User, User.id == Subscription.user_id)
-                                    .where(Subscription.company_id == ctx.company_id).order_by(Subscription.id)))
-
-
 # ---------------------------------------------------------------- queueing
 
 def alert_payload(alert: Alert | AlertView) -> dict[str, Any]:

@@ -58,10 +58,3 @@ def band_of(grade: int) -> Band:
     return BANDS[grade - 1]
 
 
-def midpoint_pd(grade: int) -> float:
-    """Geometric middle of a grade's band: the PD a grade stands for in portfolio sums."""
-    band = band_of(grade)
-    if grade == DEFAULT_GRADE:
-        return 1.0
-    lower = band.lower if band.lower > 0 else band.upper / 2
-    return float(np.sqrt(lower * band.upper)) if grade < 9 else 0.30

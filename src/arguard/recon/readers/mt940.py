@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import calendar
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
@@ -80,11 +80,6 @@ class _Field:
     tag: str
     value: str
     line: int
-
-
-@dataclass
-class _Draft:
-    fields: list[_Field] = field(default_factory=list)
 
 
 def split_fields(text: str, source: str) -> list[_Field]:

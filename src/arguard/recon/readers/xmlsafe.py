@@ -32,11 +32,3 @@ def parse_xml(data: bytes, source: str) -> etree._Element:
     return root
 
 
-def namespace_of(data: bytes) -> str:
-    """The default namespace URI of the document element, read cheaply from the first bytes."""
-    head = data[:4096].decode("utf-8", "ignore")
-    start = head.find('xmlns="')
-    if start < 0:
-        return ""
-    end = head.find('"', start + 7)
-    return head[start + 7 : end]
