@@ -18,7 +18,7 @@ class Settings(BaseSettings):
     smtp_host: str = "127.0.0.1"
     smtp_port: int = 25
     smtp_sender: str = "arguard@localhost"
-    data_dir: str = "var"
+    data_dir: str = str(Path("var").absolute())
     """Where the installation keeps its own files (`installation.key`, mode 0600): next to the default
     SQLite database. Servers sharing one PostgreSQL database share this folder's key, or set the three
     secrets below explicitly (see docs/security.md)."""

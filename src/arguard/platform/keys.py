@@ -30,7 +30,12 @@ KEY_FILE = "installation.key"
 
 
 def key_path() -> Path:
-    return Path(get_settings().data_dir).absolute() / KEY_FILE
+    return _key_path(get_settings().data_dir)
+
+
+@lru_cache(maxsize=16)
+def _key_path(data_dir: str) -> Path:
+    return Path(data_dir).absolute() / KEY_FILE
 
 
 def installation_key() -> bytes:
