@@ -29,6 +29,9 @@ from arguard.forecast.features import FEATURES
 Vector = npt.NDArray[np.float64]
 Matrix = npt.NDArray[np.float64]
 QUANTILES: tuple[float, ...] = (0.1, 0.25, 0.5, 0.75, 0.9)
+CALIBRATION_ROWS = 10_000
+"""At most this many training rows fit the model that measures the bands' scale (half as many are held
+out): the scale is one number, and a larger fit would double the cost of a large ledger's forecast."""
 
 
 class ModelFitError(ValidationError):
@@ -163,9 +166,11 @@ class CensoredQuantileGBM:
         settled = np.flatnonzero(observed)
         if len(settled) < 200:
             return 1.0
-        held = np.random.default_rng(self.seed + 1).choice(settled, int(len(settled) * self.calibrate), replace=False)
-        keep = np.ones(len(X), dtype=bool)
-        keep[held] = False
+        rng = np.random.default_rng(self.seed + 1)
+        held = rng.choice(settled, min(int(len(settled) * self.calibrate), CALIBRATION_ROWS // 2), replace=False)
+        rest = np.setdiff1d(np.arange(len(X)), held)
+        keep = np.zeros(len(X), dtype=bool)
+        keep[rng.choice(rest, min(len(rest), CALIBRATION_ROWS), replace=False)] = True
         q = replace(self, calibrate=0.0, models_=[]).fit(X[keep], delay[keep], observed[keep]).predict_quantiles(
             X.iloc[held])
         mid = q[:, list(self.quantiles_).index(0.5)]
