@@ -49,7 +49,8 @@ def test_the_insurance_commands(use_database, company, tmp_path):
     assert r.exit_code == 0 and len(json.loads(r.output)) == 3, r.output
     r = runner.invoke(app, ["insurance", "claim", "open", "K200", "protracted_default", "--as-of", "2026-10-30", *co])
     assert r.exit_code == 0 and "indemnity" in r.output, r.output
-    r = runner.invoke(app, ["insurance", "claim", "file", "1", "--on", "2026-10-31", *co])
+    claim_id = r.output.split()[1]                      # "claim 7 on K200 (protracted_default): draft, …"
+    r = runner.invoke(app, ["insurance", "claim", "file", claim_id, "--on", "2026-10-31", *co])
     assert r.exit_code == 0 and "filed" in r.output, r.output
     r = runner.invoke(app, ["insurance", "claim", "list", "--format", "json", *co])
     assert json.loads(r.output)[0]["status"] == "filed"
