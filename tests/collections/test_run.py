@@ -154,3 +154,30 @@ def test_reminders_are_emailed_with_the_letter_attached(ctx_factory, smtp) -> No
     (att,) = [p for p in zh.iter_attachments()]
     zh_text = pdf_text(att.get_content())
     assert "上海贸易有限公司" in zh_text and "应付合计" in zh_text and "Z-1" in zh_text
+
+
+def test_credit_note_applied_stops_interest_from_that_day_and_an_open_one_is_netted(ctx_factory) -> None:  # type: ignore[no-untyped-def]
+    from arguard.ledger import service as ledger
+
+    with ctx_factory() as ctx:
+        write(ctx, """
+customer K1 DE en
+invoice K1 A 1000.00 EUR due 2026-10-01
+credit K1 CN-1 -300.00 EUR on 2026-10-31
+credit K1 CN-2 -100.00 EUR on 2026-11-10
+""")
+        ledger.apply_credit_note(ctx, "CN-1", ["A"], date(2026, 10, 31))
+        service.load_policy(ctx, POLICY)
+    with ctx_factory() as ctx:
+        answer, _ = service.run_dunning(ctx, D, dry_run=True)
+        past, _ = service.run_dunning(ctx, date(2026, 10, 30), dry_run=True)
+    (a,) = answer["actions"]
+    (line,) = a["invoices"]
+    assert line["open_amount"] == "700.00"
+    # 1000 for 2026-10-02..10-30 (29 days), 700 from 10-31 (the day the credit was applied) to 11-30 (31)
+    assert line["interest"] == str((Decimal("0.105") * (1000 * 29 + 700 * 31) / 365).quantize(Decimal("0.01")))
+    assert a["credits"] == [{"reference": "CN-2", "kind": "credit_note", "amount": "100.00"}]
+    assert a["total_due"] == str(Decimal("700.00") + Decimal(line["interest"]) + 0 + 40 - 100)
+    # As of 10-30 neither credit note existed: the whole invoice, no credits
+    (p,) = past["actions"]
+    assert p["invoices"][0]["open_amount"] == "1000.00" and "credits" not in p
