@@ -18,7 +18,9 @@ import os
 import random
 import time
 import uuid
+from collections.abc import Callable
 from datetime import date, timedelta
+from typing import TypeVar
 
 from bench.bench_ledger_import import PG, _pg_database
 from bench.machine import describe
@@ -27,6 +29,7 @@ INVOICES = int(os.environ.get("ARGUARD_BENCH_INVOICES", "100000"))
 BUYERS = max(INVOICES // 50, 10)
 D = date(2026, 11, 30)
 SEED = 20261130
+T = TypeVar("T")
 POLICY = """
 name: bench
 currency: EUR
@@ -43,9 +46,8 @@ compensation_per_invoice: "40.00"
 """
 
 
-def _best(fn, runs: int = 3) -> tuple[float, float, object]:  # type: ignore[no-untyped-def]
+def _best(fn: Callable[[], T], runs: int = 3) -> tuple[float, float, T]:
     wall = cpu = float("inf")
-    out = None
     for _ in range(runs):
         t, c = time.perf_counter(), time.process_time()
         out = fn()
@@ -121,21 +123,21 @@ def run(name: str, url: str) -> None:
     with session_scope(engine) as s:
         ctx = ServiceContext(s, cid, "bench", "admin")
         wall, cpu, result = _best(lambda: service.dunning(ctx, D, policy))
-        items = sum(len(a.invoices) for a in result.actions)  # type: ignore[attr-defined]
-        print(f"{name:10s} dunning as of {D}: {wall:.2f} s (CPU {cpu:.2f} s), {len(result.actions):,} actions, "  # type: ignore[attr-defined]
+        items = sum(len(a.invoices) for a in result.actions)
+        print(f"{name:10s} dunning as of {D}: {wall:.2f} s (CPU {cpu:.2f} s), {len(result.actions):,} actions, "
               f"{items:,} overdue items listed, {counts['open']:,} open today; "
               f"CPU {cpu / max(counts['open'], 1) * 1e6:.0f} µs per open item (load {os.getloadavg()[0]:.1f})")
         past = D - timedelta(days=90)
         wall, cpu, res2 = _best(lambda: service.dunning(ctx, past, policy))
         print(f"{name:10s} dunning as of {past} (reconstructed): {wall:.2f} s (CPU {cpu:.2f} s), "
-              f"{len(res2.actions):,} actions")  # type: ignore[attr-defined]
+              f"{len(res2.actions):,} actions")
     import arguard.limits.interface  # noqa: F401  (imported before timing: hand-overs mark buyers through it)
 
-    handovers = sum(a.channel in ("agency", "legal") for a in result.actions)  # type: ignore[attr-defined]
+    handovers = sum(a.channel in ("agency", "legal") for a in result.actions)
     with session_scope(engine) as s:
         ctx = ServiceContext(s, cid, "bench", "admin")
         t, c = time.perf_counter(), time.process_time()
-        service.record(ctx, policy, result, render_letters=False, send=False)  # type: ignore[arg-type]
+        service.record(ctx, policy, result, render_letters=False, send=False)
     print(f"{name:10s} recording the run: {time.perf_counter() - t:.2f} s (CPU {time.process_time() - c:.2f} s), "
           f"{handovers:,} new agency/legal cases (each marks the buyer in collections through limits)")
     with session_scope(engine) as s:
