@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from arguard.core.errors import Unauthorized
 from arguard.db.session import get_engine, session_scope
 from arguard.platform.context import ServiceContext
-from arguard.platform.service import Principal, authenticate_key
+from arguard.platform.interface import Principal, authenticate_key
 from arguard.platform.throttle import API_KEYS
 
 

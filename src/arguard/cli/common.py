@@ -21,7 +21,7 @@ from arguard.core.errors import ArguardError, NotFound
 from arguard.core.exports import spreadsheet_cell
 from arguard.db.session import get_engine, migrate, session_scope
 from arguard.platform.context import ServiceContext
-from arguard.platform.service import get_company, list_companies
+from arguard.platform.interface import get_company, list_companies
 
 console = Console()
 err_console = Console(stderr=True)

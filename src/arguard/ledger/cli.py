@@ -144,9 +144,9 @@ def statement(customer: Annotated[str, typer.Argument(help="Customer id.")], as_
     with company_context(company) as ctx:
         statements = service.statement_of_account(ctx, customer, as_of_date(as_of),
                                                   as_of_date(since) if since else None, currency)
-        from arguard.platform.tables import Company
+        from arguard.platform.interface import company_name
 
-        name = ctx.session.get(Company, ctx.company_id).name  # type: ignore[union-attr]
+        name = company_name(ctx)
     data = render.render(statements, fmt, name)
     if out:
         out.write_bytes(data)

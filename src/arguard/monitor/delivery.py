@@ -38,8 +38,8 @@ from arguard.monitor.bulk import BULK, insert_ignoring_conflicts
 from arguard.monitor.model import AlertView, severity_rank
 from arguard.monitor.tables import Alert, Delivery, DeliveryAttempt, Subscription, Webhook
 from arguard.platform.context import ServiceContext
+from arguard.platform.interface import UserRef, user_ref, users
 from arguard.platform.outbound import check_public_url
-from arguard.platform.tables import User
 from arguard.settings import get_settings
 
 log = logging.getLogger(__name__)
@@ -170,9 +170,7 @@ def subscribe(ctx: ServiceContext, username: str, channel: str, min_severity: st
     if channel not in CHANNELS:
         raise ValidationError(f"channel is one of {', '.join(CHANNELS)}", code="invalid_channel")
     severity_rank(min_severity)
-    user = ctx.session.scalar(select(User).where(User.company_id == ctx.company_id, User.username == username))
-    if user is None:
-        raise NotFound(f"no user {username!r}", code="user_not_found")
+    user = user_ref(ctx, username)
     if ctx.actor != f"user:{username}":
         ctx.require("admin")
     if not user.email:
@@ -218,12 +216,9 @@ def notify_many(ctx: ServiceContext, alerts: Sequence[Alert | AlertView], event_
     hooks = [h for h in ctx.session.scalars(select(Webhook).where(Webhook.company_id == ctx.company_id,
                                                                    Webhook.active.is_(True)))
              if event_type in h.event_types or "*" in h.event_types]
-    subs: list[tuple[Subscription, User]] = []
+    subs: list[tuple[Subscription, UserRef]] = []
     if event_type == "alert.raised":
-        subs = [(sub, user) for sub, user in ctx.session.execute(
-            select(Subscription, User).join(User, User.id == Subscription.user_id).where(
-                Subscription.company_id == ctx.company_id, Subscription.channel == "email",
-                Subscription.active.is_(True))) if user.email]
+        subs = _subscribers(ctx, "email")
     if not hooks and not subs:
         return 0
     now, rows = _now(), []
@@ -262,14 +257,19 @@ def alert_email(alert: Alert | AlertView, language: str) -> tuple[str, str]:
     return subject, "\n".join(lines)
 
 
+def _subscribers(ctx: ServiceContext, channel: str) -> list[tuple[Subscription, UserRef]]:
+    """The active subscriptions of a channel with their users, those with an e-mail address only."""
+    subs = list(ctx.session.scalars(select(Subscription).where(
+        Subscription.company_id == ctx.company_id, Subscription.channel == channel, Subscription.active.is_(True))
+        .order_by(Subscription.id)))
+    known = users(ctx, {s.user_id for s in subs})
+    return [(s, known[s.user_id]) for s in subs if s.user_id in known and known[s.user_id].email]
+
+
 def queue_digests(ctx: ServiceContext, as_of: date) -> int:
     """One digest per subscribed user per day: alerts first raised that day plus what is still open."""
     count = queued = 0
-    for sub, user in ctx.session.execute(select(Subscription, User).join(User, User.id == Subscription.user_id)
-                                         .where(Subscription.company_id == ctx.company_id,
-                                                Subscription.channel == "digest", Subscription.active.is_(True))):
-        if not user.email:
-            continue
+    for sub, user in _subscribers(ctx, "digest"):
         alerts = [a for a in ctx.session.scalars(select(Alert).where(
             Alert.company_id == ctx.company_id, Alert.status != "resolved").order_by(Alert.id))
             if severity_rank(a.severity) >= severity_rank(sub.min_severity)

@@ -6,7 +6,7 @@ from arguard.platform.registry import Capability, CliCommand
 CAPABILITY = Capability(
     name="platform",
     api=("arguard.platform.api:router",),
-    cli="arguard.cli.platform_cli:register",
+    cli="arguard.platform.cli:register",
     cli_commands=(
         CliCommand('serve', 'Serve the API and the dashboard.'),
         CliCommand('backup', 'Write a consistent copy of the database while it runs (SQLite backup API; PostgreSQL pg_dump).'),

@@ -23,6 +23,7 @@ from arguard.platform.service import (
     get_company,
     list_companies,
     session_user,
+    user_language,
 )
 from arguard.platform.tables import Company, User
 
@@ -113,6 +114,7 @@ __all__ = [
     "list_companies",
     "lock_company",
     "session_user",
+    "user_language",
     "user_ref",
     "users",
 ]

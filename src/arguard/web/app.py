@@ -14,7 +14,7 @@ from arguard.core.errors import ArguardError
 from arguard.db.session import get_engine, session_scope
 from arguard.platform import throttle
 from arguard.platform.context import ServiceContext
-from arguard.platform.service import authenticate_user, end_sessions, session_user, user_language
+from arguard.platform.interface import authenticate_user, end_sessions, session_user, user_language
 from arguard.settings import get_settings
 from arguard.web.common import (
     COOKIE,

@@ -24,8 +24,8 @@ from fastapi.templating import Jinja2Templates
 
 from arguard.core.errors import ArguardError, ValidationError
 from arguard.platform.context import ServiceContext
+from arguard.platform.interface import Principal
 from arguard.platform.roles import role_allows
-from arguard.platform.service import Principal
 from arguard.web.formatting import FILTERS
 from arguard.web.i18n import LANGUAGES, translate
 
@@ -151,7 +151,7 @@ def session_principal(value: str | None) -> Principal | None:
     """The principal of a session cookie if the user still exists, is active and has not signed out
     since (session version); with the user's current role."""
     from arguard.db.session import get_engine, session_scope
-    from arguard.platform.service import session_user
+    from arguard.platform.interface import session_user
 
     data = _cookie_data(value)
     if data is None or not str(data["a"]).startswith("user:"):
