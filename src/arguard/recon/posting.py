@@ -10,8 +10,8 @@ from typing import Any
 from sqlalchemy import select
 
 from arguard.core.money import Money
-from arguard.ledger import interface as ledger_bulk
 from arguard.ledger import interface as ledger
+from arguard.ledger import interface as ledger_bulk
 from arguard.ledger.model import PaymentRecord, PostedReceipt, Receipt, ReceiptLine
 from arguard.platform.context import ServiceContext
 from arguard.recon.tables import BankEntry, Proposal, ProposalLine, Residual
