@@ -44,7 +44,10 @@ def parse(data: bytes, source: str) -> tuple[list[tuple[int, EventRecord]], list
                 except json.JSONDecodeError as exc:
                     rows.append((no, {"__error__": f"not valid JSON: {exc.msg}"}))
     else:
-        rows = _csv_rows(text)
+        try:
+            rows = _csv_rows(text)
+        except csv.Error as exc:
+            raise ImportRejected(f"{source}: not a readable CSV file ({exc})") from None
     records, issues = [], []
     for line, raw in rows:
         rec, problems = _record(raw)
@@ -56,7 +59,7 @@ def parse(data: bytes, source: str) -> tuple[list[tuple[int, EventRecord]], list
 
 
 def _csv_rows(text: str) -> list[tuple[int, dict[str, Any]]]:
-    reader = csv.DictReader(io.StringIO(text))
+    reader = csv.DictReader(io.StringIO(text, newline=""))
     out = []
     for row in reader:
         raw: dict[str, Any] = {k: v for k, v in row.items() if k in _KNOWN}

@@ -13,8 +13,9 @@ import csv
 import io
 import math
 import re
+from collections.abc import Iterator
 
-from arguard.core.errors import Issue
+from arguard.core.errors import ImportRejected, Issue
 from arguard.portfolio.model import Book, Correlation
 
 BUYER_COLUMNS = ("id", "pd", "ead", "lgd", "country", "sector")
@@ -33,9 +34,17 @@ def _number(text: str, source: str, line: int, field: str, lo: float, hi: float,
     return value
 
 
+def _csv_reader(text: str, source: str) -> Iterator[list[str]]:
+    """The file's records; a file the csv module cannot read is a clear rejection, not a crash."""
+    try:
+        yield from csv.reader(io.StringIO(text.lstrip("\ufeff"), newline=""))
+    except csv.Error as exc:
+        raise ImportRejected(f"{source}: not a readable CSV file ({exc})") from None
+
+
 def read_buyers(text: str, source: str = "buyers.csv", currency: str = "EUR") -> tuple[Book, list[Issue]]:
     """The book in the file and every problem found in it."""
-    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
+    reader = _csv_reader(text, source)
     header = [h.strip().lower() for h in next(reader, [])]
     missing = [c for c in BUYER_COLUMNS if c not in header]
     if missing:
@@ -74,7 +83,7 @@ def read_buyers(text: str, source: str = "buyers.csv", currency: str = "EUR") ->
 
 def read_factors(text: str, source: str = "factors.csv") -> tuple[Correlation, list[Issue]]:
     """The correlation structure in a factors file (absent lines keep the defaults)."""
-    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
+    reader = _csv_reader(text, source)
     header = [h.strip().lower() for h in next(reader, [])]
     issues = [Issue(source, 1, c, "column missing") for c in ("kind", "code", "rho") if c not in header]
     if issues:

@@ -29,14 +29,19 @@ def _rows(data: bytes, source: str, required: Iterable[str]) -> list[tuple[int, 
         delimiter = dialect.delimiter
     except csv.Error:
         delimiter = ","
-    reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
-    header = [h.strip().lower() for h in (reader.fieldnames or [])]
-    missing = [c for c in required if c not in header]
-    if missing:
-        raise ImportRejected(f"{source}: missing column(s) {', '.join(missing)}", code="missing_columns")
-    out = []
-    for lineno, row in enumerate(reader, start=2):
-        out.append((lineno, {(k or "").strip().lower(): (v or "").strip() for k, v in row.items()}))
+    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        header = [h.strip().lower() for h in (reader.fieldnames or [])]
+        missing = [c for c in required if c not in header]
+        if missing:
+            raise ImportRejected(f"{source}: missing column(s) {', '.join(missing)}", code="missing_columns")
+        out = []
+        for lineno, row in enumerate(reader, start=2):
+            # cells beyond the header come as a list under the key None: not a column, left out
+            out.append((lineno, {(k or "").strip().lower(): v.strip() for k, v in row.items()
+                                 if isinstance(v, str)}))
+    except csv.Error as exc:
+        raise ImportRejected(f"{source}: not a readable CSV file ({exc})", code="unreadable_csv") from None
     return out
 
 
