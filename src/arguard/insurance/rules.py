@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal
 from operator import attrgetter
+from typing import NamedTuple
 
 from arguard.insurance.model import (
     Cover,
@@ -71,7 +72,10 @@ def stop_supply_from(policy: Policy, buyer: InsuredBuyer, items: Iterable[Insure
     """The first day deliveries to the buyer are no longer covered (rule 7), None when none yet."""
     # an MEP ended before as_of  ⇔  due date < as_of − max_extension_days
     threshold = as_of - timedelta(days=policy.max_extension_days)
-    first_due = min((i.due_date for i in items if i.due_date < threshold and i.open_minor > 0), default=None)
+    first_due: date | None = None
+    for i in items:
+        if i.due_date < threshold and i.open_minor > 0 and (first_due is None or i.due_date < first_due):
+            first_due = i.due_date
     candidates = [] if first_due is None else [mep_end(policy, first_due) + _DAY]
     first_notice = min((d for d in buyer.notifications if d <= as_of), default=None)
     if first_notice is not None:
@@ -135,8 +139,7 @@ def at_stake(covered_minor: int, pct: Decimal) -> int:
     return int((Decimal(covered_minor) * pct / 100).quantize(Decimal(1), rounding=ROUND_HALF_EVEN))
 
 
-@dataclass(frozen=True, slots=True)
-class _Deadlines:
+class _Deadlines(NamedTuple):
     mep_end: date
     notification: date
     notified_on: date | None
@@ -188,7 +191,10 @@ def _status(d: _Deadlines, buyer: InsuredBuyer, as_of: date, due_soon_days: int)
         open_deadlines.append(d.claim)
     elif buyer.claim_filed_on > d.claim:
         missed = True
-    upcoming = min((x for x in open_deadlines if x >= as_of), default=None)
+    upcoming: date | None = None
+    for x in open_deadlines:
+        if x >= as_of and (upcoming is None or x < upcoming):
+            upcoming = x
     if missed:
         return "missed", upcoming
     if upcoming is not None and (upcoming - as_of).days <= due_soon_days:
