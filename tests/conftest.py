@@ -27,6 +27,42 @@ pytest_plugins = ["tests.web.fixtures"]
 
 PG_ADMIN_URL = os.environ.get("ARGUARD_TEST_PG_ADMIN", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
+# The in-process apps of the tests (TestClient, the browser tests' live server) only answer requests:
+# no delivery worker or daily run writing in the background while a test compares rows. A test that
+# wants them starts them itself (tests/monitor/test_delivery.py) or runs `arguard serve` with
+# ARGUARD_BACKGROUND=true (tests/security/test_two_servers.py).
+os.environ.setdefault("ARGUARD_BACKGROUND", "false")
+
+
+@contextmanager
+def _event_bus_as_it_was() -> Iterator[None]:
+    """Put the event bus's subscribers back as they were: wiring is process-wide (the API app and the
+    CLI wire every declared subscription at start-up), and must not leak into a later test that records
+    facts through the services alone (e.g. automatic re-grading on a new fact)."""
+    from arguard.platform import events, registry
+
+    subscribers, wired = list(events._SUBSCRIBERS), set(registry._WIRED)
+    try:
+        yield
+    finally:
+        events._SUBSCRIBERS[:] = subscribers
+        registry._WIRED.clear()
+        registry._WIRED.update(wired)
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _module_event_bus() -> Iterator[None]:
+    """What a module-scoped fixture wired (an app built once for the module) ends with the module."""
+    with _event_bus_as_it_was():
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _test_event_bus() -> Iterator[None]:
+    """What a test wired (create_app(), a CLI command, registry.wire_subscriptions()) ends with the test."""
+    with _event_bus_as_it_was():
+        yield
+
 
 @pytest.fixture(autouse=True)
 def _fresh_throttles() -> Iterator[None]:
@@ -43,7 +79,7 @@ def _pg_available() -> bool:
 
         with psycopg.connect(PG_ADMIN_URL.replace("+psycopg", ""), connect_timeout=3):
             return True
-    except Exception:
+    except Exception:  # noqa: BLE001 - whatever stops a connection (no driver, refused, auth) means "not here"
         return False
 
 

@@ -36,6 +36,10 @@ class Settings(BaseSettings):
     """Largest request body of an ordinary API or dashboard request (JSON, forms)."""
     max_upload_bytes: int = 50 << 20
     """Largest request body of a file upload (imports, bank statements)."""
+    background: bool = True
+    """Run every capability's server-lifetime work (registry `background=`: monitoring's delivery worker
+    and daily run) inside the API server. false: the process only answers requests (a read replica, the
+    test suite's in-process app); run `arguard monitor deliver` / `arguard monitor run` elsewhere."""
 
 
 @lru_cache

@@ -108,6 +108,7 @@ def _seed(engine, receiver_url: str) -> tuple[int, str]:  # type: ignore[no-unty
 
 def _serve(url: str, port: int) -> subprocess.Popen[bytes]:
     env = {**os.environ, "ARGUARD_DATABASE_URL": url, "ARGUARD_WEBHOOK_ALLOW_PRIVATE": "true",
+           "ARGUARD_BACKGROUND": "true",  # the suite's default is false (tests/conftest.py)
            "ARGUARD_MONITOR_RUN_AT": "00:00", "ARGUARD_MONITOR_CATCH_UP_S": "1"}
     return subprocess.Popen([sys.executable, "-m", "arguard.cli.main", "serve", "--port", str(port)], cwd=ROOT,
                             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)

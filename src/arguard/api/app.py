@@ -16,10 +16,12 @@ from arguard.core.errors import ArguardError
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     """What lives as long as the server: the audit sealer, and every capability's declared background
-    work (registry `background=`: monitoring's daily run and delivery worker, …)."""
+    work (registry `background=`: monitoring's daily run and delivery worker, …) unless the settings say
+    `background = false` (ARGUARD_BACKGROUND=false: a process that only answers requests)."""
     from arguard.db.session import get_engine
     from arguard.platform import registry
     from arguard.platform.sealing import AuditSealer
+    from arguard.settings import get_settings
 
     # Everything loaded so far (every capability's modules and models) lives as long as the server:
     # keep it out of the garbage collector's full passes, which otherwise walk it every few seconds
@@ -29,7 +31,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     sealer = AuditSealer(get_engine()).start()
     try:
         async with AsyncExitStack() as stack:
-            for background in registry.background_tasks():
+            for background in registry.background_tasks() if get_settings().background else ():
                 await stack.enter_async_context(background(app))
             yield
     finally:
