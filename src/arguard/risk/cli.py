@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -70,15 +71,23 @@ def score(
         help="Your portfolio's 12-month default rate (e.g. 0.02): re-bases PDs from the training sample's "
              "rate (about 7 %).", min=1e-6, max=0.999999)] = None,
 ) -> None:
-    """Score buyers from a file of ratios or statement items; needs no database."""
+    """Score buyers from a file of ratios or statement items; needs no database. With
+    ARGUARD_DASK_SCHEDULER set, the rows are scored on that Dask cluster."""
     from arguard.risk.combine import PriorShift
     from arguard.risk.scoring import score_frame
 
     models = store.load_models()
     prior = PriorShift(store.sample_rate(models.metadata), portfolio_rate) if portfolio_rate else None
     frame = read_table(input)
-    scored, issues = score_frame(models.get(model), frame, source=input.name, reasons=reasons, prior=prior,
-                                 exact=exact_reasons)
+    scheduler = os.environ.get("ARGUARD_DASK_SCHEDULER")
+    if scheduler:  # rows split across the Dask cluster; the same answer as in-process
+        from arguard.risk.scaleout import score_frame_on_dask
+
+        scored, issues = score_frame_on_dask(scheduler, frame, model=model, source=input.name, reasons=reasons,
+                                             prior=prior, exact=exact_reasons)
+    else:
+        scored, issues = score_frame(models.get(model), frame, source=input.name, reasons=reasons, prior=prior,
+                                     exact=exact_reasons)
     scored.to_csv(out, index=False)
     for issue in issues[:20]:
         err_console.print(f"[yellow]warning[/yellow] {issue}")
