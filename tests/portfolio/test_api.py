@@ -99,3 +99,15 @@ def test_insurance_value_reads_the_stored_policy_in_force(api: Any, engine: Any,
     given = client.get("/api/v1/portfolio/insurance-value?indemnity_pct=90", headers=auth(viewer)).json()
     assert given["terms_from"] == "given terms" and given["structures"][0]["name"] == "policy"
     assert given["structures"][0]["el_saved"] > 0
+
+
+def test_exposure_counts_shipped_not_invoiced_orders(api: Any) -> None:
+    client, key_for = api
+    viewer = _seed(api)
+    order = {"order_id": "SO-1", "customer": "K3", "amount": "6000.00", "currency": "EUR",
+             "ship_date": (TODAY - timedelta(2)).isoformat(), "status": "shipped"}
+    r = client.post("/api/v1/orders", headers=auth(key_for("analyst")), json={"orders": [order]})
+    assert r.status_code == 200 and not r.json()["issues"], r.text
+    body = client.get("/api/v1/portfolio/loss?seed=4", headers=auth(viewer)).json()
+    assert body["open_receivables"] == "74000.00" and body["shipped_and_orders"] == "6000.00"
+    assert body["buyers"] == 3

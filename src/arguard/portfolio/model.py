@@ -147,9 +147,11 @@ class LossDistribution:
 @dataclass(frozen=True, eq=False)
 class StoredBook:
     """The stored book as the model sees it: the positions, how many buyers had no grade (their PD was
-    assumed), currencies left out for want of an exchange rate, and the open receivables in exact money."""
+    assumed), currencies left out for want of an exchange rate, and in exact money the open receivables
+    and the shipped-not-invoiced plus released orders counted in the exposure."""
 
     book: Book
     ungraded: int
     skipped_currencies: tuple[str, ...]
     open_total: Any
+    pipeline: Any = None

@@ -8,7 +8,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from arguard.core.errors import ImportRejected, Issue, ValidationError
+from arguard.core.errors import ArguardError, ImportRejected, Issue, ValidationError
 from arguard.core.money import Money
 from arguard.platform.context import ServiceContext
 from arguard.portfolio.model import Book, Correlation, LossDistribution, SimulationSettings, StoredBook
@@ -60,41 +60,51 @@ def correlation_from_file(path: Path) -> Correlation:
 
 
 def stored_book(ctx: ServiceContext, as_of: date, lgd: float = DEFAULT_LGD) -> StoredBook:
-    """Every buyer with open receivables as of `as_of`: EAD = open balance in the base currency, PD =
-    newest grade's 12-month PD (UNGRADED_PD when never graded), LGD as given."""
+    """Every buyer with exposure as of `as_of`: EAD = open receivables + shipped not yet invoiced +
+    released orders (the limits capability's exposure parts), in the base currency at the dated rate;
+    PD = newest grade's 12-month PD (UNGRADED_PD when never graded); LGD as given."""
     import numpy as np
 
     ctx.require("viewer")
     from arguard.ledger import interface as ledger
+    from arguard.limits import interface as limits
     from arguard.risk import interface as risk
 
     base = ledger.base_currency(ctx)
     fx = ledger.fx_table(ctx)
+    skipped: set[str] = set()
+
+    def in_base(amount: Money) -> Money | None:
+        try:
+            return amount if amount.currency == base else fx.convert(amount, base, as_of)
+        except ArguardError:  # a missing rate leaves the currency out, named in the answer
+            skipped.add(amount.currency)
+            return None
+
     customers, _ = ledger.list_customers(ctx, limit=10_000_000)
     about = {c.code: c for c in customers}
     grades = risk.newest_grades(ctx)
-    open_by: dict[str, float] = {}
-    skipped: set[str] = set()
-    total = Money.zero(base)
+    ead: dict[str, float] = {}
+    total, pipeline = Money.zero(base), Money.zero(base)
     for row in ledger.aging_report(ctx, as_of).rows:
-        if row.customer_code is None or sum(row.bucket_minor) <= 0:
-            continue
-        try:
-            amount = fx.convert(row.total, base, as_of) if row.currency != base else row.total
-        except Exception:  # noqa: BLE001 - a missing rate leaves the currency out, named in the answer
-            skipped.add(row.currency)
-            continue
-        open_by[row.customer_code] = open_by.get(row.customer_code, 0.0) + float(amount.amount)
-        total = total + amount
-    codes = sorted(c for c, v in open_by.items() if v > 0)
+        if row.customer_code is not None and sum(row.bucket_minor) > 0 and (amount := in_base(row.total)):
+            ead[row.customer_code] = ead.get(row.customer_code, 0.0) + float(amount.amount)
+            total = total + amount
+    positions = limits.credit_positions(ctx, list(ledger.customer_ids(ctx).values()), as_of, whole_book=True)
+    for position in positions.values():
+        for part in (position.shipped, position.orders):
+            if part is not None and part.amount > 0 and (amount := in_base(part)):
+                ead[position.customer_code] = ead.get(position.customer_code, 0.0) + float(amount.amount)
+                pipeline = pipeline + amount
+    codes = sorted(c for c, v in ead.items() if v > 0)
     ungraded = sum(1 for c in codes if c not in grades)
-    rows = [(c, grades[c][1] if c in grades else UNGRADED_PD, open_by[c], lgd,
+    rows = [(c, grades[c][1] if c in grades else UNGRADED_PD, ead[c], lgd,
              (about[c].country if c in about else "XX") or "XX",
              (about[c].sector if c in about else None) or "unknown") for c in codes]
     book = Book.of(rows, base)
     if len(book):
         book = Book(book.ids, np.clip(book.pd, 1e-6, 1.0), book.ead, book.lgd, book.country, book.sector, base)
-    return StoredBook(book, ungraded, tuple(sorted(skipped)), total)
+    return StoredBook(book, ungraded, tuple(sorted(skipped)), total, pipeline)
 
 
 def simulate(book: Book, corr: Correlation, settings: SimulationSettings,
@@ -152,7 +162,8 @@ def simulate_stored(ctx: ServiceContext, as_of: date, corr: Correlation, setting
     out = distribution_json(dist, seconds)
     out.update({"as_of": as_of.isoformat(), "ungraded_buyers": stored.ungraded, "ungraded_pd": UNGRADED_PD,
                 "lgd": lgd, "currencies_left_out": list(stored.skipped_currencies),
-                "open_receivables": str(stored.open_total.amount)})
+                "open_receivables": str(stored.open_total.amount),
+                "shipped_and_orders": str(stored.pipeline.amount)})
     return out
 
 
