@@ -319,6 +319,12 @@ def world(engine: Engine) -> Iterator[World]:
             warnings.warn(f"seeder {capability!r} failed: {exc!r}", IsolationGap, stacklevel=1)
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("ARGUARD_DATABASE_URL", engine.url.render_as_string(hide_password=False))
+        mp.setenv("ARGUARD_MONITOR_SCHEDULER", "off")
+        # The server's delivery worker would try A's queued webhook and e-mail in the background and so
+        # change A's rows while the walk compares them with the snapshot (a race, not a crossing).
+        from arguard.monitor.delivery import DeliveryWorker
+
+        mp.setattr(DeliveryWorker, "start", lambda self: self)
         get_settings.cache_clear()
         app = create_app()
         with TestClient(app, raise_server_exceptions=False) as client:  # a crash is a 500 to report
