@@ -44,6 +44,7 @@ __all__ += ["Leftover", "MaterialOverdue", "Materiality", "Thresholds", "get_mat
 # Collections (issue 13): the ledger as it stood on a date with each open item's dated history, unapplied
 # cash, customers by code, and rendered statements of account.
 from arguard.ledger.history import ItemHistory  # noqa: E402
+from arguard.ledger.service_views import dso_report  # noqa: E402
 from arguard.ledger.service_history import (  # noqa: E402
     customers_by_code,
     document_customer,
@@ -52,8 +53,8 @@ from arguard.ledger.service_history import (  # noqa: E402
     unapplied_cash,
 )
 
-__all__ += ["ItemHistory", "customers_by_code", "document_customer", "items_with_history", "render_statements",
-            "unapplied_cash"]
+__all__ += ["ItemHistory", "customers_by_code", "document_customer", "dso_report", "items_with_history",
+            "render_statements", "unapplied_cash"]
 
 # Credit insurance (issue 14): every open invoice of the book in one statement.
 from arguard.ledger.service_open_bulk import OpenInvoiceRow, open_invoices_bulk, sales_by_buyer
