@@ -146,3 +146,25 @@ def test_the_cli_starts_without_the_heavy_libraries() -> None:
             "'openpyxl', 'scipy') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]", out
+
+
+class _AllInCollections:
+    def in_collections(self, ctx: Any, customer_code: str) -> bool:
+        return True
+
+
+IN_COLLECTIONS = _AllInCollections()
+
+
+def test_a_plug_in_point_is_answered_by_a_declaration_not_a_global() -> None:
+    from arguard.limits import sources
+    from arguard.platform.registry import Provide
+
+    before = sources.collections_source()
+    registry.register(Capability(name="tiny_collections",
+                                 provides=(Provide(sources.COLLECTIONS_POINT, f"{ME}:IN_COLLECTIONS"),)))
+    try:
+        assert sources.collections_source() is IN_COLLECTIONS
+    finally:
+        registry.unregister("tiny_collections")
+    assert sources.collections_source() is before
