@@ -12,9 +12,9 @@ from collections.abc import Mapping
 from datetime import date
 from string import Template
 from typing import Any
-from xml.sax.saxutils import escape
 
 from arguard.collections.model import DunningAction, DunningLevel
+from arguard.core.exports import pdf_text as escape
 from arguard.ledger.model import CustomerRecord
 
 TEXTS: dict[str, dict[str, str]] = {
