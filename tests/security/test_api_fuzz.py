@@ -125,3 +125,25 @@ def test_the_fuzzer_sees_every_capability_route() -> None:
     assert len(ops) > 40 and not SKIPPED
     assert ("POST", "/api/v1/customers") in ops and ("POST", "/api/v1/webhooks") in ops
     assert uuid.UUID(int=SEED % 2**128)  # the seed is a plain integer, printed with the run
+
+
+BROKEN_BODIES = [b'{"a":', b"\xff\xfe\x00", b"[" * 5000 + b"]" * 5000, b'{"x": 1e999999}', b"null", b'"\\u0000"']
+
+
+def test_broken_json_bodies_to_every_operation_that_takes_json(api) -> None:  # type: ignore[no-untyped-def]
+    """Bodies that are not JSON at all, or nested deeper than any parser should go: a 4xx in the format."""
+    client, key_for = api
+    headers = {"Authorization": f"Bearer {key_for('admin')}", "Content-Type": "application/json"}
+    doc = client.app.openapi()
+    for path, ops in doc["paths"].items():
+        if not path.startswith("/api/v1/"):
+            continue
+        for method, op in ops.items():
+            if "application/json" not in op.get("requestBody", {}).get("content", {}):
+                continue
+            url = path.replace("{", "").replace("}", "")  # any path parameter: its own name as the value
+            for body in BROKEN_BODIES:
+                r = client.request(method.upper(), url, content=body, headers=headers)
+                assert r.status_code < 500, (method, path, body[:20], r.text[:300])
+                if r.status_code >= 400:
+                    assert {"error", "message"} <= set(r.json()), (method, path, r.text[:300])
