@@ -69,6 +69,10 @@ def test_posted_book_needs_an_analyst_and_good_input(api: Any) -> None:
                                                                        "rho_sector": 0.2}})
     assert too_much.status_code == 422
     assert client.get("/api/v1/portfolio/loss?rho=1.5", headers=auth(key_for("viewer"))).status_code == 422
+    assert client.get("/api/v1/portfolio/loss?seed=-1", headers=auth(key_for("viewer"))).status_code == 422
+    negative = client.post("/api/v1/portfolio/simulate", headers=auth(key_for("analyst")),
+                           json={"buyers": buyers[:3], "seed": -5})
+    assert negative.status_code == 422
     assert client.get("/api/v1/assess?home=Germany", headers=auth(key_for("viewer"))).status_code == 422
 
 

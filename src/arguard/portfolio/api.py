@@ -4,9 +4,9 @@ insurance. Reads only; every answer carries its seed."""
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
 from arguard.api.deps import Analyst, Viewer
@@ -15,6 +15,7 @@ from arguard.portfolio import service
 from arguard.portfolio.model import Correlation, SimulationSettings
 
 router = APIRouter(tags=["portfolio"])
+Seed = Annotated[int, Query(ge=0, le=2**32 - 1, description="Seed of the simulation (printed with the answer)")]
 MAX_POSTED_BUYERS = 200_000
 
 
@@ -51,7 +52,7 @@ class SimulateIn(BaseModel):
     buyers: list[BuyerIn] = Field(min_length=1, max_length=MAX_POSTED_BUYERS)
     currency: str = Field(default="EUR", pattern=r"^[A-Z]{3}$")
     correlation: CorrelationIn = CorrelationIn()
-    seed: int = 20261204
+    seed: int = Field(default=20261204, ge=0, le=2**32 - 1)
     method: str = Field(default="mc", pattern=r"^(mc|vasicek|creditriskplus)$")
 
 
@@ -62,7 +63,7 @@ def _corr(rho: float | None) -> Correlation:
 
 
 @router.get("/portfolio/loss")
-def stored_loss(ctx: Viewer, as_of: date | None = None, rho: float | None = None, seed: int = 20261204,
+def stored_loss(ctx: Viewer, as_of: date | None = None, rho: float | None = None, seed: Seed = 20261204,
                 lgd: float = 0.45, method: str = "mc") -> dict[str, Any]:
     """Loss distribution of the stored book: EL, VaR/ES at 99/99.5/99.9 %, rel. SE, contributions,
     histogram; PDs from the newest grades, EAD = open receivables in the base currency."""
@@ -91,7 +92,7 @@ def simulate_posted(body: SimulateIn, ctx: Analyst) -> dict[str, Any]:
 def insurance_value(ctx: Viewer, as_of: date | None = None, indemnity_pct: float | None = None,
                     aggregate_first_loss: float = 0.0, deductible_per_claim: float = 0.0,
                     premium_rate_pct: float = 0.2, max_liability_multiple: float = 30.0,
-                    seed: int = 20261204, rho: float | None = None) -> dict[str, Any]:
+                    seed: Seed = 20261204, rho: float | None = None) -> dict[str, Any]:
     """The stored book with and without a policy and the structures around it; the recommendation in
     English and Chinese. Without `indemnity_pct`: the stored policy in force (`terms_from` says which),
     else the default terms; with it, a policy of the terms given."""

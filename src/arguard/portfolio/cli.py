@@ -38,7 +38,7 @@ def _correlation(rho: float | None, factors: Path | None) -> Any:
 Buyers = Annotated[Path | None, typer.Option("--buyers", help="CSV: id,pd,ead,lgd,country,sector (no database).")]
 Rho = Annotated[float | None, typer.Option("--rho", help="One factor with this asset correlation (Vasicek case).")]
 Factors = Annotated[Path | None, typer.Option("--factors", help="CSV kind,code,rho: global/country/sector shares.")]
-Seed = Annotated[int, typer.Option("--seed", help="Seed of the scenarios (printed with the answer).")]
+Seed = Annotated[int, typer.Option("--seed", min=0, max=2**32 - 1, help="Seed of the scenarios (printed with the answer).")]
 Format = Annotated[str, typer.Option("--format", help="table or json.")]
 
 
