@@ -30,6 +30,9 @@ class Settings(BaseSettings):
     """Fernet key (urlsafe base64, 32 bytes) encrypting webhook secrets at rest. Unset: derived."""
     cookie_secure: bool = False
     """Mark the session cookie `Secure` (set it when the dashboard is served over HTTPS)."""
+    trusted_origins: str = ""
+    """Comma-separated origins (https://arguard.example.com) whose dashboard forms are accepted besides
+    the request's own host: for a reverse proxy that does not pass the Host header on."""
     webhook_allow_private: bool = False
     """Allow webhooks to private, loopback and link-local addresses (a receiver on the same host)."""
     max_body_bytes: int = 1 << 20

@@ -55,3 +55,21 @@ def test_api_docs_load_nothing_from_another_site(api):
         assert client.get(u).status_code == 200, u
     assert "<script>" not in page.text  # no inline script: the CSP forbids it
     assert client.get("/redoc").status_code == 404
+
+
+def test_behind_a_proxy_the_forwarded_host_or_a_trusted_origin_is_this_site(api, company, use_database,
+                                                                             monkeypatch):
+    from arguard.settings import get_settings
+
+    client, _ = api
+    make_user(use_database, company[0], "pia", role="admin")
+    client.cookies.set(COOKIE, make_session_cookie(Principal(company[0], "user:pia", "admin")))
+    url = "/alerts/999999/acknowledge"
+    public = {"origin": "https://ar.example.com"}
+    assert client.post(url, data={}, headers=public, follow_redirects=False).status_code == 403
+    r = client.post(url, data={}, headers={**public, "x-forwarded-host": "ar.example.com"}, follow_redirects=False)
+    assert r.status_code != 403
+    monkeypatch.setattr(get_settings(), "trusted_origins", "https://ar.example.com")
+    assert client.post(url, data={}, headers=public, follow_redirects=False).status_code != 403
+    assert client.post(url, data={}, headers={"origin": "https://evil.example"},
+                       follow_redirects=False).status_code == 403

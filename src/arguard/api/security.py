@@ -146,9 +146,12 @@ def _check_same_origin(headers: dict[str, str], scope: Scope) -> None:
     source = headers.get("origin") or headers.get("referer")
     if not source:
         return
-    host = headers.get("host", "")
+    # Behind a reverse proxy the Host may be the proxy's upstream: the forwarded host counts too (a
+    # browser never lets a page set that header), and so do the origins the operator names.
+    hosts = {headers.get("host", "").lower(), headers.get("x-forwarded-host", "").split(",")[0].strip().lower()}
+    hosts |= {urlsplit(o.strip()).netloc.lower() for o in get_settings().trusted_origins.split(",") if o.strip()}
     origin = urlsplit(source)
-    if source == "null" or origin.netloc.lower() != host.lower():
+    if source == "null" or origin.netloc.lower() not in hosts - {""}:
         from arguard.core.errors import Forbidden
 
         raise Forbidden("this form was sent from another site; open the page again and resend it",
