@@ -34,7 +34,7 @@ def main() -> None:
             ("scorecard", ROWS, True, False), ("gbm", 20_000, True, True)]
     for name, n, reasons, exact in runs:
         start = time.perf_counter()
-        pds, grades, _ = score_matrix(models.get(name), big[:n], reasons=reasons, exact=exact)
+        _pds, grades, _ = score_matrix(models.get(name), big[:n], reasons=reasons, exact=exact)
         took = time.perf_counter() - start
         what = ("PD + grade + reasons" + (" (exact TreeSHAP)" if exact else "")) if reasons else "PD + grade"
         print(f"{name:9s} {what:38s} {n:>9,} rows  {took:6.2f} s  ({n / took:,.0f} rows/s)"

@@ -184,5 +184,5 @@ def test_a_service_module_imports_alone(module: str) -> None:
     import subprocess
     import sys
 
-    done = subprocess.run([sys.executable, "-c", f"import {module}"], capture_output=True, text=True)
+    done = subprocess.run([sys.executable, "-c", f"import {module}"], capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr[-2000:]

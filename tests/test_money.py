@@ -103,7 +103,7 @@ def test_currency_codes_are_iso_4217_normalised_at_the_door_and_strict_inside() 
 def test_money_of_refuses_extra_decimals_and_the_constructor_rounds_computed_amounts() -> None:
     with pytest.raises(ValidationError, match="more decimals"):
         Money.of("10.005", "EUR")
-    assert Money(Decimal("10") / 3, "EUR").amount == Decimal("3.33")   # a computed share, half-even
+    assert Money(Decimal(10) / 3, "EUR").amount == Decimal("3.33")   # a computed share, half-even
     assert Money.of("10.005", "BHD").amount == Decimal("10.005")
 
 

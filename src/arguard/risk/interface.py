@@ -25,12 +25,12 @@ def newest_grades(ctx: ServiceContext) -> dict[str, tuple[int, float]]:
 __all__ = ["buyer_risk", "grade_buyers", "newest_grades", "portfolio", "regrade_buyer"]
 
 # Issue 12: a default reported by an event decides the grade at once (risk README rules 13–14).
-from arguard.risk.service_flags import DEFAULT_EVENTS, default_flags, flag_default, lift_default  # noqa: E402
+from arguard.risk.service_flags import DEFAULT_EVENTS, default_flags, flag_default, lift_default
 
 __all__ += ["DEFAULT_EVENTS", "default_flags", "flag_default", "lift_default"]
 
 # What limits reads of risk (issue 10: the newest grade, accounts and country class, no risk tables).
-from arguard.risk.reads import (  # noqa: E402
+from arguard.risk.reads import (
     NewestAccounts,
     NewestGrade,
     country_class,

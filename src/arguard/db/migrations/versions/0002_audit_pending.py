@@ -4,9 +4,8 @@ Revision ID: 0002_audit_pending
 Revises: 0001_foundation
 Create Date: 2026-11-28 19:20:00.000000
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = '0002_audit_pending'
 down_revision = '0001_foundation'

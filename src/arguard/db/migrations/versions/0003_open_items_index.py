@@ -4,9 +4,8 @@ Revision ID: 0003_open_items_index
 Revises: 0002_audit_pending
 Create Date: 2026-11-28 19:28:00.000000
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = '0003_open_items_index'
 down_revision = '0002_audit_pending'

@@ -4,9 +4,8 @@ Revision ID: 0004_platform_security
 Revises: 0003_open_items_index
 Create Date: 2026-12-04 20:40:00.000000
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = '0004_platform_security'
 down_revision = '0003_open_items_index'

@@ -4,9 +4,8 @@ Revision ID: 0005_installation_keys
 Revises: 0004_platform_security
 Create Date: 2026-12-04 21:35:00.000000
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = '0005_installation_keys'
 down_revision = '0004_platform_security'

@@ -5,9 +5,8 @@ Revision ID: 0006_audit_pending_mac
 Revises: 0005_installation_keys
 Create Date: 2026-12-04 21:40:00.000000
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = '0006_audit_pending_mac'
 down_revision = '0005_installation_keys'

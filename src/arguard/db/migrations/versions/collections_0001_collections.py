@@ -4,9 +4,8 @@ Revision ID: collections_0001
 Revises: 0001_foundation
 Create Date: 2026-12-04 20:31:31.664502
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = 'collections_0001'
 down_revision = '0001_foundation'

@@ -5,9 +5,8 @@ Revision ID: collections_0002
 Revises: collections_0001
 Create Date: 2026-12-04 21:10:00
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = 'collections_0002'
 down_revision = 'collections_0001'

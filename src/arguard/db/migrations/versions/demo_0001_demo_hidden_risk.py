@@ -4,9 +4,8 @@ Revision ID: demo_0001
 Revises: 0001_foundation
 Create Date: 2026-11-28 16:18:04.885582
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = 'demo_0001'
 down_revision = '0001_foundation'

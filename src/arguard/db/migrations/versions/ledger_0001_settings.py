@@ -4,9 +4,8 @@ Revision ID: ledger_0001
 Revises: 0001_foundation
 Create Date: 2026-12-04 20:50:00.000000
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = 'ledger_0001'
 down_revision = '0001_foundation'

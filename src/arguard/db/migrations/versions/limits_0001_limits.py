@@ -4,9 +4,8 @@ Revision ID: limits_0001
 Revises: 0001_foundation
 Create Date: 2026-11-28 16:16:12.029248
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = 'limits_0001'
 down_revision = '0001_foundation'

@@ -4,9 +4,8 @@ Revision ID: limits_0002
 Revises: limits_0001
 Create Date: 2026-11-28 17:20:28.905930
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = 'limits_0002'
 down_revision = 'limits_0001'

@@ -4,9 +4,8 @@ Revision ID: limits_0003
 Revises: limits_0002
 Create Date: 2026-11-28 19:05:00.000000
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = 'limits_0003'
 down_revision = 'limits_0002'

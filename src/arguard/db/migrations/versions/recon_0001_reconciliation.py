@@ -4,9 +4,8 @@ Revision ID: recon_0001
 Revises: 0001_foundation
 Create Date: 2026-11-28 16:23:55.545825
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = 'recon_0001'
 down_revision = '0001_foundation'

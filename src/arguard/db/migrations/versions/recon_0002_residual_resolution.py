@@ -4,9 +4,8 @@ Revision ID: recon_0002
 Revises: recon_0001
 Create Date: 2026-12-04 21:20:00
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = 'recon_0002'
 down_revision = 'recon_0001'

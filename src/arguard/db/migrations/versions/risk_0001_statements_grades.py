@@ -3,9 +3,8 @@
 Revision ID: risk_0001
 Revises: 0001_foundation
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = 'risk_0001'
 down_revision = '0001_foundation'

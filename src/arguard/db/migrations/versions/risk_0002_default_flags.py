@@ -4,9 +4,8 @@ Revision ID: risk_0002
 Revises: risk_0001
 Create Date: 2026-12-04 21:00:00.000000
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = 'risk_0002'
 down_revision = 'risk_0001'
