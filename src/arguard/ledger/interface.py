@@ -5,6 +5,7 @@ Other capabilities import `arguard.ledger.interface` and `arguard.ledger.model` 
 `ServiceContext` first and return the ledger's frozen records (ledger/model.py) or `Money`.
 """
 
+from arguard.ledger.materiality import Leftover, Materiality, MaterialOverdue, Thresholds, is_material
 from arguard.ledger.service import (
     add_payment,
     allocate,
@@ -13,7 +14,6 @@ from arguard.ledger.service import (
     open_items,
     write_off,
 )
-from arguard.ledger.materiality import Leftover, Materiality, MaterialOverdue, Thresholds, is_material
 from arguard.ledger.service_materiality import (
     get_materiality,
     leftovers,
@@ -22,6 +22,7 @@ from arguard.ledger.service_materiality import (
     materiality_thresholds,
 )
 from arguard.ledger.service_receipts import post_receipts
+from arguard.ledger.service_settlement import InvoiceHistory, invoice_history
 from arguard.ledger.service_views import (
     aging_report,
     base_currency,
@@ -34,33 +35,53 @@ from arguard.ledger.service_views import (
 )
 
 __all__ = [
-    "add_payment", "aging_report", "allocate", "base_currency", "convert", "customer_detail", "customer_record",
-    "fx_table", "list_customers", "open_items", "payment_history", "set_dispute", "statement_of_account",
+    "InvoiceHistory",
+    "Leftover",
+    "MaterialOverdue",
+    "Materiality",
+    "Thresholds",
+    "add_payment",
+    "aging_report",
+    "allocate",
+    "base_currency",
+    "convert",
+    "customer_detail",
+    "customer_record",
+    "fx_table",
+    "get_materiality",
+    "invoice_history",
+    "is_material",
+    "leftovers",
+    "list_customers",
+    "material_clause",
+    "material_overdue",
+    "materiality_thresholds",
+    "open_items",
+    "payment_history",
+    "post_receipts",
+    "set_dispute",
+    "statement_of_account",
     "write_off",
 ]
-__all__ += ["Leftover", "MaterialOverdue", "Materiality", "Thresholds", "get_materiality", "is_material",
-            "leftovers", "material_clause", "material_overdue", "materiality_thresholds"]
 
 # Collections (issue 13): the ledger as it stood on a date with each open item's dated history, unapplied
 # cash, customers by code, and rendered statements of account.
-from arguard.ledger.history import ItemHistory  # noqa: E402
-from arguard.ledger.service_views import dso_report  # noqa: E402
-from arguard.ledger.service_history import (  # noqa: E402
+from arguard.ledger.history import ItemHistory
+from arguard.ledger.service_history import (
     customers_by_code,
     document_customer,
     items_with_history,
     render_statements,
     unapplied_cash,
 )
+from arguard.ledger.service_views import dso_report
 
-__all__ += ["ItemHistory", "customers_by_code", "document_customer", "dso_report", "items_with_history",
-            "render_statements", "unapplied_cash"]
+__all__ += ["ItemHistory", "customers_by_code", "document_customer", "dso_report", "items_with_history", "render_statements", "unapplied_cash"]
 
 # Credit insurance (issue 14): every open invoice of the book in one statement.
 from arguard.ledger.service_open_bulk import OpenInvoiceRow, open_invoices_bulk, sales_by_buyer
 
 __all__ += ["OpenInvoiceRow", "open_invoices_bulk", "sales_by_buyer"]
-__all__ += ["post_receipts"]
 
 # Customers and open amounts as other capabilities read them (issue 10: no one else reads ledger tables).
 from arguard.ledger.reads import (
@@ -100,10 +121,21 @@ from arguard.ledger.reads import PayableInvoice, add_customer_account, payable_i
 from arguard.ledger.service import add_alias, find_invoice, reverse_allocation
 from arguard.ledger.service_views import add_fx_rate, get_payment
 
-__all__ += ["PayableInvoice", "payable_invoices", "payers", "add_alias", "add_customer_account", "add_fx_rate", "find_invoice", "get_payment", "import_bytes",
-            "import_records", "reverse_allocation"]
+__all__ += [
+    "PayableInvoice",
+    "add_alias",
+    "add_customer_account",
+    "add_fx_rate",
+    "find_invoice",
+    "get_payment",
+    "import_bytes",
+    "import_records",
+    "payable_invoices",
+    "payers",
+    "reverse_allocation",
+]
 
 # Payment figures per customer (issue 10: risk's payment behaviour no longer reads ledger tables).
-from arguard.ledger.reads_behaviour import credit_notes_issued, payment_figures  # noqa: E402
+from arguard.ledger.reads_behaviour import credit_notes_issued, payment_figures
 
 __all__ += ["credit_notes_issued", "payment_figures"]
