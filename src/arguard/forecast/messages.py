@@ -33,4 +33,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "forecast.insurance": ("No insurance cover is known to the forecast: net equals gross.",
                            "预测未获知任何保险保障：净额等于总额。"),
     "forecast.unavailable": ("No forecast: {reason}", "无法预测：{reason}"),
+    "forecast.computed_at": ("Computed {at} UTC", "计算于 {at} UTC"),
+    "forecast.stale": ("the ledger or the grades have changed since", "此后账目或评级已有变化"),
+    "forecast.recompute": ("Recompute", "重新计算"),
 }

@@ -29,3 +29,18 @@ class StoredProvision(CompanyScoped, Base):
     matrix: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     actor: Mapped[str] = mapped_column(String(128))
     created_at: Mapped[datetime] = utcnow_column()
+
+
+class StoredPage(CompanyScoped, Base):
+    """The forecast page's answer as computed for a date (rule 9 in README.md): the forecast, the actual
+    receipts before it and the provision, as JSON; `inputs` the version of the book it was computed from
+    (`pages.inputs_version`), so the page can say when the book has moved on since."""
+
+    __tablename__ = "forecast_page_results"
+    __table_args__ = (Index("ix_forecast_page_results_company_as_of", "company_id", "as_of"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    as_of: Mapped[date] = mapped_column(Date)
+    inputs: Mapped[str] = mapped_column(String(64))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    actor: Mapped[str] = mapped_column(String(128))
+    computed_at: Mapped[datetime] = utcnow_column()

@@ -3,15 +3,16 @@ provision matrix with its movement."""
 
 from __future__ import annotations
 
+from datetime import date
 from functools import partial
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from arguard.core.errors import ArguardError
-from arguard.forecast.service import ForecastRequest, forecast_run, receipts_before
-from arguard.forecast.service_provisions import ProvisionRequest, provisions
+from arguard.core.errors import ValidationError
+from arguard.forecast.pages import page_result, recompute_page
+from arguard.platform.roles import role_allows
 from arguard.web.common import AsOf, WebCtx, language, render
 from arguard.web.i18n import translate
 
@@ -36,19 +37,24 @@ def fan_chart(actual: list[dict[str, str]], forecast: dict[str, Any], tr: Any) -
 
 @router.get("/forecast", response_class=HTMLResponse)
 def forecast_page(request: Request, ctx: WebCtx, as_of: AsOf) -> HTMLResponse:
+    """The stored answer for the date (README rule 9): computed only when none is stored yet."""
     tr = partial(translate, language(request))
-    error = forecast = fan = provision = None
-    currency = ""
-    try:
-        forecast = forecast_run(ctx, ForecastRequest(as_of, scenarios=100))
-        currency = forecast["currency"]
-        fan = fan_chart(receipts_before(ctx, as_of), forecast, tr)
-    except ArguardError as exc:
-        error = exc.message
-    try:
-        provision = provisions(ctx, ProvisionRequest(as_of))
-        currency = currency or provision["currency"]
-    except ArguardError as exc:
-        error = error or exc.message
+    stored = page_result(ctx, as_of)
+    p = stored.payload
+    forecast, provision = p["forecast"], p["provision"]
+    fan = fan_chart(p["actual"], forecast, tr) if forecast is not None else None
+    currency = (forecast or {}).get("currency") or (provision or {}).get("currency", "")
     return render(request, "forecast/page.html", as_of=as_of, forecast=forecast, fan=fan, provision=provision,
-                  error=error, currency=currency)
+                  error=p["error"], currency=currency, computed_at=stored.computed_at, stale=stored.stale,
+                  can_recompute=role_allows(ctx.role, "credit_manager"))
+
+
+@router.post("/forecast/recompute")
+def forecast_recompute(ctx: WebCtx, as_of: Annotated[str, Form()]) -> Response:
+    """Compute the page's answer again (credit manager; same-origin forms only, like every dashboard POST)."""
+    try:
+        day = date.fromisoformat(as_of)
+    except ValueError:
+        raise ValidationError(f"as_of must be a date written YYYY-MM-DD, not {as_of!r}", code="invalid_as_of") from None
+    recompute_page(ctx, day)
+    return RedirectResponse(f"/forecast?as_of={day.isoformat()}", status_code=303)
