@@ -15,6 +15,7 @@ import os
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine
@@ -34,33 +35,54 @@ PG_ADMIN_URL = os.environ.get("ARGUARD_TEST_PG_ADMIN", "postgresql+psycopg://pos
 os.environ.setdefault("ARGUARD_BACKGROUND", "false")
 
 
+Bus = tuple[list[Any], set[str]]
+
+
+def _bus_now() -> Bus:
+    from arguard.platform import events, registry
+
+    return list(events._SUBSCRIBERS), set(registry._WIRED)
+
+
+def _set_bus(bus: Bus) -> None:
+    from arguard.platform import events, registry
+
+    events._SUBSCRIBERS[:] = bus[0]
+    registry._WIRED.clear()
+    registry._WIRED.update(bus[1])
+
+
+_BUS_BEFORE_COLLECTION = _bus_now()
+"""The event bus before any test module is imported: collecting a module may already build an app and so
+wire every subscription (tests/test_tenant_isolation.py lists the routes of create_app())."""
+
+
 @contextmanager
-def _event_bus_as_it_was() -> Iterator[None]:
+def _event_bus(start_from: Bus | None = None) -> Iterator[None]:
     """Put the event bus's subscribers back as they were: wiring is process-wide (the API app and the
     CLI wire every declared subscription at start-up), and must not leak into a later test that records
     facts through the services alone (e.g. automatic re-grading on a new fact)."""
-    from arguard.platform import events, registry
-
-    subscribers, wired = list(events._SUBSCRIBERS), set(registry._WIRED)
+    saved = _bus_now()
+    if start_from is not None:
+        _set_bus(start_from)
     try:
         yield
     finally:
-        events._SUBSCRIBERS[:] = subscribers
-        registry._WIRED.clear()
-        registry._WIRED.update(wired)
+        _set_bus(saved)
 
 
 @pytest.fixture(autouse=True, scope="module")
 def _module_event_bus() -> Iterator[None]:
-    """What a module-scoped fixture wired (an app built once for the module) ends with the module."""
-    with _event_bus_as_it_was():
+    """Each module starts from the bus as it was before collection; what a module-scoped fixture wired
+    (an app built once for the module) ends with the module."""
+    with _event_bus(start_from=_BUS_BEFORE_COLLECTION):
         yield
 
 
 @pytest.fixture(autouse=True)
 def _test_event_bus() -> Iterator[None]:
     """What a test wired (create_app(), a CLI command, registry.wire_subscriptions()) ends with the test."""
-    with _event_bus_as_it_was():
+    with _event_bus():
         yield
 
 
