@@ -31,7 +31,7 @@ def book_facts(ctx: ServiceContext, as_of: date, home: str | None = None, seed: 
     from arguard.portfolio.model import SimulationSettings
     from arguard.risk import interface as risk
 
-    stored, dist = portfolio.stored_loss(ctx, as_of, settings=SimulationSettings(
+    stored, loss = portfolio.stored_loss_figures(ctx, as_of, settings=SimulationSettings(
         seed=seed, min_scenarios=32_768, chunk=2_048, contributions=False))
     book = stored.book
     graded = risk.newest_grades(ctx)
@@ -53,8 +53,8 @@ def book_facts(ctx: ServiceContext, as_of: date, home: str | None = None, seed: 
     return BookFacts(
         as_of, book.currency, home_country(book.currency, [p.country for p in positions], home), positions,
         overdue_share=sum(minor[1:]) / total, overdue_90_share=sum(minor[4:]) / total,
-        expected_loss=dist.expected_loss, var_999=dist.tail.var.get(0.999, 0.0),
-        es_999=dist.tail.es.get(0.999, 0.0), country_class={c: risk.country_class(c) for c in countries})
+        expected_loss=loss["expected_loss"], var_999=loss["var_999"], es_999=loss["es_999"],
+        country_class={c: risk.country_class(c) for c in countries})
 
 
 def assess(ctx: ServiceContext, as_of: date, home: str | None = None, seed: int = 20261204) -> Assessment:

@@ -10,6 +10,8 @@ CAPABILITY = Capability(
     cli_commands=(
         CliCommand('portfolio', 'Portfolio credit loss: distribution, VaR/ES, value of insurance.'),
     ),
+    tables="arguard.portfolio.tables",
+    migrations="portfolio",
     nav=(Nav("/portfolio", "portfolio.nav", 90),),
     translations=("arguard.portfolio.messages:MESSAGES",),
     demo=(DemoStepRef("portfolio", "arguard.portfolio.demo:build", 90),),

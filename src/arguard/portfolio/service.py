@@ -210,6 +210,22 @@ def stored_loss(ctx: ServiceContext, as_of: date, corr: Correlation | None = Non
     return stored, dist
 
 
+def stored_loss_figures(ctx: ServiceContext, as_of: date, settings: SimulationSettings,
+                        lgd: float = DEFAULT_LGD) -> tuple[StoredBook, dict[str, float]]:
+    """The stored book and its expected loss, VaR and ES at 99.9 % (default correlation), stored per exact
+    inputs (README rule 8): computed once, read back afterwards."""
+    from arguard.portfolio.stored import inputs_key, remembered
+
+    stored = stored_book(ctx, as_of, lgd)
+
+    def compute() -> dict[str, float]:
+        dist, _ = simulate(stored.book, Correlation(), settings)
+        return {"expected_loss": dist.expected_loss, "var_999": dist.tail.var.get(0.999, 0.0),
+                "es_999": dist.tail.es.get(0.999, 0.0)}
+
+    return stored, remembered(ctx, as_of, "loss", inputs_key(stored.book, Correlation(), settings), compute)
+
+
 def insurance_value_stored(ctx: ServiceContext, as_of: date, corr: Correlation, cover: Any,
                            settings: SimulationSettings, lgd: float = DEFAULT_LGD,
                            turnover_factor: float | None = None, cost_of_capital: float | None = None) -> dict[str, Any]:

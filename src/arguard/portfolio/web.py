@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse
 
 from arguard.portfolio import service
 from arguard.portfolio.model import Correlation, SimulationSettings
+from arguard.portfolio.stored import inputs_key, remembered
 from arguard.web.common import AsOf, WebCtx, language, render
 from arguard.web.i18n import translate
 
@@ -23,8 +24,9 @@ def loss_chart(answer: dict[str, Any], tr: Any) -> dict[str, Any]:
     cut = answer["var"]["0.999"]
     bins = answer.get("histogram", [])
     labels = [f"{x:,.0f}" for x, _ in bins]
-    body = [p if x < cut and p > 0 else None for x, p in bins]
-    tail = [p if x >= cut and p > 0 else None for x, p in bins]
+    # Below one in a billion a bar is invisible on any screen; leaving it out keeps the log axis readable.
+    body = [p if x < cut and p >= 1e-9 else None for x, p in bins]
+    tail = [p if x >= cut and p >= 1e-9 else None for x, p in bins]
     return {"type": "bar", "valueFormat": "probability",
             "options": {"scales": {"x": {"stacked": True}, "y": {"type": "logarithmic", "stacked": False}}},
             "data": {"labels": labels, "datasets": [
@@ -43,13 +45,20 @@ def portfolio_page(request: Request, ctx: WebCtx, as_of: AsOf, indemnity: float 
     if len(stored.book) == 0:
         return render(request, "portfolio/portfolio.html", as_of=as_of, answer=None, insurance=None,
                       indemnity=indemnity, afl=afl, rate=rate)
-    dist, seconds = service.simulate(stored.book, Correlation(), PAGE_SETTINGS)
-    from arguard.portfolio.report import distribution_json
-
-    answer = distribution_json(dist, seconds)
     cover = Cover("policy", indemnity=indemnity / 100, aggregate_first_loss=afl, premium_rate=rate / 100)
-    insurance = service.insurance_value(stored.book, Correlation(), cover,
-                                        SimulationSettings(min_scenarios=32_768, chunk=4_096))
+    insurance_settings = SimulationSettings(min_scenarios=32_768, chunk=4_096)
+
+    def compute() -> dict[str, Any]:
+        from arguard.portfolio.report import distribution_json
+
+        dist, seconds = service.simulate(stored.book, Correlation(), PAGE_SETTINGS)
+        return {"answer": distribution_json(dist, seconds),
+                "insurance": service.insurance_value(stored.book, Correlation(), cover, insurance_settings)}
+
+    # stored per exact inputs (README rule 8): a reload reads the answer instead of simulating again
+    key = inputs_key(stored.book, Correlation(), PAGE_SETTINGS, cover, insurance_settings)
+    done = remembered(ctx, as_of, "page", key, compute)
+    answer, insurance = done["answer"], done["insurance"]
     return render(request, "portfolio/portfolio.html", as_of=as_of, answer=answer, insurance=insurance,
                   chart=loss_chart(answer, tr), ungraded=stored.ungraded, ungraded_pd=service.UNGRADED_PD,
                   indemnity=indemnity, afl=afl, rate=rate)
