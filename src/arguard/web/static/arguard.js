@@ -11,7 +11,12 @@
     var lang = document.documentElement.lang || "en";
     var nf = new Intl.NumberFormat(lang, kind === "probability" ? {maximumSignificantDigits: 2}
       : {maximumFractionDigits: kind === "amount" ? 2 : 1});
-    return function (v) { return v === null || v === undefined || isNaN(v) ? "—" : nf.format(v); };
+    return function (v) {
+      if (v === null || v === undefined || isNaN(v)) { return "—"; }
+      // Tail probabilities span many decades: 1.0e-7 rather than a row of zeros.
+      if (kind === "probability" && v !== 0 && Math.abs(v) < 0.001) { return Number(v).toExponential(1); }
+      return nf.format(v);
+    };
   }
 
   function toNumbers(datasets) {
