@@ -12,7 +12,7 @@ def build(ctx: ServiceContext, world: DemoWorld, rng: Random) -> None:
     """Simulate the demo company's open receivables as of the world's last day (seed printed in the
     audit entry) so the portfolio page and the assessment have a recorded first answer."""
     from arguard.portfolio.model import Correlation, SimulationSettings
-    from arguard.portfolio.service import simulate, stored_book
+    from arguard.portfolio.service import page_answer, simulate, stored_book
 
     as_of, seed = world.as_of, world.seed
     stored = stored_book(ctx, as_of)
@@ -24,3 +24,4 @@ def build(ctx: ServiceContext, world: DemoWorld, rng: Random) -> None:
               after={"seed": seed, "buyers": dist.buyers, "scenarios": dist.scenarios,
                      "expected_loss": round(dist.expected_loss, 2), "var_999": round(dist.tail.var[0.999], 2),
                      "es_999": round(dist.tail.es[0.999], 2), "seconds": round(seconds, 2)})
+    page_answer(ctx, stored, as_of)  # the portfolio page opens on the stored answer (README rule 13)

@@ -210,6 +210,31 @@ def stored_loss(ctx: ServiceContext, as_of: date, corr: Correlation | None = Non
     return stored, dist
 
 
+PAGE_SETTINGS = SimulationSettings(min_scenarios=32_768, chunk=2_048, target_rel_se=0.02)
+"""The portfolio page's simulation (the insurance comparison beside it: 32 768 scenarios, chunks of 4 096)."""
+
+
+def page_answer(ctx: ServiceContext, stored: StoredBook, as_of: date, indemnity: float = 90.0, afl: float = 0.0,
+                rate: float = 0.2) -> dict[str, Any]:
+    """The portfolio page's distribution and insurance comparison (indemnity and premium rate in %, the
+    aggregate first loss in the base currency) for a non-empty stored book, stored per exact inputs
+    (README rule 13): a reload reads the answer instead of simulating again."""
+    from arguard.portfolio.cover import Cover
+    from arguard.portfolio.report import distribution_json
+    from arguard.portfolio.stored import inputs_key, remembered
+
+    cover = Cover("policy", indemnity=indemnity / 100, aggregate_first_loss=afl, premium_rate=rate / 100)
+    insurance_settings = SimulationSettings(min_scenarios=32_768, chunk=4_096)
+
+    def compute() -> dict[str, Any]:
+        dist, seconds = simulate(stored.book, Correlation(), PAGE_SETTINGS)
+        return {"answer": distribution_json(dist, seconds),
+                "insurance": insurance_value(stored.book, Correlation(), cover, insurance_settings)}
+
+    key = inputs_key(stored.book, Correlation(), PAGE_SETTINGS, cover, insurance_settings)
+    return remembered(ctx, as_of, "page", key, compute)
+
+
 def stored_loss_figures(ctx: ServiceContext, as_of: date, settings: SimulationSettings,
                         lgd: float = DEFAULT_LGD) -> tuple[StoredBook, dict[str, float]]:
     """The stored book and its expected loss, VaR and ES at 99.9 % (default correlation), stored per exact

@@ -10,13 +10,10 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from arguard.portfolio import service
-from arguard.portfolio.model import Correlation, SimulationSettings
-from arguard.portfolio.stored import inputs_key, remembered
 from arguard.web.common import AsOf, WebCtx, language, render
 from arguard.web.i18n import translate
 
 router = APIRouter()
-PAGE_SETTINGS = SimulationSettings(min_scenarios=32_768, chunk=2_048, target_rel_se=0.02)
 
 
 def loss_chart(answer: dict[str, Any], tr: Any) -> dict[str, Any]:
@@ -37,27 +34,13 @@ def loss_chart(answer: dict[str, Any], tr: Any) -> dict[str, Any]:
 @router.get("/portfolio", response_class=HTMLResponse)
 def portfolio_page(request: Request, ctx: WebCtx, as_of: AsOf, indemnity: float = 90.0,
                    afl: float = 0.0, rate: float = 0.2) -> HTMLResponse:
-    from arguard.portfolio.cover import Cover
-
     tr = partial(translate, language(request))
     indemnity, rate, afl = min(max(indemnity, 0.0), 100.0), min(max(rate, 0.0), 100.0), max(afl, 0.0)
     stored = service.stored_book(ctx, as_of)
     if len(stored.book) == 0:
         return render(request, "portfolio/portfolio.html", as_of=as_of, answer=None, insurance=None,
                       indemnity=indemnity, afl=afl, rate=rate)
-    cover = Cover("policy", indemnity=indemnity / 100, aggregate_first_loss=afl, premium_rate=rate / 100)
-    insurance_settings = SimulationSettings(min_scenarios=32_768, chunk=4_096)
-
-    def compute() -> dict[str, Any]:
-        from arguard.portfolio.report import distribution_json
-
-        dist, seconds = service.simulate(stored.book, Correlation(), PAGE_SETTINGS)
-        return {"answer": distribution_json(dist, seconds),
-                "insurance": service.insurance_value(stored.book, Correlation(), cover, insurance_settings)}
-
-    # stored per exact inputs (README rule 8): a reload reads the answer instead of simulating again
-    key = inputs_key(stored.book, Correlation(), PAGE_SETTINGS, cover, insurance_settings)
-    done = remembered(ctx, as_of, "page", key, compute)
+    done = service.page_answer(ctx, stored, as_of, indemnity, afl, rate)
     answer, insurance = done["answer"], done["insurance"]
     return render(request, "portfolio/portfolio.html", as_of=as_of, answer=answer, insurance=insurance,
                   chart=loss_chart(answer, tr), ungraded=stored.ungraded, ungraded_pd=service.UNGRADED_PD,
