@@ -176,3 +176,19 @@ def history_export(
         writer.writeheader()
         writer.writerows(rows)
     console.print(f"wrote {len(rows):,} invoices → {out}")
+
+
+@app.command("store-page")
+@handle_errors
+def store_page(
+    as_of: Annotated[str, typer.Option(help="Date of the dashboard's forecast page (YYYY-MM-DD).")],
+    company: CompanyOption = None,
+) -> None:
+    """Compute the forecast page's answer for the date and store it (credit manager; a nightly job keeps
+    the page from ever computing on load). README rule 13."""
+    from arguard.cli.common import console
+    from arguard.forecast.pages import recompute_page
+
+    with company_context(company, role="credit_manager") as ctx:
+        result = recompute_page(ctx, _date(as_of, "--as-of"))
+    console.print(f"stored the forecast page for {as_of} (computed {result.computed_at:%Y-%m-%d %H:%M} UTC)")

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from arguard.core.errors import ArguardError
 from arguard.forecast.service import ForecastRequest, forecast_run, receipts_before
@@ -59,6 +59,8 @@ def compute_page(ctx: ServiceContext, as_of: date) -> dict[str, Any]:
 
 def _store(ctx: ServiceContext, as_of: date, version: str) -> PageResult:
     payload = compute_page(ctx, as_of)
+    ctx.session.execute(delete(StoredPage).where(  # one answer per date: the newest
+        StoredPage.company_id == ctx.company_id, StoredPage.as_of == as_of))
     row = StoredPage(company_id=ctx.company_id, as_of=as_of, inputs=version, payload=payload, actor=ctx.actor)
     ctx.session.add(row)
     ctx.session.flush()
