@@ -17,6 +17,7 @@ from arguard.monitor import service
 from arguard.monitor.events import fingerprint
 from arguard.monitor.model import EventRecord
 from arguard.monitor.tables import Alert, MonitorEvent, Reaction
+from arguard.platform import registry
 from arguard.platform.context import ServiceContext
 from arguard.platform.tables import AuditEntry
 from tests.conftest import auth, new_company
@@ -104,6 +105,7 @@ def test_posting_a_list_of_events_through_the_api(api, company, use_database):
 
 
 def test_a_ledger_import_re_evaluates_the_buyers_it_touched(ctx_factory):
+    registry.wire_subscriptions()  # what the API, the CLI and the worker do at start-up
     today = date.today()
     with ctx_factory() as ctx:
         ledger.import_records(ctx, "customers", [CustomerRecord(code="ACME", name="Acme", country="DE")])
