@@ -23,6 +23,9 @@ from arguard.platform.context import ServiceContext
 from arguard.risk import interface as risk
 
 PAGE_SCENARIOS = 100
+PAGE_VERSION = 1
+"""Part of the fingerprint: raise it when the forecast, the provision or the stored shape changes, so that
+an answer computed by older code is marked stale."""
 
 
 @dataclass(frozen=True)
@@ -33,12 +36,12 @@ class PageResult:
 
 
 def inputs_version(ctx: ServiceContext, as_of: date) -> str:
-    """sha256 of the base currency, the aging report's rows (buyer, buckets) and the newest grades."""
+    """sha256 of PAGE_VERSION, the base currency, the aging report's rows (buyer, buckets) and the newest grades."""
     ctx.require("viewer")
     rows = sorted((str(r.customer_code), list(r.bucket_minor), r.total.currency)
                   for r in ledger.aging_report(ctx, as_of).rows)
     grades = sorted((k, v[0], v[1]) for k, v in risk.newest_grades(ctx).items())
-    text = json.dumps([ledger.base_currency(ctx), rows, grades], default=str)
+    text = json.dumps([PAGE_VERSION, ledger.base_currency(ctx), rows, grades], default=str)
     return hashlib.sha256(text.encode()).hexdigest()
 
 

@@ -15,11 +15,16 @@ from arguard.platform.context import ServiceContext
 from arguard.portfolio.model import Book
 from arguard.portfolio.tables import StoredResult
 
+RESULTS_VERSION = 2
+"""Part of every key: raise it when the simulation or the stored answers' shape changes, so that answers
+computed by the older code are not shown (2: self-normalised histogram weights)."""
+
 
 def inputs_key(book: Book, *parts: Any) -> str:
-    """sha256 of the book (ids, PD, EAD, LGD, country, sector, currency) and the other inputs' repr."""
+    """sha256 of RESULTS_VERSION, the book (ids, PD, EAD, LGD, country, sector, currency) and the other
+    inputs' repr."""
     h = hashlib.sha256()
-    h.update(json.dumps([list(map(str, book.ids)), list(map(str, book.country)), list(map(str, book.sector)),
+    h.update(json.dumps([RESULTS_VERSION, list(map(str, book.ids)), list(map(str, book.country)), list(map(str, book.sector)),
                          book.currency, [repr(p) for p in parts]]).encode())
     for arr in (book.pd, book.ead, book.lgd):
         h.update(memoryview(arr.astype("float64").tobytes()))
