@@ -14,6 +14,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -127,27 +128,12 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.fixture(scope="module")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+@contextmanager
+def serve_dashboard(url: str) -> Iterator[str]:
+    """Serve the app on the database `url` from a thread on a free local port; yields its base URL."""
     import uvicorn
 
-    from arguard.db import session as db_session
-    from arguard.platform.context import ServiceContext
-    from arguard.platform.service import create_company, create_user
     from arguard.settings import get_settings
-
-    url = f"sqlite:///{tmp_path_factory.mktemp('webdb') / 'dashboard.db'}"
-    engine = db_session.get_engine(url)
-    db_session.migrate(engine)
-    today = date.today()
-    with db_session.session_scope(engine) as s:
-        company = create_company(s, "ACME", "ACME Export Co. 艾克米出口", "EUR")
-        ctx = ServiceContext(s, company.id, "seed", "admin")
-        create_user(ctx, "alice", "admin", PASSWORD)
-        seed_ledger(ctx, today)
-        other = create_company(s, "OTHER", "Other Co.", "EUR")
-        other_ctx = ServiceContext(s, other.id, "seed", "admin")
-        create_user(other_ctx, "bob", "admin", PASSWORD)
 
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("ARGUARD_DATABASE_URL", url)
@@ -165,11 +151,34 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
                 pytest.fail("the dashboard server did not start")
             time.sleep(0.05)
         try:
-            yield LiveServer(f"http://127.0.0.1:{port}", "ACME", "alice", PASSWORD, "OTHER", today)
+            yield f"http://127.0.0.1:{port}"
         finally:
             server.should_exit = True
             thread.join(timeout=10)
     get_settings.cache_clear()
+
+
+@pytest.fixture(scope="module")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    from arguard.db import session as db_session
+    from arguard.platform.context import ServiceContext
+    from arguard.platform.service import create_company, create_user
+
+    url = f"sqlite:///{tmp_path_factory.mktemp('webdb') / 'dashboard.db'}"
+    engine = db_session.get_engine(url)
+    db_session.migrate(engine)
+    today = date.today()
+    with db_session.session_scope(engine) as s:
+        company = create_company(s, "ACME", "ACME Export Co. 艾克米出口", "EUR")
+        ctx = ServiceContext(s, company.id, "seed", "admin")
+        create_user(ctx, "alice", "admin", PASSWORD)
+        seed_ledger(ctx, today)
+        other = create_company(s, "OTHER", "Other Co.", "EUR")
+        other_ctx = ServiceContext(s, other.id, "seed", "admin")
+        create_user(other_ctx, "bob", "admin", PASSWORD)
+
+    with serve_dashboard(url) as base:
+        yield LiveServer(base, "ACME", "alice", PASSWORD, "OTHER", today)
 
 
 @pytest.fixture(scope="session")

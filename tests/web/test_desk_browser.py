@@ -5,8 +5,6 @@ could not use; one tab of the top bar is highlighted. Screenshots go to the `sho
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -15,18 +13,15 @@ from typing import Any
 import pytest
 
 from tests.web.desk_data import seed_desk
-from tests.web.fixtures import PASSWORD, LiveServer, Traffic, _free_port
+from tests.web.fixtures import PASSWORD, LiveServer, Traffic, serve_dashboard
 
 
 @pytest.fixture(scope="module")
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     """The server of fixtures.py, on the desk's data, with a credit manager (English) and a viewer (中文)."""
-    import uvicorn
-
     from arguard.db import session as db_session
     from arguard.platform.context import ServiceContext
     from arguard.platform.service import create_company, create_user
-    from arguard.settings import get_settings
 
     url = f"sqlite:///{tmp_path_factory.mktemp('deskdb') / 'desk.db'}"
     engine = db_session.get_engine(url)
@@ -38,27 +33,8 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
         create_user(ctx, "alice", "credit_manager", PASSWORD)
         create_user(ctx, "wang", "viewer", PASSWORD, language="zh-CN")
         seed_desk(ctx, today)
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("ARGUARD_DATABASE_URL", url)
-        get_settings.cache_clear()
-        from arguard.api.app import create_app
-
-        port = _free_port()
-        server = uvicorn.Server(uvicorn.Config(create_app(), host="127.0.0.1", port=port, log_level="warning",
-                                               access_log=False))
-        thread = threading.Thread(target=server.run, daemon=True)
-        thread.start()
-        deadline = time.monotonic() + 20
-        while not server.started:
-            if time.monotonic() > deadline or not thread.is_alive():
-                pytest.fail("the dashboard server did not start")
-            time.sleep(0.05)
-        try:
-            yield LiveServer(f"http://127.0.0.1:{port}", "ACME", "alice", PASSWORD, "OTHER", today)
-        finally:
-            server.should_exit = True
-            thread.join(timeout=10)
-    get_settings.cache_clear()
+    with serve_dashboard(url) as base:
+        yield LiveServer(base, "ACME", "alice", PASSWORD, "OTHER", today)
 
 
 def sign_in(pg: Any, server: LiveServer, user: str) -> None:
