@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -84,21 +85,22 @@ def stored_book(ctx: ServiceContext, as_of: date, lgd: float = DEFAULT_LGD) -> S
     customers, _ = ledger.list_customers(ctx, limit=10_000_000)
     about = {c.code: c for c in customers}
     grades = risk.newest_grades(ctx)
-    ead: dict[str, float] = {}
+    ead: dict[str, Decimal] = {}
     total, pipeline = Money.zero(base), Money.zero(base)
     for row in ledger.aging_report(ctx, as_of).rows:
         if row.customer_code is not None and sum(row.bucket_minor) > 0 and (amount := in_base(row.total)):
-            ead[row.customer_code] = ead.get(row.customer_code, 0.0) + float(amount.amount)
+            ead[row.customer_code] = ead.get(row.customer_code, Decimal(0)) + amount.amount
             total = total + amount
     positions = limits.credit_positions(ctx, list(ledger.customer_ids(ctx).values()), as_of, whole_book=True)
     for position in positions.values():
         for part in (position.shipped, position.orders):
             if part is not None and part.amount > 0 and (amount := in_base(part)):
-                ead[position.customer_code] = ead.get(position.customer_code, 0.0) + float(amount.amount)
+                ead[position.customer_code] = ead.get(position.customer_code, Decimal(0)) + amount.amount
                 pipeline = pipeline + amount
     codes = sorted(c for c, v in ead.items() if v > 0)
     ungraded = sum(1 for c in codes if c not in grades)
-    rows = [(c, grades[c][1] if c in grades else UNGRADED_PD, ead[c], lgd,
+    # Exposures are summed exactly; the simulation's arrays take them as floats (a statistical model).
+    rows = [(c, grades[c][1] if c in grades else UNGRADED_PD, float(ead[c]), lgd,
              (about[c].country if c in about else "XX") or "XX",
              (about[c].sector if c in about else None) or "unknown") for c in codes]
     book = Book.of(rows, base)
