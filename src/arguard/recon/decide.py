@@ -5,12 +5,18 @@
 2. Without a usable reference, a customer identified by account, name or alias is searched for one
    open item of the amount, one short by bank charges, or a unique subset of its open items.
 3. Amount alone (no customer, no reference) at most suggests.
+4. A buyer's open credit notes are offered as negative items: when the remittance names them next to the
+   invoices, when a payment naming invoices falls short by exactly one set of its credit notes, and when an
+   identified customer's payment equals open invoices less one set of its credit notes. A credit note is
+   never used for another customer's invoices, never beyond what the invoices it settles have open, and
+   never on amount alone.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from decimal import Decimal
+from itertools import combinations
 from typing import TYPE_CHECKING
 
 from arguard.core.errors import ArguardError
@@ -24,6 +30,8 @@ if TYPE_CHECKING:
 
 STRONG_REF = 0.85
 KNOWN_CUSTOMER = 0.8
+MAX_CREDITS = 4
+"""At most this many of a customer's open credit notes (oldest first) are tried in combinations."""
 
 
 class _Payment:
@@ -58,13 +66,15 @@ def decide(m: Matcher, facts: EntryFacts, hits: list[CustomerHit], refs: list[Re
     usable = [r for r in refs if r.strength >= STRONG_REF
               or (payer and payer.score >= KNOWN_CUSTOMER and m.items[r.item].customer_id == payer.customer_id
                   and r.strength >= 0.5)]
-    open_refs = [r for r in usable if m.open_of(r.item) != 0]
+    credit_refs = [r for r in usable if m.is_credit(r.item) and m.open_of(r.item) < 0]
+    usable = [r for r in usable if not m.is_credit(r.item)]
+    open_refs = [r for r in usable if m.open_of(r.item) > 0]
     if usable and not open_refs:
         settled = ", ".join(sorted({m.items[r.item].number for r in usable}))
         return _unmatched(facts, payer, f"references {settled}, already settled: duplicate payment, kept as "
                                         "unapplied cash", status="unmatched")
     if open_refs:
-        proposal = _by_reference(m, facts, payer, open_refs)
+        proposal = _by_reference(m, facts, payer, open_refs, credit_refs)
         if proposal is not None:
             return proposal
     if payer and payer.score >= 0.6:
@@ -84,10 +94,17 @@ def _finish(m: Matcher, facts: EntryFacts, pay: _Payment, ids: Sequence[int], co
     apps: list[Application] = []
     shortfalls: list[tuple[str, Decimal, str]] = []
     ordered = sorted(ids, key=lambda i: (m.items[i].open_amount > 0, str(m.items[i].due_date or ""), m.items[i].number))
+    # Credit notes first, each at most what the invoices still have room for: the credit and the cash
+    # together settle the invoices, so no credit is used beyond what they have open.
+    room = sum((max(m.open_of(i), Decimal(0)) for i in ids), Decimal(0))
     for i in ordered:
         item = m.items[i]
         open_amount = m.open_of(i)
-        take = open_amount if open_amount < 0 else min(open_amount, remaining)
+        if open_amount < 0:
+            take = -min(-open_amount, room)
+            room += take
+        else:
+            take = min(open_amount, remaining)
         if take == 0:
             continue
         remaining -= take
@@ -127,17 +144,23 @@ def _tolerance(m: Matcher, amount: Decimal) -> Decimal:
     return min(m.config.charge_tolerance, (abs(amount) * m.config.charge_tolerance_ratio).quantize(Decimal("0.01")))
 
 
-def _by_reference(m: Matcher, facts: EntryFacts, payer: CustomerHit | None, refs: list[RefHit]) -> Proposal | None:
+def _by_reference(m: Matcher, facts: EntryFacts, payer: CustomerHit | None, refs: list[RefHit],
+                  credit_refs: Sequence[RefHit] = ()) -> Proposal | None:
     # Prefer the payer's own items when the references span several customers.
     customers = {m.items[r.item].customer_id for r in refs}
     if len(customers) > 1 and payer and payer.customer_id in customers:
         refs = [r for r in refs if m.items[r.item].customer_id == payer.customer_id]
+        customers = {payer.customer_id}
     currencies = {m.items[r.item].currency for r in refs}
     if len(currencies) != 1:
         return None
     pay = _Payment(m, facts, currencies.pop())
     if pay.amount is None:
         return None
+    # A credit note named in the remittance counts only with invoices of its own customer and currency.
+    credits = [r for r in credit_refs if len(customers) == 1 and m.items[r.item].customer_id in customers
+               and m.items[r.item].currency == pay.currency]
+    refs = refs + credits
     ids = [r.item for r in refs]
     strength = min(r.strength for r in refs)
     reasons = [r.reason + f" → {m.items[r.item].number}" for r in refs]
@@ -157,12 +180,22 @@ def _by_reference(m: Matcher, facts: EntryFacts, payer: CustomerHit | None, refs
     if diff < 0 and -diff <= _tolerance(m, total):
         reasons.append(f"short by {-diff}: bank charges")
         return _finish(m, facts, pay, ids, strength * 0.96, reasons, payer, "bank_charges")
+    consistent = payer is not None and payer.customer_id in customers and payer.score >= KNOWN_CUSTOMER
+    if diff < 0 and not credits and len(customers) == 1 and not pay.approximate:
+        net = _net_of_credits(m, facts, pay, next(iter(customers)), -diff, total)
+        if net is not None:
+            found, exact = net
+            numbers = ", ".join(m.items[i].number for i in found)
+            credit = -sum((m.open_of(i) for i in found), Decimal(0))
+            reasons.append(f"short by {-diff}: net of credit note(s) {numbers} ({credit})"
+                           + ("" if exact else " and bank charges"))
+            return _finish(m, facts, pay, ids + found, strength * (0.95 if consistent else 0.85), reasons, payer,
+                           "" if exact else "bank_charges")
     if diff < 0 and len(ids) > 1:
         sols, _ = m.subsets(ids, pay.amount - _tolerance(m, pay.amount), pay.amount, pay.currency)
         if len(sols) == 1:
             reasons.append("amount equals some of the referenced items")
             return _finish(m, facts, pay, list(sols[0]), strength * 0.9, reasons, payer, "bank_charges")
-    consistent = payer is not None and payer.customer_id in customers and payer.score >= KNOWN_CUSTOMER
     if diff < 0:
         # A partial payment is applied automatically only when the payer is the invoiced customer:
         # a mistyped reference must not short-pay someone else's invoice.
@@ -230,7 +263,52 @@ def _customer_amount(m: Matcher, facts: EntryFacts, payer: CustomerHit, certaint
         reasons.append(f"{len(sols[0])} open items add up to the payment plus bank charges")
         return _finish(m, facts, pay, list(sols[0]), certainty * (0.9 if unique else 0.55), reasons, payer,
                        "bank_charges")
-    return None
+    return _less_credits(m, facts, payer, certainty, pay, ids)
+
+
+def _net_of_credits(m: Matcher, facts: EntryFacts, pay: _Payment, customer_id: str, short: Decimal,
+                    total: Decimal) -> tuple[list[int], bool] | None:
+    """The one set of the customer's open credit notes whose credit makes up what the payment lacks
+    (exactly, or with at most bank charges more missing), and whether exactly; None when none or several."""
+    credits = m.open_credits(customer_id, pay.currency, facts.payer_key)[:MAX_CREDITS]
+    if not credits:
+        return None
+    sols, complete = m.subsets(credits, short - _tolerance(m, total), short, pay.currency, min_size=1)
+    if len(sols) != 1 or not complete:
+        return None
+    found = list(sols[0])
+    return found, -sum((m.open_of(i) for i in found), Decimal(0)) == short
+
+
+def _less_credits(m: Matcher, facts: EntryFacts, payer: CustomerHit, certainty: float, pay: _Payment,
+                  ids: list[int]) -> Proposal | None:
+    """Open invoices less credit notes the buyer deducted add up to the payment: each set of (at most
+    `MAX_CREDITS`) open credit notes is tried; one combination applies, several are a suggestion."""
+    credits = m.open_credits(payer.customer_id, pay.currency, facts.payer_key)[:MAX_CREDITS]
+    if not credits or pay.approximate or pay.amount is None:
+        return None
+    found: list[tuple[tuple[int, ...], tuple[int, ...]]] = []
+    complete = True
+    for size in range(1, len(credits) + 1):
+        for combo in combinations(credits, size):
+            target = pay.amount - sum((m.open_of(i) for i in combo), Decimal(0))
+            sols, done = m.subsets(ids, target, target, pay.currency, min_size=1)
+            complete = complete and done
+            found.extend((combo, s) for s in sols)
+            if len(found) > 1:
+                break
+        if len(found) > 1:
+            break
+    if not found:
+        return None
+    combo, invoices = found[0]
+    unique = len(found) == 1 and complete
+    credit = -sum((m.open_of(i) for i in combo), Decimal(0))
+    reasons = [payer.reason, f"{len(invoices)} open item(s) less credit note(s) "
+               f"{', '.join(m.items[i].number for i in combo)} ({credit}) add up to the payment"
+               + ("" if unique else " (not unique)")]
+    return _finish(m, facts, pay, list(invoices) + list(combo), certainty * (0.93 if unique else 0.55), reasons,
+                   payer)
 
 
 def _by_amount_only(m: Matcher, facts: EntryFacts) -> Proposal:

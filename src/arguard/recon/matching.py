@@ -44,6 +44,12 @@ class Matcher:
             self.by_customer.setdefault(item.customer_id, []).append(i)
         for ids in self.by_customer.values():
             ids.sort(key=lambda i: (str(self.items[i].due_date or ""), self.items[i].number))
+        self.credits: dict[str, list[int]] = {}
+        """Customer → its open credit notes (negative open amounts), oldest first."""
+        for cid, ids in self.by_customer.items():
+            found = [i for i in ids if self.items[i].open_amount < 0]
+            if found:
+                self.credits[cid] = found
         self.used: dict[int, Decimal] = {}
         self._by_amount: dict[Decimal, int | list[int]] | None = None
 
@@ -95,16 +101,29 @@ class Matcher:
         ids = [found] if isinstance(found, int) else found
         return [i for i in ids if self.items[i].currency == currency]
 
+    def is_credit(self, i: int) -> bool:
+        """Whether item `i` is a credit note (the buyer may deduct it from what it pays)."""
+        return self.items[i].open_amount < 0
+
+    def open_credits(self, customer_id: str, currency: str, payer_key: str) -> list[int]:
+        """The customer's credit notes in `currency` with credit left now, oldest first (a credit note
+        used earlier in the statement, or rejected for this payer, is not offered again)."""
+        rejected = self.knowledge.rejected
+        return [i for i in self.credits.get(customer_id, ()) if self.items[i].currency == currency
+                and self.open_of(i) < 0 and (payer_key, self.items[i].number) not in rejected]
+
     def to_minor(self, amount: Decimal, currency: str) -> int:
         return Money(amount, currency).minor if currency else int(amount * 100)
 
     def from_minor(self, minor: int, currency: str) -> Decimal:
         return Decimal(minor).scaleb(-exponent(currency))
 
-    def subsets(self, ids: list[int], low: Decimal, high: Decimal, currency: str) -> tuple[list[tuple[int, ...]], bool]:
-        amounts = [self.to_minor(self.open_of(i), currency) for i in ids]
+    def subsets(self, ids: list[int], low: Decimal, high: Decimal, currency: str,
+                min_size: int = 2) -> tuple[list[tuple[int, ...]], bool]:
+        """Subsets of `ids` whose open amounts (credit notes by their credit left) sum into [low, high]."""
+        amounts = [self.to_minor(abs(self.open_of(i)), currency) for i in ids]
         sols, complete = find_subsets(amounts, self.to_minor(low, currency), self.to_minor(high, currency),
-                                      max_items=self.config.max_subset_items)
+                                      min_size=min_size, max_items=self.config.max_subset_items)
         return [tuple(ids[k] for k in s) for s in sols], complete
 
 
