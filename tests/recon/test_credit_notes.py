@@ -154,3 +154,171 @@ def test_stateless_match_takes_credit_notes_from_the_open_items_file(tmp_path: o
     proposals = json.loads((folder / "p.json").read_text())
     assert {"entry_ref", "status", "confidence", "applications", "reasons"} <= set(proposals[0])
     assert "net of credit note" not in " ".join(proposals[1]["reasons"])
+
+
+# ------------------------------------------------------------------ the platform (SQLite and PostgreSQL)
+
+PLATFORM_STATEMENT = """
+ref   amount  payer                 iban                    remittance
+B001  850.00  MUELLER MASCHINENBAU  DE89370400440532013000  INV 2024-00123 minus credit note CN-2024-00007
+"""
+
+
+def _book(ctx: object, *credit_notes: tuple[str, str, str]) -> None:
+    from tests.recon.helpers import seed_ledger
+
+    from arguard.core.money import Money
+    from arguard.ledger import service as ledger
+    from arguard.ledger.model import InvoiceRecord
+
+    seed_ledger(ctx)
+    for number, customer, amount in credit_notes:
+        ledger.add_invoice(ctx, InvoiceRecord(number=number, customer_code=customer, issue_date=date(2024, 1, 15),
+                                              due_date=date(2024, 1, 15), amount=Money.of(amount, "EUR"),
+                                              document_type="credit_note"))
+
+
+def _open(ctx: object, number: str, document_type: str = "invoice") -> int:
+    from arguard.ledger import service as ledger
+
+    found = ledger.find_invoice(ctx, number, document_type)
+    assert found is not None
+    return found.open_minor
+
+
+def _state(ctx: object) -> dict[str, object]:
+    from arguard.ledger import service as ledger
+    from arguard.platform.tables import AuditEntry
+
+    apps = ledger.list_credit_applications(ctx)
+    audit = [a for a, in ctx.session.query(AuditEntry.action).filter(  # type: ignore[attr-defined]
+        AuditEntry.company_id == ctx.company_id)]  # type: ignore[attr-defined]
+    return {"inv": _open(ctx, "INV-2024-00123"), "cn7": _open(ctx, "CN-2024-00007", "credit_note"),
+            "applications": [(a.credit_note_number, a.invoice_number, a.amount.minor) for a in apps],
+            "allocations": [a["amount"].minor for a in ledger.list_allocations(ctx, invoice_number="INV-2024-00123")],
+            "audit": audit}
+
+
+def test_platform_applies_the_named_credit_note_then_the_cash(ctx_factory: object) -> None:
+    from tests.recon.helpers import mt940
+
+    from arguard.recon import service
+
+    with ctx_factory() as ctx:  # type: ignore[operator]
+        _book(ctx, ("CN-2024-00007", "C1", "-150.00"))
+    with ctx_factory("analyst") as ctx:  # type: ignore[operator]
+        summary = service.import_statement(ctx, "feb.sta", mt940(PLATFORM_STATEMENT))
+    assert summary.auto == 1
+    with ctx_factory() as ctx:  # type: ignore[operator]
+        state = _state(ctx)
+        assert (state["inv"], state["cn7"]) == (0, 0)
+        assert state["applications"] == [("CN-2024-00007", "INV-2024-00123", 15000)]
+        assert state["allocations"] == [85000]
+        assert "credit_note.apply" in state["audit"] and "allocation.create" in state["audit"]
+        lines = {ln.invoice_number: (ln.amount_minor, ln.applied_minor)
+                 for v in service.statement_proposals(ctx, summary.statement_ids[0]) for ln in v.lines}
+        assert lines == {"INV-2024-00123": (100000, 100000), "CN-2024-00007": (-15000, -15000)}
+        assert service.residuals(ctx)[1] == 0                     # nothing left over, nothing short
+        assert ledger_checks(ctx) == []
+
+
+def ledger_checks(ctx: object) -> list[object]:
+    from arguard.ledger import service as ledger
+
+    return list(ledger.verify_projections(ctx))
+
+
+def test_platform_pays_net_of_a_credit_note_the_remittance_does_not_name(ctx_factory: object) -> None:
+    from tests.recon.helpers import mt940
+
+    from arguard.recon import service
+
+    statement = PLATFORM_STATEMENT.replace("INV 2024-00123 minus credit note CN-2024-00007", "INV 2024-00123")
+    with ctx_factory() as ctx:  # type: ignore[operator]
+        # C1's own credit note, and one of C2's for the same amount that must never serve C1's invoice.
+        _book(ctx, ("CN-2024-00007", "C1", "-150.00"), ("CN-2024-00009", "C2", "-150.00"))
+    with ctx_factory("analyst") as ctx:  # type: ignore[operator]
+        assert service.import_statement(ctx, "feb.sta", mt940(statement)).auto == 1
+    with ctx_factory() as ctx:  # type: ignore[operator]
+        state = _state(ctx)
+        assert (state["inv"], state["cn7"], _open(ctx, "CN-2024-00009", "credit_note")) == (0, 0, -15000)
+        assert state["applications"] == [("CN-2024-00007", "INV-2024-00123", 15000)]
+        assert state["allocations"] == [85000]
+
+
+def test_platform_never_uses_another_buyers_credit_note(ctx_factory: object) -> None:
+    from tests.recon.helpers import mt940
+
+    from arguard.recon import service
+
+    statement = PLATFORM_STATEMENT.replace("CN-2024-00007", "CN-2024-00009")
+    with ctx_factory() as ctx:  # type: ignore[operator]
+        _book(ctx, ("CN-2024-00009", "C2", "-150.00"))
+    with ctx_factory("analyst") as ctx:  # type: ignore[operator]
+        service.import_statement(ctx, "feb.sta", mt940(statement))
+    with ctx_factory() as ctx:  # type: ignore[operator]
+        assert _open(ctx, "CN-2024-00009", "credit_note") == -15000
+        assert _open(ctx, "INV-2024-00123") == 15000             # paid in part: 150.00 still owed
+        kinds = [(r.kind, r.amount_minor) for r in service.residuals(ctx)[0]]
+        assert kinds == [("short_payment", 15000)]
+
+
+def test_platform_does_not_offer_a_credit_note_already_applied(ctx_factory: object) -> None:
+    from tests.recon.helpers import mt940
+
+    from arguard.ledger import service as ledger
+    from arguard.recon import service
+
+    statement = PLATFORM_STATEMENT.replace(" minus credit note CN-2024-00007", "")
+    with ctx_factory() as ctx:  # type: ignore[operator]
+        _book(ctx, ("CN-2024-00007", "C1", "-150.00"))
+        ledger.apply_credit_note(ctx, "CN-2024-00007", ["INV-2024-00124"], date(2024, 1, 20))   # 150 of 250
+    with ctx_factory("analyst") as ctx:  # type: ignore[operator]
+        service.import_statement(ctx, "feb.sta", mt940(statement))
+    with ctx_factory() as ctx:  # type: ignore[operator]
+        state = _state(ctx)
+        assert state["applications"] == [("CN-2024-00007", "INV-2024-00124", 15000)]   # only the earlier one
+        assert (state["inv"], state["allocations"]) == (15000, [85000])
+
+
+def test_rejecting_a_match_net_of_a_credit_note_gives_the_credit_back(ctx_factory: object) -> None:
+    from tests.recon.helpers import mt940
+
+    from arguard.recon import service
+
+    with ctx_factory() as ctx:  # type: ignore[operator]
+        _book(ctx, ("CN-2024-00007", "C1", "-150.00"))
+    with ctx_factory("analyst") as ctx:  # type: ignore[operator]
+        summary = service.import_statement(ctx, "feb.sta", mt940(PLATFORM_STATEMENT))
+    with ctx_factory() as ctx:  # type: ignore[operator]
+        proposal = service.statement_proposals(ctx, summary.statement_ids[0])[0].proposal.id
+    with ctx_factory("credit_manager") as ctx:  # type: ignore[operator]
+        service.reject(ctx, proposal, "the buyer paid another invoice")
+    with ctx_factory() as ctx:  # type: ignore[operator]
+        assert (_open(ctx, "INV-2024-00123"), _open(ctx, "CN-2024-00007", "credit_note")) == (100000, -15000)
+        assert ledger_checks(ctx) == []
+
+
+def test_confirming_a_suggestion_net_of_a_credit_note_posts_both(ctx_factory: object) -> None:
+    from tests.recon.helpers import mt940
+
+    from arguard.recon import service
+
+    # Paid by someone the ledger does not know: the match waits for a credit manager.
+    statement = """
+ref   amount  payer         iban  remittance
+B001  850.00  SOMEONE ELSE  -     INV 2024-00123
+"""
+    with ctx_factory() as ctx:  # type: ignore[operator]
+        _book(ctx, ("CN-2024-00007", "C1", "-150.00"))
+    with ctx_factory("analyst") as ctx:  # type: ignore[operator]
+        summary = service.import_statement(ctx, "feb.sta", mt940(statement))
+    assert summary.suggested == 1
+    with ctx_factory() as ctx:  # type: ignore[operator]
+        assert _open(ctx, "CN-2024-00007", "credit_note") == -15000
+        proposal = service.statement_proposals(ctx, summary.statement_ids[0])[0].proposal.id
+    with ctx_factory("credit_manager") as ctx:  # type: ignore[operator]
+        service.confirm(ctx, proposal, "the buyer's parent pays for it")
+    with ctx_factory() as ctx:  # type: ignore[operator]
+        state = _state(ctx)
+        assert (state["inv"], state["cn7"], state["allocations"]) == (0, 0, [85000])

@@ -139,3 +139,10 @@ __all__ += [
 from arguard.ledger.reads_behaviour import credit_notes_issued, payment_figures
 
 __all__ += ["credit_notes_issued", "payment_figures"]
+
+# Credit notes a bank payment is net of (issue 12 item 8: reconciliation offers them to its matcher and
+# applies them to the invoice before allocating the cash; rejecting the match reverses the application).
+from arguard.ledger.reads import open_credit_notes
+from arguard.ledger.service_credits import apply_credit_note, reverse_credit_application
+
+__all__ += ["apply_credit_note", "open_credit_notes", "reverse_credit_application"]

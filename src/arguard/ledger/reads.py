@@ -212,6 +212,17 @@ def payable_invoices(ctx: ServiceContext) -> list[PayableInvoice]:
     return [PayableInvoice(*row) for row in ctx.session.execute(q)]
 
 
+def open_credit_notes(ctx: ServiceContext) -> list[PayableInvoice]:
+    """Every credit note with credit left now (a negative `open_minor`: the credit still to be applied),
+    one query; a buyer may deduct it from what it pays (`service_credits.apply_credit_note` applies it)."""
+    q = (select(Invoice.number, Customer.code, Invoice.currency, Invoice.open_minor, Invoice.amount_minor,
+                Invoice.due_date, Invoice.issue_date, Invoice.payment_reference, Invoice.order_number)
+         .join(Customer, Customer.id == Invoice.customer_id)
+         .where(Invoice.company_id == ctx.company_id, Invoice.open_minor < 0,
+                Invoice.document_type == "credit_note"))
+    return [PayableInvoice(*row) for row in ctx.session.execute(q)]
+
+
 def payers(ctx: ServiceContext) -> list[tuple[str, str, tuple[str, ...], tuple[str, ...]]]:
     """(code, name, bank accounts it pays from, other names it is known under) of every customer."""
     accounts: dict[int, list[str]] = {}

@@ -43,25 +43,75 @@ def book_payment(ctx: ServiceContext, row: Proposal, entry: BankEntry | None = N
     return payment
 
 
+def apply_credits(ctx: ServiceContext, row: Proposal, lines: Sequence[ProposalLine], reason: str) -> dict[str, int]:
+    """Apply the credit notes the payer deducted (lines with a negative amount) to the proposal's invoices
+    through the ledger, before any cash: an invoice takes credit up to its proposed amount and what it has
+    open now, a credit note gives at most its proposed amount and the credit it has left now, both of one
+    customer and currency. The credit-note lines record what they gave and the ledger's applications.
+    Returns invoice number → credit applied (minor units)."""
+    credits = [ln for ln in lines if ln.amount_minor < 0]
+    on = row.booked_on
+    if not credits or on is None:
+        return {}
+    room: dict[str, tuple[Any, int]] = {}
+    for ln in lines:
+        inv = ledger.find_invoice(ctx, ln.invoice_number) if ln.amount_minor > 0 else None
+        if inv is not None:
+            room[ln.invoice_number] = (inv, min(ln.amount_minor, max(inv.open_minor, 0)))
+    given: dict[str, int] = {}
+    for cl in credits:
+        cn = ledger.find_invoice(ctx, cl.invoice_number, "credit_note")
+        left = min(-cl.amount_minor, max(-cn.open_minor, 0)) if cn is not None else 0
+        targets: list[str] = []
+        amounts: list[Money | None] = []
+        for number, (inv, space) in room.items():
+            minor = min(space, left)
+            if cn is None or minor <= 0 or inv.customer_id != cn.customer_id or inv.currency != cn.currency \
+                    or on < max(inv.issue_date, cn.issue_date):
+                continue
+            targets.append(number)
+            amounts.append(Money.from_minor(minor, cn.currency))
+            room[number] = (inv, space - minor)
+            left -= minor
+            given[number] = given.get(number, 0) + minor
+        if targets:
+            done = ledger.apply_credit_note(ctx, cl.invoice_number, targets, on, amounts=amounts,
+                                            reason=f"deducted by the payer: {reason}"[:1000])
+            cl.applied_minor = -sum(a.amount.minor for a in done)
+            cl.credit_applications = [a.id for a in done]
+    return given
+
+
 def post(ctx: ServiceContext, row: Proposal, lines: Sequence[ProposalLine], reason: str) -> int:
-    """Book the payment and allocate each line, never beyond the invoice's open amount now nor what
-    is left of the payment. Records what stays unapplied and what stays open. Returns minor units applied."""
+    """Apply the credit notes the payer deducted, book the payment and allocate each invoice line, never
+    beyond the invoice's open amount now nor what is left of the payment. Records what stays unapplied
+    and what stays open. Returns the minor units of cash applied."""
     payment = book_payment(ctx, row)
-    applied = 0
+    credited = apply_credits(ctx, row, lines, reason)
+    applied = sum(ln.applied_minor for ln in lines if ln.amount_minor < 0)
     on = row.booked_on
     assert on is not None
     for line in lines:
+        if line.amount_minor < 0:
+            continue
         inv = ledger.find_invoice(ctx, line.invoice_number)
         if inv is None or inv.currency != payment.currency:
             continue
-        amount = min(line.amount_minor, max(inv.open_minor, 0), payment.unapplied_minor)
+        credit = credited.get(line.invoice_number, 0)
+        amount = min(line.amount_minor - credit, max(inv.open_minor, 0), payment.unapplied_minor)
+        line.applied_minor = credit
+        applied += credit
         if amount <= 0:
+            if 0 < credit < line.amount_minor:
+                add_residual(ctx, row, "short_payment", line.amount_minor - credit, inv.currency,
+                             line.customer_code, line.invoice_number)
             continue
         alloc = ledger.allocate(ctx, payment.id, inv.id, Money.from_minor(amount, inv.currency), on,
                                 source="bank", reason=reason[:1000])
-        line.applied_minor = amount
+        line.applied_minor = credit + amount
         line.allocation_id = alloc.id
         applied += amount
+        amount += credit
         if amount < line.amount_minor:
             add_residual(ctx, row, "short_payment", line.amount_minor - amount, inv.currency, line.customer_code,
                       line.invoice_number)
@@ -89,10 +139,13 @@ def post_many(ctx: ServiceContext, postings: Sequence[Posting]) -> list[int]:
     if not postings:
         return []
     keys = _entry_keys(ctx, {row.entry_id for row, _, _ in postings})
-    receipts = [_receipt(row, lines, reason, keys[row.entry_id]) for row, lines, reason in postings]
+    credited = [apply_credits(ctx, row, lines, reason) for row, lines, reason in postings]
+    receipts = [_receipt(row, lines, reason, keys[row.entry_id], credit)
+                for (row, lines, reason), credit in zip(postings, credited, strict=True)]
     posted = ledger_bulk.post_receipts(ctx, receipts, source="bank")
     with ctx.session.no_autoflush:  # the residuals are written with the proposals, at the next flush
-        return [_after_posting(ctx, row, lines, done) for (row, lines, _), done in zip(postings, posted, strict=True)]
+        return [_after_posting(ctx, row, lines, done, credit)
+                for (row, lines, _), done, credit in zip(postings, posted, credited, strict=True)]
 
 
 def _entry_keys(ctx: ServiceContext, entry_ids: set[int]) -> dict[int, str]:
@@ -104,26 +157,38 @@ def _entry_keys(ctx: ServiceContext, entry_ids: set[int]) -> dict[int, str]:
     return out
 
 
-def _receipt(row: Proposal, lines: Sequence[ProposalLine], reason: str, entry_key: str) -> Receipt:
+def _receipt(row: Proposal, lines: Sequence[ProposalLine], reason: str, entry_key: str,
+             credited: dict[str, int]) -> Receipt:
     currency = row.item_currency or row.currency
     minor = row.item_amount_minor if row.item_currency and row.item_amount_minor is not None else row.amount_minor
     assert row.booked_on is not None
     ext = f"bank:{entry_key}" + (f":{row.detail_index}" if row.detail_index is not None else "")
     return Receipt(external_id=ext, customer_code=row.customer_code or None, received_on=row.booked_on,
                    amount=Money.from_minor(minor, currency), reference=(row.remittance or "")[:500] or None,
-                   lines=tuple(ReceiptLine(ln.invoice_number, Money.from_minor(ln.amount_minor, ln.currency))
-                               for ln in lines), reason=reason[:1000])
+                   lines=tuple(ReceiptLine(ln.invoice_number, Money.from_minor(
+                       ln.amount_minor - credited.get(ln.invoice_number, 0), ln.currency))
+                       for ln in lines if ln.amount_minor - credited.get(ln.invoice_number, 0) > 0),
+                   reason=reason[:1000])
 
 
-def _after_posting(ctx: ServiceContext, row: Proposal, lines: Sequence[ProposalLine], done: PostedReceipt) -> int:
+def _after_posting(ctx: ServiceContext, row: Proposal, lines: Sequence[ProposalLine], done: PostedReceipt,
+                   credited: dict[str, int]) -> int:
     """Record on the proposal what was applied, and the residuals it leaves (as `post` does)."""
     row.payment_id = done.payment_id
     got = {number: (minor, alloc_id) for number, minor, alloc_id in done.applied}
-    applied = 0
+    applied = sum(ln.applied_minor for ln in lines if ln.amount_minor < 0)
     for line in lines:
-        if line.invoice_number not in got:
+        credit = credited.get(line.invoice_number, 0) if line.amount_minor > 0 else 0
+        if line.invoice_number not in got or line.amount_minor < 0:
+            if credit:
+                line.applied_minor = credit
+                applied += credit
+                if credit < line.amount_minor:
+                    add_residual(ctx, row, "short_payment", line.amount_minor - credit, line.currency,
+                                 line.customer_code, line.invoice_number)
             continue
-        minor, alloc_id = got.pop(line.invoice_number)
+        cash, alloc_id = got.pop(line.invoice_number)
+        minor = cash + credit
         line.applied_minor, line.allocation_id = minor, alloc_id
         applied += minor
         if minor < line.amount_minor:

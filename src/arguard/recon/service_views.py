@@ -44,17 +44,18 @@ def to_decimal(minor: int, currency: str) -> Decimal:
 # ---------------------------------------------------------------- what the engine reads
 
 def load_open_items(ctx: ServiceContext) -> list[OpenItem]:
-    """Invoices with money still open, in one column query (credit notes are not matched: the ledger
-    allocates only positive amounts)."""
+    """Invoices with money still open and credit notes with credit left (negative open amounts: a buyer
+    may deduct them from what it pays), one column query each."""
     scale: dict[str, int] = {}
     out = []
-    for i in ledger.payable_invoices(ctx):
-        e = scale.get(i.currency)
-        if e is None:
-            e = scale[i.currency] = -exponent(i.currency)
-        out.append(OpenItem(i.number, i.customer_code, i.currency, Decimal(i.open_minor).scaleb(e),
-                            Decimal(i.amount_minor).scaleb(e), i.due_date, i.issue_date, i.payment_reference,
-                            i.order_number))
+    for kind, rows in (("invoice", ledger.payable_invoices(ctx)), ("credit_note", ledger.open_credit_notes(ctx))):
+        for i in rows:
+            e = scale.get(i.currency)
+            if e is None:
+                e = scale[i.currency] = -exponent(i.currency)
+            out.append(OpenItem(i.number, i.customer_code, i.currency, Decimal(i.open_minor).scaleb(e),
+                                Decimal(i.amount_minor).scaleb(e), i.due_date, i.issue_date, i.payment_reference,
+                                i.order_number, kind))
     return out
 
 

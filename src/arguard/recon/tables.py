@@ -137,7 +137,11 @@ class Proposal(CompanyScoped, Base):
 
 class ProposalLine(CompanyScoped, Base):
     """One invoice of a proposal and the amount proposed (in the invoice's currency); `applied_minor`
-    what was booked in the ledger (allocation_id), which may be less when the invoice was paid meanwhile."""
+    what was booked in the ledger (allocation_id), which may be less when the invoice was paid meanwhile.
+
+    A credit note the payer deducted is a line too, with a negative amount: `applied_minor` is the credit
+    applied (negative) and `credit_applications` the ledger's credit-note applications (their ids), so a
+    rejection can reverse them; an invoice line's `applied_minor` is then its cash plus the credit it got."""
 
     __tablename__ = "recon_proposal_lines"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -148,6 +152,7 @@ class ProposalLine(CompanyScoped, Base):
     currency: Mapped[str] = mapped_column(String(3))
     applied_minor: Mapped[int] = mapped_column(MoneyMinor, default=0)
     allocation_id: Mapped[int | None] = mapped_column(ForeignKey("allocations.id"))
+    credit_applications: Mapped[list[int] | None] = mapped_column(JSON)
 
 
 class LearnedAlias(CompanyScoped, Base):
