@@ -348,6 +348,8 @@ def reject(ctx: ServiceContext, proposal_id: int, reason: str) -> Proposal:
     for line in lines:
         if line.allocation_id is not None:
             ledger.reverse_allocation(ctx, line.allocation_id, reason=f"rejected bank match: {reason}")
+        for application in line.credit_applications or ():   # the credit note is the buyer's again
+            ledger.reverse_credit_application(ctx, application, f"rejected bank match: {reason}")
         exists = ctx.session.scalar(select(RejectedPair.id).where(
             RejectedPair.company_id == ctx.company_id, RejectedPair.payer_key == row.payer_key,
             RejectedPair.invoice_number == line.invoice_number))
