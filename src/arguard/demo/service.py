@@ -127,16 +127,22 @@ def build_demo(engine: Engine, *, size: str | DemoSize = "small", seed: int = 42
     return result
 
 
-def _import(ctx: ServiceContext, kind: str, records: list[Any], source: str, result: DemoResult) -> None:
+def _import(ctx: ServiceContext, kind: str, records: list[Any], source: str, result: DemoResult,
+            rows_written: Callable[[int], None] | None = None) -> None:
     """Load through the ledger's bulk import; the generator's rows must all be accepted.
 
     Documents and payments go in as the canonical CSV a user would upload (`import_bytes`): the demo
-    then exercises exactly the path of a real import, amounts written as decimal text."""
+    then exercises exactly the path of a real import, amounts written as decimal text. rows_written: told
+    how many of the records the ledger has written so far."""
+    def written(phase: str, done: int, _total: int | None) -> None:
+        if phase == "write" and rows_written is not None:
+            rows_written(done)
+
     if kind == "customers":
-        done = ledger.import_records(ctx, kind, records, source=source)
+        done = ledger.import_records(ctx, kind, records, source=source, progress=written)
     else:
         data = invoices_csv(records) if kind == "invoices" else payments_csv(records)
-        done = ledger.import_bytes(ctx, kind, data, source)
+        done = ledger.import_bytes(ctx, kind, data, source, progress=written)
     if done.issues:
         raise ValidationError(f"demo {kind} rejected by the ledger: {done.issues[0]} "
                               f"({len(done.issues)} issues)", code="demo_rejected")
@@ -153,13 +159,15 @@ def _write_ledger(ctx: ServiceContext, world: DemoWorld, h: LedgerHistory, resul
     n_inv = len(h.inv_buyer)
     credit = credited(h)
     for lo, hi in chunks(n_inv, CHUNK):
-        _import(ctx, "invoices", invoice_records(world, h, nums, lo, hi, credit), f"demo-invoices-{lo // CHUNK + 1:03d}.csv", result)
+        _import(ctx, "invoices", invoice_records(world, h, nums, lo, hi, credit), f"demo-invoices-{lo // CHUNK + 1:03d}.csv",
+                result, _after(note, "invoices", lo, n_inv))
         note("invoices", hi, n_inv)
     _import(ctx, "invoices", credit_note_records(world, h, nums), "demo-credit-notes.csv", result)
     note("credit notes", len(h.cn_day), len(h.cn_day))
     n_pay = len(h.pay_day)
     for lo, hi in chunks(n_pay, CHUNK):
-        _import(ctx, "payments", payment_records(world, h, nums, lo, hi), f"demo-payments-{lo // CHUNK + 1:03d}.csv", result)
+        _import(ctx, "payments", payment_records(world, h, nums, lo, hi), f"demo-payments-{lo // CHUNK + 1:03d}.csv",
+                result, _after(note, "payments", lo, n_pay))
         note("payments", hi, n_pay)
     for i in np.flatnonzero(h.inv_disputed_open).tolist():
         ledger.set_dispute(ctx, nums.invoices[i], True, "buyer disputes quantity or quality (demo)")
@@ -172,6 +180,11 @@ def _write_ledger(ctx: ServiceContext, world: DemoWorld, h: LedgerHistory, resul
                          sectors=len({b.sector for b in world.buyers}),
                          currencies=len({b.currency for b in world.buyers}),
                          defaults=sum(b.defaulted_on is not None for b in world.buyers))
+
+
+def _after(note: Progress, phase: str, offset: int, total: int) -> Callable[[int], None]:
+    """Rows written of one chunk, told as rows written of the whole phase."""
+    return lambda done: note(phase, offset + done, total)
 
 
 def _write_truth(ctx: ServiceContext, world: DemoWorld) -> None:

@@ -16,6 +16,7 @@ from typing import Any
 
 from arguard.core.errors import NotFound, ValidationError
 from arguard.core.money import Money
+from arguard.core.progress import Progress, silent
 from arguard.insurance import interface as insurance
 from arguard.ledger import interface as ledger
 from arguard.platform.context import ServiceContext
@@ -40,16 +41,24 @@ class ForecastRequest:
     default_buyer: str | None = None
 
 
-def forecast_run(ctx: ServiceContext, req: ForecastRequest) -> dict[str, Any]:
-    """Per open invoice its payment-date distribution; receipts per week (13) and month (12) with bands."""
+def forecast_run(ctx: ServiceContext, req: ForecastRequest, progress: Progress | None = None) -> dict[str, Any]:
+    """Per open invoice its payment-date distribution; receipts per week (13) and month (12) with bands.
+    progress: told the stages done (history read, model fitted, invoices predicted, scenarios drawn,
+    bands) (`core.progress`)."""
     ctx.require("viewer")
+    note = progress or silent
+    note(STAGES, 0, 5)
     history = _history_frame(ctx, req.as_of)
+    note(STAGES, 1, 5)
     base = ledger.base_currency(ctx)
     fx = ledger.fx_table(ctx)
     open_currencies = history.loc[history["open_minor"] > 0, "currency"].unique()
     rates = {str(c): float(fx.rate(str(c), base, req.as_of)) for c in open_currencies}
     cover = insured_cover(ctx, req.as_of, base)
-    return forecast_book(history, req, base, rates, risk.newest_grades(ctx), cover)
+    return forecast_book(history, req, base, rates, risk.newest_grades(ctx), cover, progress=progress)
+
+
+STAGES = "stages (history, model, invoices, scenarios, bands)"
 
 
 @dataclass(frozen=True)
@@ -76,8 +85,10 @@ def insured_cover(ctx: ServiceContext, as_of: date, base: str) -> Cover:
 
 
 def forecast_book(history: Any, req: ForecastRequest, base: str, rates: dict[str, float],
-                  grades: dict[str, tuple[int, float]], cover: Cover = NO_COVER) -> dict[str, Any]:
+                  grades: dict[str, tuple[int, float]], cover: Cover = NO_COVER,
+                  progress: Progress | None = None) -> dict[str, Any]:
     """The forecast of a history frame (`_history_frame` columns) — pure: no database, clock or files."""
+    note = progress or silent
     import numpy as np
     import pandas as pd
 
@@ -85,11 +96,13 @@ def forecast_book(history: Any, req: ForecastRequest, base: str, rates: dict[str
     from arguard.forecast.features import day_numbers, invoice_features
 
     model = _fit(history, req.as_of, req.seed)
+    note(STAGES, 2, 5)
     open_rows = history[history["open_minor"] > 0]
     as_of_day = int(day_numbers(pd.Series([pd.Timestamp(req.as_of)]))[0])
     asked = np.full(len(open_rows), as_of_day + 1, dtype=np.int64)
     X = invoice_features(open_rows, history.drop(columns=["open_minor", "label_ok"]), asked)
     q = model.predict_quantiles(X) if len(open_rows) else np.zeros((0, len(model.quantiles_)))
+    note(STAGES, 3, 5)
     buyers = pd.Index(pd.unique(open_rows["customer"]))
     pds = np.array([grades.get(code, (0, DEFAULT_PD))[1] for code in buyers], dtype=np.float64)
     defaulted = None
@@ -108,8 +121,10 @@ def forecast_book(history: Any, req: ForecastRequest, base: str, rates: dict[str
     weeks, months = _periods(req.as_of)
     draws = simulate(book, as_of_day, int(months[-1][1]), req.scenarios, req.seed,
                      delay_days=req.delay_days, defaulted=defaulted)
+    note(STAGES, 4, 5)
     week_bands = bands(draws, np.array([s for s, _ in weeks]), np.array([e for _, e in weeks]))
     month_bands = bands(draws, np.array([s for s, _ in months]), np.array([e for _, e in months]))
+    note(STAGES, 5, 5)
 
     def money(x: float) -> str:
         return str(Money.of(Decimal(repr(round(float(x), _exp(base)))), base).amount)

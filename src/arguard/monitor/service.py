@@ -22,6 +22,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from arguard.core.errors import Issue, NotFound, ValidationError
+from arguard.core.progress import Progress, counted, silent
 from arguard.db.session import get_engine, session_scope
 from arguard.ledger import interface as ledger
 from arguard.monitor import alerting, delivery, engine, snapshots
@@ -175,17 +176,24 @@ class RunResult:
     timings: dict[str, float] = field(default_factory=dict)
 
 
-def run(ctx: ServiceContext, as_of: date, trigger: str = "cli") -> RunResult:
-    """Evaluate every rule for every buyer and the portfolio as of the date (the daily run)."""
+def run(ctx: ServiceContext, as_of: date, trigger: str = "cli", progress: Progress | None = None) -> RunResult:
+    """Evaluate every rule for every buyer and the portfolio as of the date (the daily run). progress:
+    told the stages done (buyers read, rules evaluated, alerts raised and resolved) and the buyers
+    evaluated (`core.progress`)."""
     ctx.require("analyst")
+    note = progress or silent
     started, t0 = now_utc(), time.perf_counter()
     rules = rule_set(ctx)
+    note("stages", 0, 3)
     snaps, portfolio, issues = snapshots.load(ctx, as_of, None, _load_options(rules))
+    note("stages", 1, 3)
     t1 = time.perf_counter()
-    drafts = engine.evaluate(rules, snaps, portfolio, as_of)
+    drafts = engine.evaluate(rules, counted(snaps, progress, "buyers evaluated", len(snaps)), portfolio, as_of)
+    note("stages", 2, 3)
     t2 = time.perf_counter()
     applied = apply_drafts(ctx, drafts, trigger, audit_raised=False, at=started)
     alerting.resolve_gone(ctx, None, drafts, as_of, started, trigger)
+    note("stages", 3, 3)
     seconds = time.perf_counter() - t0
     row = MonitorRun(company_id=ctx.company_id, as_of=as_of, trigger=trigger, buyers=len(snaps),
                      drafts=len(drafts), raised=len(applied.raised), merged=applied.merged, issues=issues,

@@ -25,6 +25,7 @@ from sqlalchemy.exc import IntegrityError
 
 from arguard.core.errors import Conflict, ImportRejected, Issue, ValidationError
 from arguard.core.money import Money
+from arguard.core.progress import Progress
 from arguard.ledger import interface as ledger
 from arguard.platform.context import ServiceContext
 from arguard.recon.matching import Matcher
@@ -106,9 +107,11 @@ class ImportSummary:
 # ---------------------------------------------------------------- import
 
 def import_statement(ctx: ServiceContext, file_name: str, data: bytes,
-                     mapping: str | dict[str, Any] | ColumnMapping | None = None) -> ImportSummary:
+                     mapping: str | dict[str, Any] | ColumnMapping | None = None,
+                     progress: Progress | None = None) -> ImportSummary:
     """Read a statement file (MT940/MT942, camt.05x, zip; CSV/XLSX with a saved mapping), check its
-    balances, store it once, apply automatic matches through the ledger and queue the rest."""
+    balances, store it once, apply automatic matches through the ledger and queue the rest. progress:
+    told the entries matched and posted, per statement (`core.progress`)."""
     ctx.require("analyst")
     result = read_statement(data, file_name, column_mapping(ctx, mapping))
     if not result.statements:
@@ -128,12 +131,19 @@ def import_statement(ctx: ServiceContext, file_name: str, data: bytes,
         row, new = _store(ctx, stmt, account, key, file_name, sha, summary)
         if matcher is None and any(_matchable(e) for e, _ in new):
             matcher = Matcher(load_open_items(ctx), load_customers(ctx), load_knowledge(ctx), fx=ledger.fx_table(ctx))
+        if progress is not None:
+            progress("entries matched", 0, len(new))
         found = matcher.match(dataclasses.replace(stmt, entries=tuple(e for e, _ in new))) if matcher else []
+        if progress is not None:
+            progress("entries matched", len(new), len(new))
+            progress("entries posted", 0, len(found))
         by_index = {e.index: r for e, r in new}
         counts = {"entries_new": len(new), "entries_duplicate": len(stmt.entries) - len(new),
                   "auto": 0, "suggested": 0, "unmatched": 0}
-        for status in _record_all(ctx, found, by_index, stmt):
+        for status in _record_all(ctx, found, by_index, stmt):  # in bulk: the bar moves when it is done
             counts[status] += 1
+        if progress is not None:
+            progress("entries posted", len(found), len(found))
         row.counts = counts
         for k in ("auto", "suggested", "unmatched"):
             setattr(summary, k, getattr(summary, k) + counts[k])

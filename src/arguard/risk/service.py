@@ -19,6 +19,7 @@ from sqlalchemy import func, insert, select
 
 from arguard.core.errors import ImportRejected, Issue, NotFound, ValidationError
 from arguard.core.money import parse_amount
+from arguard.core.progress import Progress, counted, silent
 from arguard.ledger import interface as ledger
 from arguard.platform.context import ServiceContext
 from arguard.platform.events import Fact, publish
@@ -234,7 +235,7 @@ MANY_CODES = 500
 
 def grade_buyers(ctx: ServiceContext, as_of: date, codes: list[str] | None = None,
                  trigger: str = "batch", portfolio_rate: float | None = None,
-                 exact_reasons: bool | None = None) -> dict[str, Grade]:
+                 exact_reasons: bool | None = None, progress: Progress | None = None) -> dict[str, Grade]:
     """Grade the named buyers (all when None) as of `as_of`; one history row each; returns the grades.
 
     A bulk operation: statements, payment behaviour and previous grades are read with a few set-based
@@ -242,8 +243,10 @@ def grade_buyers(ctx: ServiceContext, as_of: date, codes: list[str] | None = Non
     the batch is audited once (counts, model version, reasons method). portfolio_rate: the seller's own
     12-month default rate, to re-base PDs from the training sample's (`combine.PriorShift`); None keeps
     the sample calibration. exact_reasons: TreeSHAP (True) or per-leaf (False) reasons for the financial
-    PD; None: exact up to `EXACT_REASONS_UP_TO` buyers."""
+    PD; None: exact up to `EXACT_REASONS_UP_TO` buyers. progress: told the buyers read, graded and stored
+    (`core.progress`)."""
     ctx.require("analyst")
+    note = progress or silent
     wanted = set(codes) if codes is not None else None
     few = wanted is not None and len(wanted) <= MANY_CODES
     customers = [c for c in ledger.customer_refs(ctx, codes=wanted if few else None)
@@ -258,15 +261,20 @@ def grade_buyers(ctx: ServiceContext, as_of: date, codes: list[str] | None = Non
     prior = PriorShift(store.sample_rate(meta), portfolio_rate) if portfolio_rate is not None else None
     exact = len(customers) <= EXACT_REASONS_UP_TO if exact_reasons is None else exact_reasons
     method = "exact_treeshap" if exact else "per_leaf"
+    note("inputs read (accounts, payments, scores)", 0, 3)
     statements = latest_statements(ctx, as_of, ids)
+    note("inputs read (accounts, payments, scores)", 1, 3)
     behaviours = _with_peer_norms(ctx, as_of, customers, payment_behaviours(ctx, as_of, ids), whole=ids is None)
+    note("inputs read (accounts, payments, scores)", 2, 3)
     financial = _financial_pds(model, [statements.get(c.id) for c in customers], exact)
+    note("inputs read (accounts, payments, scores)", 3, 3)
     countries = store.country_table()
     previous = _latest_grades(ctx, ids)
     defaulted = active_default_flags(ctx, ids)
     typical_pd, version = meta.get("typical_pd", 0.01), meta["model_version"]
     grades, rows, changed = {}, [], 0
-    for c, (fin_pd, fin_reasons) in zip(customers, financial, strict=True):
+    for c, (fin_pd, fin_reasons) in counted(zip(customers, financial, strict=True), progress, "buyers graded",
+                                            len(customers)):
         st = statements.get(c.id)
         age = (as_of - st.fiscal_year_end).days if st is not None and st.fiscal_year_end else None
         inputs = RiskInputs(as_of, fin_pd, fin_reasons, age, behaviours.get(c.id), countries.risk_of(c.country),
@@ -284,6 +292,7 @@ def grade_buyers(ctx: ServiceContext, as_of: date, codes: list[str] | None = Non
             publish(ctx, "risk.grade_changed", c.code, {"from": before, "to": grade.grade, "pd_12m": grade.pd_12m})
     for k in range(0, len(rows), INSERT_CHUNK):
         ctx.session.execute(insert(BuyerGrade), rows[k:k + INSERT_CHUNK])
+        note("grades stored", min(k + INSERT_CHUNK, len(rows)), len(rows))
     dist = Counter(g.grade for g in grades.values())
     ctx.audit("risk.graded", "risk_grades", None, reason=trigger,
               after={"as_of": as_of.isoformat(), "graded": len(grades), "changed": changed,
