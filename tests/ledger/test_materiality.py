@@ -164,3 +164,16 @@ def test_api_materiality_and_leftovers(api, company) -> None:  # type: ignore[no
     put = client.put("/api/v1/ledger/materiality", json={"amount": "20", "share": "0.02", "reason": "stricter"},
                      headers=manager)
     assert put.status_code == 200 and put.json()["share"] == "0.0200"
+
+
+@pytest.mark.storage
+def test_a_few_currencies_get_the_tolerance_the_whole_book_gets(ctx_factory) -> None:  # type: ignore[no-untyped-def]
+    """The order check asks for its buyer's currencies only (their newest rate each, not the rate
+    table): the same tolerance, by the same FX rule, as for the whole book — direct, inverse, missing."""
+    with ctx_factory() as ctx:
+        ledger.add_fx_rate(ctx, "USD", "EUR", "0.9", date(2020, 1, 1))      # inverse only
+        ledger.add_fx_rate(ctx, "EUR", "GBP", "0.80", date(2026, 1, 1))     # direct
+        ledger.add_fx_rate(ctx, "EUR", "GBP", "0.85", date(2026, 7, 1))     # after the date: not used
+        ledger.add_fx_rate(ctx, "GBP", "EUR", "1.30", date(2026, 2, 1))     # newer inverse wins
+        few = materiality.materiality_thresholds(ctx, AS_OF, ["USD", "GBP", "CHF", "EUR"])
+    assert few.minor == {"EUR": 5000, "USD": 5555, "GBP": 3846} and few.missing == ("CHF",)

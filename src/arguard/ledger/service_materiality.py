@@ -83,17 +83,33 @@ def materiality_thresholds(ctx: ServiceContext, as_of: date, currencies: Sequenc
     from arguard.ledger.service_views import fx_table
 
     m = get_materiality(ctx)
+    base = m.amount.currency
     if currencies is None:
         currencies = ctx.session.scalars(select(DailySales.currency).where(
             DailySales.company_id == ctx.company_id).distinct()).all()
-    fx = fx_table(ctx)
-    rates: dict[str, Decimal | None] = {}
-    for c in currencies:
-        try:
-            rates[c] = fx.rate(m.amount.currency, c, as_of)
-        except ArguardError:
-            rates[c] = None
-    return thresholds(m, as_of, rates)
+        fx = fx_table(ctx)
+        rates: dict[str, Decimal | None] = {}
+        for c in currencies:
+            try:
+                rates[c] = fx.rate(base, c, as_of)
+            except ArguardError:
+                rates[c] = None
+        return thresholds(m, as_of, rates)
+    # A few currencies (the order check: one buyer's): their newest rate each, not the whole rate table
+    # (loading every stored rate was most of the check's CPU for a buyer with anything overdue).
+    return thresholds(m, as_of, {c: None if c == base else _newest_rate(ctx, base, c, as_of) for c in currencies})
+
+
+def _newest_rate(ctx: ServiceContext, base: str, quote: str, on: date) -> Decimal | None:
+    """Units of `quote` per unit of `base` on `on` by the one FX rule (`newest_rate_select`); None: no rate."""
+    from arguard.ledger.reads import newest_rate_select
+
+    found = ctx.session.execute(newest_rate_select(), {"company": ctx.company_id, "on": on, "currency": base,
+                                                      "to": quote}).first()
+    if found is None:
+        return None
+    rate = Decimal(found.rate)
+    return rate if found.base == base else Decimal(1) / rate
 
 
 def material_clause(t: Thresholds, open_col: Any, amount_col: Any, currency_col: Any) -> Any:
