@@ -48,10 +48,12 @@ def progress_bar(description: str, quiet: bool = False) -> Iterator[Progress]:
              Rate(), TimeRemainingColumn(), TimeElapsedColumn(),
              console=err_console, transient=True, disable=hidden) as bar:
         tasks: dict[str, TaskID] = {}
+        if not hidden:
+            bar.console.print(f"[dim]{description} …[/dim]")
 
         def report(phase: str, done: int, total: int | None) -> None:
             if phase not in tasks:
-                tasks[phase] = bar.add_task(f"{description}: {phase}", total=total)
+                tasks[phase] = bar.add_task(phase, total=total)
             bar.update(tasks[phase], completed=done, total=total)
 
         yield report

@@ -13,6 +13,7 @@ from typing import Annotated, Any
 import typer
 
 from arguard.cli.common import CompanyOption, company_context, handle_errors
+from arguard.cli.progress import QuietOption
 
 app = typer.Typer(name="forecast", help="Cash-in forecast: payment dates, weekly receipts, backtests.",
                   no_args_is_help=True)
@@ -59,13 +60,16 @@ def run(
     delay_days: Annotated[int, typer.Option(help="Scenario: every buyer pays this many days later.")] = 0,
     default_buyer: Annotated[str | None, typer.Option(help="Scenario: this buyer defaults on the date.")] = None,
     format: Annotated[str, typer.Option("--format", help="table or json.")] = "table",
+    quiet: QuietOption = False,
 ) -> None:
     """Expected receipts per week (13) and month (12) with P10/P50/P90 bands."""
+    from arguard.cli.progress import progress_bar
     from arguard.forecast.service import ForecastRequest, forecast_run
 
     req = ForecastRequest(_date(as_of, "--as-of"), scenarios, seed, delay_days, default_buyer)
-    with company_context(company, role="viewer") as ctx:
-        answer = forecast_run(ctx, req)
+    with progress_bar(f"forecast as of {req.as_of}", quiet) as progress, \
+            company_context(company, role="viewer") as ctx:
+        answer = forecast_run(ctx, req, progress=progress)
     if format == "json":
         sys.stdout.write(json.dumps(answer, ensure_ascii=False) + "\n")
         return

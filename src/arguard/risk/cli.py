@@ -18,6 +18,7 @@ from arguard.cli.common import (
     err_console,
     handle_errors,
 )
+from arguard.cli.progress import QuietOption
 from arguard.core.errors import ImportRejected
 from arguard.risk import store
 from arguard.risk.report import render_model_card
@@ -143,21 +144,19 @@ def _day(text: str | None) -> date:
 def grade(code: Annotated[str | None, typer.Argument(help="Customer code (or --all).")] = None,
           all_buyers: Annotated[bool, typer.Option("--all", help="Grade every buyer.")] = False,
           as_of: Annotated[str | None, typer.Option(help="YYYY-MM-DD (default: today).")] = None,
-          company: CompanyOption = None, fmt: Annotated[str, typer.Option("--format")] = "table") -> None:
+          company: CompanyOption = None, fmt: Annotated[str, typer.Option("--format")] = "table",
+          quiet: QuietOption = False) -> None:
     """Grade one stored buyer (exact reasons) or every buyer, and store the grades."""
-    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-
+    from arguard.cli.progress import progress_bar
     from arguard.risk import service
 
     if (code is None) == (not all_buyers) or (code is not None and all_buyers):
         raise typer.BadParameter("name one customer code, or --all")
     day = _day(as_of)
-    with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=err_console,
-                  transient=True) as bar:
-        bar.add_task(f"grading {'every buyer' if all_buyers else code} as of {day}", total=None)
-        with company_context(company, actor="cli") as ctx:
-            grades = (service.grade_buyers(ctx, day, trigger="cli") if all_buyers
-                      else {code or "": service.regrade_buyer(ctx, code or "", day)})
+    with progress_bar(f"grading {'every buyer' if all_buyers else code} as of {day}", quiet) as progress, \
+            company_context(company, actor="cli") as ctx:
+        grades = (service.grade_buyers(ctx, day, trigger="cli", progress=progress) if all_buyers
+                  else {code or "": service.regrade_buyer(ctx, code or "", day)})
     rows = [{"customer": c, "grade": g.grade, "pd_12m_pct": f"{100 * g.pd_12m:.2f}", "confidence": g.confidence,
              "reasons": g.reasons_text()} for c, g in sorted(grades.items())]
     if all_buyers and fmt == "table":
