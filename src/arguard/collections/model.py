@@ -268,3 +268,51 @@ class WorkItem:
         pd = f"PD {self.pd * 100:.1f} %" + ("" if self.pd_known else " (not graded: default)")
         return (f"{pd} × overdue {self.overdue.amount:,} {self.overdue.currency} × {self.oldest_days} days "
                 f"/ 365 = {self.value.amount:,}")
+
+
+@dataclass(frozen=True, slots=True)
+class DunningStep:
+    """One step taken to collect from a buyer, as its history shows it (a claim file, a hand-over).
+
+    on: the day of the step; kind: `dunning` (an action of a recorded dunning run) or `contact` (a call,
+    e-mail, visit or letter a collector logged); level: the dunning level (None for a contact); channel:
+    email, letter, phone, agency, legal (a contact: its channel); reference: the letter's reference (the
+    name of the PDF the buyer received: `level-buyer-date`) or `contact-<id>`; outcome: how it went —
+    recorded (letter kept for printing), sent, failed, to_send, queued (call or hand-over), or a contact's
+    outcome; amount: what the step asked (total due; None for a contact); invoices: the invoices it named."""
+
+    on: date
+    kind: str
+    level: str | None
+    channel: str
+    reference: str
+    outcome: str
+    amount: Money | None = None
+    invoices: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class PromiseRecord:
+    """A promise to pay: made on `made_on` to pay `amount` by `due_on`; status open, kept or broken; paid:
+    what the buyer paid towards it when last checked."""
+
+    reference: str
+    customer_code: str
+    made_on: date
+    due_on: date
+    amount: Money
+    status: str
+    paid: Money
+
+
+@dataclass(frozen=True, slots=True)
+class DisputeRecord:
+    """A buyer's dispute of an invoice: reason code, status open or resolved, and the resolution."""
+
+    invoice_number: str
+    customer_code: str
+    reason_code: str
+    status: str
+    opened_on: date
+    resolved_on: date | None = None
+    resolution: str | None = None

@@ -267,12 +267,13 @@ def send_pending(engine: Engine, company_id: int, run_id: int | None = None) -> 
                 if cust is None or not cust.email:
                     raise ValueError("the customer has no e-mail address")
                 from arguard.collections.letters import email_text
+                from arguard.collections.reads import letter_reference
 
                 subject, body = email_text({**row.payload, "as_of": row.as_of.isoformat()}, cust,
                                            _company_name(ctx))
                 pdf = letter_of(ctx, row)
                 monitor.send_email(cust.email, subject, body,
-                                   [(f"{row.level}-{code}-{row.as_of}.pdf", "application/pdf", pdf)])
+                                   [(f"{letter_reference(row.level, code, row.as_of)}.pdf", "application/pdf", pdf)])
                 row.status, row.sent_at, row.error = "sent", datetime.now(UTC), None
                 sent += 1
             except Exception as exc:  # noqa: BLE001 - every failure is recorded on its row, none raised

@@ -4,6 +4,7 @@ manager; every change is audited by the service."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
@@ -17,7 +18,7 @@ from arguard.core.errors import ValidationError
 from arguard.core.money import Money
 from arguard.insurance import service, service_claims
 from arguard.insurance.policy import policy_terms
-from arguard.insurance.render import render_declaration
+from arguard.insurance.render import render_claim_file, render_declaration
 from arguard.insurance.terms import declaration_periods
 
 router = APIRouter(prefix="/insurance", tags=["insurance"])
@@ -261,6 +262,20 @@ def open_claim(body: ClaimIn, ctx: CreditManager) -> dict[str, Any]:
 @router.get("/claims/{claim_id}")
 def claim(claim_id: int, ctx: Viewer) -> dict[str, Any]:
     return service_claims.claim_json(ctx, service_claims.get_claim(ctx, claim_id), with_file=True)
+
+
+@router.get("/claims/{claim_id}/file")
+def claim_file(claim_id: int, ctx: Viewer, fmt: str = Query("json", alias="format"),
+               language: str = Query("en", description="en or zh-CN (the PDF's language)")) -> Response:
+    """The claim file (invoices, statement of account, notifications, dunning history, disputes, the indemnity
+    with every term) as JSON or as a PDF for the insurer."""
+    data = service_claims.claim_json(ctx, service_claims.get_claim(ctx, claim_id), with_file=True)
+    if fmt not in ("json", "pdf"):
+        raise ValidationError("a claim file is json or pdf", code="invalid_format")
+    body = (render_claim_file(data, language) if fmt == "pdf"
+            else json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8"))
+    return Response(body, media_type=_MEDIA[fmt], headers={
+        "Content-Disposition": f'attachment; filename="claim-{claim_id}.{fmt}"'})
 
 
 @router.post("/claims/{claim_id}/recoveries")

@@ -244,8 +244,20 @@ def claim_list(policy: PolicyNo = None, company: CompanyOption = None, fmt: Fmt 
 
 @claim_app.command("show")
 @handle_errors
-def claim_show(claim_id: int, company: CompanyOption = None) -> None:
-    """A claim with its file (JSON)."""
+def claim_show(claim_id: int, company: CompanyOption = None,
+               out: Annotated[Path | None, typer.Option("--out", help="Write the claim file (.json or .pdf).")] = None,
+               language: Annotated[str, typer.Option("--language", help="The PDF's language: en or zh-CN.")] = "en",
+               ) -> None:
+    """A claim with its file (JSON), or the claim file for the insurer written to --out."""
     with company_context(company, role="viewer") as ctx:
-        out = service_claims.claim_json(ctx, service_claims.get_claim(ctx, claim_id), with_file=True)
-    _print_json(out)
+        data = service_claims.claim_json(ctx, service_claims.get_claim(ctx, claim_id), with_file=True)
+    if out is None:
+        _print_json(data)
+        return
+    if out.suffix.lower() == ".pdf":
+        from arguard.insurance.render import render_claim_file
+
+        out.write_bytes(render_claim_file(data, language))
+    else:
+        out.write_text(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n", encoding="utf-8")
+    console.print(f"claim {claim_id} file → {out}")

@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from arguard.collections import interface as collections
 from arguard.core.errors import Conflict, NotFound, ValidationError
 from arguard.core.money import Money
 from arguard.insurance import rules, terms
@@ -251,9 +252,29 @@ def _assess(ctx: ServiceContext, policy: Policy, code: str, cause: str, as_of: d
                            "notified_on": n.notified_on.isoformat() if n.notified_on else None,
                            "reference": n.reference}
                           for n in list_notifications(ctx, policy.policy_number) if n.customer_code == code],
-        "dunning_history": [],
+        **collection_history(ctx, code, as_of),
     }
     return file, ind, covered, excluded
+
+
+def collection_history(ctx: ServiceContext, code: str, as_of: date) -> dict[str, list[dict[str, Any]]]:
+    """The claim file's dunning history (letters, e-mails, calls, hand-overs, contacts and promises to pay,
+    oldest first) and the buyer's disputes, from collections' front door."""
+    steps = [(s.on, 0, {"on": s.on.isoformat(), "kind": s.kind, "level": s.level, "channel": s.channel,
+                        "reference": s.reference, "outcome": s.outcome,
+                        "amount": None if s.amount is None else str(s.amount.amount),
+                        "currency": None if s.amount is None else s.amount.currency, "invoices": list(s.invoices)})
+             for s in collections.dunning_history(ctx, code, as_of)]
+    steps += [(p.made_on, 1, {"on": p.made_on.isoformat(), "kind": "promise", "level": None, "channel": None,
+                              "reference": p.reference, "outcome": p.status, "amount": str(p.amount.amount),
+                              "currency": p.amount.currency, "due_on": p.due_on.isoformat(),
+                              "paid": str(p.paid.amount)})
+              for p in collections.promises(ctx, code, as_of)]
+    return {"dunning_history": [row for _, _, row in sorted(steps, key=lambda t: (t[0], t[1]))],
+            "disputes": [{"invoice_number": d.invoice_number, "reason": d.reason_code, "status": d.status,
+                          "opened_on": d.opened_on.isoformat(),
+                          "resolved_on": d.resolved_on.isoformat() if d.resolved_on else None,
+                          "resolution": d.resolution} for d in collections.disputes(ctx, code, as_of)]}
 
 
 def _terms_json(ind: Any) -> list[dict[str, str]]:

@@ -15,7 +15,7 @@ from arguard.core.errors import ArguardError, NotFound
 from arguard.insurance import service, service_claims
 from arguard.insurance.model import Policy
 from arguard.insurance.policy import policy_terms
-from arguard.insurance.render import render_declaration
+from arguard.insurance.render import render_claim_file, render_declaration
 from arguard.platform.context import ServiceContext
 from arguard.web.common import AsOf, WebCtx, language, render
 from arguard.web.i18n import translate
@@ -106,3 +106,11 @@ def declaration_sent(declaration_id: int, ctx: WebCtx, sent_on: Annotated[str, F
 def claims_page(request: Request, ctx: WebCtx, as_of: AsOf) -> HTMLResponse:
     rows: list[dict[str, Any]] = [service_claims.claim_json(ctx, c) for c in service_claims.list_claims(ctx)]
     return render(request, "insurance/claims.html", as_of=as_of, rows=rows)
+
+
+@router.get("/insurance/claims/{claim_id}/file.pdf")
+def claim_file(request: Request, claim_id: int, ctx: WebCtx) -> Response:
+    """The claim file for the insurer, in the reader's language."""
+    data = service_claims.claim_json(ctx, service_claims.get_claim(ctx, claim_id), with_file=True)
+    return Response(render_claim_file(data, language(request)), media_type="application/pdf",
+                    headers={"Content-Disposition": f'inline; filename="claim-{claim_id}.pdf"'})
