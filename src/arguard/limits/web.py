@@ -94,11 +94,10 @@ OUTCOMES_HELD = ("hold", "shorten_terms", "require_guarantee", "require_prepayme
 def holds_worklist(ctx: ServiceContext, search: str, outcome: str) -> list[dict[str, Any]]:
     """Every order waiting in the hold queue with its buyer's name, filtered (the queue is the orders a
     credit manager still has to decide: hundreds, not millions)."""
-    from arguard.ledger.interface import list_customers
+    from arguard.ledger.interface import customers_by_code
 
     rows, _ = service.hold_queue(ctx, limit=100_000, offset=0)
-    customers, _ = list_customers(ctx, limit=1_000_000)
-    names = {c.code: c.name for c in customers}
+    names = {c.code: c.name for c in customers_by_code(ctx, sorted({code for _, code in rows})).values()}
     out = []
     needle = search.casefold()
     for order, code in rows:

@@ -47,10 +47,10 @@ ALERT_SORTS = ("severity_rank", "first_as_of", "last_as_of", "customer_code", "n
 
 def alert_rows(ctx: ServiceContext, rows: list[Any], tr: Any, search: str) -> list[dict[str, Any]]:
     """Alerts as work-list rows with the buyer's name and the title in the reader's language."""
-    from arguard.ledger.interface import list_customers
+    from arguard.ledger.interface import customers_by_code
 
-    customers, _ = list_customers(ctx, limit=1_000_000)
-    names = {c.code: c.name for c in customers}
+    codes = sorted({a.customer_code for a in rows if a.customer_code})
+    names = {c.code: c.name for c in customers_by_code(ctx, codes).values()}  # only the buyers listed
     needle = search.casefold()
     out = []
     for a in rows:

@@ -51,13 +51,14 @@ def statement_page(request: Request, statement_id: int, ctx: WebCtx, sort: str =
                    status: str = "", q: str = "", offset: int = 0, group: bool = False) -> HTMLResponse:
     """One statement's entries as a work list: buyer names, sorting, a filter by status and payer or
     buyer, grouping by buyer, 50 a page."""
-    from arguard.ledger.interface import list_customers
+    from arguard.ledger.interface import customers_by_code
 
-    customers, _ = list_customers(ctx, limit=1_000_000)
-    names = {c.code: c.name for c in customers}
+    views = service.statement_proposals(ctx, statement_id, limit=100_000)
+    codes = sorted({v.proposal.customer_code for v in views if v.proposal.customer_code})
+    names = {c.code: c.name for c in customers_by_code(ctx, codes).values()}  # only the buyers listed
     needle = q.strip().casefold()
     rows = []
-    for v in service.statement_proposals(ctx, statement_id, limit=100_000):
+    for v in views:
         p = v.proposal
         row = {"view": v, "position": v.entry.position, "booked_on": p.booked_on, "amount": p.amount_minor,
                "payer": p.payer_name or "", "status": p.status, "customer": p.customer_code,
