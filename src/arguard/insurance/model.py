@@ -234,3 +234,55 @@ class PremiumDue:
     buyers: int
     buyer_fees: Money
     total: Money
+
+
+UNDERWRITING_FLAGS: tuple[str, ...] = ("approved_above_recommendation", "requested_above_recommendation",
+                                       "weak_grade_with_cover")
+"""Where an insurer's underwriter and the risk engine disagree (`underwriting.disagreements`)."""
+
+
+@dataclass(frozen=True, slots=True)
+class RiskReason:
+    """One of the risk engine's top reasons for a buyer's PD: stable code, label in English and 中文, and
+    whether it raises or lowers the PD."""
+
+    code: str
+    label: str
+    label_zh: str
+    direction: str
+
+
+@dataclass(frozen=True, slots=True)
+class UnderwritingLine:
+    """One insured-limit request or insurer decision beside the risk engine's view of the buyer.
+
+    requested_on / requested: the request sent to the insurer (None: the insurer decided without one);
+    status: the insurer's decision (approved, partly_approved, refused, conditional, reduced, cancelled) or
+    `pending` while it has not answered; decided: the amount it granted; effective_from / effective_to:
+    when that decision is in force; exposure: the buyer's open invoices on the view's date (policy
+    currency); cover_now: the insured (or discretionary) limit in force on that date (None: none);
+    grade / pd: the buyer's newest grading (None: never graded); recommended: the limits capability's
+    recommended limit, decided by `binding_rule` (`binding_explanation`); reasons: the grading's top
+    reasons; flags: the disagreements (`UNDERWRITING_FLAGS`)."""
+
+    customer_code: str
+    customer_name: str
+    request_id: int | None
+    requested_on: date | None
+    requested: Money | None
+    status: str
+    decided_on: date | None
+    decided: Money | None
+    effective_from: date | None
+    effective_to: date | None
+    conditions: str | None
+    reference: str | None
+    exposure: Money
+    cover_now: Money | None
+    grade: int | None
+    pd: float | None
+    recommended: Money | None
+    binding_rule: str | None
+    binding_explanation: str | None
+    reasons: tuple[RiskReason, ...] = ()
+    flags: tuple[str, ...] = ()

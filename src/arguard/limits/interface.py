@@ -23,3 +23,9 @@ from arguard.limits.model import CreditPosition
 from arguard.limits.positions import credit_positions
 
 __all__ += ["CreditPosition", "credit_positions"]
+
+# Credit insurance (issue 14): an underwriter's view of insured-limit requests with the recommendation.
+from arguard.limits.model import CoverRecord, Recommendation
+from arguard.limits.service_cover import cover_records, recommended_limits
+
+__all__ += ["CoverRecord", "Recommendation", "cover_records", "recommended_limits"]

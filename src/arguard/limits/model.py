@@ -296,3 +296,21 @@ class CreditPosition:
     limit: Money | None
     shipped: Money | None = None
     orders: Money | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CoverRecord:
+    """One insurer (or discretionary) limit request and its decision, as an underwriter reads them.
+
+    request_id / requested_on / requested: the request sent (None: the insurer decided without one, e.g. a
+    limit list); decision: the insurer's answer (None: still waiting); reference: the insurer's decision
+    reference; reason: the decision's stated reason. Amounts in the limit currency."""
+
+    customer_code: str
+    kind: str
+    request_id: int | None
+    requested_on: date | None
+    requested: Money | None
+    decision: LimitDecision | None = None
+    reference: str | None = None
+    reason: str | None = None

@@ -14,10 +14,10 @@ from sqlalchemy import select
 from arguard.core.money import Money
 from arguard.ledger import interface as ledger
 from arguard.limits.exposure import credit_line
-from arguard.limits.model import LimitDecision
+from arguard.limits.model import CoverRecord, LimitDecision, Recommendation
 from arguard.limits.service_base import decision_record
-from arguard.limits.service_limits import DecisionInput, decide_limit, request_limit
-from arguard.limits.tables import LimitDecisionRow
+from arguard.limits.service_limits import DecisionInput, decide_limit, recommend, request_limit
+from arguard.limits.tables import LimitDecisionRow, LimitRequest
 from arguard.platform.context import ServiceContext
 
 COVER_KINDS = ("insured", "discretionary")
@@ -69,3 +69,53 @@ def decide_cover(ctx: ServiceContext, code: str, *, kind: str, status: str, amou
         effective_to=effective_to, request_id=request_id, conditions=conditions, reference=reference,
         cover_stopped=cover_stopped), on=on)
     return decision_record(row)
+
+
+def cover_records(ctx: ServiceContext, kinds: tuple[str, ...] = ("insured",)) -> list[CoverRecord]:
+    """Every limit request of the kinds named with the decision that answered it, and every decision taken
+    without a request, oldest first (an underwriter's work list); a request answered twice shows once per
+    decision. Two queries for the whole company."""
+    requests = list(ctx.session.scalars(select(LimitRequest).where(
+        LimitRequest.company_id == ctx.company_id, LimitRequest.kind.in_(kinds)).order_by(LimitRequest.id)))
+    decisions = list(ctx.session.scalars(select(LimitDecisionRow).where(
+        LimitDecisionRow.company_id == ctx.company_id, LimitDecisionRow.kind.in_(kinds))
+        .order_by(LimitDecisionRow.id)))
+    codes = ledger.customer_codes(ctx, {r.customer_id for r in requests} | {d.customer_id for d in decisions})
+    by_request: dict[int, list[LimitDecisionRow]] = {}
+    for d in decisions:
+        if d.request_id is not None:
+            by_request.setdefault(d.request_id, []).append(d)
+    known = {r.id for r in requests}
+    out: list[tuple[date, int, CoverRecord]] = []
+    for r in requests:
+        asked = None if r.amount_minor is None else Money.from_minor(r.amount_minor, r.currency)
+        for d in by_request.get(r.id) or [None]:  # type: ignore[list-item]
+            out.append((r.requested_on, r.id, _record(codes[r.customer_id], r.kind, r.id, r.requested_on, asked, d)))
+    for d in decisions:
+        if d.request_id is None or d.request_id not in known:
+            asked = None if d.requested_minor is None else Money.from_minor(d.requested_minor, d.currency)
+            out.append((d.decided_on, 0, _record(codes[d.customer_id], d.kind, None, None, asked, d)))
+    return [rec for _, _, rec in sorted(out, key=lambda t: (t[0], t[1], t[2].customer_code))]
+
+
+def _record(code: str, kind: str, request_id: int | None, on: date | None, asked: Money | None,
+            d: LimitDecisionRow | None) -> CoverRecord:
+    if d is None:
+        return CoverRecord(code, kind, request_id, on, asked)
+    return CoverRecord(code, kind, request_id, on, asked, decision_record(d), d.reference, d.reason)
+
+
+def recommended_limits(ctx: ServiceContext, codes: list[str], as_of: date) -> dict[str, Recommendation]:
+    """The recommended limit of each buyer named (`recommend`: every bound and the one that decided it), in
+    the limit currency; a buyer the recommendation cannot value (a missing rate, an unknown code) is
+    absent. One recommendation per buyer: for a work list of requests, not for the whole book."""
+    from arguard.core.errors import NotFound
+    from arguard.core.money import MissingRate
+
+    out: dict[str, Recommendation] = {}
+    for code in sorted(set(codes)):
+        try:
+            out[code] = recommend(ctx, code, as_of)
+        except (MissingRate, NotFound):
+            continue
+    return out

@@ -46,3 +46,8 @@ __all__ += ["NewestAccounts", "NewestGrade", "country_class", "newest_accounts",
 from arguard.risk.scaleout import score_frame_on_dask
 
 __all__ += ["score_frame_on_dask"]
+
+# Issue 14: an insurer's underwriter sees the newest grading (grade, PD, top reasons) of the buyers asked for.
+from arguard.risk.reads import newest_gradings
+
+__all__ += ["newest_gradings"]

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import Date, bindparam, select
 
 from arguard.platform.context import ServiceContext
+from arguard.risk.model import Grade
 from arguard.risk.tables import BuyerGrade, FinancialStatement
 
 
@@ -69,3 +70,31 @@ def _countries() -> Any:
 def country_class(iso2: str) -> int | None:
     """The OECD country risk class (0–7) a buyer's country is treated as; None when unknown."""
     return _countries().risk_of(iso2).treated_as  # type: ignore[no-any-return]
+
+
+def newest_gradings(ctx: ServiceContext, codes: list[str], as_of: date, top: int = 3) -> dict[str, Grade]:
+    """{customer code: `risk.model.Grade`} — each buyer's newest stored grading on or before `as_of` with its
+    `top` strongest reasons (both languages), for the buyers named, in one query; a buyer never graded by
+    then is absent. (For views over a handful of buyers: an underwriter's limit requests.)"""
+    from sqlalchemy import func
+
+    from arguard.ledger.interface import customer_codes, customer_ids
+    from arguard.risk.labels import with_text
+    from arguard.risk.model import Reason
+
+    ids = customer_ids(ctx, codes)
+    if not ids:
+        return {}
+    g = BuyerGrade
+    newest = (select(g.customer_id, func.max(g.id).label("id"))
+              .where(g.company_id == ctx.company_id, g.customer_id.in_(list(ids.values())), g.as_of <= as_of)
+              .group_by(g.customer_id).subquery())
+    rows = ctx.session.scalars(select(g).join(newest, g.id == newest.c.id)).all()
+    code_of = customer_codes(ctx, [r.customer_id for r in rows])
+    out: dict[str, Grade] = {}
+    for r in rows:
+        reasons = tuple(Reason(str(x["code"]), str(x["label"]), x["direction"], float(x["impact"]), x.get("value"),
+                               str(x["label_zh"])) for x in (with_text(x) for x in (r.reasons or [])[:top]))
+        out[code_of[r.customer_id]] = Grade(r.as_of, float(r.pd_12m), int(r.grade), r.confidence,  # type: ignore[arg-type]
+                                            reasons, r.financial_pd, r.model_version)
+    return out

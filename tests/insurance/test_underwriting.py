@@ -1,0 +1,94 @@
+"""The underwriter's view: each insured-limit request and insurer decision beside the risk engine's grade, PD,
+reasons and recommended limit, with the disagreements flagged."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from arguard.core.money import Money
+from arguard.insurance import service, service_claims, service_underwriting
+from arguard.insurance.underwriting import disagreements
+from arguard.limits import service as limits_service   # the test sets the risk appetite itself
+from arguard.risk import interface as risk
+from tests.insurance.policies import POLICY_YAML
+from tests.insurance.test_service import book
+
+D = date.fromisoformat
+EUR = "EUR"
+
+LEDGER = """
+    customer K1 DE
+    customer K2 FR
+    invoice K1 U-1 3000.00 issued 2026-04-01 due 2026-05-31
+    invoice K2 U-2 7000.00 issued 2026-04-10 due 2026-06-09
+    invoice K2 U-3 1500.00 issued 2026-05-01 due 2026-06-30
+"""
+
+
+def eur(amount: str) -> Money:
+    return Money.of(amount, EUR)
+
+
+def small_book(ctx):  # type: ignore[no-untyped-def]
+    book(ctx, LEDGER)
+    service.load_policy(ctx, POLICY_YAML, "p.yaml")
+    limits_service.set_appetite(ctx, "buyer", "*", eur("8000"), "at most 8,000 with any one buyer")
+    k1 = service_claims.request_insured_limit(ctx, "K1", eur("6000"), D("2026-02-01"), "new buyer")
+    service_claims.record_insurer_decision(ctx, "K1", status="approved", amount=eur("6000"), on=D("2026-02-10"),
+                                           reason="approved as asked", request_id=k1, reference="EH-1")
+    k2 = service_claims.request_insured_limit(ctx, "K2", eur("12000"), D("2026-03-01"), "seasonal peak")
+    service_claims.record_insurer_decision(ctx, "K2", status="partly_approved", amount=eur("9000"),
+                                           on=D("2026-03-05"), reason="partly", request_id=k2,
+                                           conditions="payment terms at most 60 days", reference="EH-2")
+    service_claims.request_insured_limit(ctx, "K1", eur("7500"), D("2026-06-20"), "more volume")   # unanswered
+    risk.grade_buyers(ctx, D("2026-06-30"), ["K1", "K2"])
+
+
+def by_request(view):  # type: ignore[no-untyped-def]
+    return {(x["customer"], x["requested"]): x for x in view["lines"]}
+
+
+def test_a_request_above_the_recommendation_is_flagged_beside_the_insurers_decision(ctx_factory):
+    with ctx_factory() as ctx:
+        small_book(ctx)
+    with ctx_factory(role="viewer") as ctx:
+        policy = service.get_policy(ctx, "P-1")
+        view = service_underwriting.underwriting_view(ctx, policy, D("2026-06-30"))
+    lines = by_request(view)
+    assert [(x["customer"], x["requested_on"]) for x in view["lines"]] == [
+        ("K1", "2026-02-01"), ("K2", "2026-03-01"), ("K1", "2026-06-20")]            # oldest request first
+    k1, k2, pending = lines[("K1", "6000.00")], lines[("K2", "12000.00")], lines[("K1", "7500.00")]
+    assert k2["decision"] == {"status": "partly_approved", "decided_on": "2026-03-05", "amount": "9000.00",
+                              "effective_from": "2026-03-05", "effective_to": None,
+                              "conditions": "payment terms at most 60 days", "reference": "EH-2"}
+    assert (k2["exposure"], k2["cover_now"]) == ("8500.00", "9000.00")
+    assert k2["risk"]["recommended_limit"] == "8000.00" and k2["risk"]["binding_rule"] == "appetite.buyer"
+    assert k2["flags"] == ["approved_above_recommendation", "requested_above_recommendation"]
+    assert k1["flags"] == [] and k1["decision"]["status"] == "approved" and k1["exposure"] == "3000.00"
+    assert pending["decision"]["status"] == "pending" and pending["flags"] == []
+    assert 1 <= k1["risk"]["grade"] <= 10 and 0 < k1["risk"]["pd_12m"] < 1 and k1["risk"]["reasons"]
+    assert all(r["label"] and r["label_zh"] for r in k1["risk"]["reasons"])
+    assert view["flagged"] == 1
+
+
+def test_a_buyer_in_default_with_cover_in_force_is_flagged(ctx_factory):
+    with ctx_factory() as ctx:
+        small_book(ctx)
+        risk.flag_default(ctx, "K1", "insolvency", D("2026-07-01"), "insolvency notice")
+    with ctx_factory(role="viewer") as ctx:
+        policy = service.get_policy(ctx, "P-1")
+        before = by_request(service_underwriting.underwriting_view(ctx, policy, D("2026-06-30")))
+        after = by_request(service_underwriting.underwriting_view(ctx, policy, D("2026-07-02")))
+    assert before[("K1", "6000.00")]["flags"] == []              # the grading on 30 June knew nothing of it
+    k1 = after[("K1", "6000.00")]
+    assert k1["risk"]["grade"] == 10 and k1["risk"]["recommended_limit"] == "0.00"
+    assert k1["flags"] == ["approved_above_recommendation", "requested_above_recommendation", "weak_grade_with_cover"]
+
+
+def test_disagreements_compare_like_with_like():
+    assert disagreements(status="refused", requested=None, decided=None, recommended=eur("10"), grade=9,
+                         cover_now=None) == ()
+    assert disagreements(status="approved", requested=None, decided=Money.of("20", "USD"), recommended=eur("10"),
+                         grade=3, cover_now=eur("20")) == ()
+    assert disagreements(status="conditional", requested=eur("5"), decided=eur("11"), recommended=eur("10"),
+                         grade=8, cover_now=eur("11")) == ("approved_above_recommendation", "weak_grade_with_cover")
