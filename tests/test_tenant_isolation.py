@@ -1,20 +1,23 @@
 """Tenant isolation through the API, for every route of the OpenAPI document.
 
-Company A gets one object of each kind through the services (SEEDERS). For every `/api/v1/...` route and
-method the test proves that
+Company A gets one object of each kind through the services (SEEDERS, in tests/tenant_seed.py). For every
+`/api/v1/...` route and method the test proves that
   (a) without a key (and with a wrong key) the route answers 401 — except OPEN_ROUTES;
   (b) a fresh company B's *admin* key, calling the route with A's identifiers in the path, query and body,
       never reaches A: reads of A's objects answer 403/404, lists and reports show none of A's marker
       strings, and afterwards every company-scoped row of A (its audit chain included) is unchanged.
 
 How to keep it passing when you add routes (one entry each, nothing else to edit):
-- a seeder in SEEDERS that creates your objects for A through your service and records their
-  identifiers with `seed.add(name, value)` (a string that only A's data contains becomes a marker);
+- a seeder in tests/tenant_seed.py SEEDERS that creates your objects for A through your service and
+  records their identifiers with `seed.add(name, value)` / `seed.add_id(name, row_id)` (a string that
+  only A's data contains becomes a marker);
 - a filler in FILLERS for each new path parameter / query parameter / body field name whose value should
   be one of A's identifiers (the name of an identifier recorded by a seeder, or a function of the seed);
 - a request in BODIES where a route needs more than a JSON body built from its schema (file uploads).
-Routes of the ledger and the platform must be fully covered (the test fails); a route of another
-capability that the test cannot fill yet is reported as a warning naming what to add.
+Every path parameter of every route must have a filler and a seeded value: a route that names its own
+objects in the path is walked with A's, or the test fails. Routes of the ledger and the platform must be
+fully covered (the test fails); another capability's route whose body the test cannot build, or that
+answers 500, is reported as a warning naming what to add.
 """
 
 from __future__ import annotations
@@ -26,18 +29,16 @@ import warnings
 import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, timedelta
 from typing import Any
 
 import pytest
 from sqlalchemy import Engine, select
 
-from arguard.core.money import Money
 from arguard.db import session as db_session
 from arguard.platform.context import ServiceContext
 from tests.conftest import auth, new_company
+from tests.tenant_seed import AS_OF, SEEDERS, Seed
 
-AS_OF = date(2025, 6, 30)
 OPEN_ROUTES = {("GET", "/api/v1/health")}
 STRICT_MODULES = ("arguard.ledger.", "arguard.platform.", "arguard.api.")
 """Routes defined in these modules must be fully covered; others only warn when they cannot be filled."""
@@ -45,127 +46,6 @@ STRICT_MODULES = ("arguard.ledger.", "arguard.platform.", "arguard.api.")
 
 class IsolationGap(UserWarning):
     """A route the isolation test cannot exercise yet (add a filler, a seeder or a body)."""
-
-
-@dataclass
-class Seed:
-    """What company A owns: identifiers by name (`customer_code`, `invoice_id:int`, …) and markers,
-    strings that appear only in A's data."""
-
-    tag: str
-    ids: dict[str, Any] = field(default_factory=dict)
-    markers: set[str] = field(default_factory=set)
-
-    def add(self, name: str, value: Any, marker: bool = True) -> None:
-        self.ids[name] = value
-        if marker and isinstance(value, str) and self.tag in value:
-            self.markers.add(value)
-
-    def value(self, name: str, schema_type: str | None) -> Any:
-        if schema_type == "integer" and f"{name}:int" in self.ids:
-            return self.ids[f"{name}:int"]
-        return self.ids[name]
-
-
-Seeder = Callable[[ServiceContext, Seed], None]
-
-
-# ---------------------------------------------------------------- seeders: one per capability
-
-def seed_ledger(ctx: ServiceContext, seed: Seed) -> None:
-    from arguard.ledger import service
-    from arguard.ledger.model import CustomerRecord, InvoiceRecord, PaymentRecord
-
-    t = seed.tag
-    customer, _ = service.upsert_customer(ctx, CustomerRecord(
-        code=f"A-{t}", name=f"Alpha Secret Trading {t}", country="DE", currency="EUR", terms_days=30,
-        email=f"ar-{t}@alpha.example", ibans=(f"DE89370400440532013{t[:3].upper()}",)))
-    seed.add("customer_code", customer.code)
-    seed.add("customer_code:int", customer.id)
-    seed.add("customer_name", customer.name)
-    seed.add("customer_email", customer.email)
-    invoice = service.add_invoice(ctx, InvoiceRecord(
-        number=f"A-INV-{t}", customer_code=customer.code, issue_date=AS_OF - timedelta(days=60),
-        due_date=AS_OF - timedelta(days=30), amount=Money.of("1000.00", "EUR")))
-    assert invoice is not None
-    seed.add("invoice_number", invoice.number)
-    seed.add("invoice_number:int", invoice.id)
-    credit = service.add_invoice(ctx, InvoiceRecord(
-        number=f"A-CN-{t}", customer_code=customer.code, issue_date=AS_OF - timedelta(days=20),
-        due_date=AS_OF - timedelta(days=20), amount=Money.of("-50.00", "EUR"), document_type="credit_note"))
-    assert credit is not None
-    seed.add("credit_note_number", credit.number)
-    payment = service.add_payment(ctx, PaymentRecord(
-        external_id=f"A-PAY-{t}", customer_code=customer.code, received_on=AS_OF - timedelta(days=10),
-        amount=Money.of("400.00", "EUR"), invoice_numbers=(invoice.number,), reference=f"A-REF-{t}"))
-    assert payment is not None
-    seed.add("payment_external_id", payment.external_id)
-    seed.add("payment_external_id:int", payment.id)
-    seed.add("payment_reference", payment.reference)
-    from arguard.ledger.tables import Allocation
-
-    allocation_id = ctx.session.scalar(select(Allocation.id).where(Allocation.company_id == ctx.company_id,
-                                                                    Allocation.payment_id == payment.id))
-    seed.add("allocation_id", str(allocation_id), marker=False)
-    seed.add("allocation_id:int", allocation_id)
-
-
-def seed_recon(ctx: ServiceContext, seed: Seed) -> None:
-    from arguard.recon import service
-
-    t = seed.tag
-    statement = (":20:A-STMT\r\n:25:NL34RABO0142623393 EUR\r\n:28C:1/1\r\n:60F:C250620EUR0,00\r\n"
-                 f":61:2506200620C600,00NTRFNONREF//A-B1-{t}\r\n:86:/TRTP/SEPA/NAME/A PAYER/REMI/thanks\r\n"
-                 f":61:2506200620C77,00NTRFNONREF//A-B2-{t}\r\n:86:/TRTP/SEPA/NAME/A STRANGER/REMI/gift\r\n"
-                 ":62F:C250620EUR677,00\r\n-\r\n").encode()
-    summary = service.import_statement(ctx, f"a-{t}.sta", statement)
-    seed.add("statement_id", str(summary.statement_ids[0]), marker=False)
-    seed.add("statement_id:int", summary.statement_ids[0])
-    views, _ = service.review_queue(ctx, "suggestions")
-    seed.add("proposal_id", str(views[0].proposal.id), marker=False)
-    seed.add("proposal_id:int", views[0].proposal.id)
-    mapping = service.save_mapping(ctx, f"a-bank-{t}", {"booking_date": "day", "amount": "amount"})
-    seed.add("mapping_name", mapping.name)
-
-
-def seed_limits(ctx: ServiceContext, seed: Seed) -> None:
-    from arguard.limits.service_orders import OrderCheck, check_order
-
-    order = f"A-ORD-{seed.tag}"
-    check_order(ctx, OrderCheck(order, seed.ids["customer_code"], Money.of("250000.00", "EUR"),
-                                AS_OF + timedelta(days=7)), as_of=AS_OF)
-    seed.add("order_id", order)
-
-
-def seed_monitor(ctx: ServiceContext, seed: Seed) -> None:
-    from arguard.monitor import delivery, service
-    from arguard.monitor.model import EventRecord
-
-    hook = delivery.add_webhook(ctx, f"https://hooks.alpha.example/a-{seed.tag}", f"isolation-secret-{seed.tag}")
-    seed.add("webhook_id", str(hook.id), marker=False)
-    seed.add("webhook_id:int", hook.id)
-    seed.markers.add(f"https://hooks.alpha.example/a-{seed.tag}")
-    _, _, alerts = service.post_event(ctx, EventRecord(
-        "insolvency.filing", seed.ids["customer_code"], AS_OF,
-        {"court": f"Amtsgericht A-{seed.tag}", "case_number": f"A-IN-{seed.tag}", "source": "register"},
-        external_id=f"A-EV-{seed.tag}"), AS_OF)
-    seed.markers.add(f"A-IN-{seed.tag}")
-    if alerts:
-        seed.add("alert_id", str(alerts[0].id), marker=False)
-        seed.add("alert_id:int", alerts[0].id)
-    from arguard.platform.service import create_user
-
-    user = create_user(ctx, f"a-mon-{seed.tag}", "analyst", "pw-isolation-1", email=f"mon-{seed.tag}@alpha.example")
-    delivery.subscribe(ctx, user.username, "email", "high")
-    seed.add("username", user.username)
-
-
-SEEDERS: dict[str, Seeder] = {
-    "ledger": seed_ledger,
-    "recon": seed_recon,
-    "limits": seed_limits,
-    "monitor": seed_monitor,
-}
 
 
 # ---------------------------------------------------------------- fillers: parameter / field name → A's value
@@ -199,6 +79,13 @@ FILLERS: dict[str, Callable[[Seed, str | None], Any]] = {
     "username": _ids("username"),
     # reconciliation
     "statement_id": _ids("statement_id"), "proposal_id": _ids("proposal_id"), "mapping_name": _ids("mapping_name"),
+    "residual_id": _ids("residual_id"),
+    # collections (a body's `request_id` of a limit decision gets the write-off request's id too: any id of A's)
+    "action_id": _ids("action_id"), "task_id": _ids("task_id"), "case_id": _ids("case_id"),
+    "dispute_id": _ids("dispute_id"), "request_id": _ids("writeoff_request_id"),
+    # credit insurance
+    "policy_number": _ids("policy_number"), "declaration_id": _ids("declaration_id"), "claim_id": _ids("claim_id"),
+    "action": _const("pay"),
 }
 """Values for names that appear as path parameters, query parameters or JSON body fields."""
 
@@ -339,6 +226,19 @@ class CannotFill(Exception):
     pass
 
 
+class UnfilledPathParameter(CannotFill):
+    """A path parameter with no filler, or with no value of A's: the route would not be walked (a failure)."""
+
+
+def unfilled_path_parameters(doc: dict[str, Any]) -> list[str]:
+    """`METHOD path: {name}` for every path parameter of an /api/v1 operation that FILLERS does not name."""
+    return sorted(f"{method.upper()} {path}: {{{param['name']}}}"
+                  for path, ops in doc["paths"].items() if path.startswith("/api/v1/")
+                  for method, op in ops.items() if method in {"get", "post", "put", "patch", "delete"}
+                  for param in op.get("parameters", [])
+                  if param["in"] == "path" and param["name"] not in FILLERS)
+
+
 def _resolve(doc: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:
     while "$ref" in schema:
         node: Any = doc
@@ -420,8 +320,13 @@ def build_call(world: World, method: str, path: str) -> Call:
         schema = _resolve(doc, param.get("schema", {}))
         if where == "path":
             if name not in FILLERS:
-                raise CannotFill(f"path parameter {{{name}}}: add a filler for {name!r} in FILLERS")
-            value = _example(doc, schema, name, seed)
+                raise UnfilledPathParameter(f"path parameter {{{name}}}: add a filler for {name!r} in FILLERS "
+                                            "and a seeder of A's object in tests/tenant_seed.py")
+            try:
+                value = _example(doc, schema, name, seed)
+            except KeyError as exc:
+                raise UnfilledPathParameter(f"path parameter {{{name}}}: A has no {exc.args[0]!r} (its seeder in "
+                                            "tests/tenant_seed.py failed or records none)") from None
             a_ids |= value in seed.ids.values()
             url = url.replace("{" + name + "}", str(value))
         elif where == "query" and (name in FILLERS or param.get("required")):
@@ -498,8 +403,15 @@ def test_every_route_needs_a_key(world: World, method: str, path: str) -> None:
 def test_another_company_never_reaches_a(world: World, method: str, path: str) -> None:
     if (method, path) in OPEN_ROUTES:
         return
+    walk(world, method, path)
+
+
+def walk(world: World, method: str, path: str) -> None:
+    """Call one route as another company's admin with A's identifiers; fail if it reaches A."""
     try:
         call = build_call(world, method, path)
+    except UnfilledPathParameter as exc:
+        pytest.fail(f"{method} {path} is not walked: {exc}")
     except (CannotFill, KeyError) as exc:
         _gap(world, method, path, f"cannot build the request: {exc}")
         return
@@ -518,17 +430,70 @@ def test_another_company_never_reaches_a(world: World, method: str, path: str) -
     assert not changed, f"{where} changed A's rows in {changed} (answered {r.status_code})"
 
 
+def test_every_path_parameter_has_a_filler() -> None:
+    """A route whose path names an object is walked with A's object of that kind: no filler, no route."""
+    from arguard.api.app import create_app
+
+    missing = unfilled_path_parameters(create_app().openapi())
+    assert not missing, ("add a filler in FILLERS (and a seeder of A's object in tests/tenant_seed.py) for "
+                         + "; ".join(missing))
+
+
+def test_a_planted_route_without_a_filler_fails_the_walk(world: World) -> None:
+    """A new route of any capability with a path parameter nobody fills fails both checks, and so does a
+    filled one whose seeder records nothing for A."""
+    from dataclasses import replace
+
+    from fastapi import APIRouter
+
+    from arguard.api.app import create_app
+
+    planted = APIRouter()
+
+    @planted.get("/api/v1/planted/{gizmo_id}")
+    def gizmo(gizmo_id: int) -> dict[str, int]:
+        return {"id": gizmo_id}
+
+    @planted.get("/api/v1/planted/cases/{case_id}")
+    def case(case_id: int) -> dict[str, int]:
+        return {"id": case_id}
+
+    app = create_app()
+    app.include_router(planted)
+    doc = app.openapi()
+    assert unfilled_path_parameters(doc) == ["GET /api/v1/planted/{gizmo_id}: {gizmo_id}"]
+    modules = {**world.modules, ("GET", "/api/v1/planted/{gizmo_id}"): "arguard.planted.api",
+               ("GET", "/api/v1/planted/cases/{case_id}"): "arguard.planted.api"}  # not a strict module
+    with_plant = replace(world, openapi=doc, modules=modules)
+    with pytest.raises(pytest.fail.Exception, match=r"add a filler for 'gizmo_id'"):
+        walk(with_plant, "GET", "/api/v1/planted/{gizmo_id}")
+    no_cases = Seed(world.seed.tag, {k: v for k, v in world.seed.ids.items() if not k.startswith("case_id")},
+                    set(world.seed.markers))
+    with pytest.raises(pytest.fail.Exception, match=r"A has no 'case_id'"):
+        walk(replace(with_plant, seed=no_cases), "GET", "/api/v1/planted/cases/{case_id}")
+
+
 def test_a_still_sees_its_own_data(world: World) -> None:
     """The seed is visible to A itself, so the checks above are not vacuous."""
     from arguard.platform.service import create_api_key
 
     with db_session.session_scope(world.engine) as s:
         key_a = create_api_key(ServiceContext(s, world.company_a, "test", "admin"), "viewer")
+        admin_a = create_api_key(ServiceContext(s, world.company_a, "test", "admin"), "admin")
     me = world.client.get("/api/v1/me", headers=auth(key_a)).json()
     assert me["company_id"] == world.company_a
     code = world.seed.ids["customer_code"]
     if ("GET", "/api/v1/customers/{code}") in {(m, p) for m, p in OPERATIONS}:
         r = world.client.get(f"/api/v1/customers/{code}", headers=auth(key_a))
         assert r.status_code == 200 and world.seed.ids["customer_name"] in r.text
+    # Every read of one of A's objects that another company was refused answers A itself.
+    refused_to_a = []
+    for method, path in OPERATIONS:
+        if method == "GET" and "{" in path:
+            call = build_call(world, method, path)
+            r = world.client.request(method, call.url, headers=auth(admin_a), **call.kwargs)
+            if r.status_code != 200:
+                refused_to_a.append(f"{call.url} {r.status_code} {r.text[:120]}")
+    assert not refused_to_a, f"A cannot read its own objects: {refused_to_a}"
     # Creating A's key above added rows to A (api key, audit entry): refresh the snapshot for later tests.
     world.snapshot = company_rows(world.engine, world.company_a)
