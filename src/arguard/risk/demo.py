@@ -1,9 +1,10 @@
 """Demo step: financial statements for the demo buyers, then a grade for every buyer; and the validation
 of the combined grade against the demo's hidden truth.
 
-Statements are real ratio profiles from the shipped Polish data, picked so that the financial model's
-PD is close to the buyer's hidden PD, and turned back into balance-sheet items at the buyer's size. About
-one buyer in seven gets no accounts, to show grading from what is known.
+Statements are real ratio profiles from the shipped Polish data, turned back into balance-sheet items at
+the buyer's size and picked so that the financial model's PD of the statement as written (not only of the
+profile: the round trip moves some) is close to the buyer's hidden PD. About one buyer in seven gets no
+accounts, to show grading from what is known.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from arguard.risk import service, store
 from arguard.risk.combine import COUNTRY_STEP, in_default, logit, payment_reasons, sector_reason
 from arguard.risk.estimators import as_matrix
 from arguard.risk.model import CountryRisk, PaymentBehaviour, RiskInputs, StatementItems
+from arguard.risk.ratios import ratio_matrix
 from arguard.risk.training import load_arff
 
 NO_ACCOUNTS_SHARE = 0.15
@@ -79,20 +81,38 @@ def _profiles() -> tuple[list[dict[str, float]], np.ndarray]:
     return X.to_dict(orient="records"), pds
 
 
+def _financial_logits(statements: list[StatementItems]) -> list[float]:
+    """Log-odds of the financial PD that grading will give each statement. A profile turned into
+    balance-sheet items and back does not always score as it did (some ratios are not restored exactly,
+    log total assets moves with the buyer's size), so the demo checks the statements it writes."""
+    model = store.load_models().gbm
+    ratios, unreported = ratio_matrix(statements)
+    return [logit(float(p)) for p in model.predict_pd(model.fill_unreported(as_matrix(ratios), unreported))]
+
+
+CANDIDATES = 7
+"""Ratio profiles tried per buyer: the neighbours of its hidden PD in the profiles' own PD order."""
+
+
 def risk_demo(ctx: ServiceContext, world: DemoWorld, rng: Random) -> None:
     profiles, pds = _profiles()
     order = np.argsort(pds)
     sorted_pds = pds[order]
     year = world.as_of.year - 1 if world.as_of.month >= 5 else world.as_of.year - 2
-    statements = []
+    wanted, candidates = [], []
     for buyer in world.buyers:
         if rng.random() < NO_ACCOUNTS_SHARE:
             continue
-        k = int(np.searchsorted(sorted_pds, buyer.pd_12m))
-        pick = int(order[min(max(k + rng.randint(-3, 3), 0), len(order) - 1)])
+        k = int(np.searchsorted(sorted_pds, buyer.pd_12m)) + rng.randint(-3, 3)
+        picks = [int(order[min(max(k + j, 0), len(order) - 1)]) for j in range(-(CANDIDATES // 2), CANDIDATES // 2 + 1)]
         sales = (buyer.annual_sales * Decimal(str(round(rng.uniform(0.9, 1.1), 3)))).quantize(CENT)
-        items = items_from_ratios(profiles[pick], sales, "EUR", date(year, 12, 31))
-        statements.append((buyer.code, year, date(year, 12, 31), items))
+        wanted.append((buyer, logit(buyer.pd_12m)))
+        candidates.append([items_from_ratios(profiles[p], sales, "EUR", date(year, 12, 31)) for p in picks])
+    scored = iter(_financial_logits([s for items in candidates for s in items]))
+    statements = []
+    for (buyer, target), items in zip(wanted, candidates, strict=True):
+        errors = [abs(next(scored) - target) for _ in items]
+        statements.append((buyer.code, year, date(year, 12, 31), items[errors.index(min(errors))]))
     service.add_statements(ctx, statements, source="demo")
     service.grade_buyers(ctx, world.as_of, trigger="demo")
 
