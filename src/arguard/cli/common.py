@@ -1,8 +1,12 @@
-"""Shared CLI pieces: company option, the unit of work, error → exit code mapping, output formats."""
+"""Shared CLI pieces: company option, the unit of work, error → exit code mapping, output formats.
+
+Imported by every capability's CLI module while `arguard <group> --help` is written, so it stays light:
+the database (SQLAlchemy, the drivers) is imported by `company_context` when a command runs."""
 
 from __future__ import annotations
 
 import csv
+import importlib
 import io
 import json
 import re
@@ -11,7 +15,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from decimal import Decimal
 from functools import wraps
-from typing import Annotated, Any, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, ParamSpec, TypeVar
 
 import typer
 from rich.console import Console
@@ -19,9 +23,31 @@ from rich.table import Table
 
 from arguard.core.errors import ArguardError, NotFound
 from arguard.core.exports import spreadsheet_cell
-from arguard.db.session import get_engine, migrate, session_scope
-from arguard.platform.context import ServiceContext
-from arguard.platform.interface import get_company, list_companies
+
+if TYPE_CHECKING:
+    from arguard.platform.context import ServiceContext
+
+
+class LazyModule:
+    """A module imported on its first attribute access. A capability's CLI module names the services
+    its commands call at the top (for mypy, the real import under `TYPE_CHECKING`)::
+
+        if TYPE_CHECKING:
+            from arguard.ledger import service
+        else:
+            service = LazyModule("arguard.ledger.service")
+
+    so that writing `arguard <group> --help` imports no service, no SQLAlchemy, pandas or LightGBM
+    (tests/test_registry.py walks every command's help and checks it)."""
+
+    def __init__(self, name: str) -> None:
+        self._name = name
+
+    def __getattr__(self, attr: str) -> Any:
+        return getattr(importlib.import_module(self._name), attr)
+
+    def __repr__(self) -> str:
+        return f"<lazy module {self._name}>"
 
 console = Console()
 err_console = Console(stderr=True)
@@ -52,6 +78,10 @@ def handle_errors(fn: Callable[P, R]) -> Callable[P, R]:
 @contextmanager
 def company_context(company: str | None, actor: str = "cli", role: str = "admin") -> Iterator[ServiceContext]:
     """Open one unit of work for the company; the CLI runs with the operator's full rights."""
+    from arguard.db.session import get_engine, migrate, session_scope
+    from arguard.platform.context import ServiceContext
+    from arguard.platform.interface import get_company, list_companies
+
     engine = get_engine()
     migrate(engine)
     with session_scope(engine) as session:

@@ -3,17 +3,23 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
-from arguard.cli.common import console, handle_errors
-from arguard.db.session import get_engine, migrate
+from arguard.cli.common import LazyModule, console, handle_errors
 from arguard.demo.model import SIZES
-from arguard.demo.service import DemoResult, build_demo, demo_exists
 from arguard.demo.steps import DemoStep, discover_steps
 from arguard.settings import get_settings
+
+if TYPE_CHECKING:
+    from arguard.db import session as db
+    from arguard.demo import service
+    from arguard.demo.service import DemoResult
+else:  # imported when the command runs, not while `--help` is written
+    db = LazyModule("arguard.db.session")
+    service = LazyModule("arguard.demo.service")
 
 
 @handle_errors
@@ -34,10 +40,10 @@ def demo(
     capability's demo data) and print the URL, users, passwords and an API key."""
     if size not in SIZES:
         raise typer.BadParameter(f"size is one of {', '.join(SIZES)}")
-    engine = get_engine(database_url)
-    migrate(engine)
+    engine = db.get_engine(database_url)
+    db.migrate(engine)
     url = _url()
-    if demo_exists(engine, company) and not reset:
+    if service.demo_exists(engine, company) and not reset:
         console.print(f"The demo company [bold]{company}[/bold] already exists in {engine.url.database}.")
         console.print(f"Sign in at {url}/login as [bold]admin[/bold] with the password printed when it was "
                       f"built, or run [bold]arguard demo --reset[/bold] to rebuild it with new passwords.")
@@ -53,8 +59,8 @@ def demo(
                 tasks[phase] = bar.add_task(phase, total=total)
             bar.update(tasks[phase], completed=done, total=total)
 
-        result = build_demo(engine, size=size, seed=seed, as_of=day, company_code=company, reset=reset,
-                            progress=progress, steps=_chosen_steps(steps))
+        result = service.build_demo(engine, size=size, seed=seed, as_of=day, company_code=company, reset=reset,
+                                    progress=progress, steps=_chosen_steps(steps))
     _print_result(result, url, database_url)
 
 

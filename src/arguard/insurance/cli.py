@@ -4,15 +4,19 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from arguard.cli.common import CompanyOption, company_context, console, emit, handle_errors
+from arguard.cli.common import CompanyOption, LazyModule, company_context, console, emit, handle_errors
 from arguard.core.money import Money
-from arguard.insurance import service
-from arguard.insurance.cli_claims import claim_app, declare_app, limit_app
+from arguard.insurance.cli_claims import claim_app, declare_app, limit_app, underwriting
 from arguard.insurance.policy import policy_terms
+
+if TYPE_CHECKING:
+    from arguard.insurance import service
+else:  # imported when a command runs, not while `--help` is written
+    service = LazyModule("arguard.insurance.service")
 
 app = typer.Typer(help="Trade credit insurance: policy, insured limits, deadlines, declarations, claims.",
                   no_args_is_help=True)
@@ -21,6 +25,7 @@ app.add_typer(policy_app, name="policy")
 app.add_typer(limit_app, name="limit")
 app.add_typer(declare_app, name="declare")
 app.add_typer(claim_app, name="claim")
+app.command("underwriting")(underwriting)
 
 AsOf = Annotated[str | None, typer.Option("--as-of", help="Date (YYYY-MM-DD); default today.")]
 Fmt = Annotated[str, typer.Option("--format", "-f", help="table or json.")]

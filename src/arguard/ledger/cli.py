@@ -6,7 +6,7 @@ import csv
 import sys
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.progress import (
@@ -19,11 +19,24 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from arguard.cli.common import CompanyOption, company_context, console, emit, err_console, handle_errors
+from arguard.cli.common import (
+    CompanyOption,
+    LazyModule,
+    company_context,
+    console,
+    emit,
+    err_console,
+    handle_errors,
+)
 from arguard.core.errors import ValidationError
 from arguard.core.money import Money
-from arguard.ledger import render, service
 from arguard.ledger.model import ImportResult
+
+if TYPE_CHECKING:
+    from arguard.ledger import render, service
+else:  # imported when a command runs, not while `--help` is written
+    render = LazyModule("arguard.ledger.render")
+    service = LazyModule("arguard.ledger.service")
 
 import_app = typer.Typer(help="Import customers, invoices or payments from CSV/XLSX.", no_args_is_help=True)
 report_app = typer.Typer(help="Receivables reports: aging, DSO.", no_args_is_help=True)

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from arguard.cli.common import CompanyOption, company_context, console, emit, handle_errors
+from arguard.cli.common import CompanyOption, LazyModule, company_context, console, emit, handle_errors
 from arguard.core.errors import ValidationError
-from arguard.ledger import service_materiality as service
+
+if TYPE_CHECKING:
+    from arguard.ledger import service_materiality as service
+else:  # imported when a command runs, not while `--help` is written
+    service = LazyModule("arguard.ledger.service_materiality")
 
 
 @handle_errors

@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from arguard.cli.common import (
     CompanyOption,
+    LazyModule,
     cell_text,
     company_context,
     console,
@@ -19,9 +20,13 @@ from arguard.cli.common import (
     handle_errors,
 )
 from arguard.core.money import Money
-from arguard.limits import service
 from arguard.limits.orders_io import parse_order_json, parse_orders_csv
 from arguard.limits.terms import discount_economics
+
+if TYPE_CHECKING:
+    from arguard.limits import service
+else:  # imported when a command runs, not while `--help` is written
+    service = LazyModule("arguard.limits.service")
 
 app = typer.Typer(help="Credit limits, exposure, the order credit check and payment terms.", no_args_is_help=True)
 AsOf = Annotated[str | None, typer.Option("--as-of", help="Date (YYYY-MM-DD); default today.")]

@@ -6,15 +6,30 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from arguard.cli.common import CompanyOption, company_context, console, emit, handle_errors, working
+from arguard.cli.common import (
+    CompanyOption,
+    LazyModule,
+    company_context,
+    console,
+    emit,
+    handle_errors,
+    working,
+)
 from arguard.core.errors import ValidationError
-from arguard.db.session import get_engine
-from arguard.monitor import delivery, files, service
-from arguard.monitor.tables import Alert
+from arguard.monitor import files
+
+if TYPE_CHECKING:
+    from arguard.db import session as db
+    from arguard.monitor import delivery, service
+    from arguard.monitor.tables import Alert
+else:  # imported when a command runs, not while `--help` is written
+    db = LazyModule("arguard.db.session")
+    delivery = LazyModule("arguard.monitor.delivery")
+    service = LazyModule("arguard.monitor.service")
 
 monitor_app = typer.Typer(help="Monitoring: daily run, rules, webhooks, subscriptions, digests.",
                           no_args_is_help=True)
@@ -36,7 +51,7 @@ def _date(text: str) -> date:
 
 
 def _send() -> None:
-    delivery.deliver_due(get_engine())
+    delivery.deliver_due(db.get_engine())
 
 
 def _row(a: Alert) -> dict[str, object]:
@@ -92,7 +107,7 @@ def digest(as_of: AsOf = "today", company: CompanyOption = None) -> None:
 @handle_errors
 def deliver() -> None:
     """Send every due webhook and e-mail now (the server's worker does this continuously)."""
-    console.print(f"{delivery.deliver_due(get_engine())} message(s) tried")
+    console.print(f"{delivery.deliver_due(db.get_engine())} message(s) tried")
 
 
 @monitor_app.command("webhook")

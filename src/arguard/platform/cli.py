@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from arguard.cli.common import CompanyOption, company_context, console, handle_errors
-from arguard.db.session import get_engine, migrate, session_scope
-from arguard.platform import service
+from arguard.cli.common import CompanyOption, LazyModule, company_context, console, handle_errors
+
+if TYPE_CHECKING:
+    from arguard.db import session as db
+    from arguard.platform import service
+else:  # imported when a command runs, not while `--help` is written
+    db = LazyModule("arguard.db.session")
+    service = LazyModule("arguard.platform.service")
 
 company_app = typer.Typer(help="Companies (tenants).", no_args_is_help=True)
 user_app = typer.Typer(help="Dashboard users.", no_args_is_help=True)
@@ -21,9 +26,9 @@ audit_app = typer.Typer(help="The hash-chained audit log.", no_args_is_help=True
 @handle_errors
 def company_create(code: str, name: str, currency: Annotated[str, typer.Option()] = "EUR") -> None:
     """Create a company (tenant)."""
-    engine = get_engine()
-    migrate(engine)
-    with session_scope(engine) as session:
+    engine = db.get_engine()
+    db.migrate(engine)
+    with db.session_scope(engine) as session:
         service.create_company(session, code, name, currency)
     console.print(f"company [bold]{code}[/bold] created")
 
@@ -151,7 +156,7 @@ def backup_command(out: Annotated[Path, typer.Option("--out", help="The backup f
     """Write a consistent copy of the database while it runs (SQLite backup API; PostgreSQL pg_dump)."""
     from arguard.platform import backup
 
-    written = backup.backup(get_engine(), out)
+    written = backup.backup(db.get_engine(), out)
     console.print(f"backup written to [bold]{written}[/bold]; keep the installation key with it "
                   "(see docs/security.md)")
 
@@ -163,13 +168,13 @@ def restore_command(backup_file: Annotated[Path, typer.Argument(help="A file wri
     company's audit chain."""
     from arguard.platform import backup
 
-    engine = get_engine()
+    engine = db.get_engine()
     if not yes:
         typer.confirm(f"Replace the contents of {engine.url.render_as_string()} with {backup_file}?", abort=True)
     backup.restore(engine, backup_file)
-    migrate(engine)
+    db.migrate(engine)
     broken = 0
-    with session_scope(engine) as session:
+    with db.session_scope(engine) as session:
         companies = service.list_companies(session)
     for company in companies:
         with company_context(company.code) as ctx:
@@ -205,7 +210,7 @@ def serve(host: Annotated[str | None, typer.Option()] = None, port: Annotated[in
     from arguard.settings import get_settings
 
     settings = get_settings()
-    migrate(get_engine())
+    db.migrate(db.get_engine())
     ensure_installation_key()  # a random secret on first start, kept with the installation
     # On SIGTERM/SIGINT uvicorn stops accepting, lets requests in flight finish (up to 30 s), then runs
     # the lifespan's shutdown (sealer, delivery worker, scheduler).

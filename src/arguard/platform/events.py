@@ -21,9 +21,10 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from arguard.platform.context import ServiceContext
+if TYPE_CHECKING:  # the CLI wires subscriptions at start-up: no SQLAlchemy for that
+    from arguard.platform.context import ServiceContext
 
 log = logging.getLogger(__name__)
 

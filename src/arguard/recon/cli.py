@@ -6,18 +6,27 @@ from __future__ import annotations
 import json
 from decimal import Decimal
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from arguard.cli.common import CompanyOption, company_context, console, emit, err_console, handle_errors
+from arguard.cli.common import (
+    CompanyOption,
+    LazyModule,
+    company_context,
+    console,
+    emit,
+    err_console,
+    handle_errors,
+)
 from arguard.core.money import FxTable
-from arguard.recon import service
-from arguard.recon import service_manual as manual
-from arguard.recon.inputs import load_customers, load_open_items, load_rates, write_matches
-from arguard.recon.matching import Matcher
-from arguard.recon.readers import ColumnMapping, read_statement
-from arguard.recon.statements import check_balance
+
+if TYPE_CHECKING:
+    from arguard.recon import service
+    from arguard.recon import service_manual as manual
+else:  # imported when a command runs, not while `--help` is written
+    service = LazyModule("arguard.recon.service")
+    manual = LazyModule("arguard.recon.service_manual")
 
 app = typer.Typer(name="recon", help="Reconciliation: bank statements and cash application (电子化对账).",
                   no_args_is_help=True)
@@ -39,6 +48,11 @@ def match(
     proposals: Annotated[Path | None, typer.Option(help="Also write every proposal with reasons (JSON).")] = None,
 ) -> None:
     """Match every incoming payment of a statement to invoices; no database needed."""
+    from arguard.recon.inputs import load_customers, load_open_items, load_rates, write_matches
+    from arguard.recon.matching import Matcher
+    from arguard.recon.readers import ColumnMapping, read_statement
+    from arguard.recon.statements import check_balance
+
     items, issues = load_open_items(invoices.read_bytes(), invoices.name)
     people = load_customers(customers.read_bytes(), customers.name) if customers else []
     col_map = ColumnMapping.from_dict(json.loads(mapping.read_text())) if mapping else None
