@@ -25,12 +25,12 @@ Rules (numbered as in insurance/README.md):
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal
 from operator import attrgetter
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from arguard.insurance.model import (
     Cover,
@@ -139,6 +139,19 @@ def at_stake(covered_minor: int, pct: Decimal) -> int:
     return int((Decimal(covered_minor) * pct / 100).quantize(Decimal(1), rounding=ROUND_HALF_EVEN))
 
 
+def _stake_of(pct: Decimal) -> Callable[[int], int]:
+    """`at_stake` for one percentage in integers: pct = num/den exactly, so covered × pct / 100 is the
+    fraction covered × num / (den × 100), rounded half to even by hand — the same cents as the Decimal
+    computation (exact within its 28 digits), without a Decimal per invoice."""
+    num, den = pct.as_integer_ratio()
+    den *= 100
+
+    def stake(covered_minor: int) -> int:
+        q, r = divmod(covered_minor * num, den)
+        return q + 1 if 2 * r > den or (2 * r == den and q & 1) else q
+    return stake
+
+
 class _Deadlines(NamedTuple):
     mep_end: date
     notification: date
@@ -205,14 +218,20 @@ def _status(d: _Deadlines, buyer: InsuredBuyer, as_of: date, due_soon_days: int)
 def obligations(policy: Policy, buyers: dict[str, InsuredBuyer], items: Sequence[InsuredItem], as_of: date,
                 due_soon_days: int = DUE_SOON_DAYS) -> ObligationsReport:
     """Every overdue open invoice delivered in the policy period with its deadlines, status, cover and
-    amount at stake (rules 5–10); `items` are the open items of the ledger as of `as_of`."""
-    by_buyer: dict[str, list[InsuredItem]] = {}
-    for item in items:
-        by_buyer.setdefault(item.customer_code, []).append(item)
+    amount at stake (rules 5–10); `items` are the open items of the ledger as of `as_of`.
+
+    An invoice's deadlines and status follow from its due date and what its buyer has notified or filed,
+    so they are worked out once per (buyer's notices and claim, due date) — for the many buyers with none,
+    once per due date — and shared by every invoice with the same."""
+    by_buyer = _by_buyer(items)
     out: list[Obligation] = []
+    append, new = out.append, tuple.__new__
     stops: dict[str, date] = {}
     start, end = policy.start, policy.end
     periods = _Periods.of(policy)
+    plain: dict[date, tuple[Any, ...]] = {}                  # buyers with no notice, adverse event or claim
+    by_history: dict[tuple[Any, ...], dict[date, tuple[Any, ...]]] = {}
+    stakes: dict[Decimal, Callable[[int], int]] = {}
     for code, its in by_buyer.items():
         buyer = buyers.get(code) or InsuredBuyer(code=code, country="")
         in_period = [i for i in its if start <= i.delivered_on <= end]
@@ -221,31 +240,54 @@ def obligations(policy: Policy, buyers: dict[str, InsuredBuyer], items: Sequence
             stops[code] = stop          # only an insured buyer's supply is stopped for the policy's sake
         covers = buyer_cover(policy, buyer, its, stop)
         pct = indemnity_pct(policy, buyer)
+        stake = stakes.get(pct) or stakes.setdefault(pct, _stake_of(pct))
+        if buyer.notifications or buyer.adverse_event_on is not None or buyer.claim_filed_on is not None:
+            history = (buyer.notifications, buyer.adverse_event_on, buyer.adverse_notified_on, buyer.claim_filed_on)
+            cache = by_history.get(history)
+            if cache is None:
+                cache = by_history[history] = {}
+        else:
+            cache = plain
         for item in in_period:
-            if item.due_date >= as_of or item.open_minor <= 0:
+            due = item.due_date
+            if due >= as_of or item.open_minor <= 0:
                 continue
-            d = _deadlines(periods, buyer, item)
-            status, upcoming = _status(d, buyer, as_of, due_soon_days)
+            known = cache.get(due)
+            if known is None:
+                d = _deadlines(periods, buyer, item)
+                status, upcoming = _status(d, buyer, as_of, due_soon_days)
+                known = cache[due] = ((as_of - due).days, d.mep_end, d.notification, d.notified_on, d.claim,
+                                      d.waiting_end, d.adverse, status, upcoming)
+            days, mep, notification, notified, claim, waiting, adverse, status, upcoming = known
             cover = covers[item.number]
-            out.append(Obligation(
-                number=item.number, customer_code=code, delivered_on=item.delivered_on, due_date=item.due_date,
-                days_overdue=(as_of - item.due_date).days, open_minor=item.open_minor, mep_end=d.mep_end,
-                notification_deadline=d.notification, notified_on=d.notified_on, claim_deadline=d.claim,
-                waiting_period_end=d.waiting_end, adverse_event_deadline=d.adverse, status=status, cover=cover,
-                at_stake_minor=at_stake(cover.covered_minor, pct) if cover.covered else 0, disputed=item.disputed,
-                next_deadline=upcoming))
-    out.sort(key=lambda o: (o.notification_deadline, o.customer_code, o.number))
+            append(new(Obligation, (item.number, code, item.delivered_on, due, days, item.open_minor, mep,
+                                    notification, notified, claim, waiting, adverse, status, cover,
+                                    stake(cover.covered_minor) if cover.covered else 0, item.disputed, upcoming)))
+    out.sort(key=_report_order)
     return ObligationsReport(policy.policy_number, policy.currency, as_of, tuple(out), stops)
+
+
+_report_order = attrgetter("notification_deadline", "customer_code", "number")
+
+
+def _by_buyer(items: Iterable[InsuredItem]) -> dict[str, list[InsuredItem]]:
+    """Items grouped by buyer, in the order given."""
+    by_buyer: dict[str, list[InsuredItem]] = {}
+    get = by_buyer.get
+    for item in items:
+        mine = get(item.customer_code)
+        if mine is None:
+            by_buyer[item.customer_code] = [item]
+        else:
+            mine.append(item)
+    return by_buyer
 
 
 def cover_per_invoice(policy: Policy, buyers: dict[str, InsuredBuyer], items: Sequence[InsuredItem],
                       as_of: date) -> dict[str, Cover]:
     """Cover of every open item (rules 5–7), keyed by invoice number."""
-    by_buyer: dict[str, list[InsuredItem]] = {}
-    for item in items:
-        by_buyer.setdefault(item.customer_code, []).append(item)
     out: dict[str, Cover] = {}
-    for code, its in by_buyer.items():
+    for code, its in _by_buyer(items).items():
         buyer = buyers.get(code) or InsuredBuyer(code=code, country="")
         stop = stop_supply_from(policy, buyer, [i for i in its if policy.covers_delivery_on(i.delivered_on)], as_of)
         out.update(buyer_cover(policy, buyer, its, stop))
