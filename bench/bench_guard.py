@@ -58,12 +58,12 @@ def _measure(app: Any, scope: dict[str, Any], body: bytes) -> tuple[float, float
 
 
 def main() -> None:
-    from arguard.api import deps
     from arguard.api.security import RequestGuard
+    from arguard.platform import caches
     from arguard.platform.service import Principal
 
     key = "ag_bench-known-key"
-    deps._KNOWN_KEYS[key] = Principal(1, "apikey:ag_bench", "admin")
+    caches.API_KEYS.put(key, Principal(1, "apikey:ag_bench", "admin"))
     guarded = RequestGuard(_bare, upload_paths=lambda: [re.compile(r"^/api/v1/imports/[^/]+$")])
     body = b'{"x": "' + b"a" * 1000 + b'"}'
     cases = [

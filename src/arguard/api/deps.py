@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from arguard.core.errors import Unauthorized
 from arguard.db.session import get_engine, session_scope
+from arguard.platform import caches
 from arguard.platform.context import ServiceContext
 from arguard.platform.interface import Principal, authenticate_key
 from arguard.platform.throttle import API_KEYS
@@ -29,15 +30,12 @@ async def bearer_token(request: Request) -> str:
     return token.strip()
 
 
-_KNOWN_KEYS: dict[str, Principal] = {}
-
-
 async def check_key(token: str, address: str) -> Principal:
     """A key this process has seen valid, else checked now (also by `api.security.RequestGuard`, before
     a request's body is read). Wrong keys are throttled per address (429). The request's unit of work
     checks the key again (`authenticated`), so a revoked key stops at once; this only spares a
-    transaction (and a thread) per request for keys already known."""
-    principal = _KNOWN_KEYS.get(token)
+    transaction (and a thread) per request for keys already known (`caches.API_KEYS`)."""
+    principal: Principal | None = caches.API_KEYS.get(token)
     if principal is None:
         API_KEYS.check(address)
         try:
@@ -45,9 +43,7 @@ async def check_key(token: str, address: str) -> Principal:
         except Unauthorized:
             API_KEYS.fail(address)
             raise
-        if len(_KNOWN_KEYS) > 10_000:
-            _KNOWN_KEYS.clear()
-        _KNOWN_KEYS[token] = principal
+        caches.API_KEYS.put(token, principal)
     return principal
 
 
@@ -73,7 +69,7 @@ def authenticated(session: Session, token: str, role: str) -> ServiceContext:
     try:
         principal = authenticate_key(session, token)
     except Unauthorized:
-        _KNOWN_KEYS.pop(token, None)  # revoked since this process last saw it
+        caches.API_KEYS.pop(token)  # revoked since this process last saw it
         raise
     ctx = ServiceContext(session, principal.company_id, principal.actor, principal.role)
     ctx.require(role)

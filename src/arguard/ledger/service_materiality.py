@@ -44,7 +44,10 @@ def _base(ctx: ServiceContext) -> str:
 
 def get_materiality(ctx: ServiceContext) -> Materiality:
     """The company's tolerance (the defaults until a credit manager sets one)."""
-    row = ctx.session.scalar(select(LedgerSettings).where(LedgerSettings.company_id == ctx.company_id))
+    # three columns on the unit of work's connection: read on the order check's path (limits rule 42)
+    row = ctx.connection().execute(select(
+        LedgerSettings.materiality_minor, LedgerSettings.materiality_currency, LedgerSettings.materiality_share_bp)
+        .where(LedgerSettings.company_id == ctx.company_id)).first()
     if row is None:
         return default_materiality(_base(ctx))
     return Materiality(Money.from_minor(row.materiality_minor, row.materiality_currency),
@@ -104,7 +107,7 @@ def _newest_rate(ctx: ServiceContext, base: str, quote: str, on: date) -> Decima
     """Units of `quote` per unit of `base` on `on` by the one FX rule (`newest_rate_select`); None: no rate."""
     from arguard.ledger.reads import newest_rate_select
 
-    found = ctx.session.execute(newest_rate_select(), {"company": ctx.company_id, "on": on, "currency": base,
+    found = ctx.connection().execute(newest_rate_select(), {"company": ctx.company_id, "on": on, "currency": base,
                                                       "to": quote}).first()
     if found is None:
         return None
@@ -133,7 +136,8 @@ def material_overdue(ctx: ServiceContext, as_of: date, customer_ids: Sequence[in
     parts = ([q] if customer_ids is None
              else [q.where(Invoice.customer_id.in_(list(customer_ids)[i:i + _CHUNK]))
                    for i in range(0, len(customer_ids), _CHUNK)])
-    rows = [r for part in parts for r in ctx.session.execute(part)]
+    conn = ctx.connection()  # plain rows, no ORM layer: read by every order check of an overdue buyer
+    rows = [r for part in parts for r in conn.execute(part)]
     if not rows:
         return {}
     # A few buyers (the order check): the tolerance in their currencies only.

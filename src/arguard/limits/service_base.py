@@ -7,9 +7,6 @@ Reactions offered to monitoring: `request_review(ctx, code, reason, cause)` and
 
 from __future__ import annotations
 
-import logging
-import threading
-import time
 from collections import namedtuple
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
@@ -43,6 +40,7 @@ from arguard.limits.tables import (
     LimitPolicy,
     ReleasedByDay,
 )
+from arguard.platform import caches
 from arguard.platform.context import ServiceContext
 from arguard.platform.interface import company_base_currency
 
@@ -71,10 +69,9 @@ def _memo(ctx: ServiceContext) -> dict[str, Any]:
     return memo
 
 
-# Per-process cache of each company's policy and appetite, keyed by database and company and kept while
-# the settings token (read by the check's lock statement: `SETTINGS_TOKEN_SQL`) is unchanged; a
-# change made in this process also drops it at once.
-_SETTINGS: dict[tuple[Any, ...], tuple[tuple[Any, ...], Policy, Appetite]] = {}
+# Each company's policy and appetite are cached per process (`caches.LIMITS_SETTINGS`), keyed by
+# database and company and kept while the settings token (read by the check's lock statement:
+# `SETTINGS_TOKEN_SQL`) is unchanged; a change made in this process also drops them at once.
 
 
 SETTINGS_TOKEN_SQL = """
@@ -100,20 +97,18 @@ def use_cached_settings(ctx: ServiceContext, token: tuple[Any, ...]) -> None:
     policy and appetite once and cache them under `token`."""
     key = _settings_key(ctx)
     memo = _memo(ctx)
-    hit = _SETTINGS.get(key)
+    hit = caches.LIMITS_SETTINGS.get(key)
     if hit is not None and hit[0] == token:
         memo["policy"], memo["appetite"] = hit[1], hit[2]
         return
     memo.clear()
     policy, appetite = get_policy(ctx), get_appetite(ctx)
-    if len(_SETTINGS) > 10_000:
-        _SETTINGS.clear()
-    _SETTINGS[key] = (token, policy, appetite)
+    caches.LIMITS_SETTINGS.put(key, (token, policy, appetite))
 
 
 def _settings_changed(ctx: ServiceContext) -> None:
     _memo(ctx).clear()
-    _SETTINGS.pop(_settings_key(ctx), None)
+    caches.LIMITS_SETTINGS.pop(_settings_key(ctx))
 
 
 def get_policy(ctx: ServiceContext) -> Policy:
@@ -217,14 +212,12 @@ def group_parent(ctx: ServiceContext, customer: CustomerRef) -> CustomerRef | No
     return ledger.find_customer(ctx, customer.parent_code)
 
 
-_RATES: dict[tuple[Any, ...], Decimal] = {}
-
-
 class Rates:
     """Dated rates into the limit currency, read one pair at a time (the latest on or before `on`).
 
     token: the settings token read under the check's lock (`SETTINGS_TOKEN_SQL`, which ends with the
-    newest FX rate id); with it, rates come from a per-process cache kept while that id is unchanged."""
+    newest FX rate id); with it, rates come from a per-process cache (`caches.LIMITS_FX_RATES`) kept while
+    that id is unchanged."""
 
     def __init__(self, ctx: ServiceContext, to: str, on: date, token: tuple[Any, ...] | None = None) -> None:
         self.ctx, self.to, self.on = ctx, to, on
@@ -235,13 +228,11 @@ class Rates:
         found = self._cache.get(currency)
         if found is None:
             key = None if self._key is None else (*self._key, currency)
-            found = None if key is None else _RATES.get(key)
+            found = None if key is None else caches.LIMITS_FX_RATES.get(key)
             if found is None:
                 found = self._lookup(currency)
                 if key is not None:
-                    if len(_RATES) > 100_000:
-                        _RATES.clear()
-                    _RATES[key] = found
+                    caches.LIMITS_FX_RATES.put(key, found)
             self._cache[currency] = found
         return found
 
@@ -278,15 +269,13 @@ def lock_buyers(ctx: ServiceContext, customer_ids: list[int]) -> dict[int, Buyer
     return out
 
 
-_PREBUILT: dict[str, Any] = {}
-
-
 def prebuilt(name: str, build: Any) -> Any:
-    """A hot-path statement built once per process with bound parameters (building SQLAlchemy
-    expressions anew for every check was a fifth of its CPU)."""
-    stmt = _PREBUILT.get(name)
+    """A hot-path statement built once per process with bound parameters (`caches.LIMITS_STATEMENTS`;
+    building SQLAlchemy expressions anew for every check was a sixth of its CPU)."""
+    stmt = caches.LIMITS_STATEMENTS.get(name)
     if stmt is None:
-        stmt = _PREBUILT[name] = build()
+        stmt = build()
+        caches.LIMITS_STATEMENTS.put(name, stmt)
     return stmt
 
 
@@ -524,73 +513,9 @@ def _orders_exposure(ctx: ServiceContext, customers: Any, lc: str, horizon_end: 
     return Money.from_minor(shipped, lc), Money.from_minor(orders, lc)
 
 
-_SNAPSHOTS: dict[tuple[Any, ...], tuple[float, Any]] = {}
-
-
 def _db_key(ctx: ServiceContext) -> str:
     bind = ctx.session.get_bind()
     return str(bind.engine.url)
-
-
-_REFRESHING: set[tuple[Any, ...]] = set()
-_SNAPSHOT_LOCK = threading.Lock()
-_FIRST_LOCKS: dict[tuple[Any, ...], threading.Lock] = {}
-
-
-def _snapshot(key: tuple[Any, ...], max_age_s: float, compute: Any, refresh: Any = None) -> Any:
-    """A per-process snapshot of a slow-moving sum (see CheckPolicy.scope_snapshot_seconds).
-
-    The first time, one caller computes it (`compute()`, in its own unit of work) while the others of the
-    process wait for that result. Once older than `max_age_s`, callers keep getting the previous value while
-    one background thread computes the next (`refresh()`, in a unit of work of its own), so a refresh
-    never stalls the checks of the moment nor runs once per waiting check."""
-    hit = _SNAPSHOTS.get(key)
-    if hit is not None and time.monotonic() - hit[0] <= max_age_s:
-        return hit[1]
-    if hit is not None and refresh is not None:
-        with _SNAPSHOT_LOCK:
-            start = key not in _REFRESHING
-            _REFRESHING.add(key)
-        if start:
-            threading.Thread(target=_refresh_snapshot, args=(key, refresh), daemon=True,
-                             name="limits-snapshot").start()
-        return hit[1]
-    with _SNAPSHOT_LOCK:
-        first = _FIRST_LOCKS.setdefault(key, threading.Lock())
-    with first:
-        hit = _SNAPSHOTS.get(key)
-        if hit is not None and time.monotonic() - hit[0] <= max_age_s:
-            return hit[1]
-        value = compute()
-        _keep_snapshot(key, value)
-        return value
-
-
-def _keep_snapshot(key: tuple[Any, ...], value: Any) -> None:
-    if len(_SNAPSHOTS) > 10_000:
-        _SNAPSHOTS.clear()
-    _SNAPSHOTS[key] = (time.monotonic(), value)
-
-
-def _refresh_snapshot(key: tuple[Any, ...], refresh: Any) -> None:
-    try:
-        _keep_snapshot(key, refresh())
-    except Exception:  # the previous value stays; the next stale read tries again
-        logging.getLogger(__name__).exception("limits snapshot %s not refreshed", key[2:])
-    finally:
-        with _SNAPSHOT_LOCK:
-            _REFRESHING.discard(key)
-
-
-def _in_own_unit(ctx: ServiceContext, work: Any) -> Any:
-    """`work(ctx)` in a unit of work of its own on the same database and company (background refresh)."""
-    from arguard.db.session import session_scope
-
-    def run() -> Any:
-        with session_scope(ctx.session.get_bind().engine) as session:
-            return work(ServiceContext(session, ctx.company_id, "system:limits", "viewer"))
-
-    return run
 
 
 def scope_uses(ctx: ServiceContext, keys: list[tuple[str, str]], rates: Rates, *, horizon_end: date,
@@ -605,9 +530,8 @@ def scope_uses(ctx: ServiceContext, keys: list[tuple[str, str]], rates: Rates, *
     if not keys:
         return {}
     to, on = rates.to, rates.on
-    book = _snapshot((_db_key(ctx), ctx.company_id, "book", on, to, horizon_end), max_age_s,
-                     lambda: settled_by_scope(ctx, rates),
-                     _in_own_unit(ctx, lambda c: settled_by_scope(c, Rates(c, to, on))))
+    book = caches.LIMITS_SNAPSHOTS.read((_db_key(ctx), ctx.company_id, "book", on, to, horizon_end), max_age_s,
+                                       lambda: settled_by_scope(ctx, rates))
     live = dict(released)
     if exclude is not None and exclude[2] <= horizon_end:
         for scope_key in _scope_keys(exclude[0], exclude[1]):
@@ -680,8 +604,8 @@ def settled_by_scope(ctx: ServiceContext, rates: Rates) -> dict[tuple[str, str],
 
 def group_members(ctx: ServiceContext, parent_code: str, max_age_s: float) -> list[int]:
     """Ids of the buyers of a group (the parent and every buyer naming it), from a short-lived snapshot."""
-    return list(_snapshot((_db_key(ctx), ctx.company_id, "group", parent_code), max_age_s,
-                          lambda: _group_of(ctx, parent_code), _in_own_unit(ctx, lambda c: _group_of(c, parent_code))))
+    return list(caches.LIMITS_SNAPSHOTS.read((_db_key(ctx), ctx.company_id, "group", parent_code), max_age_s,
+                                             lambda: _group_of(ctx, parent_code)))
 
 
 def _group_of(ctx: ServiceContext, parent_code: str) -> list[int]:

@@ -17,5 +17,5 @@ CAPABILITY = Capability(
         CliCommand('audit', 'The hash-chained audit log.'),
     ),
     tables="arguard.platform.tables",
-    public=("context", "audit", "events", "roles", "registry", "sealing", "keys", "throttle", "outbound", "backup"),
+    public=("context", "audit", "events", "roles", "registry", "sealing", "keys", "throttle", "outbound", "backup", "caches"),
 )
