@@ -17,10 +17,10 @@ import dataclasses
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 
 from arguard.core.errors import Conflict, ImportRejected, Issue, ValidationError
@@ -32,7 +32,15 @@ from arguard.recon.matching import Matcher
 from arguard.recon.model import Entry, Statement
 from arguard.recon.model import Proposal as Found
 from arguard.recon.parties import normalise_account, normalise_name
-from arguard.recon.posting import add_residual, post, post_many
+from arguard.recon.posting import (
+    LineDraft,
+    ReceiptDraft,
+    ResidualDraft,
+    add_residual,
+    external_id,
+    post,
+    post_drafts,
+)
 from arguard.recon.readers import ColumnMapping, read_statement
 from arguard.recon.service_views import (  # the reads are used from here too: one import point for callers
     ProposalView,
@@ -173,9 +181,21 @@ def _minor(amount: Any, currency: str) -> int:
     return Money(amount, currency).minor
 
 
+@dataclass(frozen=True, slots=True)
+class StoredEntry:
+    """An entry just stored: its row id and what a proposal copies from it."""
+
+    id: int
+    entry_key: str
+    booking_date: date | None
+    value_date: date | None
+    remittance: str | None
+
+
 def _store(ctx: ServiceContext, stmt: Statement, account: BankAccount, key: str, source: str, sha: str,
-           summary: ImportSummary) -> tuple[BankStatement, list[tuple[Entry, BankEntry]]]:
-    """The statement row and its entries not seen before (an entry already stored is skipped)."""
+           summary: ImportSummary) -> tuple[BankStatement, list[tuple[Entry, StoredEntry]]]:
+    """The statement row and its entries not seen before (an entry already stored is skipped); the
+    entries in one multi-row insert."""
     problem = check_balance(stmt, source)
     if problem:
         summary.balance_warnings.append(problem)
@@ -198,7 +218,7 @@ def _store(ctx: ServiceContext, stmt: Statement, account: BankAccount, key: str,
     for k in range(0, len(keys), 500):
         known.update(ctx.session.scalars(select(BankEntry.entry_key).where(
             BankEntry.company_id == ctx.company_id, BankEntry.entry_key.in_(keys[k:k + 500]))))
-    new: list[tuple[Entry, BankEntry]] = []
+    new: list[tuple[Entry, dict[str, Any]]] = []
     for entry, ekey in zip(stmt.entries, keys, strict=True):
         if ekey in known:
             summary.entries_duplicate += 1
@@ -207,18 +227,28 @@ def _store(ctx: ServiceContext, stmt: Statement, account: BankAccount, key: str,
         party = next((d.debtor if entry.is_credit else d.creditor for d in entry.details
                       if (d.debtor if entry.is_credit else d.creditor)), None)
         text = " ".join(x for d in entry.details for x in d.remittance.unstructured) or entry.info
-        new.append((entry, BankEntry(
-            company_id=ctx.company_id, statement_id=row.id, entry_key=ekey, position=entry.index,
-            booking_date=entry.booking_date, value_date=entry.value_date,
-            amount_minor=_minor(entry.amount, entry.currency), currency=entry.currency, status=entry.status[:8],
-            reversal=entry.reversal, bank_ref=(entry.bank_ref or "")[:128] or None,
-            counterparty=(party.name or "")[:255] or None if party else None,
-            counterparty_account=(party.account or "")[:64] or None if party else None,
-            remittance=text or None)))
-    ctx.session.add_all([r for _, r in new])
-    _flush_once(ctx, source)
+        new.append((entry, {
+            "company_id": ctx.company_id, "statement_id": row.id, "entry_key": ekey, "position": entry.index,
+            "booking_date": entry.booking_date, "value_date": entry.value_date,
+            "amount_minor": _minor(entry.amount, entry.currency), "currency": entry.currency,
+            "status": entry.status[:8], "reversal": entry.reversal, "bank_ref": (entry.bank_ref or "")[:128] or None,
+            "counterparty": (party.name or "")[:255] or None if party else None,
+            "counterparty_account": (party.account or "")[:64] or None if party else None,
+            "remittance": text or None}))
+    ids = _insert_once(ctx, source, insert(BankEntry).returning(BankEntry.id, sort_by_parameter_order=True),
+                       [r for _, r in new]) if new else []
     summary.entries_new += len(new)
-    return row, new
+    return row, [(e, StoredEntry(i, r["entry_key"], r["booking_date"], r["value_date"], r["remittance"]))
+                 for (e, r), i in zip(new, ids, strict=True)]
+
+
+def _insert_once(ctx: ServiceContext, source: str, stmt: Any, rows: list[dict[str, Any]]) -> list[int]:
+    """`_flush_once` for a multi-row insert: the new ids, in the order of `rows`."""
+    try:
+        return list(ctx.connection().execute(stmt, rows).scalars().all())
+    except IntegrityError:
+        raise Conflict(f"{source}: the same statement is being imported at the same time; try again",
+                       code="import_in_progress") from None
 
 
 def _flush_once(ctx: ServiceContext, source: str) -> None:
@@ -231,53 +261,84 @@ def _flush_once(ctx: ServiceContext, source: str) -> None:
                        code="import_in_progress") from None
 
 
-def _record_all(ctx: ServiceContext, found: Sequence[Found], by_index: dict[int, BankEntry],
+def _record_all(ctx: ServiceContext, found: Sequence[Found], by_index: dict[int, StoredEntry],
                 stmt: Statement) -> list[str]:
-    """Store the statement's proposals, post the automatic ones and book known payers' unidentified
-    money on account, all in bulk (a few statements for the whole statement, not a few per entry).
-    Returns each proposal's status."""
-    rows = [_proposal_row(ctx, p, by_index[p.entry_index], stmt) for p in found]
-    ctx.session.add_all(rows)
-    ctx.session.flush()
-    lines = [[ProposalLine(company_id=ctx.company_id, proposal_id=row.id, invoice_number=a.invoice_number,
-                           customer_code=a.customer_id, amount_minor=_minor(a.amount, a.currency), currency=a.currency)
-              for a in p.applications] for p, row in zip(found, rows, strict=True)]
-    ctx.session.add_all([ln for group in lines for ln in group])
-    ctx.session.flush()
-    postings: list[tuple[Proposal, Sequence[ProposalLine], str]] = []
-    on_account: list[Proposal] = []
+    """Post the automatic proposals and book known payers' unidentified money on account (one bulk call
+    of the ledger), then store the proposals, their lines and the residuals they leave, one multi-row
+    insert each: a few statements for the whole statement, and no ORM object per row. Returns each
+    proposal's status."""
+    rows = [_proposal_values(ctx, p, by_index[p.entry_index], stmt) for p in found]
+    lines = [[LineDraft(a.invoice_number, a.customer_id, _minor(a.amount, a.currency), a.currency)
+              for a in p.applications] for p in found]
+    drafts: list[ReceiptDraft | None] = []
+    extra: list[list[ResidualDraft]] = []
     for p, row, group in zip(found, rows, lines, strict=True):
-        if row.status == "auto":
-            postings.append((row, group, f"automatic match ({row.confidence:.2f}): " + "; ".join(row.reasons)))
-        elif row.status == "unmatched":
-            known = p.customer_id is not None and p.payer_confidence >= ON_ACCOUNT_CONFIDENCE and row.booked_on
-            if known:
-                postings.append((row, (), "unidentified money of a known payer, on account"))
-                on_account.append(row)
+        entry = by_index[p.entry_index]
+        more: list[ResidualDraft] = []
+        draft = None
+        if row["status"] == "auto":
+            draft = _receipt_draft(row, entry, group, f"automatic match ({row['confidence']:.2f}): "
+                                   + "; ".join(row["reasons"]))
+        elif row["status"] == "unmatched":
+            if p.customer_id is not None and p.payer_confidence >= ON_ACCOUNT_CONFIDENCE and row["booked_on"]:
+                draft = _receipt_draft(row, entry, [], "unidentified money of a known payer, on account")
+                more.append(ResidualDraft("unapplied_cash", row["amount_minor"], row["currency"], row["customer_code"]))
             else:
-                add_residual(ctx, row, "unapplied_cash", row.amount_minor, row.currency)
-    post_many(ctx, postings)
-    for row in on_account:
-        add_residual(ctx, row, "unapplied_cash", row.amount_minor, row.currency, customer=row.customer_code)
-    ctx.session.flush()
-    return [row.status for row in rows]
+                more.append(ResidualDraft("unapplied_cash", row["amount_minor"], row["currency"]))
+        drafts.append(draft)
+        extra.append(more)
+    post_drafts(ctx, [d for d in drafts if d is not None])
+    for row, draft in zip(rows, drafts, strict=True):
+        row["payment_id"] = draft.payment_id if draft is not None else None
+    if not rows:
+        return []
+    conn = ctx.connection()
+    ids = conn.execute(insert(Proposal).returning(Proposal.id, sort_by_parameter_order=True), rows).scalars().all()
+    line_rows: list[dict[str, Any]] = []
+    residual_rows: list[dict[str, Any]] = []
+    for pid, row, group, draft, more in zip(ids, rows, lines, drafts, extra, strict=True):
+        line_rows.extend({"company_id": ctx.company_id, "proposal_id": pid, "invoice_number": ln.invoice_number,
+                          "customer_code": ln.customer_code, "amount_minor": ln.amount_minor, "currency": ln.currency,
+                          "applied_minor": ln.applied_minor, "allocation_id": ln.allocation_id,
+                          "credit_applications": ln.credit_applications} for ln in group)
+        for r in (draft.residuals if draft is not None else []) + more:
+            if r.amount_minor > 0:
+                residual_rows.append({"company_id": ctx.company_id, "proposal_id": pid, "kind": r.kind,
+                                      "customer_code": r.customer_code, "invoice_number": r.invoice_number,
+                                      "amount_minor": r.amount_minor, "currency": r.currency,
+                                      "booked_on": row["booked_on"], "payment_id": r.payment_id or row["payment_id"]})
+    if line_rows:
+        conn.execute(insert(ProposalLine), line_rows)
+    if residual_rows:
+        conn.execute(insert(Residual), residual_rows)
+    return [row["status"] for row in rows]
 
 
-def _proposal_row(ctx: ServiceContext, p: Found, entry: BankEntry, stmt: Statement) -> Proposal:
+def _receipt_draft(row: dict[str, Any], entry: StoredEntry, lines: list[LineDraft], reason: str) -> ReceiptDraft:
+    """The proposal's money as the ledger receives it: in the invoices' currency when the payer instructed one."""
+    instructed = row["item_currency"] is not None and row["item_amount_minor"] is not None
+    return ReceiptDraft(external_id(entry.entry_key, row["detail_index"]), row["customer_code"] or None,
+                        row["booked_on"], row["item_amount_minor"] if instructed else row["amount_minor"],
+                        row["item_currency"] if instructed else row["currency"], row["remittance"], lines, reason,
+                        row["shortfalls"])
+
+
+def _proposal_values(ctx: ServiceContext, p: Found, entry: StoredEntry, stmt: Statement) -> dict[str, Any]:
+    """The `recon_proposals` row of a proposal (payment_id is added once posted)."""
     on = entry.booking_date or entry.value_date or stmt.to_date or (stmt.closing.on if stmt.closing else None)
-    row = Proposal(
-        company_id=ctx.company_id, entry_id=entry.id, detail_index=p.detail_index, status=p.status,
-        confidence=float(p.confidence), reasons=list(p.reasons), amount_minor=_minor(p.amount, p.currency),
-        currency=p.currency, booked_on=on, customer_code=p.customer_id, payer_name=(p.payer_name or "")[:255] or None,
-        payer_account=(p.payer_account or "")[:64] or None, payer_key=p.payer_key[:400], remittance=entry.remittance,
-        residual_minor=_minor(p.residual, p.currency), residual_kind=p.residual_kind,
-        shortfalls=[[n, str(a), k] for n, a, k in p.shortfalls],
-        item_currency=p.item_currency,
-        item_amount_minor=_minor(p.item_amount, p.item_currency) if p.item_amount is not None and p.item_currency else None)
-    if row.status == "auto" and on is None:
-        row.status = "suggested"
-        row.reasons = [*row.reasons, "no booking date on the entry: a person books it"]
-    return row
+    status, reasons = p.status, list(p.reasons)
+    if status == "auto" and on is None:
+        status, reasons = "suggested", [*reasons, "no booking date on the entry: a person books it"]
+    return {
+        "company_id": ctx.company_id, "entry_id": entry.id, "detail_index": p.detail_index, "status": status,
+        "confidence": float(p.confidence), "reasons": reasons, "amount_minor": _minor(p.amount, p.currency),
+        "currency": p.currency, "booked_on": on, "customer_code": p.customer_id,
+        "payer_name": (p.payer_name or "")[:255] or None, "payer_account": (p.payer_account or "")[:64] or None,
+        "payer_key": p.payer_key[:400], "remittance": entry.remittance,
+        "residual_minor": _minor(p.residual, p.currency), "residual_kind": p.residual_kind,
+        "shortfalls": [[n, str(a), k] for n, a, k in p.shortfalls], "item_currency": p.item_currency,
+        "item_amount_minor": (_minor(p.item_amount, p.item_currency)
+                              if p.item_amount is not None and p.item_currency else None)}
 
 
 # ---------------------------------------------------------------- decisions
