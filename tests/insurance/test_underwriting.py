@@ -92,3 +92,49 @@ def test_disagreements_compare_like_with_like():
                          grade=3, cover_now=eur("20")) == ()
     assert disagreements(status="conditional", requested=eur("5"), decided=eur("11"), recommended=eur("10"),
                          grade=8, cover_now=eur("11")) == ("approved_above_recommendation", "weak_grade_with_cover")
+
+
+def test_the_underwriting_view_through_the_api_is_role_checked_and_company_scoped(api, ctx_factory, company):
+    from arguard.platform.service import create_company
+    from tests.conftest import auth
+
+    client, key_for = api
+    with ctx_factory() as ctx:
+        small_book(ctx)
+        other = create_company(ctx.session, "UW-OTHER", "Other Ltd", "EUR").id
+    url = "/api/v1/insurance/underwriting?as_of=2026-06-30"
+    assert client.get(url).status_code == 401
+    r = client.get(url + "&policy_number=P-1", headers=auth(key_for("viewer")))
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert (body["policy_number"], body["currency"], body["flagged"]) == ("P-1", "EUR", 1)
+    k2 = next(x for x in body["lines"] if x["customer"] == "K2")
+    assert k2["flags"] == ["approved_above_recommendation", "requested_above_recommendation"]
+    assert k2["risk"]["binding_rule"] == "appetite.buyer" and k2["decision"]["status"] == "partly_approved"
+    stranger = client.get(url + "&policy_number=P-1", headers=auth(key_for("admin", other)))
+    assert stranger.status_code == 404                     # another company has no policy P-1, and no view of A's
+    assert "/api/v1/insurance/underwriting" in client.get("/openapi.json").json()["paths"]
+
+
+def test_the_underwriting_page_sorts_filters_and_speaks_both_languages(api, ctx_factory, company):
+    from arguard.platform.service import create_user
+
+    client, _ = api
+    with ctx_factory() as ctx:
+        small_book(ctx)
+        create_user(ctx, "uw", "viewer", "pw-123456")
+    r = client.post("/login", data={"company": company[1], "username": "uw", "password": "pw-123456", "next": "/"},
+                    follow_redirects=False)
+    assert r.status_code == 303
+    page = client.get("/insurance/underwriting?as_of=2026-06-30")
+    assert page.status_code == 200 and "insurer approved more than the recommendation" in page.text
+    assert page.text.index('data-customer="K1"') < page.text.index('data-customer="K2"')   # oldest request first
+    by_request = client.get("/insurance/underwriting?as_of=2026-06-30&sort=requested_value&dir=desc").text
+    assert by_request.index('data-customer="K2"') < by_request.index('data-customer="K1"')  # 12,000 asked first
+    only = client.get("/insurance/underwriting?as_of=2026-06-30&flagged=true").text
+    assert 'data-customer="K2"' in only and 'data-customer="K1"' not in only
+    waiting = client.get("/insurance/underwriting?as_of=2026-06-30&status=pending").text
+    assert waiting.count('class="uw-line') == 1 and "7,500.00" in waiting
+    client.cookies.set("arguard_lang", "zh-CN")
+    zh = client.get("/insurance/underwriting?as_of=2026-06-30").text
+    assert "核保：保险限额与风险引擎" in zh and "保险公司核定额高于建议限额" in zh and "部分批准" in zh

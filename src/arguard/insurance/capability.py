@@ -12,7 +12,7 @@ CAPABILITY = Capability(
     ),
     tables="arguard.insurance.tables",
     migrations="insurance",
-    nav=(Nav("/insurance", "nav.insurance", 65),),
+    nav=(Nav("/insurance", "nav.insurance", 65), Nav("/insurance/underwriting", "nav.underwriting", 66)),
     translations=("arguard.insurance.messages:MESSAGES",),
     demo=(DemoStepRef("insurance", "arguard.insurance.demo:insurance_demo", 70),),
 )

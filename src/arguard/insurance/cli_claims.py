@@ -261,3 +261,35 @@ def claim_show(claim_id: int, company: CompanyOption = None,
     else:
         out.write_text(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n", encoding="utf-8")
     console.print(f"claim {claim_id} file → {out}")
+
+
+# ---------------------------------------------------------------- the underwriter's view
+
+_FLAG_SHORT = {"approved_above_recommendation": "approved>rec", "requested_above_recommendation": "asked>rec",
+               "weak_grade_with_cover": "weak grade"}
+
+
+@handle_errors
+def underwriting(as_of: AsOf = None, policy: PolicyNo = None, company: CompanyOption = None, fmt: Fmt = "table",
+                 ) -> None:
+    """Insured-limit requests and insurer decisions beside the risk engine's grade, PD and recommended
+    limit; disagreements flagged (approved>rec, asked>rec, weak grade)."""
+    from arguard.insurance.service_underwriting import underwriting_view
+
+    with company_context(company, role="viewer") as ctx:
+        p = service.get_policy(ctx, policy, _day(as_of))
+        view = underwriting_view(ctx, p, _day(as_of))
+    if fmt == "json":
+        _print_json(view)
+        return
+    rows = [{"buyer": x["customer"], "asked": x["requested"],
+             "insurer": f"{x['decision']['status'].replace('_', ' ')} {x['decision']['amount'] or ''}".strip(),
+             "exposure": x["exposure"], "grade": x["risk"]["grade"], "PD %": _pct(x["risk"]["pd_12m"]),
+             "recommended": x["risk"]["recommended_limit"],
+             "flags": ", ".join(_FLAG_SHORT.get(f, f) for f in x["flags"])} for x in view["lines"]]
+    emit(rows, "table", title=f"underwriting {view['policy_number']} ({view['currency']}, {view['as_of']}): "
+                              f"{view['flagged']} of {len(rows)} flagged", drop_first=("PD %", "exposure"))
+
+
+def _pct(pd: float | None) -> str | None:
+    return None if pd is None else f"{pd * 100:.2f}"

@@ -80,6 +80,46 @@ def limits_page(request: Request, ctx: WebCtx, as_of: AsOf) -> HTMLResponse:
                   rows=service_claims.insured_limits(ctx, policy, as_of))
 
 
+UNDERWRITING_SORTS = ("requested_on", "customer", "requested_value", "status", "decided_value", "exposure_value",
+                      "grade", "pd", "recommended_value", "flag_count")
+
+
+@router.get("/insurance/underwriting", response_class=HTMLResponse)
+def underwriting_page(request: Request, ctx: WebCtx, as_of: AsOf, q: str = "", status: str = "",
+                      flagged: bool = False, sort: str = "requested_on", dir: str = "asc", offset: int = 0,
+                      ) -> HTMLResponse:
+    """The underwriter's work list: requests and insurer decisions beside the risk engine's view, sortable,
+    filtered by buyer, decision and disagreement, paged."""
+    from arguard.insurance.service_underwriting import underwriting_view
+    from arguard.web.worklist import arrange
+
+    policy = _policy(ctx, as_of)
+    if policy is None:
+        return _none(request, as_of)
+    view = underwriting_view(ctx, policy, as_of)
+    needle = q.strip().casefold()
+    rows = [_sortable(x) for x in view["lines"]
+            if (not needle or needle in x["customer"].casefold() or needle in x["name"].casefold())
+            and (not status or x["decision"]["status"] == status) and (not flagged or x["flags"])]
+    page = arrange(rows, sort=sort, descending=dir == "desc", offset=offset, limit=PAGE,
+                   allowed=UNDERWRITING_SORTS, default="requested_on")
+    return render(request, "insurance/underwriting.html", as_of=as_of, policy=policy, view=view, rows=page.rows,
+                  total=page.total, offset=page.offset, limit=PAGE, q=q, status=status, flagged=flagged,
+                  sort=sort if sort in UNDERWRITING_SORTS else "requested_on", dir=dir,
+                  statuses=("pending", "approved", "partly_approved", "conditional", "reduced", "refused",
+                            "cancelled"))
+
+
+def _sortable(x: dict[str, Any]) -> dict[str, Any]:
+    def dec(v: str | None) -> Decimal | None:
+        return None if v is None else Decimal(v)
+
+    return {**x, "requested_value": dec(x["requested"]), "status": x["decision"]["status"],
+            "decided_value": dec(x["decision"]["amount"]), "exposure_value": dec(x["exposure"]),
+            "grade": x["risk"]["grade"], "pd": x["risk"]["pd_12m"],
+            "recommended_value": dec(x["risk"]["recommended_limit"]), "flag_count": len(x["flags"])}
+
+
 @router.get("/insurance/declarations", response_class=HTMLResponse)
 def declarations_page(request: Request, ctx: WebCtx, as_of: AsOf) -> HTMLResponse:
     rows = [service_claims.declaration_json(d) for d in service_claims.list_declarations(ctx)]
