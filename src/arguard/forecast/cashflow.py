@@ -22,7 +22,7 @@ import numpy as np
 import numpy.typing as npt
 from scipy.special import ndtr
 
-from arguard.forecast.distribution import quantile_at
+from arguard.forecast.distribution import cdf_at, quantile_at, snap_to_runs
 
 TIMING_CORRELATION = 0.5
 CHUNK = 20_000
@@ -44,6 +44,11 @@ class OpenBook:
     buyer_pd: Matrix
     buyer_insured: Matrix = field(default_factory=lambda: np.zeros(0))
     waiting_days: int = 150
+    run_cadence: Ints = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    """Per invoice: its buyer's payment-run cadence in days (0: none) and phase (`features.payment_runs`);
+    empty: no runs. A run payer's drawn days move to its nearest run day (the first after the forecast
+    date when that is earlier)."""
+    run_phase: Ints = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
 
 
 @dataclass(frozen=True)
@@ -79,22 +84,6 @@ def bands(draws: Draws, starts: Ints, ends: Ints) -> Bands:
     return Bands(starts, ends, totals.mean(axis=1), p10, p50, p90)
 
 
-def cdf_at(q: Matrix, levels: tuple[float, ...], x: Matrix) -> Matrix:
-    """Level of the quantile function (as in `distribution.quantile_at`) at delay x, per row."""
-    lv = np.asarray(levels)
-    lo = (q[:, 1] - q[:, 0]) / (lv[1] - lv[0])
-    hi = (q[:, -1] - q[:, -2]) / (lv[-1] - lv[-2])
-    ext = np.column_stack([q[:, 0] - lo * lv[0], q, q[:, -1] + hi * (1 - lv[-1])])
-    ext_lv = np.concatenate([[0.0], lv, [1.0]])
-    out = np.where(x >= ext[:, -1], 1.0, 0.0)
-    for k in range(len(ext_lv) - 1):
-        a, b = ext[:, k], ext[:, k + 1]
-        inside = (x >= a) & (x < b)
-        width = np.where(b > a, b - a, 1.0)
-        out = np.where(inside, ext_lv[k] + (x - a) / width * (ext_lv[k + 1] - ext_lv[k]), out)
-    return out
-
-
 def simulate(book: OpenBook, as_of_day: int, horizon_days: int, scenarios: int, seed: int, *,
              delay_days: int = 0, defaulted: npt.NDArray[np.bool_] | None = None) -> Draws:
     """Draw `scenarios` futures of the open book (see the module docstring)."""
@@ -117,6 +106,8 @@ def simulate(book: OpenBook, as_of_day: int, horizon_days: int, scenarios: int, 
         z = rho * z_buyer[b] + np.sqrt(1 - rho * rho) * rng.standard_normal((len(b), scenarios))
         u = floor + ndtr(z) * (1.0 - floor)
         day = due[:, None] + np.rint(quantile_at(q, book.levels, u)).astype(np.int64)
+        if len(book.run_cadence) == len(book.amount):
+            day = _on_run_days(day, book.run_cadence[sl], book.run_phase[sl], as_of_day)
         day = np.maximum(day, as_of_day + 1) + delay_days
         dd = default_day[b]
         unpaid = day >= dd
@@ -129,6 +120,15 @@ def simulate(book: OpenBook, as_of_day: int, horizon_days: int, scenarios: int, 
         _bin(bins, pay_day - (as_of_day + 1), np.broadcast_to(amt[:, None], pay_day.shape))
         _bin(bins, claim_day - (as_of_day + 1), np.broadcast_to(claim_amt, claim_day.shape))
     return Draws(bins, lost, indemnity, later)
+
+
+def _on_run_days(day: Ints, cadence: Ints, phase: Ints, as_of_day: int) -> Ints:
+    """Days moved to the nearest run day of their buyer; one on or before the forecast date to the first
+    run day after it."""
+    day = snap_to_runs(day, cadence, phase)
+    c, p = np.maximum(cadence, 1)[:, None], phase[:, None]
+    first = p + -((p - as_of_day - 1) // c) * c  # the first day after as_of that is ≡ phase (mod cadence)
+    return np.where((cadence[:, None] > 0) & (day <= as_of_day), first, day)
 
 
 def _bin(bins: Matrix, offset: Ints, amount: Matrix) -> None:

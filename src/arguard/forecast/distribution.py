@@ -4,7 +4,9 @@ A model gives a few quantiles of the delay (e.g. P10/P50/P90). Between them the 
 taken as linear; beyond the outer ones it continues with the slope of the nearest segment down to level
 0 and up to level 1 (a bounded, slightly wider tail than the P10–P90 range). `quantile_at` reads it at
 any levels: at evenly spaced levels it spreads an amount over days (`spread_days`), at uniform random
-levels it samples payment days (`cashflow`).
+levels it samples payment days (`cashflow`). `cdf_at` is its inverse (the level of a delay), used to
+condition a distribution on a range of days. A buyer that pays in runs (`features.payment_runs`) pays
+on run days only: `snap_to_runs` moves a day to the nearest one.
 """
 
 from __future__ import annotations
@@ -41,3 +43,30 @@ def spread_days(q: Matrix, levels: Sequence[float], points: int = SPREAD_POINTS)
     """Each invoice's delay at `points` evenly spaced levels, to the day (equal weights)."""
     u = (np.arange(points, dtype=np.float64) + 0.5) / points
     return np.rint(quantile_at(q, levels, u[None, :])).astype(np.int64)
+
+
+def cdf_at(q: Matrix, levels: Sequence[float], x: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    """Level of the quantile function (as in `quantile_at`) at delay x, per row."""
+    lv = np.asarray(levels, dtype=np.float64)
+    lo = (q[:, 1] - q[:, 0]) / (lv[1] - lv[0])
+    hi = (q[:, -1] - q[:, -2]) / (lv[-1] - lv[-2])
+    ext = np.column_stack([q[:, 0] - lo * lv[0], q, q[:, -1] + hi * (1 - lv[-1])])
+    ext_lv = np.concatenate([[0.0], lv, [1.0]])
+    out = np.where(x >= ext[:, -1], 1.0, 0.0)
+    for k in range(len(ext_lv) - 1):
+        a, b = ext[:, k], ext[:, k + 1]
+        inside = (x >= a) & (x < b)
+        width = np.where(b > a, b - a, 1.0)
+        out = np.where(inside, ext_lv[k] + (x - a) / width * (ext_lv[k + 1] - ext_lv[k]), out)
+    return np.asarray(out, dtype=np.float64)
+
+
+def snap_to_runs(days: npt.NDArray[np.int64], cadence: npt.NDArray[np.int64],
+                 phase: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+    """Each day (rows: invoices, any further columns: draws) moved to the nearest run day of its buyer
+    (day ≡ phase mod cadence; a tie goes to the later one); rows with cadence 0 are left alone."""
+    shape = (-1,) + (1,) * (days.ndim - 1)
+    c, p = cadence.reshape(shape), phase.reshape(shape)
+    step = np.maximum(c, 1)
+    nearest = p + np.floor((days - p) / step + 0.5).astype(np.int64) * step
+    return np.asarray(np.where(c > 0, nearest, days), dtype=np.int64)

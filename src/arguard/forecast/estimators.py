@@ -129,6 +129,9 @@ class CensoredQuantileGBM:
     the distances from the median are multiplied by the factor that gives the held-out invoices the
     nominal coverage (split-conformal style). 0: no scaling."""
     spread_scale_: float = 1.0
+    snaps_to_runs: bool = True
+    """A buyer that pays in runs (`features.payment_runs`: fortnightly or weekly, on fixed days) is
+    predicted to pay on its nearest run day: the days of its distribution are moved there."""
     threads: int = 1
     """LightGBM threads: one, since a shared machine's busy cores make OpenMP threads wait on each other."""
     models_: list[Any] = field(default_factory=list)

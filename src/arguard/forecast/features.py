@@ -122,3 +122,42 @@ def _open_count(q_cust: Days, q_day: Days, known: pd.DataFrame, k_cust: Days) ->
     issued = np.searchsorted(issued_keys, q, "left") - np.searchsorted(issued_keys, base, "left")
     paid = np.searchsorted(settled_keys, q, "left") - np.searchsorted(settled_keys, base, "left")
     return (issued - paid).astype(np.float64)
+
+
+RUN_CADENCES: tuple[int, ...] = (14, 7)
+"""Payment-run cadences looked for, longest first (a fortnightly run also repeats every 7 days × 2)."""
+RUN_LOOKBACK, RUN_MIN_SETTLEMENTS, RUN_SHARE = 12, 6, 0.9
+
+
+def payment_runs(customers: pd.Series, known: pd.DataFrame, asked_on: int) -> tuple[Days, Days]:
+    """Per row of `customers`: the cadence in days (0: none found) and the phase (day number modulo the
+    cadence) of the customer's payment runs, as known on day `asked_on`. A customer pays in runs when at
+    least `RUN_SHARE` of its last `RUN_LOOKBACK` settlements before the day (at least
+    `RUN_MIN_SETTLEMENTS`) fell on the same day modulo 14 (fortnightly), else modulo 7 (weekly)."""
+    settled = day_numbers(known["settled"])
+    seen = (settled >= 0) & (settled < asked_on)
+    codes = pd.Index(pd.unique(known["customer"].to_numpy()[seen]))
+    cadence = np.zeros(len(customers), dtype=np.int64)
+    phase = np.zeros(len(customers), dtype=np.int64)
+    if not len(codes):
+        return cadence, phase
+    cust = codes.get_indexer(known["customer"].to_numpy()[seen]).astype(np.int64)
+    day = settled[seen]
+    order = np.lexsort((day, cust))
+    cust, day = cust[order], day[order]
+    count = np.bincount(cust, minlength=len(codes))
+    first = np.concatenate([[0], np.cumsum(count)[:-1]])
+    from_end = count[cust] - (np.arange(len(cust)) - first[cust])  # 1: the newest settlement
+    keep = from_end <= RUN_LOOKBACK
+    cust, day = cust[keep], day[keep]
+    n = np.minimum(count, RUN_LOOKBACK)
+    found_cadence = np.zeros(len(codes), dtype=np.int64)
+    found_phase = np.zeros(len(codes), dtype=np.int64)
+    for m in RUN_CADENCES:
+        hits = np.bincount(cust * m + day % m, minlength=len(codes) * m).reshape(len(codes), m)
+        runs = (found_cadence == 0) & (n >= RUN_MIN_SETTLEMENTS) & (hits.max(axis=1) >= RUN_SHARE * n)
+        found_cadence[runs], found_phase[runs] = m, hits.argmax(axis=1)[runs]
+    at = codes.get_indexer(customers.to_numpy())
+    ok = at >= 0
+    cadence[ok], phase[ok] = found_cadence[at[ok]], found_phase[at[ok]]
+    return cadence, phase

@@ -23,7 +23,7 @@ from arguard.platform.context import ServiceContext
 from arguard.risk import interface as risk
 
 PAGE_SCENARIOS = 100
-PAGE_VERSION = 1
+PAGE_VERSION = 2
 """Part of the fingerprint: raise it when the forecast, the provision or the stored shape changes, so that
 an answer computed by older code is marked stale."""
 

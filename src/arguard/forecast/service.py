@@ -93,7 +93,7 @@ def forecast_book(history: Any, req: ForecastRequest, base: str, rates: dict[str
     import pandas as pd
 
     from arguard.forecast.cashflow import OpenBook, bands, simulate
-    from arguard.forecast.features import day_numbers, invoice_features
+    from arguard.forecast.features import day_numbers, invoice_features, payment_runs
 
     model = _fit(history, req.as_of, req.seed)
     note(STAGES, 2, 5)
@@ -116,8 +116,11 @@ def forecast_book(history: Any, req: ForecastRequest, base: str, rates: dict[str
     open_of_buyer = np.bincount(buyer_of, weights=amount, minlength=len(buyers))
     insured = np.array([cover.insured.get(code, 0.0) for code in buyers], dtype=np.float64)
     share = np.clip(np.divide(insured, open_of_buyer, out=np.zeros(len(buyers)), where=open_of_buyer > 0), 0, 1)
+    cadence, phase = (payment_runs(open_rows["customer"], history, as_of_day + 1)
+                      if getattr(model, "snaps_to_runs", False) else (np.zeros(0, np.int64), np.zeros(0, np.int64)))
     book = OpenBook(buyer=buyer_of, due_day=day_numbers(open_rows["due"]), amount=amount, quantiles=q,
-                    levels=model.quantiles_, buyer_pd=pds, buyer_insured=share, waiting_days=cover.waiting_days)
+                    levels=model.quantiles_, buyer_pd=pds, buyer_insured=share, waiting_days=cover.waiting_days,
+                    run_cadence=cadence, run_phase=phase)
     weeks, months = _periods(req.as_of)
     draws = simulate(book, as_of_day, int(months[-1][1]), req.scenarios, req.seed,
                      delay_days=req.delay_days, defaulted=defaulted)
