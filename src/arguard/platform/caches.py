@@ -113,6 +113,13 @@ API_KEYS: BoundedCache[Any] = BoundedCache("api.keys", 1_024)
 """API key → its principal, for keys this process has seen valid (`api.deps.check_key`): spares a
 transaction and a thread per request before the request's own unit of work checks the key again."""
 
+AUDIT_STATEMENTS: BoundedCache[Any] = BoundedCache("platform.audit_statements", 4)
+"""dialect → (lock, last entry, append) statements of the audit chain (`platform.context`)."""
+
+KEY_FINGERPRINTS: BoundedCache[bool] = BoundedCache("platform.key_fingerprints", 64)
+"""(database, purpose, fingerprint) → True once this process has checked that the database was written
+with its key (`platform.keys.check_fingerprint`; a forgotten one is checked again)."""
+
 LIMITS_SETTINGS: BoundedCache[Any] = BoundedCache("limits.settings", 256)
 """(engine, company) → (settings token, policy, appetite) (limits README rule 39)."""
 

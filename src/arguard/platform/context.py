@@ -9,19 +9,19 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, insert, select, text
 from sqlalchemy.orm import Session
 
+from arguard.platform import caches
 from arguard.platform.audit import GENESIS, canonical, entry_hash, pending_mac
 from arguard.platform.roles import require_role
 from arguard.platform.tables import AuditEntry, AuditPending
 
 AUDIT_LOCK_NAMESPACE = 0x415544  # 'AUD': advisory-lock namespace of the audit chain
 
-_STATEMENTS: dict[str, tuple[Any, Any, Any]] = {}
 _PENDING_INSERT = insert(AuditPending)
 
 
 def _audit_statements(dialect: str) -> tuple[Any, Any, Any]:
     """(lock, last entry, append) for a dialect, built once per process."""
-    found = _STATEMENTS.get(dialect)
+    found = caches.AUDIT_STATEMENTS.get(dialect)
     if found is None:
         lock = (text("SELECT pg_advisory_xact_lock(:ns, :company)") if dialect == "postgresql"
                 else text("UPDATE companies SET name = name WHERE id = :company"))
@@ -29,8 +29,9 @@ def _audit_statements(dialect: str) -> tuple[Any, Any, Any]:
         last = (select(AuditEntry.seq, AuditEntry.entry_hash).where(AuditEntry.company_id == company)
                 .order_by(AuditEntry.seq.desc()).limit(1))
         append = insert(AuditEntry).returning(AuditEntry.id, sort_by_parameter_order=True)
-        found = _STATEMENTS[dialect] = (lock, last, append)
-    return found
+        found = (lock, last, append)
+        caches.AUDIT_STATEMENTS.put(dialect, found)
+    return found  # type: ignore[no-any-return]
 
 
 def lock_chain(conn: Connection, company_id: int) -> None:

@@ -24,6 +24,7 @@ from sqlalchemy import Connection
 from sqlalchemy.exc import IntegrityError
 
 from arguard.core.errors import ArguardError
+from arguard.platform import caches
 from arguard.settings import get_settings
 
 KEY_FILE = "installation.key"
@@ -102,9 +103,6 @@ class KeyMismatch(ArguardError):
     code = "installation_key_mismatch"
 
 
-_CHECKED: set[tuple[str, str, str]] = set()
-
-
 def check_fingerprint(conn: Connection, purpose: str, key: bytes) -> None:
     """The first time a process uses `key` on a database: record its fingerprint there, or refuse if the
     database already holds another one (the chain there was written with a different key)."""
@@ -114,7 +112,7 @@ def check_fingerprint(conn: Connection, purpose: str, key: bytes) -> None:
 
     fingerprint = hmac.new(key, b"arguard key fingerprint", hashlib.sha256).hexdigest()
     marker = (str(conn.engine.url), purpose, fingerprint)
-    if marker in _CHECKED:
+    if caches.KEY_FINGERPRINTS.get(marker):
         return
     t = InstallationKey.__table__
     found = conn.execute(select(t.c.fingerprint).where(t.c.purpose == purpose)).scalar()
@@ -131,4 +129,4 @@ def check_fingerprint(conn: Connection, purpose: str, key: bytes) -> None:
             f"this process's {purpose} key is not the one this database was written with: start it with "
             f"the installation's data dir (ARGUARD_DATA_DIR, now {Path(get_settings().data_dir).absolute()}) "
             "or the configured key")
-    _CHECKED.add(marker)
+    caches.KEY_FINGERPRINTS.put(marker, True)
