@@ -93,3 +93,19 @@ def test_json_piped_from_grade_all_stays_parseable(use_database: Any, company: t
     rows = json.loads(r.stdout)
     assert sorted(row["customer"] for row in rows) == ["ACME", "BETA", "GAMMA"]
     assert "━" not in r.stderr and "buyers graded" not in r.stderr  # no bar when nobody watches
+
+
+def test_the_dunning_run_counts_the_buyers_decided_and_the_actions_recorded(use_database: Any,
+                                                                           company: tuple[int, str]) -> None:
+    from arguard.collections import service
+    from tests.collections.ledger_text import POLICY
+
+    _book(use_database, company)
+    calls = Calls()
+    with session_scope(use_database) as s:
+        ctx = ServiceContext(s, company[0], "test", "admin")
+        service.load_policy(ctx, POLICY)
+        answer, _, skipped = service.run_dunning_explained(ctx, AS_OF, progress=calls)
+    calls.assert_counted_up_to_the_total()
+    assert calls.seen["actions recorded"][-1][0] == len(answer["actions"]) > 0
+    assert calls.seen["buyers decided"][-1][0] == len(answer["actions"]) + len(skipped)

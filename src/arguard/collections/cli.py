@@ -13,6 +13,7 @@ from typing import Annotated, Any
 import typer
 
 from arguard.cli.common import CompanyOption, company_context, console, emit, err_console, handle_errors
+from arguard.cli.progress import QuietOption
 
 app = typer.Typer(help="Dunning, worklist, promises, disputes, cases, write-offs, statements.", no_args_is_help=True)
 policy_app = typer.Typer(help="The dunning policy (YAML, docs/formats.md).", no_args_is_help=True)
@@ -56,12 +57,14 @@ def policy_show(company: CompanyOption = None) -> None:
 @app.command("run")
 @handle_errors
 def run(as_of: AsOf = None, dry_run: Annotated[bool, typer.Option("--dry-run", help="Decide, record nothing.")] = False,
-        fmt: Fmt = "table", company: CompanyOption = None) -> None:
+        fmt: Fmt = "table", company: CompanyOption = None, quiet: QuietOption = False) -> None:
     """The dunning run of a date: one action per buyer (idempotent per date)."""
+    from arguard.cli.progress import progress_bar
     from arguard.collections import service
 
-    with company_context(company) as ctx:
-        answer, replayed, skipped = service.run_dunning_explained(ctx, as_of_date(as_of), dry_run=dry_run)
+    with progress_bar(f"dunning run as of {as_of_date(as_of)}", quiet) as progress, company_context(company) as ctx:
+        answer, replayed, skipped = service.run_dunning_explained(ctx, as_of_date(as_of), dry_run=dry_run,
+                                                                  progress=progress)
     if fmt == "json":
         _json(answer)
         return

@@ -28,6 +28,7 @@ from arguard.collections.tables import (
 )
 from arguard.core.errors import NotFound, ValidationError
 from arguard.core.money import Money
+from arguard.core.progress import Progress, counted
 from arguard.ledger import interface as ledger
 from arguard.platform.context import ServiceContext
 
@@ -138,25 +139,31 @@ def run_dunning(ctx: ServiceContext, as_of: date, dry_run: bool = False) -> tupl
     return answer, replayed
 
 
-def run_dunning_explained(ctx: ServiceContext, as_of: date, dry_run: bool = False
-                          ) -> tuple[dict[str, Any], bool, list[dict[str, str]]]:
+def run_dunning_explained(ctx: ServiceContext, as_of: date, dry_run: bool = False,
+                          progress: Progress | None = None) -> tuple[dict[str, Any], bool, list[dict[str, str]]]:
     """`run_dunning` and the buyers with overdue items that got no action, each with why (empty when the
-    date's run was already recorded: its skipped buyers are in that run's audit entry)."""
+    date's run was already recorded: its skipped buyers are in that run's audit entry). progress: told
+    the buyers decided and the actions recorded (letters rendered) (`core.progress`)."""
     if not dry_run:
         ctx.require("credit_manager")
         done = recorded_run(ctx, as_of)
         if done is not None:
             return done, True, []
     policy = get_policy(ctx)
+    if progress is not None:
+        progress("buyers decided", 0, None)
     result = dunning(ctx, as_of, policy)
+    if progress is not None:
+        decided = len(result.actions) + len(result.skipped)
+        progress("buyers decided", decided, decided)
     skipped = [{"customer_id": s.customer_code, "reason": s.reason} for s in result.skipped]
     if not dry_run:
-        record(ctx, policy, result)
+        record(ctx, policy, result, progress=progress)
     return result.as_dict(), False, skipped
 
 
 def record(ctx: ServiceContext, policy: DunningPolicy, result: DunningResult, *, render_letters: bool = True,
-           send: bool = True) -> int:
+           send: bool = True, progress: Progress | None = None) -> int:
     """Write the run, its actions, letters, tasks and cases; returns the run id. render_letters=False
     leaves the letters to be rendered when first asked for or sent (the large demo); send=False leaves the
     e-mails queued for `send_pending` (`arguard collections send`)."""
@@ -169,7 +176,7 @@ def record(ctx: ServiceContext, policy: DunningPolicy, result: DunningResult, *,
     customers = ledger.customers_by_code(ctx, [a.customer_code for a in result.actions]) if result.actions else {}
     sender = _company_name(ctx)
     rows = []
-    for a in result.actions:
+    for a in counted(result.actions, progress, "actions recorded"):
         letter = None
         if render_letters and a.channel in ("letter", "email"):
             cust = customers.get(a.customer_code)
