@@ -1,31 +1,61 @@
-"""Demo step: risk appetite, limits for most buyers (some insured, a few with cover stopped or reduced),
-expected sales, buyers in collections, and open orders checked through the real order check so that
-the hold queue and the exposure page have something to show."""
+"""Demo step: risk appetite, limits for every established buyer (some insured, a few with cover stopped
+or reduced), expected sales, buyers in collections, and open orders checked through the real order check
+so that the hold queue and the exposure page have something to show.
+
+A healthy book passes most of its orders: limits are sized the way a credit manager sizes them (the need
+of rule 10 or the exposure the buyer runs, with headroom), orders are the size of the buyer's own recent
+invoices, and what is held is held for a real reason — a buyer that outgrew a limit set at last year's
+review, a new buyer still waiting for its limit, a weak grade, material overdue items, a dispute, a
+default (docs/getting-started.md gives the resulting distribution).
+"""
 
 from __future__ import annotations
 
+import statistics
 from datetime import timedelta
-from decimal import ROUND_FLOOR, Decimal
+from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from random import Random
 
 from arguard.core.money import Money
 from arguard.demo.model import DemoBuyer, DemoWorld
+from arguard.ledger import interface as ledger
 from arguard.limits import service
 from arguard.limits.service import DecisionInput, OrderCheck
 from arguard.platform.context import ServiceContext
 
-LIMIT_SHARE = 0.85          # buyers with a limit
-INSURED_SHARE = 0.35        # of those, also an insured limit
+INSURED_SHARE = 0.35        # of the buyers with an internal limit, also an insured limit
+OUTGROWN_SHARE = 0.06       # limits set at last year's review that the buyer has outgrown since
+NEW_BUYER_DAYS = 90         # a buyer onboarded this recently has no limit yet (its request is pending)
 MAX_ORDER_BUYERS = 1500     # open orders are checked one by one; keep the large demo quick
+ORDER_SHARE = 0.4           # buyers with open orders
 
 
-def _round(x: Decimal, step: int = 1000) -> Decimal:
-    return max(Decimal(step), (x / step).to_integral_value(rounding=ROUND_FLOOR) * step)
+def _round(x: Decimal, step: int = 1000, rounding: str = ROUND_FLOOR) -> Decimal:
+    return max(Decimal(step), (x / step).to_integral_value(rounding=rounding) * step)
 
 
 def need_of(b: DemoBuyer) -> Decimal:
-    """What the buyer usually owes: a year's purchases over terms + a month of shipments."""
+    """What the buyer usually owes: a year's purchases over terms + a month of shipments (rule 10)."""
     return b.purchases_per_year * Decimal(b.terms_days + 30) / Decimal(365)
+
+
+def is_new(b: DemoBuyer, world: DemoWorld) -> bool:
+    return b.onboarded_on > world.as_of - timedelta(days=NEW_BUYER_DAYS)
+
+
+def limit_amount(b: DemoBuyer, owed: Decimal, usual: Decimal, rng: Random) -> tuple[Decimal, str]:
+    """The approved limit (limit currency) and why. A credit manager covers the buyer's peak exposure:
+    the need of rule 10, or what it owes now plus two orders of its usual size in the pipeline, whichever
+    is larger, with 25–60 % headroom (utilisation stays under the monitor's 80 % warning), rounded up to a
+    thousand. A defaulted buyer keeps the limit of its need (its unpaid invoices now exceed it); a few
+    buyers have outgrown last year's limit."""
+    need = need_of(b)
+    if b.defaulted_on is not None:
+        return _round(need * Decimal(str(rng.uniform(1.1, 1.5)))), "annual review"
+    if rng.random() < OUTGROWN_SHARE:
+        return _round(max(need, owed) * Decimal(str(rng.uniform(0.55, 0.85)))), "annual review (last year's figures)"
+    peak = max(need, owed + 2 * usual)
+    return _round(peak * Decimal(str(rng.uniform(1.25, 1.6))), rounding=ROUND_CEILING), "annual review"
 
 
 def limits_demo(ctx: ServiceContext, world: DemoWorld, rng: Random) -> None:
@@ -41,15 +71,25 @@ def limits_demo(ctx: ServiceContext, world: DemoWorld, rng: Random) -> None:
     service.set_appetite(ctx, "discretionary", "*", eur(50000), "policy discretionary limit")
     service.import_expected_sales(ctx, {b.code: Money(b.purchases_per_year / 12, cur) for b in world.buyers},
                                   "sales plan")
+    usual = usual_invoices(ctx, world)
+    fx = ledger.fx_table(ctx)
+    order = {b.code: fx.convert(usual[b.code], cur, world.as_of).amount if b.code in usual else need_of(b) / 3
+             for b in world.buyers}
+    amounts = {b.code: limit_amount(b, owed.get(b.code, Decimal(0)), order[b.code], rng) for b in world.buyers}
+    for parent, members in _groups(world).items():  # a parent's limit is its group's (rule 18): it covers them
+        value, why = amounts[parent]
+        amounts[parent] = (value + sum((amounts[m][0] for m in members), Decimal(0)), why + ", group limit")
     decisions, start = [], world.as_of - timedelta(days=400)
     for b in world.buyers:
-        if rng.random() > LIMIT_SHARE:
+        if is_new(b, world):
+            service.request_limit(ctx, b.code, amount=Money(_round(need_of(b)), cur), on=world.as_of,
+                                  reason="new buyer: first order expected")
             continue
-        base = need_of(b) if b.defaulted_on is not None else max(need_of(b), owed.get(b.code, Decimal(0)))
-        amount = eur(base * Decimal(str(rng.uniform(1.1, 1.8))))
+        value, why = amounts[b.code]
+        amount = Money(value, cur)
         review = world.as_of + timedelta(days=rng.randint(-30, 330))
         kind = "discretionary" if amount.amount <= 50000 and rng.random() < 0.3 else "internal"
-        decisions.append((b.code, DecisionInput(kind, "approved", amount, "annual review", effective_from=start,
+        decisions.append((b.code, DecisionInput(kind, "approved", amount, why, effective_from=start,
                                                 review_on=review)))
         if kind == "internal" and rng.random() < INSURED_SHARE:
             insured = eur(amount.amount * Decimal(str(rng.uniform(0.5, 1.0))))
@@ -67,17 +107,42 @@ def limits_demo(ctx: ServiceContext, world: DemoWorld, rng: Random) -> None:
     for b in world.buyers:
         if b.defaulted_on is not None and rng.random() < 0.5:
             service.set_collections(ctx, b.code, True, f"{b.default_kind or 'default'}: handed to the agency")
-    _orders(ctx, world, rng)
+    _orders(ctx, world, usual, rng)
 
 
-def _orders(ctx: ServiceContext, world: DemoWorld, rng: Random) -> None:
+def _groups(world: DemoWorld) -> dict[str, list[str]]:
+    """Parent code → its subsidiaries' codes."""
+    out: dict[str, list[str]] = {}
+    for b in world.buyers:
+        if b.parent_code is not None:
+            out.setdefault(b.parent_code, []).append(b.code)
+    return out
+
+
+def usual_invoices(ctx: ServiceContext, world: DemoWorld) -> dict[str, Money]:
+    """Each buyer's median invoice of the last year, in its invoice currency."""
+    h = ledger.invoice_history(ctx, world.as_of, since=world.as_of - timedelta(days=365))
+    amounts: dict[tuple[str, str], list[int]] = {}
+    for code, currency, minor in zip(h.customer_codes, h.currencies, h.amount_minor, strict=True):
+        amounts.setdefault((code, currency), []).append(minor)
+    usual: dict[str, tuple[int, Money]] = {}
+    for (code, currency), minors in amounts.items():
+        if len(minors) > usual.get(code, (0, None))[0]:  # the currency it is invoiced in most
+            usual[code] = (len(minors), Money.from_minor(int(statistics.median(minors)), currency))
+    return {code: money for code, (_, money) in usual.items()}
+
+
+def _orders(ctx: ServiceContext, world: DemoWorld, usual: dict[str, Money], rng: Random) -> None:
+    """Open orders of 40 % of the live buyers (and a few defaulted ones the seller still sells to), each
+    the size of the buyer's recent invoices (lognormal around its median invoice); a new buyer's first
+    order is a month of its expected purchases."""
     live = [b for b in world.buyers if b.defaulted_on is None or rng.random() < 0.2]
-    picked = rng.sample(live, min(len(live), MAX_ORDER_BUYERS, max(1, int(len(world.buyers) * 0.4))))
+    picked = rng.sample(live, min(len(live), MAX_ORDER_BUYERS, max(1, int(len(world.buyers) * ORDER_SHARE))))
     for i, b in enumerate(picked):
+        base = usual.get(b.code) or Money(b.purchases_per_year / 12, world.base_currency)
         for j in range(rng.randint(1, 2)):
-            # An order is the size of the invoices it becomes: the demo ledger draws a buyer's invoices
-            # lognormal(−0.18, 0.6) around its purchases per invoice, about a month's purchases.
-            amount = b.purchases_per_year / 12 * Decimal(str(round(rng.lognormvariate(-0.18, 0.6), 4)))
+            factor = Decimal(str(round(rng.lognormvariate(-0.08, 0.4), 4)))
+            amount = Money(base.amount * factor, base.currency)
             ship = world.as_of + timedelta(days=rng.randint(1, 60))
-            service.check_order(ctx, OrderCheck(f"SO-{world.as_of:%y%m}-{i:05d}-{j}", b.code,
-                                                Money(amount, world.base_currency), ship), as_of=world.as_of)
+            service.check_order(ctx, OrderCheck(f"SO-{world.as_of:%y%m}-{i:05d}-{j}", b.code, amount, ship),
+                                as_of=world.as_of)
