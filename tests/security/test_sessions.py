@@ -68,8 +68,27 @@ def test_sign_out_revokes_the_cookie_on_the_server(api, company, use_database):
     assert sign_in(client, company[1], "olga").status_code == 303
     stolen = client.cookies.get(COOKIE)
     assert client.get("/", follow_redirects=False).status_code == 200
-    client.get("/logout", follow_redirects=False)
+    signed_out = client.post("/logout", headers={"origin": "http://testserver"}, follow_redirects=False)
+    assert signed_out.status_code == 303 and signed_out.headers["location"] == "/login"
     client.cookies.set(COOKIE, stolen)
+    assert client.get("/", follow_redirects=False).status_code == 303
+
+
+def test_a_link_or_another_site_cannot_sign_the_user_out(api, company, use_database):
+    """Signing out is a form (POST, same origin): opening /logout only shows that form, and a form
+    posted from another site is refused; the session goes on in both cases."""
+    client, _ = api
+    make_user(use_database, company[0], "ines")
+    sign_in(client, company[1], "ines")
+    page = client.get("/logout", follow_redirects=False)
+    assert page.status_code == 200 and 'action="/logout"' in page.text and 'method="post"' in page.text
+    assert client.get("/", follow_redirects=False).status_code == 200
+    forged = client.post("/logout", headers={"origin": "http://evil.example"}, follow_redirects=False)
+    assert forged.status_code == 403
+    assert client.get("/", follow_redirects=False).status_code == 200
+    home = client.get("/")
+    assert '<form method="post" action="/logout"' in home.text  # the nav's sign-out is a form
+    client.post("/logout", headers={"origin": "http://testserver"}, follow_redirects=False)
     assert client.get("/", follow_redirects=False).status_code == 303
 
 

@@ -78,7 +78,13 @@ def mount_dashboard(app: FastAPI) -> None:
             response.set_cookie(LANG_COOKIE, stored_language, max_age=365 * 86400, samesite="lax")
         return response
 
-    @app.get("/logout", include_in_schema=False)
+    @app.get("/logout", response_class=HTMLResponse, include_in_schema=False)
+    def logout_page(request: Request) -> HTMLResponse:
+        # A GET changes nothing (a link or an <img> on another site cannot sign the user out): it shows
+        # the sign-out form, which POSTs like every other state-changing form (same-origin check).
+        return render(request, "logout.html")
+
+    @app.post("/logout", include_in_schema=False)
     def logout(request: Request) -> Response:
         # Signing out revokes the session on the server too (the user's session version moves on), so a
         # copied cookie stops working.

@@ -40,6 +40,8 @@ register({
     "nav.overview": ("Overview", "总览"),
     "nav.customers": ("Customers", "客户"),
     "nav.logout": ("Log out", "退出"),
+    "logout.title": ("Log out", "退出登录"),
+    "logout.confirm": ("Sign out of arguard on this browser?", "确定在此浏览器上退出 arguard？"),
     "login.title": ("Sign in", "登录"),
     "login.company": ("Company", "公司"),
     "login.username": ("User name", "用户名"),
