@@ -275,7 +275,7 @@ def figures_of_balances(ctx: ServiceContext, as_of: date, period_days: int, bala
 def _column_sums(ctx: ServiceContext, q: Any) -> dict[str, list[int]]:
     """Run a query of (currency, sums…) rows and add the rows up per currency, column by column."""
     per_currency: dict[str, list[tuple[int, ...]]] = {}
-    for row in ctx.session.execute(q).tuples():
+    for row in ctx.session.execute(q):  # a Row is a tuple (Result.tuples() is deprecated in SQLAlchemy 2.1)
         per_currency.setdefault(row[0], []).append(row[1:])
     return {cur: [int(sum(v or 0 for v in col)) for col in zip(*rows, strict=True)]
             for cur, rows in per_currency.items()}
