@@ -73,7 +73,8 @@ FILLERS: dict[str, Callable[[Seed, str | None], Any]] = {
     # plain values that are nobody's identifiers
     "kind": _const("invoices"), "format": _const("json"), "currency": _const("EUR"),
     "as_of": _const(AS_OF.isoformat()), "amount": _const("1.00"), "reason": _const("isolation test"),
-    "search": _ids("customer_code"),
+    "search": _ids("customer_code"), "open_amount": _const("1.00"), "rate": _const("1.10"),
+    "country": _const("DE"),
     # limits and monitoring
     "order_id": _ids("order_id"), "webhook_id": _ids("webhook_id"), "alert_id": _ids("alert_id"),
     "username": _ids("username"),
@@ -90,6 +91,20 @@ FILLERS: dict[str, Callable[[Seed, str | None], Any]] = {
 """Values for names that appear as path parameters, query parameters or JSON body fields."""
 
 BODIES: dict[tuple[str, str], Callable[[Seed], dict[str, Any]]] = {
+    # valid bodies about A's buyer where the generic one is refused before the service looks anything up
+    ("POST", "/api/v1/customers"): lambda seed: {"json": {  # B's buyer with A's code, under A's buyer as parent
+        "customer_id": seed.ids["customer_code"], "name": "B's buyer", "country": "DE", "currency": "EUR",
+        "parent_id": seed.ids["customer_code"]}},
+    ("POST", "/api/v1/webhooks"): lambda seed: {"json": {
+        "url": "https://hooks.isolation.example/b", "secret": "isolation-secret-of-b", "event_types": ["alert.raised"]}},
+    ("POST", "/api/v1/collections/cases"): lambda seed: {"json": {
+        "customer_id": seed.ids["customer_code"], "kind": "agency", "on": AS_OF.isoformat()}},
+    ("PUT", "/api/v1/insurance/buyers/{customer}/tags"): lambda seed: {"json": {"tag": "affiliate", "on": True}},
+    ("POST", "/api/v1/limits/requests"): lambda seed: {"json": {
+        "customer": seed.ids["customer_code"], "kind": "insured", "amount": "100.00", "on": AS_OF.isoformat()}},
+    ("POST", "/api/v1/limits/decisions"): lambda seed: {"json": {  # answering A's insured-limit request
+        "customer": seed.ids["customer_code"], "kind": "insured", "status": "approved", "amount": "100.00",
+        "reason": "isolation", "on": AS_OF.isoformat(), "request_id": seed.ids["insured_request_id:int"]}},
     ("POST", "/api/v1/imports/{kind}"): lambda seed: {"files": {"file": ("invoices.csv", (
         "invoice_number,customer_id,issue_date,due_date,currency,amount\n"
         f"{seed.ids['invoice_number']},{seed.ids['customer_code']},2025-05-01,2025-05-31,EUR,5.00\n"
@@ -260,7 +275,8 @@ def _example(doc: dict[str, Any], schema: dict[str, Any], name: str, seed: Seed)
     kind = schema.get("type")
     if name in FILLERS:
         value = FILLERS[name](seed, kind)
-        return [value] if kind == "array" and not isinstance(value, list) else value
+        if "enum" not in schema or value in schema["enum"]:  # a filler's plain value may not fit (`kind`)
+            return [value] if kind == "array" and not isinstance(value, list) else value
     if "enum" in schema:
         return schema["enum"][0]
     if "default" in schema and schema["default"] is not None:
