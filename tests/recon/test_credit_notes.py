@@ -322,3 +322,13 @@ B001  850.00  SOMEONE ELSE  -     INV 2024-00123
     with ctx_factory() as ctx:  # type: ignore[operator]
         state = _state(ctx)
         assert (state["inv"], state["cn7"], state["allocations"]) == (0, 0, [85000])
+
+
+def test_generated_statements_never_pay_a_credit_note() -> None:
+    import random
+
+    from arguard.recon.generator import statement_from
+
+    statement, labels = statement_from(random.Random(7), CUSTOMERS, BOOK, 40, date(2024, 2, 1))
+    assert statement.entries and all(e.amount > 0 for e in statement.entries)
+    assert not any(n.startswith("CN-") for label in labels for n, _ in label.expected)

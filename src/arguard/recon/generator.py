@@ -146,7 +146,8 @@ def statement_from(rng: random.Random, customers: Sequence[CustomerInfo], items:
     `days` (from, to) days after `as_of` (negative: before). Used by `generate` and the demo."""
     by_customer: dict[str, list[int]] = {}
     for i, item in enumerate(items):
-        by_customer.setdefault(item.customer_id, []).append(i)
+        if item.open_amount > 0:     # credit notes are deducted by payers, never paid
+            by_customer.setdefault(item.customer_id, []).append(i)
     builder = _Builder(rng, list(customers), list(items), by_customer, as_of, days)
     mix = weights or CASE_WEIGHTS
     for _ in range(n_payments):
