@@ -127,7 +127,7 @@ def test_the_underwriting_page_sorts_filters_and_speaks_both_languages(api, ctx_
                     follow_redirects=False)
     assert r.status_code == 303
     page = client.get("/insurance/underwriting?as_of=2026-06-30")
-    assert page.status_code == 200 and "insurer approved more than the recommendation" in page.text
+    assert page.status_code == 200 and "the insurer approved more than the recommended limit" in page.text
     assert page.text.index('data-customer="K1"') < page.text.index('data-customer="K2"')   # oldest request first
     by_request = client.get("/insurance/underwriting?as_of=2026-06-30&sort=requested_value&dir=desc").text
     assert by_request.index('data-customer="K2"') < by_request.index('data-customer="K1"')  # 12,000 asked first
@@ -137,4 +137,4 @@ def test_the_underwriting_page_sorts_filters_and_speaks_both_languages(api, ctx_
     assert waiting.count('class="uw-line') == 1 and "7,500.00" in waiting
     client.cookies.set("arguard_lang", "zh-CN")
     zh = client.get("/insurance/underwriting?as_of=2026-06-30").text
-    assert "核保：保险限额与风险引擎" in zh and "保险公司核定额高于建议限额" in zh and "部分批准" in zh
+    assert "核保：保险限额与风险引擎" in zh and "核定额 &gt; 建议限额" in zh and "部分批准" in zh
