@@ -156,3 +156,53 @@ def test_covered_amounts_never_exceed_the_limit_nor_the_open_amounts(rows, limit
     covers = cover_per_invoice(p, {"B": b}, inv, date.fromordinal(start.toordinal() + as_of_day))
     assert sum(c.covered_minor for c in covers.values()) <= limit
     assert all(0 <= covers[i.number].covered_minor <= i.open_minor for i in inv)
+
+
+def test_amount_at_stake_is_the_indemnity_rounded_half_to_even_to_the_cent():
+    p = policy(indemnity_pct="{commercial: 90, political: 87.5}")
+    inv = items("""
+        R-1 ACME 2026-03-01 2026-04-30 0.05
+        R-2 ACME 2026-03-02 2026-04-30 0.15
+        R-3 ACME 2026-03-03 2026-04-30 1234.57
+        R-4 ARG 2026-03-01 2026-04-30 0.04
+        R-5 ARG 2026-03-02 2026-04-30 0.12
+    """)
+    report = obligations(p, {"ACME": buyer("ACME", limit="10000"), "ARG": buyer("ARG", "AR", limit="10000")},
+                         inv, D("2026-06-01"))
+    stake = {o.number: o.at_stake_minor for o in report.obligations}
+    # 90 % of 0.05 = 0.045 → 0.04 (4 is even); of 0.15 = 0.135 → 0.14; of 1,234.57 = 1,111.113 → 1,111.11
+    # political 87.5 %: of 0.04 = 0.035 → 0.04; of 0.12 = 0.105 → 0.10
+    assert stake == {"R-1": 4, "R-2": 14, "R-3": 111111, "R-4": 4, "R-5": 10}
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.integers(1, 10**13), st.decimals(0, 100, places=3))
+def test_amount_at_stake_in_the_report_is_the_decimal_indemnity(open_minor, pct):
+    from arguard.insurance.rules import at_stake
+    p = policy(indemnity_pct=f"{{commercial: {pct}, political: {pct}}}")
+    inv = [InsuredItem("S-1", "B", D("2026-03-01"), D("2026-04-30"), open_minor)]
+    b = buyer("B").__class__(code="B", country="DE", cover=((D("2026-01-01"), None, 10**13),))
+    (o,) = obligations(p, {"B": b}, inv, D("2026-06-01")).obligations
+    assert o.at_stake_minor == at_stake(open_minor, pct)
+
+
+def test_the_report_lists_by_notification_deadline_then_buyer_then_invoice_and_each_buyer_keeps_its_notices():
+    p = policy()
+    inv = items("""
+        Z-2 ZED 2026-03-01 2026-04-30 100.00
+        B-9 BEE 2026-03-01 2026-04-30 100.00
+        Z-1 ZED 2026-03-02 2026-04-30 100.00
+        A-1 ACE 2026-02-01 2026-05-30 100.00
+        B-1 BEE 2026-02-01 2026-03-31 100.00
+        A-2 ACE 2026-02-01 2026-04-30 100.00
+    """)
+    notified = (D("2026-05-20"),)
+    buyers = {"ACE": buyer("ACE", limit="1000", notifications=notified), "BEE": buyer("BEE", limit="1000"),
+              "ZED": buyer("ZED", limit="1000", notifications=notified)}
+    report = obligations(p, buyers, inv, D("2026-07-01"))
+    assert [o.number for o in report.obligations] == ["B-1", "A-2", "B-9", "Z-1", "Z-2", "A-1"]
+    by = {o.number: o for o in report.obligations}
+    # same due date, different buyers: only the notified buyers' invoices count as notified
+    assert by["A-2"].notified_on == by["Z-1"].notified_on == D("2026-05-20") and by["B-9"].notified_on is None
+    assert (by["A-2"].status, by["B-9"].status) == ("notified", "ok")   # claim by 07-19 / notify by 07-29
+    assert by["A-1"].notified_on is None              # overdue only after the notice was sent

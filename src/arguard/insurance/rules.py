@@ -139,17 +139,21 @@ def at_stake(covered_minor: int, pct: Decimal) -> int:
     return int((Decimal(covered_minor) * pct / 100).quantize(Decimal(1), rounding=ROUND_HALF_EVEN))
 
 
-def _stake_of(pct: Decimal) -> Callable[[int], int]:
-    """`at_stake` for one percentage in integers: pct = num/den exactly, so covered × pct / 100 is the
-    fraction covered × num / (den × 100), rounded half to even by hand — the same cents as the Decimal
-    computation (exact within its 28 digits), without a Decimal per invoice."""
-    num, den = pct.as_integer_ratio()
-    den *= 100
+def times_half_even(factor: Decimal) -> Callable[[int], int]:
+    """x ↦ x × factor rounded half to even, in integers: factor = num/den exactly, so the product is the
+    fraction x × num / den, rounded by hand — the same integer as the Decimal computation (exact within
+    its 28 digits), without a Decimal per invoice."""
+    num, den = factor.as_integer_ratio()
 
-    def stake(covered_minor: int) -> int:
-        q, r = divmod(covered_minor * num, den)
+    def times(x: int) -> int:
+        q, r = divmod(x * num, den)
         return q + 1 if 2 * r > den or (2 * r == den and q & 1) else q
-    return stake
+    return times
+
+
+def _stake_of(pct: Decimal) -> Callable[[int], int]:
+    """`at_stake` for one percentage, in integers."""
+    return times_half_even(pct / 100)
 
 
 class _Deadlines(NamedTuple):
@@ -222,17 +226,20 @@ def obligations(policy: Policy, buyers: dict[str, InsuredBuyer], items: Sequence
 
     An invoice's deadlines and status follow from its due date and what its buyer has notified or filed,
     so they are worked out once per (buyer's notices and claim, due date) — for the many buyers with none,
-    once per due date — and shared by every invoice with the same."""
+    once per due date — and shared by every invoice with the same. The report's order (notification
+    deadline, buyer, invoice number) comes from walking the buyers and their invoices in order into one
+    list per deadline, not from sorting every obligation."""
     by_buyer = _by_buyer(items)
-    out: list[Obligation] = []
-    append, new = out.append, tuple.__new__
+    new = tuple.__new__
+    by_deadline: dict[date, list[Obligation]] = {}
     stops: dict[str, date] = {}
     start, end = policy.start, policy.end
     periods = _Periods.of(policy)
     plain: dict[date, tuple[Any, ...]] = {}                  # buyers with no notice, adverse event or claim
     by_history: dict[tuple[Any, ...], dict[date, tuple[Any, ...]]] = {}
     stakes: dict[Decimal, Callable[[int], int]] = {}
-    for code, its in by_buyer.items():
+    for code in sorted(by_buyer):
+        its = by_buyer[code]
         buyer = buyers.get(code) or InsuredBuyer(code=code, country="")
         in_period = [i for i in its if start <= i.delivered_on <= end]
         stop = stop_supply_from(policy, buyer, in_period, as_of)
@@ -248,7 +255,7 @@ def obligations(policy: Policy, buyers: dict[str, InsuredBuyer], items: Sequence
                 cache = by_history[history] = {}
         else:
             cache = plain
-        for item in in_period:
+        for item in (sorted(in_period, key=_number) if len(in_period) > 1 else in_period):
             due = item.due_date
             if due >= as_of or item.open_minor <= 0:
                 continue
@@ -257,17 +264,19 @@ def obligations(policy: Policy, buyers: dict[str, InsuredBuyer], items: Sequence
                 d = _deadlines(periods, buyer, item)
                 status, upcoming = _status(d, buyer, as_of, due_soon_days)
                 known = cache[due] = ((as_of - due).days, d.mep_end, d.notification, d.notified_on, d.claim,
-                                      d.waiting_end, d.adverse, status, upcoming)
-            days, mep, notification, notified, claim, waiting, adverse, status, upcoming = known
+                                      d.waiting_end, d.adverse, status, upcoming,
+                                      by_deadline.setdefault(d.notification, []))
+            days, mep, notification, notified, claim, waiting, adverse, status, upcoming, same_deadline = known
             cover = covers[item.number]
-            append(new(Obligation, (item.number, code, item.delivered_on, due, days, item.open_minor, mep,
-                                    notification, notified, claim, waiting, adverse, status, cover,
-                                    stake(cover.covered_minor) if cover.covered else 0, item.disputed, upcoming)))
-    out.sort(key=_report_order)
+            same_deadline.append(new(Obligation, (
+                item.number, code, item.delivered_on, due, days, item.open_minor, mep, notification, notified,
+                claim, waiting, adverse, status, cover, stake(cover.covered_minor) if cover.covered else 0,
+                item.disputed, upcoming)))
+    out = [o for day in sorted(by_deadline) for o in by_deadline[day]]
     return ObligationsReport(policy.policy_number, policy.currency, as_of, tuple(out), stops)
 
 
-_report_order = attrgetter("notification_deadline", "customer_code", "number")
+_number = attrgetter("number")
 
 
 def _by_buyer(items: Iterable[InsuredItem]) -> dict[str, list[InsuredItem]]:

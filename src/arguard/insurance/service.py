@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import date
-from decimal import ROUND_HALF_EVEN, Decimal
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
@@ -133,21 +133,21 @@ def insured_items(ctx: ServiceContext, policy: Policy, as_of: date, in_period_on
             else ledger.open_invoices_bulk(ctx, as_of))
     cur = policy.currency
     fx = _rates(ctx) if any(r.currency != cur for r in rows) else None
-    factor: dict[str, Decimal | None] = {cur: None}
+    convert: dict[str, Callable[[int], int] | None] = {}
     items: list[InsuredItem] = []
     skipped: dict[str, int] = {}
-    append, item = items.append, InsuredItem
-    for r in rows:
-        minor = r.open_minor
-        if r.currency != cur:
-            if r.currency not in factor:
-                factor[r.currency] = _minor_factor(fx, r.currency, cur, as_of)
-            f = factor[r.currency]
-            if f is None:
-                skipped[r.currency] = skipped.get(r.currency, 0) + 1
+    append, new, item = items.append, tuple.__new__, InsuredItem
+    for number, code, _country, issued, due, currency, _amount, minor, disputed in rows:
+        if currency != cur:
+            if currency not in convert:
+                f = _minor_factor(fx, currency, cur, as_of)
+                convert[currency] = None if f is None else rules.times_half_even(f)
+            to_policy = convert[currency]
+            if to_policy is None:
+                skipped[currency] = skipped.get(currency, 0) + 1
                 continue
-            minor = int((minor * f).to_integral_value(ROUND_HALF_EVEN))
-        append(item(r.number, r.customer_code, r.issue_date, r.due_date, minor, r.disputed))
+            minor = to_policy(minor)
+        append(new(item, (number, code, issued, due, minor, disputed)))
     return items, {r.customer_code: r.country for r in rows}, skipped
 
 
