@@ -201,3 +201,60 @@ def test_orders_released_a_moment_ago_count_against_the_country_cap(ctx_factory)
         second = check(ctx, "SO-2", "DE2", "30000")
     assert first.outcome == "release"
     assert second.outcome == "hold" and second.reasons[0]["after"] == "110000.00"
+
+
+def test_another_buyers_item_without_a_rate_is_named_in_the_scope_check(ctx_factory):
+    """Buyer B, in the same country, owes an open USD invoice and no USD rate is known: the country and
+    book totals cannot count it. The check of buyer A says so (a note: the totals are floors) instead of
+    leaving it out silently."""
+    with ctx_factory() as ctx:
+        write(ctx, """
+            customer A DE
+            customer B DE
+            invoice A I-1 20000 EUR due 2026-03-20
+            invoice B I-2 3000 USD due 2026-03-20
+            limit A 500000 internal approved
+            appetite country DE 200000
+            appetite total * 900000
+        """)
+        a = check(ctx, "SO-1", "A", "10000")
+    assert a.outcome == "release"
+    missing = {(r["scope"], r["key"]): r for r in a.reasons if r["code"] == "rates.missing"}
+    assert set(missing) == {("country", "DE"), ("total", "*")}
+    assert missing[("country", "DE")]["items"] == 1 and missing[("country", "DE")]["currencies"] == "USD"
+    assert missing[("country", "DE")]["decision"] == "release"
+    assert "excludes 1 open item(s) without a rate into EUR (USD)" in missing[("country", "DE")]["message"]
+
+
+def test_scope_totals_name_no_missing_rate_when_every_currency_has_one(ctx_factory):
+    with ctx_factory() as ctx:
+        write(ctx, """
+            customer A DE
+            customer B DE
+            invoice B I-2 3000 USD due 2026-03-20
+            fx USD EUR 0.9 2026-01-01
+            limit A 500000 internal approved
+            appetite country DE 200000
+        """)
+        a = check(ctx, "SO-1", "A", "10000")
+    assert "rates.missing" not in codes(a)
+    assert a.outcome == "release"
+
+
+def test_scope_reasons_read_as_sentences_in_both_languages():
+    """The desk shows each reason as a sentence; the scope reasons carry a 'key' figure (the country),
+    which once collided with the translator's own argument and broke the page."""
+    from arguard.limits.wording import reason_text
+    from arguard.web.i18n import translate
+
+    cap = {"code": "appetite.country", "decision": "hold", "message": "m", "scope": "country", "key": "DE",
+           "cap": "200000", "after": "210000", "excess": "10000"}
+    rate = {"code": "rates.missing", "decision": "release", "message": "m", "scope": "country", "key": "DE",
+            "items": 1, "currencies": "USD"}
+
+    def text(lang: str, reason: dict) -> str:
+        return reason_text(lambda key, /, **kw: translate(lang, key, **kw), reason, "EUR")
+
+    assert text("en", cap) == "The risk appetite for country DE (200,000.00 EUR) would be exceeded by 10,000.00 EUR."
+    assert text("en", rate).startswith("The country DE total leaves out 1 open item(s) with no exchange rate (USD)")
+    assert text("zh-CN", rate).startswith("国家 DE 的合计未包含 1 笔缺少汇率的未结项目（USD）")

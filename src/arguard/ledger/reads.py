@@ -127,13 +127,13 @@ def open_by_customer(ctx: ServiceContext) -> list[tuple[int, str, int]]:
     return [(int(c), cur, int(m)) for c, cur, m in ctx.session.execute(q)]
 
 
-def open_by_country_sector(ctx: ServiceContext) -> list[tuple[str | None, str | None, str, int]]:
-    """(country, sector, currency, open minor units) over every customer, as of now."""
-    q = (select(Customer.country, Customer.sector, Invoice.currency, func.sum(Invoice.open_minor))
+def open_by_country_sector(ctx: ServiceContext) -> list[tuple[str | None, str | None, str, int, int]]:
+    """(country, sector, currency, open minor units, number of open items) over every customer, as of now."""
+    q = (select(Customer.country, Customer.sector, Invoice.currency, func.sum(Invoice.open_minor), func.count())
          .join(Customer, Customer.id == Invoice.customer_id)
          .where(Invoice.company_id == ctx.company_id, Invoice.open_minor != 0)
          .group_by(Customer.country, Customer.sector, Invoice.currency))
-    return [(country, sector, cur, int(m)) for country, sector, cur, m in ctx.session.execute(q)]
+    return [(country, sector, cur, int(m), int(n)) for country, sector, cur, m, n in ctx.session.execute(q)]
 
 
 def open_summary_select(company: Any, customers: Any, as_of: Any, name: str = "i") -> Any:

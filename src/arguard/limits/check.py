@@ -84,6 +84,13 @@ def appetite_reasons(amount: Money, s: BuyerSituation) -> list[Reason]:
                               f"{use.scope} {use.key} limit reached: {after} at stake against {use.cap}",
                               {"scope": use.scope, "key": use.key, "cap": _m(use.cap), "after": _m(after),
                                "excess": _m(after - use.cap)}))
+        if use.unrated_items:
+            currencies = ", ".join(use.unrated_currencies)
+            out.append(Reason("rates.missing", "release",
+                              f"{use.scope} {use.key} total excludes {use.unrated_items} open item(s) without a "
+                              f"rate into {use.cap.currency} ({currencies}): {use.used} at stake is a floor",
+                              {"scope": use.scope, "key": use.key, "items": use.unrated_items,
+                               "currencies": currencies}))
     g = s.group
     flag = group_limit_flag(s.customer_code, g.parent_code, s.line.amount, g.limit) if g is not None else None
     if flag is not None:

@@ -78,7 +78,11 @@ MESSAGES.update({
                                "将超出{scope} {key} 的风险偏好上限（{cap}），超出 {excess}。"),
     "limits.reason.group.limit_exceeded": (("The limit of group {parent} ({limit}) would be exceeded: {after} at "
                                            "stake."), "将超出集团 {parent} 的额度（{limit}）：风险敞口 {after}。"),
+    "limits.reason.rates.missing": (("The {scope} {key} total leaves out {items} open item(s) with no exchange rate "
+                                     "({currencies}): what is at stake there is at least the figure shown."),
+                                    "{scope} {key} 的合计未包含 {items} 笔缺少汇率的未结项目（{currencies}）：该范围的风险敞口至少为所示金额。"),
     "limits.scope.country": ("country", "国家"),
+    "limits.scope.total": ("whole book", "全部账款"),
     "limits.scope.sector": ("sector", "行业"),
     "limits.scope.grade": ("grade", "评级"),
     "limits.kind.internal": ("internal", "内部"),

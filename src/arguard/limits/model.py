@@ -121,12 +121,17 @@ class Exposure:
 
 @dataclass(frozen=True, slots=True)
 class ScopeUse:
-    """One risk-appetite cap and what is already at stake under it (this buyer included)."""
+    """One risk-appetite cap and what is already at stake under it (this buyer included).
+
+    unrated_items / unrated_currencies: open items of other buyers in the scope that `used` leaves out
+    because no rate into the limit currency is known (then `used` is a floor, and the check says so)."""
 
     scope: str
     key: str
     cap: Money
     used: Money
+    unrated_items: int = 0
+    unrated_currencies: tuple[str, ...] = ()
 
     @property
     def headroom(self) -> Money:

@@ -520,24 +520,25 @@ def _db_key(ctx: ServiceContext) -> str:
 
 def scope_uses(ctx: ServiceContext, keys: list[tuple[str, str]], rates: Rates, *, horizon_end: date,
                exclude: tuple[str | None, str | None, date, int] | None, max_age_s: float,
-               released: dict[tuple[str, str], int]) -> dict[tuple[str, str], Money]:
+               released: dict[tuple[str, str], int]) -> dict[tuple[str, str], tuple[Money, int, tuple[str, ...]]]:
     """What is at stake in each (scope, key) — a country, a sector, the whole book: receivables and
     shipped-not-invoiced from a snapshot at most `max_age_s` old, plus `released`: what released orders
     shipping within the horizon reserve there, as `check_facts` read it from `limits_released_by_day`
     (kept with every change of a released order, so an order released a moment ago always counts).
     exclude: (country, sector, ship date, minor) of the checked order's own reservation, which a re-check
-    does not count twice."""
+    does not count twice. Each answer is (amount, open items left out for want of a rate, their
+    currencies): a missing rate is named, never silently left out."""
     if not keys:
         return {}
     to, on = rates.to, rates.on
-    book = caches.LIMITS_SNAPSHOTS.read((_db_key(ctx), ctx.company_id, "book", on, to, horizon_end), max_age_s,
-                                       lambda: settled_by_scope(ctx, rates))
+    book, unrated = caches.LIMITS_SNAPSHOTS.read((_db_key(ctx), ctx.company_id, "book", on, to, horizon_end),
+                                                 max_age_s, lambda: settled_by_scope(ctx, rates))
     live = dict(released)
     if exclude is not None and exclude[2] <= horizon_end:
         for scope_key in _scope_keys(exclude[0], exclude[1]):
             if scope_key in live:
                 live[scope_key] -= exclude[3]
-    return {k: Money.from_minor(book.get(k, 0) + live.get(k, 0), rates.to) for k in keys}
+    return {k: (Money.from_minor(book.get(k, 0) + live.get(k, 0), rates.to), *unrated.get(k, (0, ()))) for k in keys}
 
 
 def _released_query(columns: Any, r: Any = ReleasedByDay) -> Any:
@@ -577,21 +578,27 @@ def reserve(ctx: ServiceContext, changes: list[tuple[str | None, str | None, dat
         c.execute(prebuilt("released_upsert." + c.dialect.name, lambda: _released_upsert(c.dialect.name)), params)
 
 
-def settled_by_scope(ctx: ServiceContext, rates: Rates) -> dict[tuple[str, str], int]:
+def settled_by_scope(ctx: ServiceContext, rates: Rates) -> tuple[dict[tuple[str, str], int],
+                                                                   dict[tuple[str, str], tuple[int, tuple[str, ...]]]]:
     """Receivables and shipped-not-invoiced of the whole book by country, by sector and in total (minor
-    units of the limit currency), in one pass over the open items and one over the shipped orders."""
+    units of the limit currency), in one pass over the open items and one over the shipped orders; and,
+    per (scope, key), the open items left out because their currency has no rate (count, currencies)."""
     out: dict[tuple[str, str], int] = {}
+    unrated: dict[tuple[str, str], tuple[int, tuple[str, ...]]] = {}
 
     def add(country: str | None, sector: str | None, minor: int) -> None:
         for scope, key in (("country", country), ("sector", sector), ("total", "*")):
             if key is not None:
                 out[(scope, key)] = out.get((scope, key), 0) + minor
 
-    for country, sector, currency, minor in ledger.open_by_country_sector(ctx):
+    for country, sector, currency, minor, items in ledger.open_by_country_sector(ctx):
         try:
             add(country, sector, rates.minor(int(minor), currency).minor)
-        except ValidationError:
-            continue  # no rate: the buyer's own check names it
+        except MissingRate:  # named in the check's answer (ScopeUse.unrated_*), not silently left out
+            for scope, key in (("country", country), ("sector", sector), ("total", "*")):
+                if key is not None:
+                    n, currencies = unrated.get((scope, key), (0, ()))
+                    unrated[(scope, key)] = (n + items, tuple(sorted({*currencies, currency})))
     shipped = ctx.session.execute(select(CreditOrder.customer_id, CreditOrder.amount_minor, CreditOrder.limit_minor,
                                          _invoiced_of_order())
                                   .where(CreditOrder.company_id == ctx.company_id, CreditOrder.status == "shipped")).all()
@@ -599,7 +606,7 @@ def settled_by_scope(ctx: ServiceContext, rates: Rates) -> dict[tuple[str, str],
     for cid, amount, limit_minor, inv in shipped:
         country, sector = where.get(cid, (None, None))
         add(country, sector, order_part(amount, limit_minor, inv))
-    return out
+    return out, unrated
 
 
 def group_members(ctx: ServiceContext, parent_code: str, max_age_s: float) -> list[int]:

@@ -193,10 +193,10 @@ def _situation(ctx: ServiceContext, customer: _Buyer, parent: _Buyer | None, ord
         if existing is not None and existing.status == "released" else None
     uses = svc.scope_uses(ctx, capped, rates, horizon_end=horizon_end, exclude=reserved,
                           max_age_s=policy.check.scope_snapshot_seconds, released=facts.released)
-    for (scope, key), used in uses.items():
+    for (scope, key), (used, unrated_items, unrated_currencies) in uses.items():
         cap = appetite.cap(scope, key)
         assert cap is not None
-        scopes.append(ScopeUse(scope, key, cap, used))
+        scopes.append(ScopeUse(scope, key, cap, used, unrated_items, unrated_currencies))
     group = None
     if customer.parent_code and customer.parent_code != customer.code:
         members = svc.group_members(ctx, customer.parent_code, policy.check.scope_snapshot_seconds)
