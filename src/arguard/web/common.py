@@ -219,7 +219,7 @@ def render(request: Request, template: str, status_code: int = 200, **context: A
     lang = language(request)
     principal = read_session_cookie(request.cookies.get(COOKIE))
     return templates.TemplateResponse(request, template, {
-        "lang": lang, "t": lambda key, **kw: translate(lang, key, **kw), "nav": NAV,
+        "lang": lang, "t": lambda key, /, **kw: translate(lang, key, **kw), "nav": NAV,
         "principal": principal, "path": request.url.path, "active_nav": active_nav(request.url.path),
         "can": lambda needed: principal is not None and role_allows(principal.role, needed),
         "url_with": lambda **kw: url_with(request, **kw), **context}, status_code=status_code)

@@ -28,7 +28,7 @@ def _load_registry() -> None:
         register(registry.resolve(ref))
 
 
-def translate(lang: str, key: str, **kwargs: object) -> str:
+def translate(lang: str, key: str, /, **kwargs: object) -> str:
     if not _FROM_REGISTRY:
         _load_registry()
     text = _MESSAGES.get(lang, _MESSAGES["en"]).get(key) or _MESSAGES["en"].get(key) or key
