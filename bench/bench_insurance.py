@@ -1,22 +1,29 @@
 """Credit insurance: the obligations report and cover per invoice over a large book (SQLite; PostgreSQL too
-when ARGUARD_BENCH_INSURANCE_PG=1).
+when ARGUARD_BENCH_INSURANCE_PG=1), or over an existing database (the large demo).
 
-Loads ARGUARD_BENCH_INSURANCE_ROWS (default 200,000) invoices of 20,000 buyers over three years through the
-CSV import (the ledger benchmark's generator, seed 20260101: every invoice stays open — the worst case,
-a real book has far fewer open items), gives 30 % of the buyers an insured limit and 10 % a discretionary
-one (limits' bulk decisions, seed 14), tags 1 % as affiliates, records overdue notifications for 5 %, then
-times, as of 2026-01-01 under a 2025 policy, each best of 3 (wall and this process's CPU seconds):
+Synthetic book: ARGUARD_BENCH_INSURANCE_ROWS (default 200,000) invoices of 20,000 buyers over three years
+through the CSV import (the ledger benchmark's generator, seed 20260101: every invoice stays open — the
+worst case, a real book has far fewer open items), 30 % of the buyers with an insured limit and 10 % a
+discretionary one (limits' bulk decisions, seed 14), 1 % tagged affiliates, 5 % notified; as of 2026-01-01
+under a 2025 policy.
 
+Existing database: ARGUARD_BENCH_INSURANCE_URL (e.g. the large demo), ARGUARD_BENCH_INSURANCE_COMPANY
+(default DEMO), ARGUARD_BENCH_INSURANCE_AS_OF (default 2026-12-04) and ARGUARD_BENCH_INSURANCE_POLICY (default:
+the stored policy in force on that date); nothing is written.
+
+Each figure is the best of 3 (wall and this process's CPU seconds), with the collector paused as the check
+pauses it (`service.many_records`):
 - read: every open invoice in one statement (`ledger.interface.open_invoices_bulk`), and what the rules
   know of every buyer (cover spans, tags, notifications, claims);
 - rules: the obligations calendar with cover (`rules.obligations` over the invoices delivered in the policy
   period, pure Python) and cover per invoice of the whole open book (`rules.cover_per_invoice`);
-- check: the whole `arguard insurance check` answer (`service.check`: read + rules + JSON shape).
-The per-invoice cost and a linear extrapolation to 1,000,000 invoices are printed.
+- check: the whole `arguard insurance check` answer (`service.check`: read + rules + JSON shape), and the
+  JSON text the CLI prints of it (`--format json`).
 """
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import tempfile
@@ -115,39 +122,61 @@ def _load(url: str, path: Path) -> tuple[object, int]:
 
 
 def run(name: str, url: str, path: Path) -> None:
+    engine, cid = _load(url, path)
+    measure(name, engine, cid, "BENCH-2025", AS_OF)
+    engine.dispose()  # type: ignore[attr-defined]
+
+
+def measure(name: str, engine: object, cid: int, policy_number: str | None, as_of: date) -> None:
     from arguard.db.session import session_scope
     from arguard.insurance import rules, service
     from arguard.ledger import interface as ledger
     from arguard.platform.context import ServiceContext
 
-    engine, cid = _load(url, path)
-    with session_scope(engine) as s:  # type: ignore[arg-type]
+    with session_scope(engine) as s, service.many_records():  # type: ignore[arg-type]
         ctx = ServiceContext(s, cid, "bench", "viewer")
-        policy = service.get_policy(ctx, "BENCH-2025")
-        w_rows, c_rows, _rows = _best(lambda: ledger.open_invoices_bulk(ctx, AS_OF))
-        w_items, c_items, (items, countries, _) = _best(lambda: service.insured_items(ctx, policy, AS_OF))
-        w_ip, c_ip, (in_period, _, _) = _best(lambda: service.insured_items(ctx, policy, AS_OF, in_period_only=True))
-        w_buy, c_buy, buyers = _best(lambda: service.insured_buyers(ctx, policy, AS_OF, countries))
-        w_rules, c_rules, report = _best(lambda: rules.obligations(policy, buyers, in_period, AS_OF))
-        w_cover, c_cover, covers = _best(lambda: rules.cover_per_invoice(policy, buyers, items, AS_OF))
-        w_all, c_all, out = _best(lambda: service.check(ctx, policy, AS_OF))
+        policy = service.get_policy(ctx, policy_number, as_of)
+        w_rows, c_rows, _rows = _best(lambda: ledger.open_invoices_bulk(ctx, as_of))
+        w_items, c_items, (items, countries, _) = _best(lambda: service.insured_items(ctx, policy, as_of))
+        w_ip, c_ip, (in_period, _, _) = _best(lambda: service.insured_items(ctx, policy, as_of, in_period_only=True))
+        w_buy, c_buy, buyers = _best(lambda: service.insured_buyers(ctx, policy, as_of, countries))
+        w_rules, c_rules, report = _best(lambda: rules.obligations(policy, buyers, in_period, as_of))
+        w_cover, c_cover, covers = _best(lambda: rules.cover_per_invoice(policy, buyers, items, as_of))
+        w_all, c_all, out = _best(lambda: service.check(ctx, policy, as_of))
+        w_text, c_text, text = _best(lambda: json.dumps(out, default=str, ensure_ascii=False, indent=2))
     n = len(items)
-    per = c_all / max(n, 1) * 1e6
-    print(f"{name}: {n:,} open invoices, {len(report.obligations):,} obligations, "
+    overdue = sum(1 for i in items if i.due_date < as_of)
+    print(f"{name}: policy {policy.policy_number} as of {as_of}: {n:,} open invoices ({overdue:,} overdue), "
+          f"{len(in_period):,} delivered in the policy period, {len(report.obligations):,} obligations, "
           f"{sum(c.covered for c in covers.values()):,} covered, {len(out['stop_supply']):,} buyers on stop supply")
     print(f"{name}: read open invoices {w_rows:.2f} s (CPU {c_rows:.2f}) · as insured items {w_items:.2f} s "
-          f"(CPU {c_items:.2f}) · only those delivered in the policy period ({len(in_period):,}) {w_ip:.2f} s "
+          f"(CPU {c_items:.2f}) · only those delivered in the policy period {w_ip:.2f} s "
           f"(CPU {c_ip:.2f}) · buyers {w_buy:.2f} s (CPU {c_buy:.2f})")
-    print(f"{name}: rules.obligations {w_rules:.2f} s (CPU {c_rules:.2f}) · cover per invoice {w_cover:.2f} s "
-          f"(CPU {c_cover:.2f})")
-    print(f"{name}: whole check {w_all:.2f} s (CPU {c_all:.2f}) = {per:.1f} µs CPU per open invoice → "
-          f"1,000,000 open invoices ≈ {per:.1f} s CPU, {w_all / max(n, 1) * 1e6:.1f} s wall "
-          f"(load {os.getloadavg()[0]:.1f})")
-    engine.dispose()  # type: ignore[attr-defined]
+    print(f"{name}: rules.obligations {w_rules:.2f} s (CPU {c_rules:.2f}) · cover per invoice of the open book "
+          f"{w_cover:.2f} s (CPU {c_cover:.2f})")
+    print(f"{name}: whole check {w_all:.2f} s (CPU {c_all:.2f}) = {c_all / max(n, 1) * 1e6:.1f} µs CPU per open "
+          f"invoice · its JSON text ({len(text) / 1e6:.0f} MB, as the CLI prints it) {w_text:.2f} s "
+          f"(CPU {c_text:.2f}) · load {os.getloadavg()[0]:.1f}")
+
+
+def existing() -> None:
+    from arguard.db.session import get_engine, session_scope
+    from arguard.platform.service import get_company
+
+    url = os.environ["ARGUARD_BENCH_INSURANCE_URL"]
+    engine = get_engine(url)
+    with session_scope(engine) as s:
+        cid = get_company(s, os.environ.get("ARGUARD_BENCH_INSURANCE_COMPANY", "DEMO")).id
+    as_of = date.fromisoformat(os.environ.get("ARGUARD_BENCH_INSURANCE_AS_OF", "2026-12-04"))
+    measure(engine.dialect.name, engine, cid, os.environ.get("ARGUARD_BENCH_INSURANCE_POLICY"), as_of)
+    engine.dispose()
 
 
 def main() -> None:
     print(describe())
+    if os.environ.get("ARGUARD_BENCH_INSURANCE_URL"):
+        existing()
+        return
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "invoices.csv"
         write_invoices(path, ROWS)

@@ -207,7 +207,7 @@ def insured_buyers(ctx: ServiceContext, policy: Policy, as_of: date, countries: 
 def obligations_report(ctx: ServiceContext, policy: Policy, as_of: date, due_soon_days: int = rules.DUE_SOON_DAYS,
                        ) -> tuple[ObligationsReport, dict[str, InsuredBuyer]]:
     """Obligations of every overdue invoice delivered in the policy period as of `as_of` (README rules 5–10)."""
-    with _many_records():
+    with many_records():
         items, countries, skipped = insured_items(ctx, policy, as_of, in_period_only=True)
         buyers = insured_buyers(ctx, policy, as_of, countries)
         report = rules.obligations(policy, buyers, items, as_of, due_soon_days)
@@ -215,7 +215,7 @@ def obligations_report(ctx: ServiceContext, policy: Policy, as_of: date, due_soo
 
 
 @contextmanager
-def _many_records() -> Iterator[None]:
+def many_records() -> Iterator[None]:
     """The cyclic garbage collector paused while a report makes its hundreds of thousands of records: none
     of them forms a cycle, yet each collection the allocations trigger walks every one made so far — half
     the CPU of a million-invoice check. Collection resumes (and catches up) afterwards."""
@@ -257,7 +257,7 @@ class _IsoDates(dict[date | None, str | None]):
 
 def check(ctx: ServiceContext, policy: Policy, as_of: date) -> dict[str, Any]:
     """The obligations and compliance of the stored ledger under `policy` (the contract JSON shape)."""
-    with _many_records():
+    with many_records():
         report, _ = obligations_report(ctx, policy, as_of)
         return check_json(report)
 
