@@ -17,8 +17,8 @@ from arguard.cli.common import (
     console,
     emit,
     handle_errors,
-    working,
 )
+from arguard.cli.progress import QuietOption
 from arguard.core.errors import ValidationError
 from arguard.monitor import files
 
@@ -62,10 +62,13 @@ def _row(a: Alert) -> dict[str, object]:
 
 @monitor_app.command("run")
 @handle_errors
-def run(as_of: AsOf = "today", company: CompanyOption = None) -> None:
+def run(as_of: AsOf = "today", company: CompanyOption = None, quiet: QuietOption = False) -> None:
     """Evaluate every rule for the date; running the same date again raises nothing new."""
-    with working(f"daily run as of {_date(as_of)}: every buyer, every rule"), company_context(company) as ctx:
-        r = service.run(ctx, _date(as_of), trigger="cli")
+    from arguard.cli.progress import progress_bar
+
+    with progress_bar(f"daily run as of {_date(as_of)}: every buyer, every rule", quiet) as progress, \
+            company_context(company) as ctx:
+        r = service.run(ctx, _date(as_of), trigger="cli", progress=progress)
     _send()
     console.print(f"as of {r.as_of}: {r.buyers} buyers, {r.raised} new alert(s), {r.merged} merged, "
                   f"{r.seconds:.1f} s")

@@ -19,6 +19,7 @@ from arguard.cli.common import (
     err_console,
     handle_errors,
 )
+from arguard.cli.progress import QuietOption
 from arguard.core.money import FxTable
 
 if TYPE_CHECKING:
@@ -88,15 +89,14 @@ def import_(
     file: Annotated[Path, typer.Argument(help="MT940/MT942, camt.052/053/054, zip, or CSV/XLSX with --mapping.")],
     company: CompanyOption = None,
     mapping: Annotated[str | None, typer.Option(help="Name of a saved column mapping (CSV/XLSX).")] = None,
+    quiet: QuietOption = False,
 ) -> None:
     """Import a bank statement: apply sure matches to the ledger, queue the rest for review."""
-    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+    from arguard.cli.progress import progress_bar
 
-    with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=err_console,
-                  transient=True) as bar:
-        bar.add_task(f"reading, matching and posting {file.name}", total=None)
-        with company_context(company, actor="cli", role="admin") as ctx:
-            summary = service.import_statement(ctx, file.name, file.read_bytes(), mapping)
+    with progress_bar(f"reading, matching and posting {file.name}", quiet) as progress, \
+            company_context(company, actor="cli", role="admin") as ctx:
+        summary = service.import_statement(ctx, file.name, file.read_bytes(), mapping, progress=progress)
     for issue in summary.balance_warnings + summary.issues:
         err_console.print(f"[yellow]warning[/yellow] {issue}")
     if summary.changed_nothing:
