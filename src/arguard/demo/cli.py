@@ -6,9 +6,9 @@ from datetime import date
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
 from arguard.cli.common import LazyModule, console, handle_errors
+from arguard.cli.progress import QuietOption, progress_bar
 from arguard.demo.model import SIZES
 from arguard.demo.steps import DemoStep, discover_steps
 from arguard.settings import get_settings
@@ -35,6 +35,7 @@ def demo(
     steps: Annotated[str | None, typer.Option(help="Capability steps to run, comma-separated (e.g. "
                                                    "'limits,monitor'); 'none' for the ledger only. "
                                                    "Default: every registered step.")] = None,
+    quiet: QuietOption = False,
 ) -> None:
     """Build a realistic seeded demo company (buyers, three years of invoices and payments, every
     capability's demo data) and print the URL, users, passwords and an API key."""
@@ -50,15 +51,7 @@ def demo(
         return
     day = date.fromisoformat(as_of) if as_of else date.today()
     console.print(f"building the {size} demo company {company} (seed {seed}, history ending {day}) …")
-    with Progress(TextColumn("{task.description:<14}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  console=console, transient=True) as bar:
-        tasks: dict[str, TaskID] = {}
-
-        def progress(phase: str, done: int, total: int) -> None:
-            if phase not in tasks:
-                tasks[phase] = bar.add_task(phase, total=total)
-            bar.update(tasks[phase], completed=done, total=total)
-
+    with progress_bar(f"demo {company}", quiet) as progress:
         result = service.build_demo(engine, size=size, seed=seed, as_of=day, company_code=company, reset=reset,
                                     progress=progress, steps=_chosen_steps(steps))
     _print_result(result, url, database_url)

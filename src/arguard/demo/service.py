@@ -201,6 +201,8 @@ def _run_steps(engine: Engine, world: DemoWorld, result: DemoResult, steps: Sequ
     assert company is not None
     for i, step in enumerate(steps):
         tick = time.perf_counter()
+        if progress:
+            progress(f"step {step.name}", 0, 1)
         try:
             with session_scope(engine) as s:
                 ctx = ServiceContext(s, company, ACTOR, "admin")
@@ -211,6 +213,7 @@ def _run_steps(engine: Engine, world: DemoWorld, result: DemoResult, steps: Sequ
             last = traceback.format_exception_only(exc)[-1].strip()
             result.steps.append((step.name, False, last))
         if progress:
+            progress(f"step {step.name}", 1, 1)
             progress("steps", i + 1, len(steps))
         result.seconds[f"step:{step.name}"] = time.perf_counter() - tick
 
