@@ -135,17 +135,63 @@ def test_declared_cli_commands_are_the_ones_the_capability_adds() -> None:
             assert c.help == commands[c.name].get_short_help_str(300), (cap.name, c.name)
 
 
-def test_the_cli_starts_without_the_heavy_libraries() -> None:
-    """`arguard --help` imports no service: no database driver, pandas, LightGBM, FastAPI or reportlab."""
+HEAVY = ("sqlalchemy", "pandas", "numpy", "lightgbm", "fastapi", "reportlab", "openpyxl", "scipy")
+
+# Writes the help of the root and of every group and command below it, in one process, then prints the
+# heavy libraries that got imported on the way.
+_EVERY_HELP = """
+import sys, typer
+from typer.testing import CliRunner
+from arguard.cli.main import app
+
+root, runner, seen = typer.main.get_command(app), CliRunner(), []
+
+def walk(path, command):
+    result = runner.invoke(app, [*path, "--help"])
+    assert result.exit_code == 0, (path, result.output, result.exception)
+    seen.append(" ".join(path))
+    if hasattr(command, "list_commands"):  # a group (typer carries its own click)
+        ctx = command.context_class(command)
+        for name in command.list_commands(ctx):
+            walk([*path, name], command.get_command(ctx, name))
+
+walk([], root)
+print(len(seen), sorted(m for m in HEAVY if m in sys.modules))
+"""
+
+
+def _heavy_after_every_help(prelude: str = "", path: str = "") -> str:
+    import os
     import subprocess
     import sys
 
-    code = ("import sys; from typer.testing import CliRunner; from arguard.cli.main import app; "
-            "r = CliRunner().invoke(app, ['--help']); assert r.exit_code == 0, r.output; "
-            "print(sorted(m for m in ('sqlalchemy', 'pandas', 'numpy', 'lightgbm', 'fastapi', 'reportlab', "
-            "'openpyxl', 'scipy') if m in sys.modules))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    assert out.strip() == "[]", out
+    code = f"HEAVY = {HEAVY!r}\n{prelude}\n{_EVERY_HELP}"
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in (path, os.environ.get("PYTHONPATH")) if p)}
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                          env=env).stdout.strip()
+
+
+def test_the_help_of_every_command_imports_no_heavy_library() -> None:
+    """`arguard --help`, `arguard ledger --help`, `arguard insurance claim --help` … (every group and
+    command, the capabilities' CLI modules loaded to write them) import no service: no SQLAlchemy, pandas,
+    numpy, LightGBM, FastAPI, reportlab, openpyxl or SciPy — the libraries that made the CLI take seconds
+    to start. A command imports what it needs when it runs."""
+    count, _, heavy = _heavy_after_every_help().partition(" ")
+    assert int(count) > 100  # the walk reached the whole tree
+    assert heavy == "[]", heavy
+
+
+def test_a_cli_module_that_imports_its_library_at_the_top_fails_the_help_check(tmp_path: Any) -> None:
+    """The check above fails when one capability's CLI module imports SQLAlchemy at module level."""
+    (tmp_path / "heavy_cli.py").write_text(
+        "import typer\nimport sqlalchemy  # planted: a CLI module importing its database at the top\n\n"
+        "def heavy() -> None:\n    \"\"\"Heavy.\"\"\"\n\n"
+        "def register(app: typer.Typer) -> None:\n    app.command('heavy')(heavy)\n", encoding="utf-8")
+    prelude = ("from arguard.platform import registry\n"
+               "registry.register(registry.Capability(name='heavy', cli='heavy_cli:register', "
+               "cli_commands=(registry.CliCommand('heavy', 'Heavy.'),)))")
+    _, _, heavy = _heavy_after_every_help(prelude, str(tmp_path)).partition(" ")
+    assert "sqlalchemy" in heavy
 
 
 class _AllInCollections:

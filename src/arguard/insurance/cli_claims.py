@@ -6,15 +6,20 @@ import json
 import sys
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from arguard.cli.common import CompanyOption, company_context, console, emit, handle_errors
+from arguard.cli.common import CompanyOption, LazyModule, company_context, console, emit, handle_errors
 from arguard.core.money import Money
-from arguard.insurance import service, service_claims
 from arguard.insurance.render import render_declaration
 from arguard.insurance.terms import declaration_periods
+
+if TYPE_CHECKING:
+    from arguard.insurance import service, service_claims
+else:  # imported when a command runs, not while `--help` is written
+    service = LazyModule("arguard.insurance.service")
+    service_claims = LazyModule("arguard.insurance.service_claims")
 
 limit_app = typer.Typer(help="Insured limit requests, insurer decisions and discretionary limits.",
                         no_args_is_help=True)
