@@ -332,3 +332,14 @@ def test_generated_statements_never_pay_a_credit_note() -> None:
     statement, labels = statement_from(random.Random(7), CUSTOMERS, BOOK, 40, date(2024, 2, 1))
     assert statement.entries and all(e.amount > 0 for e in statement.entries)
     assert not any(n.startswith("CN-") for label in labels for n, _ in label.expected)
+
+
+def test_some_of_the_named_invoices_less_the_named_credit_note() -> None:
+    # Three documents named; 1,000 − 150 = 850 paid: the 250.00 invoice waits. The payer named more than it
+    # paid, so a person confirms it (as for some of the named invoices without a credit note).
+    status, apps = run(BOOK, pay(0, "850.00", IBAN_C1, text="INV-2024-00123 INV-2024-00124 CN-2024-00007"))["B0"]
+    assert status == "suggested" and apps == [("CN-2024-00007", D("-150.00")), ("INV-2024-00123", D("1000.00"))]
+    # 400 paid for the same three: the credit note is never read as a 150.00 invoice (250 + 150), so the
+    # whole payment and the whole credit go to the invoices (a partial payment), none of it left over.
+    status, apps = run(BOOK, pay(0, "400.00", IBAN_C1, text="INV-2024-00123 INV-2024-00124 CN-2024-00007"))["B0"]
+    assert status == "suggested" and sum(a for _, a in apps) == D("400.00")

@@ -191,11 +191,16 @@ def _by_reference(m: Matcher, facts: EntryFacts, payer: CustomerHit | None, refs
                            + ("" if exact else " and bank charges"))
             return _finish(m, facts, pay, ids + found, strength * (0.95 if consistent else 0.85), reasons, payer,
                            "" if exact else "bank_charges")
-    if diff < 0 and len(ids) > 1:
-        sols, _ = m.subsets(ids, pay.amount - _tolerance(m, pay.amount), pay.amount, pay.currency)
+    invoices = [i for i in ids if not m.is_credit(i)]
+    if diff < 0 and len(invoices) > 1:
+        # Some of the referenced invoices, less the referenced credit notes, make the payment.
+        credit = -sum((m.open_of(r.item) for r in credits), Decimal(0))
+        sols, _ = m.subsets(invoices, pay.amount + credit - _tolerance(m, pay.amount), pay.amount + credit,
+                            pay.currency)
         if len(sols) == 1:
             reasons.append("amount equals some of the referenced items")
-            return _finish(m, facts, pay, list(sols[0]), strength * 0.9, reasons, payer, "bank_charges")
+            return _finish(m, facts, pay, list(sols[0]) + [r.item for r in credits], strength * 0.9, reasons, payer,
+                           "bank_charges")
     if diff < 0:
         # A partial payment is applied automatically only when the payer is the invoiced customer:
         # a mistyped reference must not short-pay someone else's invoice.
