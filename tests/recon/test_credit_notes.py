@@ -8,6 +8,9 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal as D
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from arguard.recon.matching import Matcher
 from arguard.recon.model import Entry, OpenItem, Party, Remittance, Statement, TransactionDetail
 from arguard.recon.parties import CustomerInfo
@@ -343,3 +346,35 @@ def test_some_of_the_named_invoices_less_the_named_credit_note() -> None:
     # whole payment and the whole credit go to the invoices (a partial payment), none of it left over.
     status, apps = run(BOOK, pay(0, "400.00", IBAN_C1, text="INV-2024-00123 INV-2024-00124 CN-2024-00007"))["B0"]
     assert status == "suggested" and sum(a for _, a in apps) == D("400.00")
+
+
+@settings(max_examples=80, deadline=None)
+@given(invoices=st.lists(st.decimals(min_value=D("1.00"), max_value=D(5000), places=2), min_size=1, max_size=6),
+       credits=st.lists(st.decimals(min_value=D("1.00"), max_value=D(2000), places=2), min_size=1, max_size=4),
+       payments=st.lists(st.tuples(st.decimals(min_value=D("0.01"), max_value=D(9000), places=2),
+                                   st.integers(0, 9), st.booleans()), min_size=1, max_size=6))
+def test_credit_notes_never_overdraw_and_never_cross_customers(invoices: list[D], credits: list[D],
+                                                               payments: list[tuple[D, int, bool]]) -> None:
+    items = [invoice(f"INV-{k:06d}", "C1" if k % 3 else "C2", str(a), 1 + k) for k, a in enumerate(invoices)]
+    items += [credit_note(f"CN-{k:06d}", "C1" if k % 2 else "C2", str(a)) for k, a in enumerate(credits)]
+    entries = []
+    own_items = [i for i in items if i.customer_id == "C1"]
+    for k, (amount, ref, own) in enumerate(payments):
+        named = " ".join(i.number for i in items[ref % len(items):][:2]) if ref % 4 else ""
+        net = sum((i.open_amount for i in own_items[ref % len(own_items):][:3]), D(0)) if own_items else D(0)
+        if ref % 2 and net > 0:     # often exactly some of C1's invoices less some of its credit notes
+            amount = net
+        entries.append(pay(k, str(amount), IBAN_C1 if own else None, None if own else "SOMEONE", text=named))
+    used: dict[str, D] = {}
+    for p in Matcher(items, CUSTOMERS).match(Statement("camt.053", "X", "EUR", tuple(entries))):
+        assert sum((a.amount for a in p.applications), D(0)) <= p.amount        # never more than the money
+        credit = -sum((a.amount for a in p.applications if a.amount < 0), D(0))
+        if credit:
+            assert len({a.customer_id for a in p.applications}) == 1             # one buyer's documents only
+            assert credit <= sum((a.amount for a in p.applications if a.amount > 0), D(0))
+        if p.status == "auto":
+            for a in p.applications:
+                used[a.invoice_number] = used.get(a.invoice_number, D(0)) + a.amount
+    for number, total in used.items():
+        item = next(i for i in items if i.number == number)
+        assert (item.open_amount <= total <= 0) if item.open_amount < 0 else (0 <= total <= item.open_amount)
