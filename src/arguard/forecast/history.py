@@ -15,10 +15,12 @@ and field; the file is rejected when any row is bad.
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from arguard.core.errors import ImportRejected, Issue, ValidationError
@@ -31,6 +33,8 @@ _IBM = {"customerid": "customer", "invoicenumber": "number", "invoicedate": "iss
 _CANONICAL = {"invoice_number": "number", "customer_id": "customer", "issue_date": "issue", "due_date": "due",
               "amount": "amount", "amount_base": "amount_base", "settled_date": "settled", "currency": "currency", "disputed": "disputed",
               "paperless": "paper", "channel": "paper", "paperless_bill": "paper"}
+Column = Sequence[Any] | npt.NDArray[Any]
+"""A ledger column: a tuple (`ledger.InvoiceHistory`) or a numpy array (`ledger.InvoiceColumns`)."""
 _REQUIRED = ("number", "customer", "issue", "due", "amount")
 _YES = {"yes", "y", "true", "1", "x", "是"}
 _NO = {"no", "n", "false", "0", "", "否"}
@@ -122,18 +126,19 @@ def _flags(text: pd.Series | None, index: pd.Index, source: str, issues: list[Is
     return low.isin(_YES).astype("int8")
 
 
-def frame_from_columns(numbers: tuple[str, ...], customers: tuple[str, ...], currencies: tuple[str, ...],
-                       issue: tuple[date, ...], due: tuple[date, ...], amount_minor: tuple[int, ...],
-                       settled: tuple[date | None, ...], disputed: tuple[bool, ...]) -> pd.DataFrame:
-    """The `COLUMNS` frame from a ledger's columns (amounts in major units as floats: features only)."""
-    scale = np.array([10.0 ** -exponent(c) for c in currencies]) if currencies else np.zeros(0)
+def frame_from_columns(numbers: Column, customers: Column, currencies: Column, issue: Column, due: Column,
+                       amount_minor: Column, settled: Column, disputed: Column) -> pd.DataFrame:
+    """The `COLUMNS` frame from a ledger's columns (tuples or numpy arrays; dates as dates or datetime64,
+    None/NaT while open; amounts in major units as floats: features only)."""
+    cur = pd.Series(np.asarray(currencies, dtype=object))
+    scale = cur.map({c: 10.0 ** -exponent(str(c)) for c in pd.unique(cur)}).to_numpy(dtype=np.float64)
     return pd.DataFrame({
-        "number": list(numbers), "customer": list(customers), "currency": list(currencies),
-        "issue": _days(issue), "due": _days(due), "settled": _days(settled),
+        "number": np.asarray(numbers, dtype=object), "customer": np.asarray(customers, dtype=object),
+        "currency": cur.to_numpy(), "issue": _days(issue), "due": _days(due), "settled": _days(settled),
         "amount": np.asarray(amount_minor, dtype=np.float64) * scale,
         "disputed": np.asarray(disputed, dtype=np.int8), "paper": np.full(len(numbers), np.nan),
     })
 
 
-def _days(values: tuple[date | None, ...]) -> pd.Series:
-    return pd.Series(np.array(values, dtype="datetime64[D]").astype("datetime64[s]"))
+def _days(values: Column) -> pd.Series:
+    return pd.Series(np.asarray(values, dtype="datetime64[D]").astype("datetime64[s]"))

@@ -175,21 +175,20 @@ def _periods(as_of: date) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]
 def _history_frame(ctx: ServiceContext, as_of: date) -> Any:
     """The ledger's invoices as of the date as a history frame, plus open_minor and label_ok (settled by
     payment on a known date: an invoice booked as settled before import has no usable settlement date)."""
-    import numpy as np
     import pandas as pd
 
     from arguard.forecast.history import frame_from_columns
 
-    h = ledger.invoice_history(ctx, as_of)
+    h = ledger.invoice_columns(ctx, as_of)
     if not len(h):
         raise ValidationError(f"no invoice issued on or before {as_of}", code="empty_ledger")
     frame = frame_from_columns(h.numbers, h.customer_codes, h.currencies, h.issue_dates, h.due_dates,
                                h.amount_minor, h.settled_on, h.disputed)
-    frame["open_minor"] = np.asarray(h.open_minor, dtype=np.int64)
-    opening = np.asarray(h.opening_minor, dtype=np.int64) != 0
+    frame["open_minor"] = h.open_minor
+    opening = h.opening_minor != 0
     frame.loc[opening, "settled"] = pd.NaT
     # written off: never paid — censored on as_of (paid later than that, if ever), not a payment date
-    frame.loc[np.asarray(h.written_off_minor, dtype=np.int64) != 0, "settled"] = pd.NaT
+    frame.loc[h.written_off_minor != 0, "settled"] = pd.NaT
     frame["label_ok"] = frame["settled"].notna().to_numpy()
     return frame[~(opening & (frame["open_minor"] == 0)).to_numpy()].reset_index(drop=True)
 

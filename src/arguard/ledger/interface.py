@@ -22,7 +22,7 @@ from arguard.ledger.service_materiality import (
     materiality_thresholds,
 )
 from arguard.ledger.service_receipts import post_receipts
-from arguard.ledger.service_settlement import InvoiceHistory, invoice_history
+from arguard.ledger.service_settlement import InvoiceColumns, InvoiceHistory, invoice_columns, invoice_history
 from arguard.ledger.service_views import (
     aging_report,
     base_currency,
@@ -35,6 +35,7 @@ from arguard.ledger.service_views import (
 )
 
 __all__ = [
+    "InvoiceColumns",
     "InvoiceHistory",
     "Leftover",
     "MaterialOverdue",
@@ -49,6 +50,7 @@ __all__ = [
     "customer_record",
     "fx_table",
     "get_materiality",
+    "invoice_columns",
     "invoice_history",
     "is_material",
     "leftovers",
