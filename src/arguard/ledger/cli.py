@@ -9,14 +9,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    SpinnerColumn,
-    TextColumn,
-    TimeElapsedColumn,
-)
 from rich.table import Table
 
 from arguard.cli.common import (
@@ -30,10 +22,10 @@ from arguard.cli.common import (
 )
 from arguard.core.errors import ValidationError
 from arguard.core.money import Money
-from arguard.ledger.model import ImportResult
 
 if TYPE_CHECKING:
     from arguard.ledger import render, service
+    from arguard.ledger.model import ImportResult
 else:  # imported when a command runs, not while `--help` is written
     render = LazyModule("arguard.ledger.render")
     service = LazyModule("arguard.ledger.service")
@@ -62,6 +54,15 @@ def as_of_date(text: str | None) -> date:
 
 
 def _run_import(kind: str, file: Path, dry_run: bool, issues_out: Path | None, company: str | None) -> None:
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        SpinnerColumn,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                   TimeElapsedColumn(), console=err_console, transient=True) as bar:
         task = bar.add_task(f"reading {file.name}", total=None)
