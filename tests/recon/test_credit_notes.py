@@ -378,3 +378,17 @@ def test_credit_notes_never_overdraw_and_never_cross_customers(invoices: list[D]
     for number, total in used.items():
         item = next(i for i in items if i.number == number)
         assert (item.open_amount <= total <= 0) if item.open_amount < 0 else (0 <= total <= item.open_amount)
+
+
+def test_the_reasons_for_a_credit_note_read_in_both_languages() -> None:
+    from arguard.recon.wording import reason_text
+    from arguard.web.i18n import translate
+
+    def reasons(amount: str, text: str = "") -> tuple[str, ...]:
+        stmt = Statement("camt.053", "X", "EUR", (pay(0, amount, IBAN_C1, text=text),))
+        return Matcher(BOOK, CUSTOMERS).match(stmt)[0].reasons
+
+    named, combined = reasons("850.00", "INV-2024-00123"), reasons("100.00")
+    zh = [reason_text(lambda key, /, **kw: translate("zh-CN", key, **kw), r) for r in (named[-1], combined[-1])]
+    assert zh == ["少付 150.00：已扣减贷项通知单 CN-2024-00007（150.00）",
+                  "1 笔未结项目减去贷项通知单 CN-2024-00007（150.00）合计等于付款金额"]

@@ -109,4 +109,15 @@ MESSAGES.update({
     "recon.col.actions": ("What to do", "处理"),
     "recon.entries.search": ("Payer, buyer code or name", "付款人、买方编号或名称"),
 })
-
+# Issue 12 item 8: payments net of credit notes the buyer deducted (recon/decide.py rule 4).
+MESSAGES.update({
+    "recon.why.net_of_credit": ("short by {amount}: net of credit note(s) {notes} ({credit})",
+                                "少付 {amount}：已扣减贷项通知单 {notes}（{credit}）"),
+    "recon.why.net_of_credit_charges": ("short by {amount}: net of credit note(s) {notes} ({credit}) and bank charges",
+                                        "少付 {amount}：已扣减贷项通知单 {notes}（{credit}）及银行手续费"),
+    "recon.why.less_credit": ("{n} open item(s) less credit note(s) {notes} ({credit}) add up to the payment",
+                              "{n} 笔未结项目减去贷项通知单 {notes}（{credit}）合计等于付款金额"),
+    "recon.why.less_credit_not_unique": (
+        "{n} open item(s) less credit note(s) {notes} ({credit}) add up to the payment (not unique)",
+        "{n} 笔未结项目减去贷项通知单 {notes}（{credit}）合计等于付款金额（不唯一）"),
+})

@@ -33,6 +33,13 @@ _FORMS: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(p), k) for p
     (r"^instructed amount (?P<amount>.+)$", "instructed"),
     (r"^converted at the (?P<on>\S+) rate (?P<rate>\S+)$", "converted"),
     (r"^no booking date on the entry: a person books it$", "no_date"),
+    (r"^short by (?P<amount>\S+): net of credit note\(s\) (?P<notes>.+) \((?P<credit>\S+)\)$", "net_of_credit"),
+    (r"^short by (?P<amount>\S+): net of credit note\(s\) (?P<notes>.+) \((?P<credit>\S+)\) and bank charges$",
+     "net_of_credit_charges"),
+    (r"^(?P<n>\d+) open item\(s\) less credit note\(s\) (?P<notes>.+) \((?P<credit>\S+)\) add up to the payment$",
+     "less_credit"),
+    ((r"^(?P<n>\d+) open item\(s\) less credit note\(s\) (?P<notes>.+) \((?P<credit>\S+)\) add up to the payment "
+      r"\(not unique\)$"), "less_credit_not_unique"),
 ))
 
 
