@@ -138,3 +138,18 @@ def test_the_underwriting_page_sorts_filters_and_speaks_both_languages(api, ctx_
     client.cookies.set("arguard_lang", "zh-CN")
     zh = client.get("/insurance/underwriting?as_of=2026-06-30").text
     assert "核保：保险限额与风险引擎" in zh and "核定额 &gt; 建议限额" in zh and "部分批准" in zh
+
+
+def test_recommendations_for_many_buyers_read_each_scope_once_and_agree_with_one_by_one(ctx_factory):
+    from arguard.limits import interface as limits
+    from arguard.limits.service_limits import recommend
+
+    with ctx_factory() as ctx:
+        small_book(ctx)
+        book(ctx, "customer K3 DE\ninvoice K3 U-4 2500.00 issued 2026-05-02 due 2026-07-01")
+        limits_service.set_appetite(ctx, "country", "*", eur("12000"), "at most 12,000 in any one country")
+        limits_service.set_appetite(ctx, "total", "*", eur("20000"), "at most 20,000 in all")
+        together = limits.recommended_limits(ctx, ["K1", "K2", "K3", "NOBODY"], D("2026-06-30"))
+        assert together == {c: recommend(ctx, c, D("2026-06-30")) for c in ("K1", "K2", "K3")}
+        k1 = {b.rule: b.amount for b in together["K1"].bounds}
+        assert k1["appetite.country"] == eur("9500") and k1["appetite.total"] == eur("9000")   # others: 2,500 DE; 11,000

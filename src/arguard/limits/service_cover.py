@@ -108,14 +108,16 @@ def _record(code: str, kind: str, request_id: int | None, on: date | None, asked
 def recommended_limits(ctx: ServiceContext, codes: list[str], as_of: date) -> dict[str, Recommendation]:
     """The recommended limit of each buyer named (`recommend`: every bound and the one that decided it), in
     the limit currency; a buyer the recommendation cannot value (a missing rate, an unknown code) is
-    absent. One recommendation per buyer: for a work list of requests, not for the whole book."""
+    absent. Each capped scope (country, sector, book) is read once for all of them (`recommend`'s
+`scope_totals`); the rest is one recommendation per buyer: for a work list of requests, not the book."""
     from arguard.core.errors import NotFound
     from arguard.core.money import MissingRate
 
     out: dict[str, Recommendation] = {}
+    totals: dict[tuple[str, str], Money] = {}          # each capped scope's exposure, read once
     for code in sorted(set(codes)):
         try:
-            out[code] = recommend(ctx, code, as_of)
+            out[code] = recommend(ctx, code, as_of, scope_totals=totals)
         except (MissingRate, NotFound):
             continue
     return out
