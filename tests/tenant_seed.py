@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
@@ -114,6 +115,10 @@ def seed_limits(ctx: ServiceContext, seed: Seed) -> None:
     check_order(ctx, OrderCheck(order, seed.ids["customer_code"], Money.of("250000.00", "EUR"),
                                 AS_OF + timedelta(days=7)), as_of=AS_OF)
     seed.add("order_id", order)
+    from arguard.limits.service_base import set_appetite
+
+    # A's cap on its buyer: another company setting a cap under the same scope and key must get its own row
+    set_appetite(ctx, "buyer", seed.ids["customer_code"], Money.of("7777.00", "EUR"), f"A-appetite-{seed.tag}")
 
 
 def seed_monitor(ctx: ServiceContext, seed: Seed) -> None:
@@ -135,6 +140,9 @@ def seed_monitor(ctx: ServiceContext, seed: Seed) -> None:
     user = create_user(ctx, f"a-mon-{seed.tag}", "analyst", "pw-isolation-1", email=f"mon-{seed.tag}@alpha.example")
     delivery.subscribe(ctx, user.username, "email", "high")
     seed.add("username", user.username)
+    # A's own rule file (the shipped rules with a note only A's carries): version 1 of A's, not anyone else's
+    service.set_rules(ctx, service.DEFAULT_RULES + f"\n# A-RULES-{seed.tag}: alpha's rule file\n")
+    seed.markers.add(f"A-RULES-{seed.tag}")
 
 
 # ---------------------------------------------------------------- collections
@@ -245,6 +253,30 @@ def seed_insurance(ctx: ServiceContext, seed: Seed) -> None:
     seed.add("claim_recovery_reference", f"A-REC-{t}")
 
 
+# ---------------------------------------------------------------- ledger settings (last: they change A's tolerance)
+
+def seed_ledger_settings(ctx: ServiceContext, seed: Seed) -> None:
+    """A's EUR/USD rate on the day, its own materiality (EUR 20, 2 %) and an immaterial leftover past due
+    (an invoice of 200.00 paid but 0.50): what another company's rate, tolerance or bulk write-off of
+    leftovers would collide with or write off if a query forgot the company."""
+    from arguard.ledger import service
+    from arguard.ledger.model import InvoiceRecord, PaymentRecord
+    from arguard.ledger.service_materiality import set_materiality
+
+    t, code = seed.tag, seed.ids["customer_code"]
+    service.add_fx_rate(ctx, "EUR", "USD", "1.2345", AS_OF)
+    set_materiality(ctx, Decimal("20.00"), Decimal("0.02"), f"A-tolerance-{t}")
+    leftover = service.add_invoice(ctx, InvoiceRecord(
+        number=f"A-LO-{t}", customer_code=code, issue_date=AS_OF - timedelta(days=70),
+        due_date=AS_OF - timedelta(days=40), amount=Money.of("200.00", "EUR")))
+    assert leftover is not None
+    paid = service.add_payment(ctx, PaymentRecord(
+        external_id=f"A-PAY-LO-{t}", customer_code=code, received_on=AS_OF - timedelta(days=35),
+        amount=Money.of("199.50", "EUR"), invoice_numbers=(leftover.number,)))
+    assert paid is not None
+    seed.add("leftover_number", leftover.number)
+
+
 SEEDERS: dict[str, Seeder] = {
     "ledger": seed_ledger,
     "recon": seed_recon,
@@ -252,5 +284,7 @@ SEEDERS: dict[str, Seeder] = {
     "monitor": seed_monitor,
     "collections": seed_collections,
     "insurance": seed_insurance,
+    "ledger settings": seed_ledger_settings,
 }
-"""Run in this order: the later seeders build on the ledger's customer and invoice."""
+"""Run in this order: the later seeders build on the ledger's customer and invoice; the ledger's settings
+come last, so that A's tolerance does not change what the dunning and insurance seeders find."""

@@ -5,7 +5,11 @@ Company A gets one object of each kind through the services (SEEDERS, in tests/t
   (a) without a key (and with a wrong key) the route answers 401 — except OPEN_ROUTES;
   (b) a fresh company B's *admin* key, calling the route with A's identifiers in the path, query and body,
       never reaches A: reads of A's objects answer 403/404, lists and reports show none of A's marker
-      strings, and afterwards every company-scoped row of A (its audit chain included) is unchanged.
+      strings, and afterwards every company-scoped row of A (its audit chain included) is unchanged;
+  (c) every such call reaches the service: it answers 2xx on B's own data or a domain refusal (400/403/404/
+      409/422 with the service's error code in the one error format) — never FastAPI's request validation
+      (422 `invalid_request`), which would prove nothing about the service's company scoping — and, for
+      the routes in ANSWERS, exactly what that route must answer (e.g. B's own setting stored in B).
 
 How to keep it passing when you add routes (one entry each, nothing else to edit):
 - a seeder in tests/tenant_seed.py SEEDERS that creates your objects for A through your service and
@@ -13,11 +17,15 @@ How to keep it passing when you add routes (one entry each, nothing else to edit
   only A's data contains becomes a marker);
 - a filler in FILLERS for each new path parameter / query parameter / body field name whose value should
   be one of A's identifiers (the name of an identifier recorded by a seeder, or a function of the seed);
-- a request in BODIES where a route needs more than a JSON body built from its schema (file uploads).
+- a request in BODIES where a route needs more than a JSON body built from its schema (file uploads, or a
+  body the schema or the service's first check would refuse: a policy file, a rule file, a ratio below 1);
+- an entry in ANSWERS where a scoping bug would still answer with no marker and change none of A's rows
+  (B's setting stored over A's, a conflict with A's rate): say what B's call must answer.
 Every path parameter of every route must have a filler and a seeded value: a route that names its own
 objects in the path is walked with A's, or the test fails. Routes of the ledger and the platform must be
 fully covered (the test fails); another capability's route whose body the test cannot build, or that
-answers 500, is reported as a warning naming what to add.
+answers 500, is reported as a warning naming what to add. Any route answered by request validation fails,
+unless SCHEMA_VALIDATION_EXEMPT names it with the reason it cannot reach the service by design.
 """
 
 from __future__ import annotations
@@ -32,12 +40,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
+from pydantic import BaseModel, Field
 from sqlalchemy import Engine, select
 
 from arguard.db import session as db_session
 from arguard.platform.context import ServiceContext
 from tests.conftest import auth, new_company
-from tests.tenant_seed import AS_OF, SEEDERS, Seed
+from tests.tenant_seed import AS_OF, DUNNING_POLICY, INSURANCE_POLICY, SEEDERS, Seed
 
 OPEN_ROUTES = {("GET", "/api/v1/health")}
 STRICT_MODULES = ("arguard.ledger.", "arguard.platform.", "arguard.api.")
@@ -74,7 +83,7 @@ FILLERS: dict[str, Callable[[Seed, str | None], Any]] = {
     "kind": _const("invoices"), "format": _const("json"), "currency": _const("EUR"),
     "as_of": _const(AS_OF.isoformat()), "amount": _const("1.00"), "reason": _const("isolation test"),
     "search": _ids("customer_code"), "open_amount": _const("1.00"), "rate": _const("1.10"),
-    "country": _const("DE"),
+    "country": _const("DE"), "default_buyer": _ids("customer_code"),
     # limits and monitoring
     "order_id": _ids("order_id"), "webhook_id": _ids("webhook_id"), "alert_id": _ids("alert_id"),
     "username": _ids("username"),
@@ -105,6 +114,26 @@ BODIES: dict[tuple[str, str], Callable[[Seed], dict[str, Any]]] = {
     ("POST", "/api/v1/limits/decisions"): lambda seed: {"json": {  # answering A's insured-limit request
         "customer": seed.ids["customer_code"], "kind": "insured", "status": "approved", "amount": "100.00",
         "reason": "isolation", "on": AS_OF.isoformat(), "request_id": seed.ids["insured_request_id:int"]}},
+    ("POST", "/api/v1/fx-rates"): lambda seed: {"json": {  # A has EUR/USD 1.2345 that day: B gets its own
+        "base": "EUR", "quote": "USD", "rate": "1.10", "valid_on": AS_OF.isoformat()}},
+    ("PUT", "/api/v1/ledger/materiality"): lambda seed: {"json": {  # A's tolerance is EUR 20 / 2 %
+        "amount": "10.00", "share": "0.01", "reason": "isolation"}},
+    ("POST", "/api/v1/ledger/leftovers/write-off"): lambda seed: {"json": {  # A's immaterial leftover
+        "reason": "isolation", "as_of": AS_OF.isoformat(), "customer": seed.ids["customer_code"],
+        "numbers": [seed.ids["leftover_number"]]}},
+    ("PUT", "/api/v1/limits/appetite"): lambda seed: {"json": {  # A caps its buyer at 7777.00
+        "scope": "buyer", "key": seed.ids["customer_code"], "amount": "1000.00", "reason": "isolation"}},
+    ("PUT", "/api/v1/monitor/rules"): lambda seed: {"json": {"text": _monitor_rules("B's rules")}},
+    ("PUT", "/api/v1/collections/policy"): lambda seed: {"json": {  # A's policy's name, another threshold
+        "yaml": DUNNING_POLICY.format(tag=seed.tag).replace('"50.00"', '"60.00"')}},
+    ("POST", "/api/v1/insurance/policies"): lambda seed: {"json": {  # A's policy number, another insurer
+        "text": INSURANCE_POLICY.format(tag=seed.tag).replace("Alpha Insurer", "Beta Insurer")}},
+    ("POST", "/api/v1/portfolio/simulate"): lambda seed: {"json": {  # a posted book naming A's buyer
+        "buyers": [{"id": seed.ids["customer_code"], "pd": 0.02, "ead": 1000.0, "lgd": 0.45, "country": "DE",
+                    "sector": "isolation"}], "method": "vasicek", "correlation": {"rho": 0.1}}},
+    ("POST", "/api/v1/risk/statements/import"): lambda seed: {"files": {"file": ("statements.csv", (
+        "customer_code,fiscal_year,fiscal_year_end,currency,total_assets,sales\n"
+        f"{seed.ids['customer_code']},2024,2024-12-31,EUR,1000000,2500000\n").encode(), "text/csv")}},
     ("POST", "/api/v1/imports/{kind}"): lambda seed: {"files": {"file": ("invoices.csv", (
         "invoice_number,customer_id,issue_date,due_date,currency,amount\n"
         f"{seed.ids['invoice_number']},{seed.ids['customer_code']},2025-05-01,2025-05-31,EUR,5.00\n"
@@ -122,7 +151,52 @@ BODIES: dict[tuple[str, str], Callable[[Seed], dict[str, Any]]] = {
         f"news.negative,{seed.ids['customer_code']},{AS_OF.isoformat()},A-EV-{seed.tag},isolation\n").encode(),
         "text/csv")}},
 }
-"""Whole request arguments (`json=`, `files=`, `data=`) for routes whose body is not plain JSON."""
+"""Whole request arguments (`json=`, `files=`, `data=`) for routes whose body is not plain JSON, or whose
+body built from the schema would be refused (by the schema or by the service's first check) before the
+service looks for anything of A's."""
+
+
+def _monitor_rules(note: str) -> str:
+    from arguard.monitor.service import DEFAULT_RULES
+
+    return DEFAULT_RULES + f"\n# {note}\n"
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What another company's call must answer: `statuses` such as "200" or "422 empty_ledger" (status and
+    error code), and `check`, a condition on the JSON answer that a company-scoping bug would break."""
+
+    statuses: tuple[str, ...]
+    check: Callable[[Any], bool] | None = None
+
+
+ANSWERS: dict[tuple[str, str], Answer] = {
+    # B's own settings, stored in B: a rate, tolerance, cap, rule file or policy looked up without the
+    # company would find A's (a conflict, A's cap or rule version in the answer, `created` false).
+    ("POST", "/api/v1/fx-rates"): Answer(("200",)),
+    ("PUT", "/api/v1/ledger/materiality"): Answer(("200",), lambda j: j["amount"] == "10.00"),
+    ("PUT", "/api/v1/limits/appetite"): Answer(("200",), lambda j: [c["amount"] for c in j["caps"]] == ["1000.00"]),
+    ("PUT", "/api/v1/monitor/rules"): Answer(("200",), lambda j: j["version"] == 1),
+    ("PUT", "/api/v1/collections/policy"): Answer(("200",)),
+    ("POST", "/api/v1/insurance/policies"): Answer(("200",), lambda j: j["created"] is True),
+    # nothing of B's to act on: A's leftover is not B's, A's buyer not B's, B's ledger is empty
+    ("POST", "/api/v1/ledger/leftovers/write-off"): Answer(("422 not_a_leftover",)),
+    ("POST", "/api/v1/risk/statements/import"): Answer(("200",), lambda j: j["stored"] == 0 and len(j["issues"]) == 1),
+    ("POST", "/api/v1/portfolio/simulate"): Answer(("200",)),  # stores nothing: the posted book only
+    ("GET", "/api/v1/forecast/cash-in"): Answer(("422 empty_ledger",)),  # docs/api.md, issue 15
+    ("GET", "/api/v1/portfolio/insurance-value"): Answer(("422 empty_book",)),  # docs/api.md, portfolio
+}
+"""Routes where the mere absence of a leak is not enough: what another company's call must answer."""
+
+DOMAIN_REFUSALS = {400, 403, 404, 409, 422}
+"""Statuses of a refusal by the service (with its domain error code in the one error format)."""
+
+SCHEMA_VALIDATION_EXEMPT: dict[tuple[str, str], str] = {
+    # (method, path): why the route cannot reach the service by design. Empty: every route's walk gets
+    # past FastAPI's request validation (a body in BODIES or fillers that fit the schema).
+}
+"""Routes allowed to be answered by request-schema validation (422 `invalid_request`) in the walk."""
 
 
 # ---------------------------------------------------------------- the world: A seeded, an app on the test database
@@ -216,7 +290,7 @@ def world(engine: Engine) -> Iterator[World]:
             with db_session.session_scope(engine) as s:
                 seeder(ServiceContext(s, company_a, "seed", "admin"), seed)
         except Exception as exc:  # another capability's seeder broken mid-work must not hide the others
-            if capability in {"ledger", "platform"}:
+            if capability.split()[0] in {"ledger", "platform"}:
                 raise
             warnings.warn(f"seeder {capability!r} failed: {exc!r}", IsolationGap, stacklevel=1)
     with pytest.MonkeyPatch.context() as mp:
@@ -437,6 +511,7 @@ def walk(world: World, method: str, path: str) -> None:
     if r.status_code >= 500:
         _gap(world, method, path, f"answered {r.status_code}: {r.text[:300]}")
         return
+    check_answer(method, path, where, r)
     if call.uses_a_ids and method == "GET":
         assert r.status_code in (403, 404), f"{where} read A's object: {r.status_code} {r.text[:300]}"
     leaked = {m for m in world.seed.markers if m not in call.sent and m in visible_text(r)}
@@ -444,6 +519,34 @@ def walk(world: World, method: str, path: str) -> None:
     after = company_rows(world.engine, world.company_a)
     changed = [t for t in after if after[t] != world.snapshot.get(t, [])]
     assert not changed, f"{where} changed A's rows in {changed} (answered {r.status_code})"
+
+
+def _error_code(response: Any) -> str | None:
+    try:
+        body = response.json()
+    except ValueError:
+        return None
+    return body.get("error") if isinstance(body, dict) else None
+
+
+def check_answer(method: str, path: str, where: str, r: Any) -> None:
+    """The call reached the service: not refused by request validation (the walk would prove nothing
+    about the company's scoping), a 2xx or a domain refusal in the one error format, and what ANSWERS
+    expects of the route."""
+    code = _error_code(r)
+    if r.status_code == 422 and code == "invalid_request" and (method, path) not in SCHEMA_VALIDATION_EXEMPT:
+        pytest.fail(f"{where} was refused by request validation before the service ran, so the walk proves "
+                    f"nothing about its company scoping: add a valid body in BODIES (or fillers that fit): "
+                    f"{r.text[:300]}")
+    if r.status_code >= 300:
+        assert r.status_code in DOMAIN_REFUSALS and code, (
+            f"{where} answered {r.status_code} outside the one error format or a domain refusal: {r.text[:300]}")
+    expected = ANSWERS.get((method, path))
+    if expected is None:
+        return
+    got = f"{r.status_code} {code}" if r.status_code >= 300 else str(r.status_code)
+    assert got in expected.statuses, f"{where} answered {got}, expected {expected.statuses}: {r.text[:300]}"
+    assert expected.check is None or expected.check(r.json()), f"{where} answered {r.text[:300]}"
 
 
 def test_every_path_parameter_has_a_filler() -> None:
@@ -487,6 +590,45 @@ def test_a_planted_route_without_a_filler_fails_the_walk(world: World) -> None:
                     set(world.seed.markers))
     with pytest.raises(pytest.fail.Exception, match=r"A has no 'case_id'"):
         walk(replace(with_plant, seed=no_cases), "GET", "/api/v1/planted/cases/{case_id}")
+
+
+class PlantedRatio(BaseModel):
+    """The body of a planted route that the generic builder cannot fill validly ("1.00", "isolation")."""
+
+    ratio: float = Field(lt=1)
+    code: str = Field(pattern=r"^[A-Z]{3}$")
+
+
+def test_a_route_refused_by_request_validation_fails_the_walk(world: World) -> None:
+    """A planted route whose body the generic builder fills with values its schema refuses (a ratio below
+    1, a name pattern) fails the walk, whatever its module: it never reached the service."""
+    from dataclasses import replace
+
+    from fastapi import APIRouter
+    from fastapi.testclient import TestClient
+
+    from arguard.api.app import create_app
+
+    planted = APIRouter()
+
+    @planted.post("/api/v1/planted/ratio")
+    def ratio(body: PlantedRatio) -> dict[str, float]:
+        return {"ratio": body.ratio}
+
+    app = create_app()
+    app.include_router(planted)
+
+    route = ("POST", "/api/v1/planted/ratio")
+    with TestClient(app, raise_server_exceptions=False) as client:
+        with_plant = replace(world, client=client, openapi=app.openapi(),
+                             modules={**world.modules, route: "arguard.planted.api"})  # not a strict module
+        with pytest.raises(pytest.fail.Exception, match=r"refused by request validation .* add a valid body"):
+            walk(with_plant, *route)
+        SCHEMA_VALIDATION_EXEMPT[route] = "planted: the exemption list lets a route through"
+        try:
+            walk(with_plant, *route)
+        finally:
+            del SCHEMA_VALIDATION_EXEMPT[route]
 
 
 def test_a_still_sees_its_own_data(world: World) -> None:
