@@ -95,7 +95,15 @@ def bucket_sums(as_of: date, amount: ColumnElement[int]) -> list[ColumnElement[i
     return [*cols, func.sum(amount)]
 
 
-def aging_sums(ctx: ServiceContext, as_of: date, customer_id: int | None = None,
+Customers = int | Sequence[int] | None
+"""One customer id, some (a page of a work list), or None for every customer."""
+
+
+def _of(column: Any, customers: Customers) -> Any:
+    return column == customers if isinstance(customers, int) else column.in_(list(customers or ()))
+
+
+def aging_sums(ctx: ServiceContext, as_of: date, customer_id: Customers = None,
                opening_at: date | None = None) -> AgingScan:
     """Bucket sums per (customer, currency) in one pass: the inner GROUP BY customer, currency follows the
     covering index `ix_invoices_aging`, so the database streams a million rows without sorting them; the
@@ -118,7 +126,7 @@ def aging_sums(ctx: ServiceContext, as_of: date, customer_id: int | None = None,
             open_start = open_start + func.coalesce(a0.c.m, 0) + func.coalesce(j0.c.m, 0)
         extra = [func.sum(case((Invoice.issue_date <= opening_at, open_start), else_=0)).label("opening")]
     if customer_id is not None:
-        base = base.where(Invoice.customer_id == customer_id)
+        base = base.where(_of(Invoice.customer_id, customer_id))
     cumulative = bucket_sums(as_of, open_at)
     inner = (base.add_columns(Invoice.customer_id.label("cid"), Invoice.currency.label("cur"),
                               *[c.label(f"s{k}") for k, c in enumerate(cumulative)],
@@ -144,7 +152,7 @@ def aging_sums(ctx: ServiceContext, as_of: date, customer_id: int | None = None,
 
 
 def unapplied_sums(ctx: ServiceContext, as_of: date, reconstruct: bool,
-                   customer_id: int | None = None) -> list[tuple[int, str, int]]:
+                   customer_id: Customers = None) -> list[tuple[int, str, int]]:
     """Unapplied cash per (customer id, currency) as of a date; payments of unknown payers are left out."""
     q = select(Payment.customer_id, Payment.currency).where(Payment.company_id == ctx.company_id,
                                                              Payment.customer_id.is_not(None))
@@ -156,7 +164,7 @@ def unapplied_sums(ctx: ServiceContext, as_of: date, reconstruct: bool,
         expr = Payment.unapplied_minor
         q = q.where(Payment.unapplied_minor != 0)
     if customer_id is not None:
-        q = q.where(Payment.customer_id == customer_id)
+        q = q.where(_of(Payment.customer_id, customer_id))
     rows: Any = ctx.session.execute(q.add_columns(func.sum(expr)).group_by(Payment.customer_id, Payment.currency))
     return [(int(cid), str(cur), int(m)) for cid, cur, m in rows if m]
 
@@ -173,7 +181,7 @@ def aging_rows(ctx: ServiceContext, as_of: date, customer_id: int | None = None)
 
 
 def aging_rows_and_totals(ctx: ServiceContext, as_of: date,
-                          customer_id: int | None = None) -> tuple[list[AgingRow], list[AgingRow]]:
+                          customer_id: Customers = None) -> tuple[list[AgingRow], list[AgingRow]]:
     """Rows per customer and currency (sorted by code and currency) and the totals per currency."""
     return rows_and_totals(ctx, aging_sums(ctx, as_of, customer_id))
 

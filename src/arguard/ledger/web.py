@@ -24,7 +24,7 @@ from arguard.platform.context import ServiceContext
 from arguard.web.common import AsOf, WebCtx, customer_panels, language, render
 from arguard.web.formatting import chart_number
 from arguard.web.i18n import translate
-from arguard.web.worklist import arrange
+from arguard.web.worklist import Page, arrange
 
 router = APIRouter()
 PAGE_SIZE = 25
@@ -144,9 +144,16 @@ def customers(request: Request, ctx: WebCtx, as_of: AsOf, q: str = "", country: 
               offset: int = 0, sort: str = "code", dir: str = "asc") -> HTMLResponse:
     """The customers work list: grade, limit, exposure, balance, overdue and DSO per buyer, sortable
     (figures compared in the base currency), 25 a page."""
-    board = worklist.customer_board(ctx, as_of, search=q.strip() or None, country=country.strip() or None)
-    page = arrange(board, sort=sort, descending=dir == "desc", offset=max(offset, 0), limit=PAGE_SIZE,
-                   allowed=CUSTOMER_SORTS, default="code")
+    search, where = q.strip() or None, country.strip() or None
+    sort = sort if sort in CUSTOMER_SORTS else "code"
+    cut = worklist.customer_board_page(ctx, as_of, search=search, country=where, sort=sort, descending=dir == "desc",
+                                       offset=max(offset, 0), limit=PAGE_SIZE)
+    if cut is not None:  # sorted by master data: the database cuts the page
+        page = Page(cut[0], cut[1], cut[2], PAGE_SIZE)
+    else:  # sorted by a figure: every customer's figures are needed to know the page
+        page = arrange(worklist.customer_board(ctx, as_of, search=search, country=where), sort=sort,
+                       descending=dir == "desc", offset=max(offset, 0), limit=PAGE_SIZE, allowed=CUSTOMER_SORTS,
+                       default="code")
     return render(request, "ledger/customers.html", as_of=as_of, customers=page.rows, total=page.total, q=q,
                   country=country.strip().upper(), countries=service.customer_countries(ctx), offset=page.offset,
                   limit=PAGE_SIZE, sort=sort if sort in CUSTOMER_SORTS else "code", dir=dir,

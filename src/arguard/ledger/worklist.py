@@ -18,10 +18,35 @@ from arguard.core.errors import ValidationError
 from arguard.core.money import FxTable, Money
 from arguard.ledger.service import list_customers
 from arguard.ledger.service_views import aging_report, base_currency, fx_table
-from arguard.ledger.tables import Invoice
+from arguard.ledger.tables import Customer, Invoice
 from arguard.platform.context import ServiceContext
 
 DSO_DAYS = 90
+
+
+SQL_SORTS = {"code": Customer.code, "name": func.lower(Customer.name), "country": Customer.country}
+"""Sorts of master data: the page is cut in SQL and only its customers' figures are computed."""
+
+
+def customer_board_page(ctx: ServiceContext, as_of: date, *, search: str | None = None, country: str | None = None,
+                        sort: str = "code", descending: bool = False, offset: int = 0,
+                        limit: int = 25) -> tuple[list[dict[str, Any]], int, int] | None:
+    """One page of `customer_board` sorted by code, name or country: (rows, total, offset), the page cut
+    by the database and the figures read for its customers only — the first page of 20,000 buyers
+    without reading the whole book. None for a sort by a figure (the caller sorts the whole board)."""
+    column = SQL_SORTS.get(sort)
+    if column is None:
+        return None
+    q = select(Customer).where(Customer.company_id == ctx.company_id)
+    if search:
+        q = q.where(Customer.name.ilike(f"%{search}%") | Customer.code.ilike(f"%{search}%"))
+    if country:
+        q = q.where(Customer.country == country.upper())
+    total = ctx.session.scalar(select(func.count()).select_from(q.subquery())) or 0
+    offset = max(0, min(offset, max(total - 1, 0)))
+    order = [column.desc() if descending else column.asc(), Customer.code]  # ties by code, as the board sorts
+    customers = list(ctx.session.scalars(q.order_by(*order).offset(offset).limit(limit)))
+    return _board(ctx, as_of, customers, whole=False), total, offset
 
 
 def customer_board(ctx: ServiceContext, as_of: date, *, search: str | None = None,
@@ -29,14 +54,20 @@ def customer_board(ctx: ServiceContext, as_of: date, *, search: str | None = Non
     """One row per customer matching the search: code, name, country, terms, balances (AgingRows per
     currency), ar/overdue in the base currency, dso (days, 90-day period), grade, pd, limit, exposure."""
     customers, _ = list_customers(ctx, search=search, country=country, limit=10_000_000)
+    return _board(ctx, as_of, customers, whole=True)
+
+
+def _board(ctx: ServiceContext, as_of: date, customers: list[Customer], whole: bool) -> list[dict[str, Any]]:
+    """The board's rows of `customers`: set-based reads of the whole book (whole) or of these customers."""
     base = base_currency(ctx)
     fx = fx_table(ctx)
+    ids = [c.id for c in customers]
     balances: dict[str, list[Any]] = defaultdict(list)
-    for r in aging_report(ctx, as_of).rows:
+    for r in (aging_report(ctx, as_of).rows if whole else _aging_rows(ctx, as_of, ids)):
         balances[r.customer_code or ""].append(r)
-    sales = _credit_sales(ctx, as_of - timedelta(days=DSO_DAYS), as_of)
-    grades = _grades(ctx)
-    positions = _positions(ctx, [c.id for c in customers], as_of)
+    sales = _credit_sales(ctx, as_of - timedelta(days=DSO_DAYS), as_of, None if whole else ids)
+    grades = _grades(ctx, None if whole else ids)
+    positions = _positions(ctx, ids, as_of, whole)
     out = []
     for c in customers:
         rows = balances.get(c.code, [])
@@ -49,7 +80,8 @@ def customer_board(ctx: ServiceContext, as_of: date, *, search: str | None = Non
         exposure = None
         if pos is not None and pos.limit is not None:
             owed = _sum_in(fx, [r.total for r in rows], pos.limit.currency, as_of)
-            parts = [owed, pos.shipped, pos.orders]
+            parts = [owed, pos.shipped, pos.orders] if whole else [owed, *(  # a buyer's own: None = no live orders
+                m if m is not None else Money.zero(pos.limit.currency) for m in (pos.shipped, pos.orders))]
             if all(p is not None for p in parts):
                 exposure = Money(sum((p.amount for p in parts if p is not None), Decimal(0)), pos.limit.currency)
         out.append({"code": c.code, "name": c.name, "country": c.country, "terms_days": c.terms_days,
@@ -85,25 +117,35 @@ def _in_base(fx: FxTable, money: Money | None, base: str, on: date) -> Decimal |
     return converted.amount if converted else None
 
 
-def _credit_sales(ctx: ServiceContext, after: date, until: date) -> dict[int, dict[str, int]]:
-    """Invoiced per customer and currency with an issue date in (after, until]."""
+def _aging_rows(ctx: ServiceContext, as_of: date, ids: list[int]) -> list[Any]:
+    """Aging rows of these customers only (the report's rows, without its totals)."""
+    from arguard.ledger.reports import aging_rows_and_totals
+
+    return aging_rows_and_totals(ctx, as_of, ids)[0] if ids else []
+
+
+def _credit_sales(ctx: ServiceContext, after: date, until: date,
+                  ids: list[int] | None = None) -> dict[int, dict[str, int]]:
+    """Invoiced per customer and currency with an issue date in (after, until] (of `ids` when given)."""
     q = (select(Invoice.customer_id, Invoice.currency, func.sum(Invoice.amount_minor))
          .where(Invoice.company_id == ctx.company_id, Invoice.document_type == "invoice",
                 Invoice.issue_date > after, Invoice.issue_date <= until)
          .group_by(Invoice.customer_id, Invoice.currency))
+    if ids is not None:
+        q = q.where(Invoice.customer_id.in_(ids))
     out: dict[int, dict[str, int]] = defaultdict(dict)
     for cid, currency, minor in ctx.session.execute(q):
         out[cid][currency] = int(minor or 0)
     return out
 
 
-def _grades(ctx: ServiceContext) -> dict[str, tuple[int, float]]:
+def _grades(ctx: ServiceContext, ids: list[int] | None) -> dict[str, tuple[int, float]]:
     from arguard.risk.interface import newest_grades
 
-    return newest_grades(ctx)
+    return newest_grades(ctx, ids)
 
 
-def _positions(ctx: ServiceContext, ids: list[int], as_of: date) -> dict[int, Any]:
+def _positions(ctx: ServiceContext, ids: list[int], as_of: date, whole: bool) -> dict[int, Any]:
     from arguard.limits.interface import credit_positions
 
-    return credit_positions(ctx, ids, as_of, whole_book=True) if ids else {}
+    return credit_positions(ctx, ids, as_of, whole_book=whole) if ids else {}

@@ -3,6 +3,8 @@
 Other capabilities import `arguard.risk.interface` and `arguard.risk.model` only.
 """
 
+from collections.abc import Sequence
+
 from sqlalchemy import func, select
 
 from arguard.ledger.interface import customer_codes
@@ -11,11 +13,15 @@ from arguard.risk.service import buyer_risk, grade_buyers, portfolio, regrade_bu
 from arguard.risk.tables import BuyerGrade
 
 
-def newest_grades(ctx: ServiceContext) -> dict[str, tuple[int, float]]:
+def newest_grades(ctx: ServiceContext, customer_ids: Sequence[int] | None = None) -> dict[str, tuple[int, float]]:
     """Every graded buyer's newest grade and 12-month PD, {customer code: (grade, pd_12m)}, in one query
-    (for work lists and dunning runs over every buyer)."""
-    newest = (select(BuyerGrade.customer_id, func.max(BuyerGrade.id).label("id"))
-              .where(BuyerGrade.company_id == ctx.company_id).group_by(BuyerGrade.customer_id).subquery())
+    (for work lists and dunning runs over every buyer); of the customers `customer_ids` only when given
+    (a page of a work list)."""
+    newest = select(BuyerGrade.customer_id, func.max(BuyerGrade.id).label("id")).where(
+        BuyerGrade.company_id == ctx.company_id)
+    if customer_ids is not None:
+        newest = newest.where(BuyerGrade.customer_id.in_(list(customer_ids)))
+    newest = newest.group_by(BuyerGrade.customer_id).subquery()
     q = select(BuyerGrade.customer_id, BuyerGrade.grade, BuyerGrade.pd_12m).join(newest, BuyerGrade.id == newest.c.id)
     rows = ctx.session.execute(q).all()
     codes = customer_codes(ctx, [cid for cid, _, _ in rows])
