@@ -6,6 +6,7 @@ stop supply held through the order check, and deadline alerts for a few buyers."
 from __future__ import annotations
 
 from datetime import date, timedelta
+from decimal import Decimal
 from random import Random
 
 from arguard.core.errors import ArguardError
@@ -77,6 +78,7 @@ def insurance_demo(ctx: ServiceContext, world: DemoWorld, rng: Random) -> None:
     report, _ = service.obligations_report(ctx, policy, as_of)
     service.sync_stop_supply(ctx, policy, as_of, report)
     service.post_deadline_alerts(ctx, policy, as_of, report, max_buyers=MAX_ALERT_BUYERS)
+    _limit_requests(ctx, policy, as_of)
 
 
 def _claims(ctx: ServiceContext, world: DemoWorld, policy, by_buyer: dict, rng: Random) -> set[str]:  # type: ignore[no-untyped-def]
@@ -106,3 +108,30 @@ def _claims(ctx: ServiceContext, world: DemoWorld, policy, by_buyer: dict, rng: 
             continue
         done.add(code)
     return done
+
+
+# What the insurer answered to the demo's requests for more cover: (share of the amount asked granted, status).
+_ANSWERS = ((Decimal("0.6"), "partly_approved"), (None, "refused"), (Decimal(1), "approved"),
+            (Decimal("0.8"), "conditional"))
+
+
+def _limit_requests(ctx: ServiceContext, policy, as_of: date) -> None:  # type: ignore[no-untyped-def]
+    """A few requests for more insured cover in the last weeks — some answered (partly approved, refused,
+    approved, conditional), some still waiting — so the underwriter's view has work in it. Its own seeded
+    draws: the rest of the demo does not move."""
+    rng = Random(f"underwriting {as_of}")
+    limit_now = {r["customer"]: Decimal(r["limit"]) for r in service_claims.insured_limits(ctx, policy, as_of)
+                 if r["limit"]}
+    for k, code in enumerate(rng.sample(sorted(limit_now), min(6, len(limit_now)))):
+        thousands = max(1, int(limit_now[code] * (2 + k % 3) / 1000))
+        asked = Money.of(Decimal(thousands * 1000), policy.currency)
+        on = as_of - timedelta(days=rng.randint(15, 40))
+        rid = service_claims.request_insured_limit(ctx, code, asked, on, "more volume next season")
+        if k >= len(_ANSWERS):
+            continue
+        share, status = _ANSWERS[k]
+        service_claims.record_insurer_decision(
+            ctx, code, status=status, request_id=rid,
+            amount=None if share is None else Money.of(asked.amount * share, policy.currency),
+            on=on + timedelta(days=7), reason="insurer's answer to the request", reference=f"DEMO-UW-{k + 1}",
+            conditions="payment terms at most 60 days" if status == "conditional" else None)
