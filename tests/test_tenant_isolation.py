@@ -134,6 +134,10 @@ BODIES: dict[tuple[str, str], Callable[[Seed], dict[str, Any]]] = {
     ("POST", "/api/v1/risk/statements/import"): lambda seed: {"files": {"file": ("statements.csv", (
         "customer_code,fiscal_year,fiscal_year_end,currency,total_assets,sales\n"
         f"{seed.ids['customer_code']},2024,2024-12-31,EUR,1000000,2500000\n").encode(), "text/csv")}},
+    ("POST", "/api/v1/orders"): lambda seed: {"json": {  # A's order id for A's buyer, shipped
+        "orders": [{"order_id": seed.ids["order_id"], "customer": seed.ids["customer_code"], "amount": "100.00",
+                    "currency": "EUR", "ship_date": AS_OF.isoformat(), "status": "shipped"}],
+        "as_of": AS_OF.isoformat()}},
     ("POST", "/api/v1/imports/{kind}"): lambda seed: {"files": {"file": ("invoices.csv", (
         "invoice_number,customer_id,issue_date,due_date,currency,amount\n"
         f"{seed.ids['invoice_number']},{seed.ids['customer_code']},2025-05-01,2025-05-31,EUR,5.00\n"
@@ -183,6 +187,7 @@ ANSWERS: dict[tuple[str, str], Answer] = {
     # nothing of B's to act on: A's leftover is not B's, A's buyer not B's, B's ledger is empty
     ("POST", "/api/v1/ledger/leftovers/write-off"): Answer(("422 not_a_leftover",)),
     ("POST", "/api/v1/risk/statements/import"): Answer(("200",), lambda j: j["stored"] == 0 and len(j["issues"]) == 1),
+    ("POST", "/api/v1/orders"): Answer(("200",), lambda j: j["results"] == [] and len(j["issues"]) == 1),
     ("POST", "/api/v1/portfolio/simulate"): Answer(("200",)),  # stores nothing: the posted book only
     ("GET", "/api/v1/forecast/cash-in"): Answer(("422 empty_ledger",)),  # docs/api.md, issue 15
     ("GET", "/api/v1/portfolio/insurance-value"): Answer(("422 empty_book",)),  # docs/api.md, portfolio
