@@ -153,3 +153,27 @@ def test_recommendations_for_many_buyers_read_each_scope_once_and_agree_with_one
         assert together == {c: recommend(ctx, c, D("2026-06-30")) for c in ("K1", "K2", "K3")}
         k1 = {b.rule: b.amount for b in together["K1"].bounds}
         assert k1["appetite.country"] == eur("9500") and k1["appetite.total"] == eur("9000")   # others: 2,500 DE; 11,000
+
+
+def test_the_underwriting_command_keeps_the_disagreements_on_an_80_column_terminal(use_database, company):
+    import json
+
+    from typer.testing import CliRunner
+
+    from arguard.cli.main import app
+    from arguard.db.session import session_scope
+    from arguard.platform.context import ServiceContext
+
+    with session_scope(use_database) as s:
+        small_book(ServiceContext(s, company[0], "test", "admin"))
+    runner = CliRunner()
+    co = ["--company", company[1], "--as-of", "2026-06-30"]
+    r = runner.invoke(app, ["insurance", "underwriting", "--format", "json", "--policy", "P-1", *co])
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.output)["flagged"] == 1
+    r = runner.invoke(app, ["insurance", "underwriting", *co], env={"COLUMNS": "80"}, terminal_width=80)
+    assert r.exit_code == 0, r.output
+    lines = r.output.splitlines()
+    assert max(len(ln) for ln in lines) <= 80
+    k2 = next(ln for ln in lines if "K2" in ln)
+    assert "12,000.00" in k2 and "partly" in k2 and "9,000.00" in k2 and "8,000.00" in k2 and "G A" in k2

@@ -270,15 +270,18 @@ def claim_show(claim_id: int, company: CompanyOption = None,
 
 # ---------------------------------------------------------------- the underwriter's view
 
-_FLAG_SHORT = {"approved_above_recommendation": "approved>rec", "requested_above_recommendation": "asked>rec",
-               "weak_grade_with_cover": "weak grade"}
+_FLAG_SHORT = {"approved_above_recommendation": "G", "requested_above_recommendation": "A",
+               "weak_grade_with_cover": "W"}
+_FLAG_LEGEND = "G granted > rec., A asked > rec., W grade 8-10 with cover"
+_STATUS_SHORT = {"partly_approved": "partly"}
 
 
 @handle_errors
 def underwriting(as_of: AsOf = None, policy: PolicyNo = None, company: CompanyOption = None, fmt: Fmt = "table",
                  ) -> None:
     """Insured-limit requests and insurer decisions beside the risk engine's grade, PD and recommended
-    limit; disagreements flagged (approved>rec, asked>rec, weak grade)."""
+    limit; disagreements flagged: G (the insurer granted more than the recommendation), A (more was asked
+    than the recommendation), W (grade 8-10 with cover in force)."""
     from arguard.insurance.service_underwriting import underwriting_view
 
     with company_context(company, role="viewer") as ctx:
@@ -288,12 +291,14 @@ def underwriting(as_of: AsOf = None, policy: PolicyNo = None, company: CompanyOp
         _print_json(view)
         return
     rows = [{"buyer": x["customer"], "asked": x["requested"],
-             "insurer": f"{x['decision']['status'].replace('_', ' ')} {x['decision']['amount'] or ''}".strip(),
-             "exposure": x["exposure"], "grade": x["risk"]["grade"], "PD %": _pct(x["risk"]["pd_12m"]),
-             "recommended": x["risk"]["recommended_limit"],
-             "flags": ", ".join(_FLAG_SHORT.get(f, f) for f in x["flags"])} for x in view["lines"]]
+             "insurer": _STATUS_SHORT.get(x["decision"]["status"], x["decision"]["status"]),
+             "granted": x["decision"]["amount"], "rec.": x["risk"]["recommended_limit"],
+             "flags": " ".join(_FLAG_SHORT[f] for f in x["flags"]), "grade": x["risk"]["grade"],
+             "PD %": _pct(x["risk"]["pd_12m"]), "exposure": x["exposure"]} for x in view["lines"]]
+    # the disagreements stay on an 80-column terminal (one letter each); PD and exposure give way first
     emit(rows, "table", title=f"underwriting {view['policy_number']} ({view['currency']}, {view['as_of']}): "
-                              f"{view['flagged']} of {len(rows)} flagged", drop_first=("PD %", "exposure"))
+                              f"{view['flagged']} of {len(rows)} flagged · {_FLAG_LEGEND}",
+         drop_first=("PD %", "exposure", "grade"))
 
 
 def _pct(pd: float | None) -> str | None:
