@@ -19,7 +19,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 
 from arguard.core.errors import Issue, NotFound, ValidationError
 from arguard.core.progress import Progress, counted, silent
@@ -230,6 +230,38 @@ def list_alerts(ctx: ServiceContext, *, status: str | None = None, min_severity:
     if status == "open":
         rows.sort(key=lambda a: -rank.get(a.severity, 0))
     return rows, total
+
+
+ALERT_SORTS_SQL = ("severity_rank", "first_as_of", "last_as_of", "customer_code", "rule_id")
+"""Inbox sorts the database does (a title sorts in the reader's language, a name is the ledger's)."""
+
+
+def alert_page(ctx: ServiceContext, *, status: str | None, min_severity: str | None, today: date,
+               include_snoozed: bool, customer_codes: Sequence[str] | None, sort: str, descending: bool,
+               offset: int, limit: int) -> tuple[list[Alert], int, int]:
+    """One page of the alert inbox, filtered, sorted and cut by the database: (alerts, total, offset).
+    The order is the one the inbox had when it sorted every alert in memory — rows without the key last,
+    ties newest first (for open alerts: most severe, then newest). customer_codes: only these buyers'."""
+    if sort not in ALERT_SORTS_SQL:
+        raise ValidationError(f"the inbox sorts by {', '.join(ALERT_SORTS_SQL)} in the database", code="invalid_sort")
+    q = select(Alert).where(Alert.company_id == ctx.company_id)
+    if status:
+        q = q.where(Alert.status == status)
+    if min_severity:
+        q = q.where(Alert.severity.in_(SEVERITIES[severity_rank(min_severity):]))
+    if customer_codes is not None:
+        q = q.where(Alert.customer_code.in_(list(customer_codes)))
+    if not include_snoozed:
+        q = q.where((Alert.snoozed_until.is_(None)) | (Alert.snoozed_until <= today))
+    total = ctx.session.scalar(select(func.count()).select_from(q.subquery())) or 0
+    offset = max(0, min(offset, max(total - 1, 0)))
+    rank = case({s: i for i, s in enumerate(SEVERITIES)}, value=Alert.severity, else_=-1)
+    key: Any = rank if sort == "severity_rank" else getattr(Alert, sort)
+    order = [key.is_(None), key.desc() if descending else key.asc()]
+    if status == "open":
+        order.append(rank.desc())
+    order += [Alert.raised_at.desc(), Alert.id.desc()]
+    return list(ctx.session.scalars(q.order_by(*order).offset(offset).limit(limit))), total, offset
 
 
 def get_alert(ctx: ServiceContext, alert_id: int) -> Alert:

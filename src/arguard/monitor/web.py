@@ -17,7 +17,7 @@ from arguard.monitor.wording import alert_title, evidence_facts
 from arguard.platform.context import ServiceContext
 from arguard.web.common import WebCtx, language, render
 from arguard.web.i18n import translate
-from arguard.web.worklist import arrange
+from arguard.web.worklist import Page, arrange
 
 router = APIRouter()
 PAGE = 50
@@ -29,12 +29,20 @@ def inbox(request: Request, ctx: WebCtx, status: str = "open", severity: str = "
           group: bool = False) -> HTMLResponse:
     """The alert inbox as a work list: buyer names, titles in the reader's language, sorting, a filter
     by status, severity and buyer (code or name), grouping by buyer, paging."""
-    rows, _ = service.list_alerts(ctx, status=status or None, min_severity=severity or None,
-                                  today=date.today(), include_snoozed=snoozed, limit=INBOX_ALL, offset=0)
     tr = partial(translate, language(request))
-    alerts = alert_rows(ctx, rows, tr, customer.strip())
-    page = arrange(alerts, sort=sort, descending=dir == "desc", offset=offset, limit=PAGE, allowed=ALERT_SORTS,
-                   default="severity_rank", group_key="customer_code" if group else None)
+    sort = sort if sort in ALERT_SORTS else "severity_rank"
+    if not group and sort in service.ALERT_SORTS_SQL:  # the database filters, sorts and cuts the page
+        found, total, at = service.alert_page(
+            ctx, status=status or None, min_severity=severity or None, today=date.today(), include_snoozed=snoozed,
+            customer_codes=_matching_buyers(ctx, customer.strip()), sort=sort, descending=dir == "desc",
+            offset=max(offset, 0), limit=PAGE)
+        page = Page(alert_rows(ctx, found, tr, ""), total, at, PAGE)
+    else:  # by title (the reader's language), by name (the ledger's) or grouped by buyer: in memory
+        rows, _ = service.list_alerts(ctx, status=status or None, min_severity=severity or None,
+                                      today=date.today(), include_snoozed=snoozed, limit=INBOX_ALL, offset=0)
+        page = arrange(alert_rows(ctx, rows, tr, customer.strip()), sort=sort, descending=dir == "desc",
+                       offset=offset, limit=PAGE, allowed=ALERT_SORTS, default="severity_rank",
+                       group_key="customer_code" if group else None)
     return render(request, "monitor/inbox.html", alerts=page.rows, total=page.total, offset=page.offset, limit=PAGE,
                   status=status, severity=severity, customer=customer, snoozed=snoozed, group=group,
                   sort=sort if sort in ALERT_SORTS else "severity_rank", dir=dir, severities=SEVERITIES,
@@ -43,6 +51,16 @@ def inbox(request: Request, ctx: WebCtx, status: str = "open", severity: str = "
 
 INBOX_ALL = 20_000
 ALERT_SORTS = ("severity_rank", "first_as_of", "last_as_of", "customer_code", "name", "title", "rule_id")
+
+
+def _matching_buyers(ctx: ServiceContext, search: str) -> list[str] | None:
+    """Codes of the buyers whose code or name contains `search` (None: no search)."""
+    if not search:
+        return None
+    from arguard.ledger.interface import list_customers
+
+    found, _ = list_customers(ctx, search=search, limit=1_000_000)
+    return [c.code for c in found]
 
 
 def alert_rows(ctx: ServiceContext, rows: list[Any], tr: Any, search: str) -> list[dict[str, Any]]:
