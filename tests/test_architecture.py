@@ -4,6 +4,7 @@ CLI, network and the clock. A capability's pure modules are the files with these
 from __future__ import annotations
 
 import ast
+import sys
 from pathlib import Path
 
 import pytest
@@ -70,7 +71,11 @@ def capability_folders(src: Path) -> dict[str, frozenset[str]]:
 
 
 def _imported(node: ast.AST, module: str) -> list[str]:
-    """Full module names an import statement reaches (`from arguard.x import y` may name module y)."""
+    """Full module names an import statement reaches (`from arguard.x import y` may name module y); a CLI
+    module's `LazyModule("arguard.x.y")` (cli/common.py: imported on first use) counts as an import too."""
+    if isinstance(node, ast.Call) and getattr(node.func, "id", getattr(node.func, "attr", None)) == "LazyModule" \
+            and node.args and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str):
+        return [node.args[0].value]
     if isinstance(node, ast.Import):
         return [a.name for a in node.names]
     if isinstance(node, ast.ImportFrom):
@@ -143,6 +148,7 @@ _DECL = "from arguard.platform.registry import Capability\nCAPABILITY = Capabili
     "import arguard.alpha.service_views\n",
     "from ..alpha.tables import Thing\n",
     "import importlib\nT = importlib.import_module('arguard.alpha.tables')\n",
+    "from arguard.cli.common import LazyModule\nservice = LazyModule('arguard.alpha.service')\n",
     "T = __import__('arguard.alpha.tables')\n",
 ])
 def test_a_planted_violation_fails_the_check(tmp_path: Path, planted: str) -> None:
@@ -186,3 +192,68 @@ def test_a_service_module_imports_alone(module: str) -> None:
 
     done = subprocess.run([sys.executable, "-c", f"import {module}"], capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr[-2000:]
+
+
+# ---- a front door answers with records, not rows --------------------------------------------------------
+
+def _types_in(hint: object) -> list[object]:
+    import typing
+
+    return [hint, *(t for arg in typing.get_args(hint) for t in _types_in(arg))]
+
+
+def table_returns(module: object) -> list[str]:
+    """'name -> module.Class' for each public function of an interface module whose return annotation
+    names a class from a `tables` module (an ORM row): others get frozen records (model.py) instead."""
+    import inspect
+    import typing
+
+    public = getattr(module, "__all__", None) or [n for n in vars(module) if not n.startswith("_")]
+    out: list[str] = []
+    for name in public:
+        fn = getattr(module, name, None)
+        if not inspect.isfunction(fn) or not fn.__module__.startswith(module.__name__.split(".")[0]):
+            continue
+        try:
+            returned = typing.get_type_hints(fn).get("return")
+        except NameError as exc:
+            out.append(f"{name}: return annotation does not resolve ({exc})")
+            continue
+        for t in _types_in(returned):
+            owner = getattr(t, "__module__", "") or ""
+            if owner.rsplit(".", 1)[-1] == "tables":
+                out.append(f"{name} -> {owner}.{getattr(t, '__name__', t)}")
+    return out
+
+
+@pytest.mark.parametrize("capability", sorted(c for c in capability_folders(SRC) if (SRC / c / "interface.py").exists()))
+def test_interfaces_answer_with_records_not_table_rows(capability: str) -> None:
+    import importlib
+
+    found = table_returns(importlib.import_module(f"arguard.{capability}.interface"))
+    assert not found, f"arguard.{capability}.interface returns ORM rows; return a frozen record: {found}"
+
+
+def test_an_interface_returning_a_table_row_fails_the_check(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import importlib
+
+    pkg = tmp_path / "planted"
+    pkg.mkdir()
+    (pkg / "__init__.py").write_text("")
+    (pkg / "tables.py").write_text("class Thing:\n    pass\n")
+    (pkg / "model.py").write_text("from dataclasses import dataclass\n\n@dataclass(frozen=True)\n"
+                                  "class ThingRecord:\n    id: int\n")
+    (pkg / "interface.py").write_text(
+        "from __future__ import annotations\nfrom planted.model import ThingRecord\nfrom planted.tables import Thing\n\n"
+        "def record() -> ThingRecord:\n    return ThingRecord(1)\n\n"
+        "def maybe_record() -> list[ThingRecord] | None:\n    return None\n\n"
+        "def row() -> Thing:\n    return Thing()\n\n"
+        "def rows() -> tuple[list[Thing], int]:\n    return [], 0\n\n"
+        "def _private() -> Thing:\n    return Thing()\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    module = importlib.import_module("planted.interface")
+    try:
+        assert table_returns(module) == ["row -> planted.tables.Thing", "rows -> planted.tables.Thing"]
+    finally:
+        for name in ("planted", "planted.interface", "planted.model", "planted.tables"):
+            sys.modules.pop(name, None)

@@ -316,3 +316,64 @@ class PostedReceipt:
     currency: str
     unapplied_minor: int
     applied: tuple[tuple[str, int, int], ...]
+
+
+# What other capabilities get back from the ledger's commands and look-ups (ledger.interface): the row as it
+# stood when the call returned, never the ORM row itself (issue 10: typed interfaces).
+
+
+@dataclass(frozen=True, slots=True)
+class StoredDocument:
+    """An invoice or credit note as the ledger holds it: amounts in minor units of `currency`;
+    open_minor is what is still open (negative on a credit note with credit left)."""
+
+    id: int
+    customer_id: int
+    number: str
+    document_type: str
+    issue_date: date
+    due_date: date
+    currency: str
+    amount_minor: int
+    open_minor: int
+    disputed: bool
+
+
+@dataclass(frozen=True, slots=True)
+class StoredPayment:
+    """A payment as the ledger holds it: unapplied_minor is what is not yet allocated to invoices."""
+
+    id: int
+    external_id: str
+    customer_id: int | None
+    received_on: date
+    currency: str
+    amount_minor: int
+    unapplied_minor: int
+    reference: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class StoredAllocation:
+    """Part of a payment applied to an invoice (negative amount: a reversal of `reverses_id`)."""
+
+    id: int
+    payment_id: int
+    invoice_id: int
+    amount_minor: int
+    currency: str
+    allocated_on: date
+    reverses_id: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class StoredAdjustment:
+    """A change of an invoice's open amount that is not cash (a write-off, …)."""
+
+    id: int
+    invoice_id: int
+    kind: str
+    amount_minor: int
+    currency: str
+    effective_on: date
+    reason: str | None

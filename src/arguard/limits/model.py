@@ -319,3 +319,28 @@ class CoverRecord:
     decision: LimitDecision | None = None
     reference: str | None = None
     reason: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class LimitReview:
+    """A limit request or review as opened (limits.interface.request_review): id, when, why, and the
+    cause that keeps it to one open review per cause (e.g. 'alert:42')."""
+
+    id: int
+    customer_code: str
+    kind: str
+    requested_on: date
+    reason: str | None
+    cause: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class BuyerCredit:
+    """A buyer's credit state after a change through limits.interface: new orders blocked (and why), in
+    collections (and why)."""
+
+    customer_code: str
+    order_block: bool
+    block_reason: str | None
+    in_collections: bool
+    collections_reason: str | None

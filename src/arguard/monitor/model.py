@@ -344,3 +344,15 @@ def validate_event(rec: EventRecord) -> list[tuple[str, str]]:
                 v is not None and (not isinstance(v, int) or not 0 <= v <= 7) for v in classes.values()):
             problems.append(("details.classes", "classes map ISO country codes to a class 0-7 (or null)"))
     return problems
+
+
+@dataclass(frozen=True, slots=True)
+class TaskView:
+    """A follow-up task an alert opened (collections, a call …): its kind, buyer, alert and status."""
+
+    id: int
+    kind: str
+    customer_code: str | None
+    alert_id: int | None
+    status: str
+    note: str | None

@@ -11,17 +11,14 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from arguard.core.errors import NotFound
+from arguard.platform import service as _service
 from arguard.platform.context import ServiceContext
 from arguard.platform.service import (
     Principal,
     authenticate_key,
     authenticate_user,
     create_api_key,
-    create_company,
-    create_user,
     end_sessions,
-    get_company,
-    list_companies,
     session_user,
     user_language,
 )
@@ -42,6 +39,41 @@ class UserRef:
 
 def _user_ref(u: User) -> UserRef:
     return UserRef(u.id, u.username, u.email, u.role, u.language, bool(u.active))
+
+
+@dataclass(frozen=True, slots=True)
+class CompanyRef:
+    """A company (tenant): row id, code, name and base currency."""
+
+    id: int
+    code: str
+    name: str
+    base_currency: str
+
+
+def _company_ref(c: Company) -> CompanyRef:
+    return CompanyRef(c.id, c.code, c.name, c.base_currency)
+
+
+def create_company(session: Session, code: str, name: str, base_currency: str = "EUR") -> CompanyRef:
+    """A new company (tenant)."""
+    return _company_ref(_service.create_company(session, code, name, base_currency))
+
+
+def get_company(session: Session, code: str) -> CompanyRef:
+    """The company with this code (NotFound if there is none)."""
+    return _company_ref(_service.get_company(session, code))
+
+
+def list_companies(session: Session) -> list[CompanyRef]:
+    """Every company, as the platform lists them."""
+    return [_company_ref(c) for c in _service.list_companies(session)]
+
+
+def create_user(ctx: ServiceContext, username: str, role: str, password: str, email: str | None = None,
+                language: str = "en") -> UserRef:
+    """A new dashboard user of the company (an admin's act, audited)."""
+    return _user_ref(_service.create_user(ctx, username, role, password, email, language))
 
 
 def company_name(ctx: ServiceContext) -> str:
@@ -96,6 +128,7 @@ def users(ctx: ServiceContext, ids: Iterable[int] | None = None) -> dict[int, Us
 
 
 __all__ = [
+    "CompanyRef",
     "Principal",
     "UserRef",
     "authenticate_key",

@@ -28,7 +28,7 @@ def _external_id(ctx: ServiceContext, row: Proposal) -> str:
     return f"bank:{key}" + (f":{row.detail_index}" if row.detail_index is not None else "")
 
 
-def book_payment(ctx: ServiceContext, row: Proposal, entry: BankEntry | None = None) -> Any:
+def book_payment(ctx: ServiceContext, row: Proposal, entry: BankEntry | None = None) -> ledger.StoredPayment:
     """The ledger payment for this proposal's money (in the invoices' currency when the payer
     instructed one), created once."""
     currency = row.item_currency or row.currency
@@ -93,6 +93,7 @@ def post(ctx: ServiceContext, row: Proposal, lines: Sequence[ProposalLine], reas
     applied = sum(ln.applied_minor for ln in lines if ln.amount_minor < 0)
     on = row.booked_on
     assert on is not None
+    unapplied = payment.unapplied_minor  # the ledger's record is as the payment was booked: count down here
     for line in lines:
         if line.amount_minor < 0:
             continue
@@ -100,7 +101,7 @@ def post(ctx: ServiceContext, row: Proposal, lines: Sequence[ProposalLine], reas
         if inv is None or inv.currency != payment.currency:
             continue
         credit = credited.get(line.invoice_number, 0)
-        amount = min(line.amount_minor - credit, max(inv.open_minor, 0), payment.unapplied_minor)
+        amount = min(line.amount_minor - credit, max(inv.open_minor, 0), unapplied)
         line.applied_minor = credit
         applied += credit
         if amount <= 0:
@@ -110,6 +111,7 @@ def post(ctx: ServiceContext, row: Proposal, lines: Sequence[ProposalLine], reas
             continue
         alloc = ledger.allocate(ctx, payment.id, inv.id, Money.from_minor(amount, inv.currency), on,
                                 source="bank", reason=reason[:1000])
+        unapplied -= amount
         line.applied_minor = credit + amount
         line.allocation_id = alloc.id
         applied += amount
@@ -123,9 +125,9 @@ def post(ctx: ServiceContext, row: Proposal, lines: Sequence[ProposalLine], reas
             amount_text, kind = shortfalls[line.invoice_number]
             add_residual(ctx, row, kind, _minor(amount_text, line.currency), line.currency, line.customer_code,
                       line.invoice_number)
-    if payment.unapplied_minor > 0:
+    if unapplied > 0:
         kind = "overpayment" if applied else "unapplied_cash"
-        add_residual(ctx, row, kind, payment.unapplied_minor, payment.currency, row.customer_code, payment_id=payment.id)
+        add_residual(ctx, row, kind, unapplied, payment.currency, row.customer_code, payment_id=payment.id)
     ctx.session.flush()
     return applied
 
