@@ -15,11 +15,12 @@ from arguard.core.errors import ArguardError, ValidationError
 from arguard.core.money import Money
 from arguard.limits import service
 from arguard.limits.api import decision_json, order_json, request_json
+from arguard.limits.service_holds import HOLD_SORTS_SQL, hold_page
 from arguard.limits.wording import reason_text, terms_label, terms_reason
 from arguard.platform.context import ServiceContext
 from arguard.web.common import AsOf, WebCtx, language, render
 from arguard.web.i18n import translate
-from arguard.web.worklist import arrange
+from arguard.web.worklist import Page, arrange
 
 router = APIRouter()
 DECISIONS = ("approved", "partly_approved", "conditional", "refused", "reduced", "cancelled")
@@ -75,9 +76,15 @@ def holds_page(request: Request, ctx: WebCtx, offset: int = 0, error: str | None
                dir: str = "desc", q: str = "", outcome: str = "", group: bool = False) -> HTMLResponse:
     """The hold queue as a work list: buyer names, sorting, a filter by buyer and outcome, grouping by
     buyer, paging; reasons as sentences in the reader's language."""
-    orders = holds_worklist(ctx, q.strip(), outcome)
-    page = arrange(orders, sort=sort, descending=dir == "desc", offset=offset, limit=HOLDS_PAGE,
-                   allowed=HOLD_SORTS, default="checked_at", group_key="customer" if group else None)
+    sort = sort if sort in HOLD_SORTS else "checked_at"
+    if not group and not q.strip() and sort in HOLD_SORTS_SQL:  # the database filters, sorts and cuts the page
+        found, total, at = hold_page(ctx, outcome=outcome or None, sort=sort, descending=dir == "desc",
+                                     offset=max(offset, 0), limit=HOLDS_PAGE)
+        page = Page(hold_rows(ctx, found), total, at, HOLDS_PAGE)
+    else:  # by buyer, name or amount, a buyer search or grouped by buyer: in memory
+        page = arrange(holds_worklist(ctx, q.strip(), outcome), sort=sort, descending=dir == "desc", offset=offset,
+                       limit=HOLDS_PAGE, allowed=HOLD_SORTS, default="checked_at",
+                       group_key="customer" if group else None)
     tr = partial(translate, language(request))
     for o in page.rows:
         o["reason_texts"] = [reason_text(tr, r, o["figures"].get("limit_currency")) for r in o["reasons"]]
@@ -94,20 +101,23 @@ OUTCOMES_HELD = ("hold", "shorten_terms", "require_guarantee", "require_prepayme
 def holds_worklist(ctx: ServiceContext, search: str, outcome: str) -> list[dict[str, Any]]:
     """Every order waiting in the hold queue with its buyer's name, filtered (the queue is the orders a
     credit manager still has to decide: hundreds, not millions)."""
+    rows, _ = service.hold_queue(ctx, limit=100_000, offset=0)
+    needle = search.casefold()
+    return [o for o in hold_rows(ctx, rows)
+            if not (needle and needle not in o["customer"].casefold() and needle not in o["name"].casefold())
+            and not (outcome and o["decision"] != outcome)]
+
+
+def hold_rows(ctx: ServiceContext, rows: list[tuple[Any, str]]) -> list[dict[str, Any]]:
+    """Held orders as work-list rows, with the names of their buyers (only theirs are read)."""
     from arguard.ledger.interface import customers_by_code
 
-    rows, _ = service.hold_queue(ctx, limit=100_000, offset=0)
     names = {c.code: c.name for c in customers_by_code(ctx, sorted({code for _, code in rows})).values()}
     out = []
-    needle = search.casefold()
     for order, code in rows:
         o = order_json(order, code)
         o["name"] = names.get(code, "")
         o["amount_value"] = Decimal(o["amount"])
-        if needle and needle not in code.casefold() and needle not in o["name"].casefold():
-            continue
-        if outcome and o["decision"] != outcome:
-            continue
         out.append(o)
     return out
 

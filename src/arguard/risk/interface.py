@@ -17,11 +17,11 @@ def newest_grades(ctx: ServiceContext, customer_ids: Sequence[int] | None = None
     """Every graded buyer's newest grade and 12-month PD, {customer code: (grade, pd_12m)}, in one query
     (for work lists and dunning runs over every buyer); of the customers `customer_ids` only when given
     (a page of a work list)."""
-    newest = select(BuyerGrade.customer_id, func.max(BuyerGrade.id).label("id")).where(
+    grouped = select(BuyerGrade.customer_id, func.max(BuyerGrade.id).label("id")).where(
         BuyerGrade.company_id == ctx.company_id)
     if customer_ids is not None:
-        newest = newest.where(BuyerGrade.customer_id.in_(list(customer_ids)))
-    newest = newest.group_by(BuyerGrade.customer_id).subquery()
+        grouped = grouped.where(BuyerGrade.customer_id.in_(list(customer_ids)))
+    newest = grouped.group_by(BuyerGrade.customer_id).subquery()
     q = select(BuyerGrade.customer_id, BuyerGrade.grade, BuyerGrade.pd_12m).join(newest, BuyerGrade.id == newest.c.id)
     rows = ctx.session.execute(q).all()
     codes = customer_codes(ctx, [cid for cid, _, _ in rows])
