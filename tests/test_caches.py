@@ -25,7 +25,7 @@ class Clock:
 
 
 def test_every_cache_of_the_check_path_is_named_and_bounded() -> None:
-    assert {"api.keys", "limits.settings", "limits.fx_rates", "limits.snapshots"} <= set(caches.CACHES)
+    assert {"api.keys", "limits.settings", "limits.statements", "limits.snapshots"} <= set(caches.CACHES)
     assert all(0 < c.max_entries <= 10_000 for c in caches.CACHES.values())
 
 

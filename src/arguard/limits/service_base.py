@@ -80,11 +80,8 @@ SETTINGS_TOKEN_SQL = """
     (SELECT m.base_currency FROM companies m WHERE m.id = :company),
     (SELECT count(*) FROM limits_appetite a WHERE a.company_id = :company),
     (SELECT coalesce(sum(a.max_minor), 0) FROM limits_appetite a WHERE a.company_id = :company),
-    (SELECT max(a.id) FROM limits_appetite a WHERE a.company_id = :company),
-    (SELECT max(f.id) FROM fx_rates f WHERE f.company_id = :company)"""
-"""Scalar subqueries whose values change whenever the policy, the base currency, a cap or the FX rates
-change (FX rates are append-only facts: a new one, any pair, any date, changes the newest id; the last
-value keys the per-process cache of rates, `Rates(token=…)`)."""
+    (SELECT max(a.id) FROM limits_appetite a WHERE a.company_id = :company)"""
+"""Scalar subqueries whose values change whenever the policy, the base currency or a cap changes."""
 
 
 def _settings_key(ctx: ServiceContext) -> tuple[Any, ...]:
@@ -213,27 +210,18 @@ def group_parent(ctx: ServiceContext, customer: CustomerRef) -> CustomerRef | No
 
 
 class Rates:
-    """Dated rates into the limit currency, read one pair at a time (the latest on or before `on`).
+    """Dated rates into the limit currency, read one pair at a time (the latest on or before `on`) and
+    kept for this object's life (one unit of work). A per-process cache of rates paid less than a tenth
+    of the check's CPU and was removed (docs/benchmarks.md, issue 10 item 5)."""
 
-    token: the settings token read under the check's lock (`SETTINGS_TOKEN_SQL`, which ends with the
-    newest FX rate id); with it, rates come from a per-process cache (`caches.LIMITS_FX_RATES`) kept while
-    that id is unchanged."""
-
-    def __init__(self, ctx: ServiceContext, to: str, on: date, token: tuple[Any, ...] | None = None) -> None:
+    def __init__(self, ctx: ServiceContext, to: str, on: date) -> None:
         self.ctx, self.to, self.on = ctx, to, on
         self._cache: dict[str, Decimal] = {to: Decimal(1)}
-        self._key = None if token is None else (_db_key(ctx), ctx.company_id, to, on, token[-1])
 
     def rate(self, currency: str) -> Decimal:
         found = self._cache.get(currency)
         if found is None:
-            key = None if self._key is None else (*self._key, currency)
-            found = None if key is None else caches.LIMITS_FX_RATES.get(key)
-            if found is None:
-                found = self._lookup(currency)
-                if key is not None:
-                    caches.LIMITS_FX_RATES.put(key, found)
-            self._cache[currency] = found
+            found = self._cache[currency] = self._lookup(currency)
         return found
 
     def _lookup(self, currency: str) -> Decimal:

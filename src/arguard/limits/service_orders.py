@@ -153,7 +153,7 @@ def check_order(ctx: ServiceContext, order: OrderCheck, *, as_of: date, grades: 
                            code="order_shipped")
         reopened = existing.status in ("cancelled", "rejected")
     appetite = svc.get_appetite(ctx)
-    rates = svc.Rates(ctx, policy.currency, as_of, token)
+    rates = svc.Rates(ctx, policy.currency, as_of)
     amount_lc = rates.convert(order.amount)
     situation = _situation(ctx, customer, parent, order, as_of, appetite, rates, grades, state, facts)
     result = decide(amount_lc, situation, policy.check)

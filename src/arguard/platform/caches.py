@@ -123,9 +123,6 @@ with its key (`platform.keys.check_fingerprint`; a forgotten one is checked agai
 LIMITS_SETTINGS: BoundedCache[Any] = BoundedCache("limits.settings", 256)
 """(engine, company) → (settings token, policy, appetite) (limits README rule 39)."""
 
-LIMITS_FX_RATES: BoundedCache[Any] = BoundedCache("limits.fx_rates", 4_096)
-"""(database, company, to, on, newest rate id, from) → Decimal rate (limits README rule 39)."""
-
 LIMITS_STATEMENTS: BoundedCache[Any] = BoundedCache("limits.statements", 64)
 """name → a hot-path statement built once per process with bound parameters (`limits.service_base.prebuilt`;
 a few dozen names in the code)."""
