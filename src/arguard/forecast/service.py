@@ -24,8 +24,11 @@ from arguard.risk import interface as risk
 
 DEFAULT_PD = 0.02
 """12-month PD of a buyer without a grade (a documented assumption: about a grade-5 buyer)."""
-MAX_TRAINING_ROWS = 25_000
-"""Training invoices drawn (seeded) from the last `TRAINING_DAYS` when the ledger has more."""
+MAX_TRAINING_ROWS = 12_000
+"""Training invoices drawn (seeded) from the last `TRAINING_DAYS` when the ledger has more. 12,000 rather
+than all: on the demo's backtests a 12,000-invoice sample scored as the full 15,600–19,700 (MAE 14.08 /
+14.72 / 11.68 days against 14.06 / 14.73 / 11.84, weekly WAPE 0.102 / 0.130 / 0.138 against 0.105 /
+0.128 / 0.141), and the fit is most of a large ledger's forecast."""
 TRAINING_DAYS = 730
 MIN_SETTLED = 200
 """Below this many settled invoices the customer-average model is used instead of the GBM."""

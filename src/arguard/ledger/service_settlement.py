@@ -1,7 +1,7 @@
 """Every invoice with how and when it was settled, as of a date — one bulk read for forecasts and provisions.
 
-Grouped scans (invoices; allocations per invoice; adjustments per invoice for each kind), all facts dated
-on or before `as_of`, joined by binary search on the invoice ids (numpy): no per-invoice query.
+One select: the invoices outer-joined to their allocations and their adjustments (per kind) grouped per
+invoice, all facts dated on or before `as_of`: no per-invoice query, no ORM rows.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from sqlalchemy import String, cast, func, select
+from sqlalchemy import BigInteger, String, case, cast, func, select
 
 from arguard.ledger.tables import Adjustment, Allocation, Customer, Invoice
 from arguard.platform.context import ServiceContext
@@ -77,7 +77,7 @@ def _days(values: tuple[Any, ...]) -> npt.NDArray[np.datetime64]:
     try:
         return np.array(values, dtype="datetime64[D]")
     except ValueError:  # a text with a time part
-        return np.array([str(v)[:10] for v in values], dtype="datetime64[D]")
+        return np.array([str(v)[:10] if v is not None else "NaT" for v in values], dtype="datetime64[D]")
 
 
 def invoice_history(ctx: ServiceContext, as_of: date, since: date | None = None) -> InvoiceHistory:
@@ -95,69 +95,57 @@ def invoice_history(ctx: ServiceContext, as_of: date, since: date | None = None)
 
 
 def invoice_columns(ctx: ServiceContext, as_of: date, since: date | None = None) -> InvoiceColumns:
-    """`invoice_history` as numpy columns: Core selects on the session's connection (no ORM rows), dates
-    read as text and parsed by numpy, facts joined by binary search on the invoice ids."""
+    """`invoice_history` as numpy columns: one Core select on the session's connection (no ORM rows) —
+    the invoices outer-joined to their allocations and adjustments grouped per invoice — dates read as
+    text and parsed by numpy."""
     c = ctx.company_id
     ctx.session.flush()  # the connection does not autoflush: pending rows of this unit of work count
     conn = ctx.session.connection()
-    inv_q = (select(Invoice.id, Invoice.number, Customer.code, Invoice.currency, cast(Invoice.issue_date, String),
-                    cast(Invoice.due_date, String), Invoice.amount_minor, Invoice.disputed)
-             .join(Customer, Customer.id == Invoice.customer_id)
-             .where(Invoice.company_id == c, Invoice.document_type == "invoice", Invoice.issue_date <= as_of)
-             .order_by(Invoice.id))
+    paid = (select(Allocation.invoice_id.label("iid"), func.sum(Allocation.amount_minor).label("amount"),
+                   func.max(Allocation.allocated_on).label("last"))
+            .where(Allocation.company_id == c, Allocation.allocated_on <= as_of)
+            .group_by(Allocation.invoice_id).subquery())
+
+    def of_kind(kind: str) -> Any:
+        return func.sum(case((Adjustment.kind == kind, Adjustment.amount_minor), else_=0))
+
+    def whole(total: Any) -> Any:
+        """A sum as a whole number (PostgreSQL sums bigints as numeric: a Decimal a cell), 0 without facts."""
+        return cast(func.coalesce(total, 0), BigInteger)
+
+    adjusted = (select(Adjustment.invoice_id.label("iid"), func.sum(Adjustment.amount_minor).label("amount"),
+                       of_kind("writeoff").label("writeoff"), of_kind("opening_settlement").label("opening"),
+                       func.max(Adjustment.effective_on).label("last"))
+                .where(Adjustment.company_id == c, Adjustment.effective_on <= as_of)
+                .group_by(Adjustment.invoice_id).subquery())
+    q = (select(Invoice.id, Invoice.number, Customer.code, Invoice.currency, cast(Invoice.issue_date, String),
+                cast(Invoice.due_date, String), Invoice.amount_minor, Invoice.disputed,
+                whole(paid.c.amount), whole(adjusted.c.amount), whole(adjusted.c.writeoff), whole(adjusted.c.opening),
+                cast(paid.c.last, String), cast(adjusted.c.last, String))
+         .join(Customer, Customer.id == Invoice.customer_id)
+         .outerjoin(paid, paid.c.iid == Invoice.id).outerjoin(adjusted, adjusted.c.iid == Invoice.id)
+         .where(Invoice.company_id == c, Invoice.document_type == "invoice", Invoice.issue_date <= as_of)
+         .order_by(Invoice.id))
     if since is not None:
-        inv_q = inv_q.where(Invoice.issue_date >= since)
-    rows = conn.execute(inv_q).all()
+        q = q.where(Invoice.issue_date >= since)
+    rows = conn.execute(q).all()
     n = len(rows)
     if not rows:
         empty_o, empty_i = np.zeros(0, dtype=object), np.zeros(0, dtype=np.int64)
         empty_d = np.zeros(0, dtype="datetime64[D]")
         return InvoiceColumns(as_of, empty_o, empty_o, empty_o, empty_d, empty_d, empty_i, empty_i, empty_i,
                               empty_i, empty_i, empty_d, np.zeros(0, dtype=bool))
-    ids, numbers, codes, currencies, issued, due, amount, disputed = zip(*rows, strict=True)
-    pos = np.fromiter(ids, dtype=np.int64, count=n)  # ordered by id: positions by binary search
-    amount_a = np.fromiter(amount, dtype=np.int64, count=n)
-    reduced = np.zeros(n, dtype=np.int64)
-    last = np.full(n, NO_DAY, dtype=np.int64)  # day number of the newest fact
+    (_, numbers, codes, currencies, issued, due, amount, disputed, paid_m, adjusted_m, writeoff_m, opening_m,
+     paid_last, adjusted_last) = zip(*rows, strict=True)
 
-    def merge(q: Any) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
-        """Sums and newest days of a grouped fact query, by invoice position (unknown ids dropped)."""
-        found = conn.execute(q).all()
-        sums = np.zeros(n, dtype=np.int64)
-        newest = np.full(n, NO_DAY, dtype=np.int64)
-        if not found:
-            return sums, newest
-        iid_t, m, d = zip(*found, strict=True)
-        iid = np.fromiter(iid_t, dtype=np.int64, count=len(found))
-        at = np.searchsorted(pos, iid)
-        ok = (at < n) & (pos[np.minimum(at, n - 1)] == iid)
-        np.add.at(sums, at[ok], np.fromiter(m, dtype=np.int64, count=len(found))[ok])
-        np.maximum.at(newest, at[ok], _days(d).astype(np.int64)[ok])
-        return sums, newest
+    def ints(values: tuple[Any, ...]) -> npt.NDArray[np.int64]:
+        return np.fromiter(values, dtype=np.int64, count=n)
 
-    def facts(table: Any, on: Any, kind: str | None = None) -> Any:
-        q = (select(table.invoice_id, func.sum(table.amount_minor), cast(func.max(on), String))
-             .where(table.company_id == c, on <= as_of).group_by(table.invoice_id))
-        return q.where(table.kind == kind) if kind is not None else q
-
-    paid, paid_last = merge(facts(Allocation, Allocation.allocated_on))
-    by_kind = {}
-    for kind in ("writeoff", "opening_settlement", "credit_applied"):
-        by_kind[kind] = merge(facts(Adjustment, Adjustment.effective_on, kind))
-    reduced += paid
-    last = np.maximum(last, paid_last)
-    other_q = (select(Adjustment.invoice_id, func.sum(Adjustment.amount_minor),
-                      cast(func.max(Adjustment.effective_on), String))
-               .where(Adjustment.company_id == c, Adjustment.effective_on <= as_of,
-                      Adjustment.kind.not_in(tuple(by_kind))).group_by(Adjustment.invoice_id))
-    by_kind["other"] = merge(other_q)
-    for sums, newest in by_kind.values():
-        reduced += sums
-        last = np.maximum(last, newest)
-    open_minor = amount_a - reduced
+    amount_a, paid_a = ints(amount), ints(paid_m)
+    open_minor = amount_a - paid_a - ints(adjusted_m)
+    last = np.maximum(_days(paid_last).astype(np.int64), _days(adjusted_last).astype(np.int64))  # NaT: the minimum
     settled = np.where(open_minor == 0, last, NO_DAY)  # NO_DAY (no fact) reads as NaT
     return InvoiceColumns(
         as_of, np.array(numbers, dtype=object), np.array(codes, dtype=object), np.array(currencies, dtype=object),
-        _days(issued), _days(due), amount_a, open_minor, paid, by_kind["writeoff"][0],
-        by_kind["opening_settlement"][0], settled.astype("datetime64[D]"),
-        np.fromiter((bool(x) for x in disputed), dtype=bool, count=n))
+        _days(issued), _days(due), amount_a, open_minor, paid_a, ints(writeoff_m), ints(opening_m),
+        settled.astype("datetime64[D]"), np.fromiter((bool(x) for x in disputed), dtype=bool, count=n))
