@@ -1,6 +1,7 @@
-"""The customers work list at scale (issue 12): sorted by code, name or country, the page is cut by the
-database and only its customers' figures are read — and it shows exactly the rows, figures included,
-that sorting every customer's figures and cutting the same page shows."""
+"""The customers work list at scale (issue 12): sorted by code, name or country the page is cut by the
+database, by balance, overdue, DSO or grade by that key alone, and only the page's customers' other
+figures are read — and it shows exactly the rows, figures included, that sorting every customer's
+figures and cutting the same page shows."""
 
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ def shown(rows: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
     return [tuple(str(r[k]) for k in FIGURES) for r in rows]
 
 
-@pytest.mark.parametrize("sort", ["code", "name", "country"])
+@pytest.mark.parametrize("sort", ["code", "name", "country", "ar_value", "overdue_value", "dso", "grade"])
 def test_a_page_cut_by_the_database_equals_the_same_page_of_the_whole_board(ctx_factory: Any, sort: str) -> None:
     today = date.today()
     with ctx_factory() as ctx:
@@ -39,4 +40,4 @@ def test_a_page_cut_by_the_database_equals_the_same_page_of_the_whole_board(ctx_
                 assert (shown(rows), total, at) == (shown(page.rows), page.total, page.offset), (descending, offset)
         rows, total, _ = worklist.customer_board_page(ctx, today, search="textiles", sort="name") or ([], 0, 0)
         assert total == 1 and rows[0]["name"] == "Lyon Textiles SARL"
-        assert worklist.customer_board_page(ctx, today, sort="overdue_value") is None  # a figure: the whole board
+        assert worklist.customer_board_page(ctx, today, sort="exposure_value") is None  # read from the whole board

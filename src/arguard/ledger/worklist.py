@@ -31,12 +31,14 @@ SQL_SORTS = {"code": Customer.code, "name": func.lower(Customer.name), "country"
 def customer_board_page(ctx: ServiceContext, as_of: date, *, search: str | None = None, country: str | None = None,
                         sort: str = "code", descending: bool = False, offset: int = 0,
                         limit: int = 25) -> tuple[list[dict[str, Any]], int, int] | None:
-    """One page of `customer_board` sorted by code, name or country: (rows, total, offset), the page cut
-    by the database and the figures read for its customers only — the first page of 20,000 buyers
-    without reading the whole book. None for a sort by a figure (the caller sorts the whole board)."""
+    """One page of `customer_board`: (rows, total, offset). Sorted by code, name or country the page is
+    cut by the database; by balance, overdue, DSO or grade the sort key is read for every customer (the
+    aging scan, or the newest grades) and the page cut from it — either way the other figures (limits
+    and exposure above all) are read for the page's customers only. None for a sort by limit or exposure
+    (the caller sorts the whole board)."""
     column = SQL_SORTS.get(sort)
     if column is None:
-        return None
+        return _figure_page(ctx, as_of, search, country, sort, descending, offset, limit)
     q = select(Customer).where(Customer.company_id == ctx.company_id)
     if search:
         q = q.where(Customer.name.ilike(f"%{search}%") | Customer.code.ilike(f"%{search}%"))
@@ -49,6 +51,25 @@ def customer_board_page(ctx: ServiceContext, as_of: date, *, search: str | None 
     return _board(ctx, as_of, customers, whole=False), total, offset
 
 
+KEY_SORTS = ("ar_value", "overdue_value", "dso", "grade")
+"""Sorts by a figure whose key is cheap to read for every customer (not limit or exposure)."""
+
+
+def _figure_page(ctx: ServiceContext, as_of: date, search: str | None, country: str | None, sort: str,
+                 descending: bool, offset: int, limit: int) -> tuple[list[dict[str, Any]], int, int] | None:
+    if sort not in KEY_SORTS:
+        return None
+    customers, _ = list_customers(ctx, search=search, country=country, limit=10_000_000)
+    keys = _board(ctx, as_of, customers, whole=True, only=sort)
+    # as the dashboard sorts a work list: rows without the figure last either way, ties in code order
+    present = sorted((r for r in keys if r[sort] is not None), key=lambda r: r[sort], reverse=descending)
+    ordered = present + [r for r in keys if r[sort] is None]
+    offset = max(0, min(offset, max(len(ordered) - 1, 0)))
+    by_code = {c.code: c for c in customers}
+    page = [by_code[r["code"]] for r in ordered[offset:offset + limit]]
+    return _board(ctx, as_of, page, whole=False), len(ordered), offset
+
+
 def customer_board(ctx: ServiceContext, as_of: date, *, search: str | None = None,
                    country: str | None = None) -> list[dict[str, Any]]:
     """One row per customer matching the search: code, name, country, terms, balances (AgingRows per
@@ -57,15 +78,22 @@ def customer_board(ctx: ServiceContext, as_of: date, *, search: str | None = Non
     return _board(ctx, as_of, customers, whole=True)
 
 
-def _board(ctx: ServiceContext, as_of: date, customers: list[Customer], whole: bool) -> list[dict[str, Any]]:
-    """The board's rows of `customers`: set-based reads of the whole book (whole) or of these customers."""
+def _board(ctx: ServiceContext, as_of: date, customers: list[Customer], whole: bool,
+           only: str | None = None) -> list[dict[str, Any]]:
+    """The board's rows of `customers`: set-based reads of the whole book (whole) or of these customers.
+    only: the rows carry just this sort key (and code) — the grade, or the ledger's figures."""
     base = base_currency(ctx)
     fx = fx_table(ctx)
     ids = [c.id for c in customers]
+    if only == "grade":
+        grades = _grades(ctx, None)
+        return [{"code": c.code, "grade": grades.get(c.code, (None, None))[0]} for c in customers]
     balances: dict[str, list[Any]] = defaultdict(list)
     for r in (aging_report(ctx, as_of).rows if whole else _aging_rows(ctx, as_of, ids)):
         balances[r.customer_code or ""].append(r)
     sales = _credit_sales(ctx, as_of - timedelta(days=DSO_DAYS), as_of, None if whole else ids)
+    if only is not None:  # the ledger's figures are the key
+        return [_ledger_key(fx, base, as_of, c.code, balances.get(c.code, []), sales.get(c.id, {})) for c in customers]
     grades = _grades(ctx, None if whole else ids)
     positions = _positions(ctx, ids, as_of, whole)
     out = []
@@ -92,6 +120,14 @@ def _board(ctx: ServiceContext, as_of: date, customers: list[Customer], whole: b
                     "exposure_value": _in_base(fx, exposure, base, as_of),
                     "items": sum(r.items for r in rows)})
     return out
+
+
+def _ledger_key(fx: FxTable, base: str, as_of: date, code: str, rows: list[Any], sales: dict[str, int]) -> dict[str, Any]:
+    ar = _sum_in(fx, [r.total for r in rows], base, as_of)
+    overdue = _sum_in(fx, [r.overdue for r in rows], base, as_of)
+    sold = _sum_in(fx, [Money.from_minor(m, cur) for cur, m in sales.items()], base, as_of)
+    return {"code": code, "ar_value": ar.amount if ar else None, "overdue_value": overdue.amount if overdue else None,
+            "dso": _dso(ar, sold)}
 
 
 def _dso(ar: Money | None, sold: Money | None) -> Decimal | None:
