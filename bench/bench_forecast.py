@@ -3,13 +3,16 @@
 1. Backtests of the IBM sample (`../shared/data/invoices/`, or ARGUARD_IBM_HISTORY) at four training
    dates: the JSON of `arguard forecast backtest` for each.
 2. The small demo company (seed 42, history to 2026-11-30) built into a temporary SQLite database with
-   `arguard demo --steps none`, its history exported with `arguard forecast history`, backtested at two
-   dates on the invoices issued in the 13 weeks after; then `forecast run` and `provisions` on it,
-   timed (wall and this process's CPU).
+   `arguard demo --steps none`, its history exported with `arguard forecast history`, backtested at six
+   dates (a quarter apart) on the invoices issued in the 13 weeks after; then `forecast run` and
+   `provisions` on it, timed (wall and this process's CPU).
 3. Scale: `forecast_book` (model fit on a capped sample, features, prediction, 200 scenarios) on a
    generated history of ARGUARD_BENCH_FORECAST_ROWS invoices (default 1,000,000; 20,000 buyers, about
    one in ten open), without a database; the ledger read (`invoice_history`) is timed on the demo and
    extrapolated per invoice.
+4. The large demo for real: `arguard forecast run --as-of ARGUARD_BENCH_FORECAST_AS_OF (2026-12-04)
+   --company DEMO` as a child process on each database of ARGUARD_BENCH_FORECAST_URLS (comma-separated;
+   none: skipped), its wall and CPU (user + system, from the child's rusage).
 """
 
 from __future__ import annotations
@@ -29,6 +32,9 @@ ROOT = Path(__file__).resolve().parent.parent
 IBM = Path(os.environ.get("ARGUARD_IBM_HISTORY", ROOT.parent / "shared/data/invoices/ibm_ar_2012-01_to_2013-06.csv"))
 ROWS = int(os.environ.get("ARGUARD_BENCH_FORECAST_ROWS", "1000000"))
 SEED = 20240601
+DEMO_CUTOFFS = ("2025-02-28", "2025-05-31", "2025-08-31", "2025-11-30", "2026-02-28", "2026-05-31")
+LARGE_URLS = [u for u in os.environ.get("ARGUARD_BENCH_FORECAST_URLS", "").split(",") if u]
+LARGE_AS_OF = os.environ.get("ARGUARD_BENCH_FORECAST_AS_OF", "2026-12-04")
 
 
 def _timed(fn):  # type: ignore[no-untyped-def]
@@ -74,7 +80,7 @@ def demo(folder: Path) -> None:
     subprocess.run([str(exe), "forecast", "history", "--as-of", "2026-11-30", "--company", "DEMO", "--out",
                     str(folder / "history.csv")], check=True, env=env, capture_output=True)
     history = read_history(folder / "history.csv")
-    for d in ("2026-02-28", "2026-05-31"):
+    for d in DEMO_CUTOFFS:
         result, wall, cpu = _timed(lambda d=d: run_backtest(history, date.fromisoformat(d), predict_weeks=13))
         print(f"demo {d} (13 weeks): {json.dumps(result.as_dict())} censored {result.censored} "
               f"({wall:.1f} s, CPU {cpu:.1f} s)")
@@ -132,6 +138,26 @@ def scale() -> None:
           f"{wall:.1f} s (CPU {cpu:.1f} s)")
 
 
+def large(url: str) -> None:
+    import resource
+
+    exe = Path(sys.executable).parent / "arguard"
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    load, t = os.getloadavg()[0], time.perf_counter()
+    done = subprocess.run([str(exe), "forecast", "run", "--as-of", LARGE_AS_OF, "--company", "DEMO", "--format", "json",
+                           "--quiet"], check=False, env={**os.environ, "ARGUARD_DATABASE_URL": url},
+                          capture_output=True, text=True)
+    wall = time.perf_counter() - t
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+    if done.returncode:
+        print(f"forecast run on {url}: failed ({done.stderr.strip()[-300:]})")
+        return
+    answer = json.loads(done.stdout)
+    print(f"forecast run on {url.split('@')[-1]}: {answer['open_invoices']:,} open, {answer['trained_on']:,} settled "
+          f"known: {wall:.1f} s wall, CPU {cpu:.1f} s (load average {load:.1f} before, {os.getloadavg()[0]:.1f} after)")
+
+
 def main() -> None:
     print(describe())
     print(f"seed {SEED}, load average before: {os.getloadavg()[0]:.1f}")
@@ -139,6 +165,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         demo(Path(folder))
     scale()
+    for url in LARGE_URLS:
+        large(url)
 
 
 if __name__ == "__main__":

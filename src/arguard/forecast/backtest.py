@@ -129,8 +129,9 @@ def score(model: PaymentDateModel, X: pd.DataFrame, invoices: pd.DataFrame, actu
     due = day_numbers(invoices["due"])
     amount = invoices["amount"].to_numpy(dtype=np.float64)
     point = getattr(model, "point", False)
-    conditioned = end_day is not None and not point  # a point forecast is only moved back to the end
-    top = cdf_at(q, levels, (end_day - due).astype(np.float64)) if conditioned else np.ones(len(q))
+    top = np.ones(len(q))
+    if end_day is not None and not point:  # a point forecast is only moved back to the end
+        top = cdf_at(q, levels, (end_day - due).astype(np.float64))
     snap = runs is not None and getattr(model, "snaps_to_runs", False)
 
     def settle(days: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
