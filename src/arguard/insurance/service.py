@@ -267,7 +267,7 @@ def check_json(report: ObligationsReport) -> dict[str, Any]:
     money = _money_text_of(exponent(cur))
     iso = _IsoDates({None: None})
     zero = money(0)
-    obligations = []
+    obligations: list[dict[str, Any]] = []
     append = obligations.append
     counts = {"missed": 0, "due_soon": 0}
     at_stake = {"missed": 0, "due_soon": 0}
