@@ -95,3 +95,25 @@ def test_the_claim_file_comes_through_the_api_as_json_and_as_a_pdf_in_either_lan
     assert zh.status_code == 200 and "催收记录" in pdf_text(zh.content)
     assert client.get(f"/api/v1/insurance/claims/{c['id']}/file?format=pdf&language=fr",
                       headers=viewer).status_code == 422
+
+
+def test_the_claims_page_links_the_claim_file_in_the_readers_language(api, ctx_factory, company):
+    from arguard.platform.service import create_user
+
+    client, _ = api
+    with ctx_factory() as ctx:
+        book(ctx, LEDGER)
+        service.load_policy(ctx, POLICY_YAML, "p.yaml")
+        collections.load_policy(ctx, LETTERS)
+        create_user(ctx, "reader", "viewer", "pw-123456")
+    with ctx_factory() as ctx:
+        collections.run_dunning(ctx, D("2026-05-05"))
+        claim = service_claims.open_claim(ctx, service.get_policy(ctx, "P-1"), "K1", "insolvency", D("2026-09-01"))
+        claim_id = claim.id
+    client.post("/login", data={"company": company[1], "username": "reader", "password": "pw-123456", "next": "/"})
+    page = client.get("/insurance/claims").text
+    assert f'href="/insurance/claims/{claim_id}/file.pdf"' in page
+    en = client.get(f"/insurance/claims/{claim_id}/file.pdf")
+    assert en.headers["content-type"] == "application/pdf" and "Dunning history" in pdf_text(en.content)
+    client.cookies.set("arguard_lang", "zh-CN")
+    assert "催收记录" in pdf_text(client.get(f"/insurance/claims/{claim_id}/file.pdf").content)
