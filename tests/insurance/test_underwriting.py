@@ -8,7 +8,7 @@ from datetime import date
 from arguard.core.money import Money
 from arguard.insurance import service, service_claims, service_underwriting
 from arguard.insurance.underwriting import disagreements
-from arguard.limits import service as limits_service   # the test sets the risk appetite itself
+from arguard.limits import service as limits_service  # the test sets the risk appetite itself
 from arguard.risk import interface as risk
 from tests.insurance.policies import POLICY_YAML
 from tests.insurance.test_service import book
@@ -111,6 +111,8 @@ def test_the_underwriting_view_through_the_api_is_role_checked_and_company_scope
     k2 = next(x for x in body["lines"] if x["customer"] == "K2")
     assert k2["flags"] == ["approved_above_recommendation", "requested_above_recommendation"]
     assert k2["risk"]["binding_rule"] == "appetite.buyer" and k2["decision"]["status"] == "partly_approved"
+    one = client.get(url + "&customer=K1", headers=auth(key_for("viewer"))).json()
+    assert [x["requested"] for x in one["lines"]] == ["6000.00", "7500.00"] and one["flagged"] == 0
     stranger = client.get(url + "&policy_number=P-1", headers=auth(key_for("admin", other)))
     assert stranger.status_code == 404                     # another company has no policy P-1, and no view of A's
     assert "/api/v1/insurance/underwriting" in client.get("/openapi.json").json()["paths"]

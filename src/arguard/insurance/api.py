@@ -210,14 +210,15 @@ def decide_limit(body: DecisionIn, ctx: CreditManager) -> dict[str, Any]:
 
 
 @router.get("/underwriting")
-def underwriting(ctx: Viewer, as_of: date | None = None, policy_number: str | None = None) -> dict[str, Any]:
+def underwriting(ctx: Viewer, as_of: date | None = None, policy_number: str | None = None,
+                 customer: str | None = None) -> dict[str, Any]:
     """The underwriter's view: every insured-limit request and insurer decision under the policy, with the
     buyer's exposure, the risk engine's grade, PD and top reasons, the recommended limit and its binding
     rule, and the disagreements (`flags`)."""
     from arguard.insurance.service_underwriting import underwriting_view
 
     day = as_of or today()
-    return underwriting_view(ctx, service.get_policy(ctx, policy_number, day), day)
+    return underwriting_view(ctx, service.get_policy(ctx, policy_number, day), day, customer)
 
 
 # ---------------------------------------------------------------- declarations

@@ -278,6 +278,7 @@ _STATUS_SHORT = {"partly_approved": "partly"}
 
 @handle_errors
 def underwriting(as_of: AsOf = None, policy: PolicyNo = None, company: CompanyOption = None, fmt: Fmt = "table",
+                 customer: Annotated[str | None, typer.Option("--customer", help="One buyer's lines only.")] = None,
                  ) -> None:
     """Insured-limit requests and insurer decisions beside the risk engine's grade, PD and recommended
     limit; disagreements flagged: G (the insurer granted more than the recommendation), A (more was asked
@@ -286,7 +287,7 @@ def underwriting(as_of: AsOf = None, policy: PolicyNo = None, company: CompanyOp
 
     with company_context(company, role="viewer") as ctx:
         p = service.get_policy(ctx, policy, _day(as_of))
-        view = underwriting_view(ctx, p, _day(as_of))
+        view = underwriting_view(ctx, p, _day(as_of), customer)
     if fmt == "json":
         _print_json(view)
         return

@@ -38,10 +38,14 @@ def under_policy(r: CoverRecord, policy: Policy, as_of: date) -> bool:
     return d is not None and (d.effective_to is None or d.effective_to >= policy.start)
 
 
-def underwriting_lines(ctx: ServiceContext, policy: Policy, as_of: date) -> list[UnderwritingLine]:
+def underwriting_lines(ctx: ServiceContext, policy: Policy, as_of: date, customer: str | None = None,
+                       ) -> list[UnderwritingLine]:
     """The underwriter's view as of a date, oldest request first: one line per request (and per decision
-    answering it), the buyer's exposure and cover now, its newest grading and recommended limit, flags."""
-    records = [r for r in limits.cover_records(ctx, ("insured",)) if under_policy(r, policy, as_of)]
+    answering it), the buyer's exposure and cover now, its newest grading and recommended limit, flags.
+    `customer`: one buyer's lines only (a recommendation is worked out per buyer: on a book of thousands of
+    insured buyers the whole view takes a while, one buyer's does not)."""
+    records = [r for r in limits.cover_records(ctx, ("insured",)) if under_policy(r, policy, as_of)
+               and (customer is None or r.customer_code == customer)]
     codes = sorted({r.customer_code for r in records})
     if not codes:
         return []
@@ -104,9 +108,10 @@ def line_json(x: UnderwritingLine) -> dict[str, Any]:
             "flags": list(x.flags)}
 
 
-def underwriting_view(ctx: ServiceContext, policy: Policy, as_of: date) -> dict[str, Any]:
+def underwriting_view(ctx: ServiceContext, policy: Policy, as_of: date, customer: str | None = None,
+                      ) -> dict[str, Any]:
     """The underwriter's view as JSON: the policy, the date, its currency and one entry per request or
-    decision (`line_json`), with the number of lines flagged."""
-    lines = [line_json(x) for x in underwriting_lines(ctx, policy, as_of)]
+    decision (`line_json`), with the number of lines flagged; `customer`: one buyer's only."""
+    lines = [line_json(x) for x in underwriting_lines(ctx, policy, as_of, customer)]
     return {"policy_number": policy.policy_number, "insurer": policy.insurer, "as_of": as_of.isoformat(),
             "currency": policy.currency, "flagged": sum(1 for x in lines if x["flags"]), "lines": lines}
