@@ -1,7 +1,7 @@
 """The forecast service: the stored ledger's cash-in forecast (the only place here with ledger/risk reads).
 
-Reads go through the front doors: `arguard.ledger.interface.invoice_history` (every invoice with its
-settlement as of the date), `arguard.risk.interface.newest_grades` (PD per buyer),
+Reads go through the front doors: `arguard.ledger.interface.invoice_columns` (every invoice with its
+settlement as of the date, as numpy columns; `invoice_history` for the CSV export and actual receipts), `arguard.risk.interface.newest_grades` (PD per buyer),
 `arguard.insurance.interface.insured_book` (net insured exposure per buyer and the waiting period; without
 a policy, indemnities are zero and the answer says so).
 """
