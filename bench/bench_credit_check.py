@@ -11,7 +11,7 @@ Environment: ARGUARD_BENCH_DATABASE_URL (default postgresql+psycopg://postgres@1
 ARGUARD_BENCH_SIZE (large), ARGUARD_BENCH_RATE (200), ARGUARD_BENCH_DURATION (30 s), ARGUARD_BENCH_SEED (1),
 ARGUARD_BENCH_PROFILE=N: no server — N checks in-process (one unit of work each, commit included), with
 SQL statements per check (a `before_cursor_execute` listener), process CPU ms per check and the top of a
-cProfile; ARGUARD_BENCH_WORKERS (default: one per CPU core; 1: `arguard serve` itself; N > 1: the same app
+cProfile (CPU time, over up to 300 further checks); ARGUARD_BENCH_WORKERS (default: one per CPU core; 1: `arguard serve` itself; N > 1: the same app
 served by uvicorn with N worker processes, a worker health-check timeout long enough for the app's imports
 on a busy machine, and no access log).
 
@@ -129,7 +129,7 @@ def profile(url: str, size: str, seed: int, n: int) -> None:
     from arguard.platform.context import ServiceContext
     from arguard.platform.service import get_company
 
-    _, orders, as_of = _prepare(url, size, seed, 2 * n + 50)
+    _, orders, as_of = _prepare(url, size, seed, n + min(n, 300) + 50)
     engine = get_engine(url)
     statements: Counter[str] = Counter()
     event.listen(engine, "before_cursor_execute",
@@ -162,7 +162,7 @@ def profile(url: str, size: str, seed: int, n: int) -> None:
           f"CPU per check: {1000 * cpu / n:.2f} ms in the Python process, {1000 * db_cpu / n:.2f} ms in its "
           f"PostgreSQL backend ({len(backends)} connection(s)); wall {1000 * wall / n:.2f} ms per check; "
           f"load average {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}")
-    prof = cProfile.Profile()
+    prof = cProfile.Profile(time.process_time)  # CPU, not wall: the machine is shared
     prof.enable()
     for o in orders[50 + n:]:
         one(o)

@@ -16,7 +16,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import and_, case, literal, or_, select
+from sqlalchemy import Date, and_, bindparam, case, literal, or_, select
 
 from arguard.core.errors import ArguardError, ValidationError
 from arguard.core.money import Money
@@ -35,6 +35,14 @@ from arguard.platform.events import publish
 
 _CHUNK = 500
 
+# Statements read by every order check of a buyer with anything past due (limits rule 42): built once.
+_SETTINGS = (select(LedgerSettings.materiality_minor, LedgerSettings.materiality_currency,
+                    LedgerSettings.materiality_share_bp).where(LedgerSettings.company_id == bindparam("company")))
+_OVERDUE = (select(Invoice.customer_id, Invoice.due_date, Invoice.currency, Invoice.open_minor, Invoice.amount_minor)
+            .where(Invoice.company_id == bindparam("company"), Invoice.open_minor > 0,
+                   Invoice.document_type == "invoice", Invoice.due_date < bindparam("as_of", type_=Date)))
+_OVERDUE_OF = _OVERDUE.where(Invoice.customer_id.in_(bindparam("ids", expanding=True)))
+
 
 def _base(ctx: ServiceContext) -> str:
     from arguard.ledger.service_views import base_currency
@@ -44,10 +52,7 @@ def _base(ctx: ServiceContext) -> str:
 
 def get_materiality(ctx: ServiceContext) -> Materiality:
     """The company's tolerance (the defaults until a credit manager sets one)."""
-    # three columns on the unit of work's connection: read on the order check's path (limits rule 42)
-    row = ctx.connection().execute(select(
-        LedgerSettings.materiality_minor, LedgerSettings.materiality_currency, LedgerSettings.materiality_share_bp)
-        .where(LedgerSettings.company_id == ctx.company_id)).first()
+    row = ctx.connection().execute(_SETTINGS, {"company": ctx.company_id}).first()
     if row is None:
         return default_materiality(_base(ctx))
     return Materiality(Money.from_minor(row.materiality_minor, row.materiality_currency),
@@ -130,14 +135,14 @@ def material_overdue(ctx: ServiceContext, as_of: date, customer_ids: Sequence[in
     """Per buyer with anything open past due (all buyers, or the ids given): the oldest material overdue
     item, the material overdue amount per currency and how many immaterial leftovers it has. Open amounts
     are the ledger's current ones (the facts recorded up to now)."""
-    q = select(Invoice.customer_id, Invoice.due_date, Invoice.currency, Invoice.open_minor,
-               Invoice.amount_minor).where(Invoice.company_id == ctx.company_id, Invoice.open_minor > 0,
-                                           Invoice.document_type == "invoice", Invoice.due_date < as_of)
-    parts = ([q] if customer_ids is None
-             else [q.where(Invoice.customer_id.in_(list(customer_ids)[i:i + _CHUNK]))
-                   for i in range(0, len(customer_ids), _CHUNK)])
-    conn = ctx.connection()  # plain rows, no ORM layer: read by every order check of an overdue buyer
-    rows = [r for part in parts for r in conn.execute(part)]
+    conn = ctx.connection()  # plain rows, no ORM layer
+    params = {"company": ctx.company_id, "as_of": as_of}
+    if customer_ids is None:
+        rows = list(conn.execute(_OVERDUE, params))
+    else:
+        ids = list(customer_ids)
+        rows = [r for i in range(0, len(ids), _CHUNK)
+                for r in conn.execute(_OVERDUE_OF, {**params, "ids": ids[i:i + _CHUNK]})]
     if not rows:
         return {}
     # A few buyers (the order check): the tolerance in their currencies only.

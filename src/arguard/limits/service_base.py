@@ -7,14 +7,12 @@ Reactions offered to monitoring: `request_review(ctx, code, reason, cause)` and
 
 from __future__ import annotations
 
-from collections import namedtuple
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Boolean, Date, Integer, String, and_, bindparam, case, func, or_, select, text, true
-from sqlalchemy.orm import aliased
+from sqlalchemy import Boolean, Date, Integer, String, and_, bindparam, func, or_, select, text
 
 from arguard.core.errors import ValidationError
 from arguard.core.money import MissingRate, Money, check_currency
@@ -358,9 +356,9 @@ def _invoiced_of_order(order: Any = CreditOrder) -> Any:
 
 @dataclass(frozen=True)
 class CheckFacts:
-    """What the check reads about one buyer in one statement (`check_facts`): the order's own row (or
-    None), the buyer's shipped-not-invoiced and released parts without that order (limit currency), its
-    open items per currency (currency, open, oldest overdue due date, disputed) and its limit decisions."""
+    """What the check reads about one buyer (`check_facts`): the order's own row (or None), the buyer's
+    shipped-not-invoiced and released parts without that order (limit currency), its open items per
+    currency (currency, open, oldest overdue due date, disputed) and its limit decisions."""
 
     existing: Any
     orders: tuple[Money, Money]
@@ -371,56 +369,35 @@ class CheckFacts:
     """the newest stored grade (`sources.RiskServiceGrades`), None when ungraded"""
 
 
-def _facts_statement() -> Any:
-    """One UNION ALL of five reads, each row tagged with its part: 'order' (the order's row and the
-    buyer's live orders), 'open' (open items per currency), 'decision', 'scope' (what released orders
-    reserve in the buyer's country, sector and the book: `scope_uses`) and 'grade' (the risk
-    capability's newest stored grade, where it is installed). Columns by position:
-    part, n1…n6 (integers), s1…s6 (text), d1…d4 (dates)."""
-    from sqlalchemy import BigInteger, cast, literal_column, null, type_coerce, union_all
-
-    def row(part: str, n: list[Any], s: list[Any], d: list[Any]) -> Any:
-        # Values are only typed, never CAST (SQLite's CAST(… AS DATE) is numeric: '2026-03-15' → 2026); an
-        # empty column is a typed NULL, so that PostgreSQL matches it with the other parts' values. Short
-        # SQL matters too: psycopg caches the translation of statements up to 4 KiB only.
-        def col(v: Any, kind: Any, name: str) -> Any:
-            return (cast(null(), kind) if v is None else type_coerce(v, kind)).label(name)
-
-        return ([literal_column(f"'{part}'", String).label("part")]
-                + [col(v, BigInteger, f"n{i}") for i, v in enumerate(n + [None] * (6 - len(n)), 1)]
-                + [col(v, String, f"s{i}") for i, v in enumerate(s + [None] * (6 - len(s)), 1)]
-                + [col(v, Date, f"d{i}") for i, v in enumerate(d + [None] * (4 - len(d)), 1)])
-
-    company: Any = bindparam("company")
-    cid: Any = bindparam("cid")
-    # short aliases: the statement's text stays under psycopg's 4 KiB translation cache
-    o, dec = aliased(CreditOrder, name="o"), aliased(LimitDecisionRow, name="d")
-    as_of = bindparam("as_of", type_=Date)
-    orders = select(*row("order", [o.id, o.customer_id, o.amount_minor, o.limit_minor, o.version,
-                                   _invoiced_of_order(o)],
-                         [o.order_id, o.status, o.currency, o.outcome, o.country, o.sector], [o.ship_date])).where(
-        o.company_id == company, or_(o.order_id == bindparam("oid"), and_(
-            o.customer_id == cid, or_(o.status == "released", o.status == "shipped"),  # LIVE, written out
+def _orders_of_check() -> Any:
+    """The order's own row and the buyer's live orders within the horizon, with what was invoiced
+    against each: id, customer id, amount, limit-currency amount, version, invoiced, order id, status,
+    currency, outcome, country, sector, ship date."""
+    o = CreditOrder
+    return select(o.id, o.customer_id, o.amount_minor, o.limit_minor, o.version, _invoiced_of_order(o), o.order_id,
+                  o.status, o.currency, o.outcome, o.country, o.sector, o.ship_date).where(
+        o.company_id == bindparam("company"), or_(o.order_id == bindparam("oid"), and_(
+            o.customer_id == bindparam("cid"), or_(o.status == "released", o.status == "shipped"),  # LIVE
             or_(o.status == "shipped", o.ship_date <= bindparam("horizon", type_=Date)))))
-    oi = ledger.open_summary_select(company, cid, as_of).subquery("oi")
-    items = select(*row("open", [oi.c.open_minor, oi.c.disputed_minor], [oi.c.currency], [oi.c.oldest_due]))
-    decisions = select(*row("decision", [dec.amount_minor, dec.requested_minor, dec.id,
-                                          case((dec.cover_stopped == true(), 1), else_=0)],
-                            [dec.kind, dec.status, dec.currency, dec.conditions],
-                            [dec.decided_on, dec.effective_from, dec.effective_to, dec.review_on])).where(
-        dec.company_id == company, dec.customer_id == cid)
-    r = aliased(ReleasedByDay, name="r")
-    scopes = _released_query(select(*row("scope", [func.sum(r.minor)], [r.scope, r.key], [])), r)
-    parts = [orders, items, decisions, scopes]
-    newest = sources.RiskServiceGrades().newest_grade_select()
-    if newest is not None:
-        g = newest.subquery("g")
-        parts.append(select(*row("grade", [g.c.grade], [cast(g.c.pd_12m, String)], [])).select_from(g))
-    return union_all(*parts)
 
 
-_FactRow = namedtuple("_FactRow", "part n1 n2 n3 n4 n5 n6 s1 s2 s3 s4 s5 s6 d1 d2 d3 d4")
-_FACTS = DriverStatement(_facts_statement, dates=(13, 14, 15, 16))
+def _decisions_of_check() -> Any:
+    d = LimitDecisionRow
+    return (select(d.kind, d.status, d.amount_minor, d.requested_minor, d.currency, d.decided_on, d.effective_from,
+                   d.effective_to, d.review_on, d.cover_stopped, d.conditions, d.id)
+            .where(d.company_id == bindparam("company"), d.customer_id == bindparam("cid")).order_by(d.id))
+
+
+# The check's reads of one buyer, one plain statement each, run on the driver's cursor (`db.driver`: it
+# paid 14 % of the CPU per check on the large demo). Folding them into one UNION ALL paid 4–9 %, under
+# the bar of issue 10, and was undone (docs/benchmarks.md).
+_ORDERS = DriverStatement(_orders_of_check, dates=(12,))
+_OPEN = DriverStatement(lambda: ledger.open_summary_select(bindparam("company"), bindparam("cid"),
+                                                           bindparam("as_of", type_=Date)), dates=(2,))
+_DECISIONS = DriverStatement(_decisions_of_check, dates=(5, 6, 7, 8), flags=(9,))
+_SCOPES = DriverStatement(lambda: _released_query(select(ReleasedByDay.scope, ReleasedByDay.key,
+                                                         func.sum(ReleasedByDay.minor))))
+_GRADE = DriverStatement(lambda: sources.RiskServiceGrades().newest_grade_select())
 GRADES_IN_FACTS = sources.RiskServiceGrades().newest_grade_select() is not None
 """Whether `check_facts` reads the risk capability's newest grade (it is installed)."""
 
@@ -443,35 +420,30 @@ class _OrderRow:
 
 def check_facts(ctx: ServiceContext, order_id: str, customer_id: int, as_of: date, horizon_end: date,
                 country: str | None, sector: str | None) -> CheckFacts:
-    """The buyer's facts for the check in one statement (call after `lock_for_check`)."""
+    """The buyer's facts for the check (call after `lock_for_check`): four reads, five with the grade."""
     lc = get_policy(ctx).currency
+    conn = ctx.connection()
     params = {"company": ctx.company_id, "oid": order_id, "cid": customer_id, "horizon": horizon_end, "as_of": as_of,
               "country": country, "sector": sector}
-    released: dict[tuple[str, str], int] = {}
-    grade: sources.BuyerRisk | None = None
     existing = None
     shipped = released_parts = 0
-    items: list[tuple[str, int, date | None, int]] = []
-    decisions: list[LimitDecision] = []
-    for raw in _FACTS.rows(ctx.connection(), params):
-        r = _FactRow._make(raw)
-        part = r.part
-        if part == "order":
-            if r.s1 == order_id:
-                existing = _OrderRow(r.n1, r.n2, r.n3, r.n4, r.n5, r.s1, r.s2, r.s3, r.s4, r.s5, r.s6, r.d1)
-            elif r.s2 == "shipped":
-                shipped += order_part(r.n3, r.n4, r.n6)
-            else:
-                released_parts += order_part(r.n3, r.n4, r.n6)
-        elif part == "open":
-            items.append((r.s1, int(r.n1 or 0), r.d1, int(r.n2 or 0)))
-        elif part == "scope":
-            released[(r.s1, r.s2)] = int(r.n1 or 0)
-        elif part == "grade":
-            grade = sources.BuyerRisk(grade=int(r.n1), pd=float(r.s1))
+    for oid_, cid, amount, limit_minor, version, invoiced, oid, status, currency, outcome, ctry, sect, ship in (
+            _ORDERS.rows(conn, params)):
+        if oid == order_id:
+            existing = _OrderRow(oid_, cid, amount, limit_minor, version, oid, status, currency, outcome, ctry, sect,
+                                 ship)
+        elif status == "shipped":
+            shipped += order_part(amount, limit_minor, invoiced)
         else:
-            decisions.append(_decision(r.s1, r.s2, r.n1, r.n2, r.s3, r.d1, r.d2, r.d3, r.d4, r.n4, r.s4, r.n3))
-    decisions.sort(key=lambda d: d.seq)
+            released_parts += order_part(amount, limit_minor, invoiced)
+    items = [(cur, int(open_minor or 0), due, int(disputed or 0))
+             for cur, open_minor, due, disputed in _OPEN.rows(conn, params)]
+    decisions = [_decision(*r) for r in _DECISIONS.rows(conn, params)]
+    released = {(scope, key): int(minor or 0) for scope, key, minor in _SCOPES.rows(conn, params)}
+    grade = None
+    if GRADES_IN_FACTS:
+        found = _GRADE.rows(conn, params)
+        grade = sources.BuyerRisk(grade=int(found[0][0]), pd=float(found[0][1])) if found else None
     return CheckFacts(existing, (Money.from_minor(shipped, lc), Money.from_minor(released_parts, lc)), items,
                       decisions, released, grade)
 

@@ -120,11 +120,11 @@ def check_order(ctx: ServiceContext, order: OrderCheck, *, as_of: date, grades: 
                 source: str = "check") -> CheckAnswer:
     """Check one order (rules 25–34): one decision with every reason; audited.
 
-    Five statements (README rule 41): the lock, which also returns the buyer, its group parent, their
-    flags and the settings token (policy and appetite then come from the process cache); one read of
-    the buyer's facts (`svc.check_facts`); the order's write; the change of what it reserves; the pending
-    audit entry (`ctx.audit_later`: sealed into the chain after commit). A buyer in a group adds two
-    reads of the group's exposure."""
+    README rule 41: the lock, which also returns the buyer, its group parent, their flags and the
+    settings token (policy and appetite then come from the process cache); the buyer's facts
+    (`svc.check_facts`); the order's write; the change of what it reserves; the pending audit entry
+    (`ctx.audit_later`: sealed into the chain after commit). A buyer in a group adds two reads of the
+    group's exposure."""
     ctx.require("analyst")
     _validate(order)
     rows, token = svc.lock_for_check(ctx, order.customer_code)
