@@ -119,12 +119,20 @@ def customer_ids_select(company: Any, *, country: str | None = None, sector: str
     return q
 
 
-def open_by_customer(ctx: ServiceContext) -> list[tuple[int, str, int]]:
-    """(customer id, currency, open minor units) of every customer with something open, as of now."""
+def open_by_customer(ctx: ServiceContext, ids: Iterable[int] | None = None) -> list[tuple[int, str, int]]:
+    """(customer id, currency, open minor units) of every customer with something open, as of now; of the
+    customers `ids` only when given (IN lists of at most `_CHUNK`)."""
     q = (select(Invoice.customer_id, Invoice.currency, func.sum(Invoice.open_minor))
          .where(Invoice.company_id == ctx.company_id, Invoice.open_minor != 0)
          .group_by(Invoice.customer_id, Invoice.currency))
-    return [(int(c), cur, int(m)) for c, cur, m in ctx.session.execute(q)]
+    if ids is None:
+        return [(int(c), cur, int(m)) for c, cur, m in ctx.session.execute(q)]
+    wanted = sorted(set(ids))
+    out: list[tuple[int, str, int]] = []
+    for i in range(0, len(wanted), _CHUNK):
+        out += [(int(c), cur, int(m)) for c, cur, m in
+                ctx.session.execute(q.where(Invoice.customer_id.in_(wanted[i:i + _CHUNK])))]
+    return out
 
 
 def open_by_country_sector(ctx: ServiceContext) -> list[tuple[str | None, str | None, str, int, int]]:

@@ -16,7 +16,7 @@ from arguard.ledger import interface as ledger
 from arguard.limits.exposure import credit_line
 from arguard.limits.model import CoverRecord, LimitDecision, Recommendation
 from arguard.limits.service_base import decision_record
-from arguard.limits.service_limits import DecisionInput, decide_limit, recommend, request_limit
+from arguard.limits.service_limits import DecisionInput, decide_limit, request_limit
 from arguard.limits.tables import LimitDecisionRow, LimitRequest
 from arguard.platform.context import ServiceContext
 
@@ -108,16 +108,8 @@ def _record(code: str, kind: str, request_id: int | None, on: date | None, asked
 def recommended_limits(ctx: ServiceContext, codes: list[str], as_of: date) -> dict[str, Recommendation]:
     """The recommended limit of each buyer named (`recommend`: every bound and the one that decided it), in
     the limit currency; a buyer the recommendation cannot value (a missing rate, an unknown code) is
-    absent. Each capped scope (country, sector, book) is read once for all of them (`recommend`'s
-`scope_totals`); the rest is one recommendation per buyer: for a work list of requests, not the book."""
-    from arguard.core.errors import NotFound
-    from arguard.core.money import MissingRate
+    absent. What it reads of the buyers is read for all of them in a few bulk queries and each capped scope
+    (country, sector, book) once (`service_recommend`); the answer is `recommend`'s, buyer by buyer."""
+    from arguard.limits.service_recommend import recommended_limits_bulk
 
-    out: dict[str, Recommendation] = {}
-    totals: dict[tuple[str, str], Money] = {}          # each capped scope's exposure, read once
-    for code in sorted(set(codes)):
-        try:
-            out[code] = recommend(ctx, code, as_of, scope_totals=totals)
-        except (MissingRate, NotFound):
-            continue
-    return out
+    return recommended_limits_bulk(ctx, codes, as_of)

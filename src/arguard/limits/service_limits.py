@@ -248,12 +248,18 @@ def buyer_profile(ctx: ServiceContext, customer: CustomerRef, as_of: date, rates
     risk = (grades or sources.GRADES).risk_of(ctx, customer.code, as_of)
     state = ctx.session.scalar(select(BuyerCreditState).where(BuyerCreditState.company_id == ctx.company_id,
                                                               BuyerCreditState.customer_id == customer.id))
+    return profile_of(customer, risk, None if state is None else state.expected_monthly_minor, rates)
+
+
+def profile_of(customer: CustomerRef, risk: sources.BuyerRisk | None, expected_monthly_minor: int | None,
+               rates: Rates) -> BuyerProfile:
+    """A buyer's profile from what was read of it: its grade and accounts (None: ungraded), its expected
+    monthly sales (minor units of the limit currency, None: unknown); accounts converted by `rates`."""
 
     def conv(m: Money | None) -> Money | None:
         return None if m is None else rates.convert(m)
 
-    expected = None if state is None or state.expected_monthly_minor is None else Money.from_minor(
-        state.expected_monthly_minor, rates.to)
+    expected = None if expected_monthly_minor is None else Money.from_minor(expected_monthly_minor, rates.to)
     return BuyerProfile(
         code=customer.code, country=customer.country, sector=customer.sector,
         grade=risk.grade if risk else None, pd=risk.pd if risk else None,

@@ -73,15 +73,27 @@ class RiskServiceGrades:
             return None
         if not accounts:
             return BuyerRisk(grade=found.grade, pd=found.pd_12m)
-        st = risk.newest_accounts(ctx, customer.id, as_of)
-        equity = sales = wc = None
-        if st is not None:
-            cur, items = st.currency, st.items
-            equity, sales = _money(items.get("equity"), cur), _money(items.get("sales"), cur)
-            ca, stl = items.get("current_assets"), items.get("short_term_liabilities")
-            if ca is not None and stl is not None:
-                wc = _money(Decimal(str(ca)) - Decimal(str(stl)), cur)
-        return BuyerRisk(grade=found.grade, pd=found.pd_12m, equity=equity, sales=sales, working_capital=wc)
+        return _buyer_risk(found, risk.newest_accounts(ctx, customer.id, as_of))
+
+    def risks_of(self, ctx: ServiceContext, customer_ids: dict[str, int], as_of: date) -> dict[str, BuyerRisk]:
+        """`risk_of` (with accounts) of many buyers at once, {code: risk} for `customer_ids` {code: id}: two
+        bulk reads; an ungraded buyer is absent."""
+        ids = list(customer_ids.values())
+        grades = risk.newest_grade_of_buyers(ctx, ids, as_of)
+        accounts = risk.newest_accounts_of_buyers(ctx, [i for i in ids if i in grades], as_of)
+        return {code: _buyer_risk(grades[i], accounts.get(i)) for code, i in customer_ids.items() if i in grades}
+
+
+def _buyer_risk(found: Any, st: Any) -> BuyerRisk:
+    """A buyer's risk from its newest grade and (None or) newest accounts (`risk.NewestAccounts`)."""
+    equity = sales = wc = None
+    if st is not None:
+        cur, items = st.currency, st.items
+        equity, sales = _money(items.get("equity"), cur), _money(items.get("sales"), cur)
+        ca, stl = items.get("current_assets"), items.get("short_term_liabilities")
+        if ca is not None and stl is not None:
+            wc = _money(Decimal(str(ca)) - Decimal(str(stl)), cur)
+    return BuyerRisk(grade=found.grade, pd=found.pd_12m, equity=equity, sales=sales, working_capital=wc)
 
 
 GRADES: GradeSource = RiskServiceGrades()

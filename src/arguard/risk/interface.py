@@ -57,3 +57,8 @@ __all__ += ["score_frame_on_dask"]
 from arguard.risk.reads import newest_gradings
 
 __all__ += ["newest_gradings"]
+
+# Issue 14: the recommended limits of many buyers at once read their newest grades and accounts in bulk.
+from arguard.risk.reads import newest_accounts_of_buyers, newest_grade_of_buyers
+
+__all__ += ["newest_accounts_of_buyers", "newest_grade_of_buyers"]

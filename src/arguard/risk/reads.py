@@ -98,3 +98,43 @@ def newest_gradings(ctx: ServiceContext, codes: list[str], as_of: date, top: int
         out[code_of[r.customer_id]] = Grade(r.as_of, float(r.pd_12m), int(r.grade), r.confidence,  # type: ignore[arg-type]
                                             reasons, r.financial_pd, r.model_version)
     return out
+
+
+_BATCH = 500
+
+
+def _newest_per_buyer(ctx: ServiceContext, columns: tuple[Any, ...], customer_col: Any, where: Any,
+                      order: tuple[Any, ...], ids: list[int]) -> list[Any]:
+    """The first row per buyer by `order` among the rows matching `where`, for the buyers `ids` (IN lists of
+    at most `_BATCH`): one windowed query per chunk."""
+    from sqlalchemy import func
+
+    out: list[Any] = []
+    wanted = sorted(set(ids))
+    for i in range(0, len(wanted), _BATCH):
+        rank = func.row_number().over(partition_by=customer_col, order_by=order).label("rank")
+        inner = select(customer_col.label("customer_id"), *columns, rank).where(
+            where, customer_col.in_(wanted[i:i + _BATCH])).subquery()
+        out += ctx.session.execute(select(inner).where(inner.c.rank == 1)).all()
+    return out
+
+
+def newest_grade_of_buyers(ctx: ServiceContext, customer_ids: list[int], as_of: date) -> dict[int, NewestGrade]:
+    """`newest_grade` of many buyers at once, {customer id: grade}: the same rule (newest `as_of`, then
+    newest row), a buyer never graded by `as_of` absent."""
+    g = BuyerGrade
+    rows = _newest_per_buyer(ctx, (g.grade, g.pd_12m), g.customer_id,
+                             (g.company_id == ctx.company_id) & (g.as_of <= as_of),
+                             (g.as_of.desc(), g.id.desc()), customer_ids)
+    return {int(r.customer_id): NewestGrade(int(r.grade), float(r.pd_12m)) for r in rows}
+
+
+def newest_accounts_of_buyers(ctx: ServiceContext, customer_ids: list[int], as_of: date,
+                              ) -> dict[int, NewestAccounts]:
+    """`newest_accounts` of many buyers at once, {customer id: accounts}: the same rule (newest year end on
+    or before `as_of`, then newest row), a buyer without accounts by then absent."""
+    st = FinancialStatement
+    rows = _newest_per_buyer(ctx, (st.currency, st.items), st.customer_id,
+                             (st.company_id == ctx.company_id) & (st.fiscal_year_end <= as_of),
+                             (st.fiscal_year_end.desc(), st.id.desc()), customer_ids)
+    return {int(r.customer_id): NewestAccounts(r.currency, dict(r.items or {})) for r in rows}
