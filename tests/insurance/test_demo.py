@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
+from decimal import Decimal
 
 import pytest
 
 from arguard.db.session import session_scope
 from arguard.demo import service as demo
 from arguard.demo.model import DemoSize
+from arguard.demo.steps import discover_steps
 from arguard.insurance import service, service_claims
 from arguard.platform.context import ServiceContext
 from arguard.platform.service import get_company
@@ -42,3 +44,21 @@ def test_demo_company_carries_a_policy_with_live_obligations_claims_and_a_recove
         assert any(c["recoveries"] for c in claims)
         kinds = {d.kind for d in service_claims.list_declarations(ctx)}
         assert kinds == {"turnover", "overdue"}
+
+
+def test_the_demo_files_and_pays_claims_whatever_cover_the_limits_step_gave(engine, sqlite_only):
+    """The claims are picked from the book as it is: without the limits step (no insured limit at all) the
+    insurance step still has a paid claim with a recovery and a filed one."""
+    code = "IE" + uuid.uuid4().hex[:6].upper()
+    as_of = date(2026, 3, 1)
+    steps = [s for s in discover_steps() if s.name in ("risk", "insurance")]
+    result = demo.build_demo(engine, size=DemoSize("tiny", buyers=60, invoices=1000), seed=11, as_of=as_of,
+                             company_code=code, steps=steps)
+    assert {name: ok for name, ok, _ in result.steps} == {"risk": True, "insurance": True}, result.steps
+    with session_scope(engine) as s:
+        ctx = ServiceContext(s, get_company(s, code).id, "test", "viewer")
+        claims = [service_claims.claim_json(ctx, c) for c in service_claims.list_claims(ctx)]
+        assert sorted(c["status"] for c in claims) == ["filed", "paid"], claims
+        assert all(Decimal(c["loss"]) > 0 for c in claims), claims
+        paid = next(c for c in claims if c["status"] == "paid")
+        assert Decimal(paid["paid"]) > 0 and paid["recoveries"], paid

@@ -6,13 +6,13 @@ stop supply held through the order check, and deadline alerts for a few buyers."
 from __future__ import annotations
 
 from datetime import date, timedelta
-from decimal import Decimal
+from decimal import ROUND_CEILING, Decimal
 from random import Random
 
 from arguard.core.errors import ArguardError
 from arguard.core.money import Money
 from arguard.demo.model import DemoWorld
-from arguard.insurance import service, service_claims
+from arguard.insurance import rules, service, service_claims
 from arguard.insurance.terms import declaration_periods
 from arguard.platform.context import ServiceContext
 
@@ -82,32 +82,97 @@ def insurance_demo(ctx: ServiceContext, world: DemoWorld, rng: Random) -> None:
 
 
 def _claims(ctx: ServiceContext, world: DemoWorld, policy, by_buyer: dict, rng: Random) -> set[str]:  # type: ignore[no-untyped-def]
-    """A paid claim with a recovery on a defaulted buyer (else the largest covered exposure), and a filed one."""
+    """A paid claim with a recovery (opened four months ago) and a filed claim (opened three weeks ago),
+    on buyers picked from the book as it is on the day each claim is opened (`_claimable`): whatever limits
+    and cover the limits step gave, the demo has both. Should no buyer have a loss the policy covers, the
+    insurer is taken to have insured the largest defaulted (else overdue) buyers for the policy years."""
     as_of = world.as_of
-    defaulted = {b.code: b for b in world.buyers if b.defaulted_on is not None}
-    ranked = sorted(by_buyer, key=lambda c: (c not in defaulted, -sum(o.at_stake_minor for o in by_buyer[c])))
     done: set[str] = set()
-    for code in ranked:
-        if len(done) == 2:
+    for attempt in range(2):
+        for days in (120, 90, 60):
+            if len(done) < 1 and _claim(ctx, world, policy, by_buyer, as_of - timedelta(days=days), done, rng,
+                                        paid=True):
+                break
+        for days in (20, 10, 35):
+            if len(done) < 2 and _claim(ctx, world, policy, by_buyer, as_of - timedelta(days=days), done, rng,
+                                        paid=False):
+                break
+        if len(done) == 2 or attempt == 1:
             break
-        b = defaulted.get(code)
-        cause = "insolvency" if b is not None and b.default_kind == "insolvency" else "protracted_default"
-        opened = as_of - timedelta(days=120) if not done else as_of - timedelta(days=20)
-        if min(o.due_date for o in by_buyer[code]) >= opened:
+        _insure_claim_candidates(ctx, world, policy, done)
+    return done
+
+
+def _claim(ctx: ServiceContext, world: DemoWorld, policy, by_buyer: dict, opened: date, done: set[str],  # type: ignore[no-untyped-def]
+           rng: Random, *, paid: bool) -> bool:
+    """Open and file a claim on the best candidate as of `opened` (and, `paid`, have it paid and a first
+    dividend recovered); False when no buyer can be claimed on that day."""
+    if opened < policy.start:
+        return False
+    for code, cause, _ in _claimable(ctx, world, policy, by_buyer, opened):
+        if code in done:
             continue
         try:
             claim = service_claims.open_claim(ctx, policy, code, cause, opened)
             service_claims.advance_claim(ctx, policy, claim.id, "file", opened + timedelta(days=2))
-            if not done and claim.indemnity_minor > 0:
+            if paid and claim.indemnity_minor > 0:
+                pay_on = opened + timedelta(days=60)
                 service_claims.advance_claim(ctx, policy, claim.id, "review", opened + timedelta(days=10))
-                service_claims.advance_claim(ctx, policy, claim.id, "pay", opened + timedelta(days=60))
+                service_claims.advance_claim(ctx, policy, claim.id, "pay", pay_on)
                 recovered = Money.from_minor(max(1, claim.loss_minor // 5), claim.currency)
-                service_claims.add_recovery(ctx, claim.id, recovered, as_of - timedelta(days=rng.randint(5, 30)),
-                                            "administrator's first dividend")
+                on = max(pay_on, world.as_of - timedelta(days=rng.randint(5, 30)))
+                service_claims.add_recovery(ctx, claim.id, recovered, on, "administrator's first dividend")
         except ArguardError:
             continue
         done.add(code)
-    return done
+        return True
+    return False
+
+
+def _claimable(ctx: ServiceContext, world: DemoWorld, policy, by_buyer: dict, on: date,  # type: ignore[no-untyped-def]
+               ) -> list[tuple[str, str, int]]:
+    """(buyer, cause, loss in policy-currency minor units) of every buyer a claim could be made on as of
+    `on`, best first. The loss is what the claim would cover (the insurance rules: cover in force at
+    delivery, undisputed): all its open invoices for an insolvency, the overdue ones for a protracted
+    default. Best: a buyer in default by then (the cause as it happened), then one still overdue under
+    cover today (`by_buyer`), then a loss above the aggregate first loss (the insurer pays on it), then
+    the larger loss."""
+    defaulted = {b.code: b for b in world.buyers if b.defaulted_on is not None and b.defaulted_on <= on}
+    items, countries, _ = service.insured_items(ctx, policy, on)
+    buyers = service.insured_buyers(ctx, policy, on, countries)
+    covers = rules.cover_per_invoice(policy, buyers, items, on)
+    loss: dict[tuple[str, str], int] = {}
+    for i in items:
+        b = defaulted.get(i.customer_code)
+        cause = "insolvency" if b is not None and b.default_kind == "insolvency" else "protracted_default"
+        covered = 0 if i.disputed else covers[i.number].covered_minor
+        if covered and (cause == "insolvency" or i.due_date < on):
+            key = (i.customer_code, cause)
+            loss[key] = loss.get(key, 0) + covered
+    first_loss = policy.aggregate_first_loss.minor
+    ranked = sorted(loss.items(), key=lambda kv: (kv[0][0] not in defaulted, kv[0][0] not in by_buyer,
+                                                   kv[1] <= first_loss, -kv[1], kv[0][0]))
+    return [(code, cause, minor) for (code, cause), minor in ranked]
+
+
+def _insure_claim_candidates(ctx: ServiceContext, world: DemoWorld, policy, done: set[str]) -> None:  # type: ignore[no-untyped-def]
+    """Insured cover, from the start of last year's policy, for the (two) buyers owing the most on
+    deliveries of this policy year long overdue, defaulted buyers first: the demo's claims then have a loss
+    to claim on a book without any."""
+    start = policy.start - timedelta(days=365)
+    defaulted = {b.code for b in world.buyers if b.defaulted_on is not None}
+    items, _, _ = service.insured_items(ctx, policy, world.as_of - timedelta(days=20))
+    owed: dict[str, int] = {}
+    for i in items:
+        if (i.customer_code not in done and policy.covers_delivery_on(i.delivered_on) and not i.disputed
+                and i.due_date < world.as_of - timedelta(days=60)):
+            owed[i.customer_code] = owed.get(i.customer_code, 0) + i.open_minor
+    for code in sorted(owed, key=lambda c: (c not in defaulted, -owed[c], c))[:2 - len(done)]:
+        amount = Money.from_minor(owed[code], policy.currency).amount
+        service_claims.record_insurer_decision(
+            ctx, code, status="approved", amount=Money.of((amount / 1000).to_integral_value(ROUND_CEILING) * 1000,
+                                                          policy.currency),
+            on=start, effective_from=start, reason="insured at the policy's inception", reference="DEMO-UW-0")
 
 
 # What the insurer answered to the demo's requests for more cover: (share of the amount asked granted, status).
