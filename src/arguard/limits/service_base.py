@@ -389,7 +389,7 @@ def _decisions_of_check() -> Any:
 
 
 # The check's reads of one buyer, one plain statement each, run on the driver's cursor (`db.driver`: it
-# paid 14 % of the CPU per check on the large demo). Folding them into one UNION ALL paid 4–9 %, under
+# paid 12 % of the CPU per check on the large demo). Folding them into one UNION ALL paid 2–9 %, under
 # the bar of issue 10, and was undone (docs/benchmarks.md).
 _ORDERS = DriverStatement(_orders_of_check, dates=(12,))
 _OPEN = DriverStatement(lambda: ledger.open_summary_select(bindparam("company"), bindparam("cid"),
