@@ -83,6 +83,19 @@ def test_a_stale_snapshot_is_refreshed_by_one_reader_while_the_others_keep_the_p
     assert snaps.read("book", 60, lambda: "never") == "next" and computed == ["next"]
 
 
+def test_a_failed_refresh_keeps_the_previous_value() -> None:
+    clock = Clock()
+    snaps: Snapshots[str] = Snapshots("test.failed", 10, clock=clock)
+    snaps.read("book", 60, lambda: "first")
+    clock.now = 61
+
+    def broken() -> str:
+        raise RuntimeError("database went away")
+
+    assert snaps.read("book", 60, broken) == "first"
+    assert snaps.read("book", 60, lambda: "next") == "next"
+
+
 def test_the_first_snapshot_is_computed_once_while_the_other_readers_wait() -> None:
     snaps: Snapshots[int] = Snapshots("test.first", 10)
     calls: list[int] = []

@@ -11,6 +11,7 @@ Decimals).
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections import OrderedDict
@@ -72,7 +73,7 @@ class Snapshots(BoundedCache[V]):
     The first read of a key computes it while the other readers of that key wait for the result (one
     computation, not one per waiting reader). A value older than `max_age_s` keeps being answered while
     the one reader that found it stale first computes the next, in its own call: no thread of its own,
-    and the other readers never wait. Locks are striped (a fixed number, whatever the number of keys)."""
+    and the other readers never wait; if that computation fails, the previous value is answered. Locks are striped (a fixed number, whatever the number of keys)."""
 
     STRIPES = 64
 
@@ -93,10 +94,13 @@ class Snapshots(BoundedCache[V]):
                 return found[1]
             try:
                 value = compute()
-                self.put(key, value)
-                return value
+            except Exception:  # the previous value stays; the next stale read tries again
+                logging.getLogger(__name__).exception("snapshot %s of %s not refreshed", key, self.name)
+                return found[1]
             finally:
                 lock.release()
+            self.put(key, value)
+            return value
         with lock:  # never computed: one computes, the others wait for it
             with self._lock:
                 found = self._entries.get(key)
