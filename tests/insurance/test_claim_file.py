@@ -117,3 +117,41 @@ def test_the_claims_page_links_the_claim_file_in_the_readers_language(api, ctx_f
     assert en.headers["content-type"] == "application/pdf" and "Dunning history" in pdf_text(en.content)
     client.cookies.set("arguard_lang", "zh-CN")
     assert "催收记录" in pdf_text(client.get(f"/insurance/claims/{claim_id}/file.pdf").content)
+
+
+def _squeezed(text: str) -> str:
+    return "".join(text.split())
+
+
+def test_the_indemnity_terms_are_explained_in_the_readers_language(api, ctx_factory, company):
+    """Every term of the indemnity says how it came about in the reader's language: the 中文 claim file, the
+    claim's JSON (`explanations` beside the English `explanation`) and the claims page."""
+    from arguard.platform.service import create_user
+
+    client, _ = api
+    with ctx_factory() as ctx:
+        book(ctx, LEDGER)
+        service.load_policy(ctx, POLICY_YAML, "p.yaml")
+        create_user(ctx, "reader", "viewer", "pw-123456")
+    with ctx_factory() as ctx:
+        claim = service_claims.open_claim(ctx, service.get_policy(ctx, "P-1"), "K1", "protracted_default",
+                                          D("2026-09-01"))
+        data = service_claims.claim_json(ctx, claim, with_file=True)
+    terms = {x["name"]: x for x in data["terms"]}
+    # 12,000 claimed: threshold reached, 500 deductible, 5,000 first loss, 90 % of 6,500
+    assert terms["indemnity_pct"]["explanation"] == "90 % of the insured loss"
+    assert terms["indemnity_pct"]["explanations"] == {"en": "90 % of the insured loss", "zh-CN": "承保损失的 90 %"}
+    assert terms["aggregate_first_loss"]["explanations"]["zh-CN"] == "本保单年度累计自负额 5000.00，尚余 5000.00"
+    assert terms["non_qualifying_loss"]["explanations"]["zh-CN"] == "已达到起赔额"
+    assert terms["indemnity"]["explanations"]["zh-CN"] == "应予赔付"
+    zh = _squeezed(pdf_text(render_claim_file(data, "zh-CN")))
+    for x in data["terms"]:
+        assert _squeezed(x["explanations"]["zh-CN"]) in zh, x
+    for english in ("insured loss", "threshold reached", "left this policy year", "payable", "retention"):
+        assert _squeezed(english) not in zh
+    en = _squeezed(pdf_text(render_claim_file(data, "en")))
+    assert _squeezed("90 % of the insured loss") in en and _squeezed("承保损失") not in en
+    client.post("/login", data={"company": company[1], "username": "reader", "password": "pw-123456", "next": "/"})
+    client.cookies.set("arguard_lang", "zh-CN")
+    page = client.get("/insurance/claims").text
+    assert "承保损失的 90 %" in page and "卖方每次索赔自行承担的部分" in page and "of the insured loss" not in page

@@ -177,7 +177,8 @@ def claim_open(customer: str, cause: Annotated[str, typer.Argument(help="insolve
 def _show_claim(c: dict[str, object]) -> None:
     console.print(f"claim {c['id']} on {c['customer']} ({c['cause']}): {c['status']}, indemnity {c['indemnity']} "
                   f"{c['currency']}")
-    emit(c["terms"], "table", title="indemnity")  # type: ignore[arg-type]
+    emit([{k: x[k] for k in ("name", "amount", "explanation")} for x in c["terms"]],  # type: ignore[attr-defined]
+         "table", title="indemnity")
 
 
 def _advance(action: str, claim_id: int, on: str | None, company: str | None, reason: str | None = None,

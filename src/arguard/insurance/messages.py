@@ -171,3 +171,43 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "insurance.decision.cancelled": ("cancelled", "取消"),
     "insurance.decision.pending": ("waiting", "待决定"),
 }
+
+# How each term of an indemnity came about (terms.indemnity: a key with the figures it names, `explanation`).
+MESSAGES.update({
+    "insurance.explain.gross_loss": ("open amount claimed", "索赔的未付金额"),
+    "insurance.explain.excluded": ("disputed or not covered: left out until resolved",
+                                   "有争议或不在保：解决之前不计入"),
+    "insurance.explain.eligible_loss": ("covered loss within the limit in force at delivery",
+                                        "交货时有效限额以内的在保损失"),
+    "insurance.explain.eligible_loss_limit": ("covered loss within the limit in force at delivery ({limit})",
+                                              "交货时有效限额（{limit}）以内的在保损失"),
+    "insurance.explain.below_non_qualifying_loss": ("the loss is below the non-qualifying loss threshold: no indemnity",
+                                                    "损失低于起赔额：不予赔偿"),
+    "insurance.explain.non_qualifying_loss_reached": ("threshold reached", "已达到起赔额"),
+    "insurance.explain.deductible_per_claim": ("the seller's retention on each claim", "卖方每次索赔自行承担的部分"),
+    "insurance.explain.aggregate_first_loss": ("{left} of {total} left this policy year",
+                                               "本保单年度累计自负额 {total}，尚余 {left}"),
+    "insurance.explain.insured_loss": ("loss the indemnity percentage applies to", "适用赔偿比例的损失"),
+    "insurance.explain.indemnity_pct": ("{pct} % of the insured loss", "承保损失的 {pct} %"),
+    "insurance.explain.remaining_max_liability": ("maximum liability {cap} less {paid} paid this year",
+                                                  "最高赔偿限额 {cap} 减去本年度已赔付的 {paid}"),
+    "insurance.explain.payable": ("payable", "应予赔付"),
+    "insurance.explain.capped": ("payable (capped)", "应予赔付（以最高赔偿限额为上限）"),
+})
+
+
+def explanation(key: str, values: dict[str, str], language: str = "en") -> str:
+    """An indemnity term's explanation (`insurance.explain.*` key and its figures) in English or 中文."""
+    pair = MESSAGES.get(key)
+    if pair is None:
+        return key
+    return pair[1 if language.lower().startswith("zh") else 0].format(**values)
+
+
+def term_explanation(term: dict[str, object], language: str = "en") -> str:
+    """The explanation of a stored indemnity term (`service_claims` claim JSON) in the language asked: from
+    its key and figures; a term stored before the keys existed keeps its English sentence."""
+    key, values = term.get("explanation_key"), term.get("values")
+    if isinstance(key, str) and key in MESSAGES:
+        return explanation(key, values if isinstance(values, dict) else {}, language)
+    return str(term.get("explanation") or "")

@@ -194,11 +194,23 @@ class ObligationsReport:
 
 @dataclass(frozen=True, slots=True)
 class IndemnityTerm:
-    """One line of an indemnity computation: a name, the amount, and how it came about."""
+    """One line of an indemnity computation: a name, the amount, and how it came about — a message key of
+    insurance/messages.py (`insurance.explain.*`) with the figures it names (`values`), written in a
+    language by `explain(language)`; `explanation` is the English sentence."""
 
     name: str
     amount: Money
-    explanation: str
+    key: str
+    values: tuple[tuple[str, str], ...] = ()
+
+    def explain(self, language: str = "en") -> str:
+        from arguard.insurance.messages import explanation
+
+        return explanation(self.key, dict(self.values), language)
+
+    @property
+    def explanation(self) -> str:
+        return self.explain("en")
 
 
 @dataclass(frozen=True, slots=True)

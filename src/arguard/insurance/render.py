@@ -106,7 +106,7 @@ def render_claim_file(claim: dict[str, Any], language: str = "en") -> bytes:
         Paragraph(pdf_text(t("insurance.file.head", policy=claim["policy_number"],
                              cause=t(f"insurance.cause.{claim['cause']}"), status=t(f"insurance.claim.{claim['status']}"),
                              as_of=file.get("as_of", claim["opened_on"]), currency=cur)), p)]
-    for title, rows in _claim_sections(claim, file, t, language == "en"):
+    for title, rows in _claim_sections(claim, file, t, language):
         story += [Paragraph(pdf_text(title), h2), Spacer(1, 1 * mm)]
         story.append(_grid(rows, font) if len(rows) > 1 else Paragraph(pdf_text(t("insurance.file.none")), p))
     buf = io.BytesIO()
@@ -115,11 +115,13 @@ def render_claim_file(claim: dict[str, Any], language: str = "en") -> bytes:
     return buf.getvalue()
 
 
-def _claim_sections(claim: dict[str, Any], file: dict[str, Any], t: Any, english: bool,
+def _claim_sections(claim: dict[str, Any], file: dict[str, Any], t: Any, language: str,
                     ) -> list[tuple[str, list[list[str]]]]:
-    # the terms' explanations are English sentences of the indemnity rule: the 中文 file shows the labels only
+    from arguard.insurance.messages import term_explanation
+
+    # each term's explanation in the reader's language (a term stored before the message keys: in English)
     terms = [[t("insurance.term.indemnity"), t("insurance.amount"), ""]] + [
-        [t(f"insurance.term.{x['name']}"), x["amount"], x.get("explanation", "") if english else ""]
+        [t(f"insurance.term.{x['name']}"), x["amount"], term_explanation(x, language)]
         for x in claim.get("terms", [])]
     invoices = [[t("insurance.invoice"), t("insurance.file.delivery_ref"), t("insurance.file.delivered_on"),
                  t("insurance.due"), t("insurance.open"), t("insurance.file.covered"), t("insurance.cover")]] + [

@@ -13,6 +13,7 @@ from arguard.collections import interface as collections
 from arguard.core.errors import Conflict, NotFound, ValidationError
 from arguard.core.money import Money
 from arguard.insurance import rules, terms
+from arguard.insurance.messages import term_explanation
 from arguard.insurance.model import CLAIM_CAUSES, Policy
 from arguard.insurance.service import (
     insured_buyers,
@@ -277,8 +278,17 @@ def collection_history(ctx: ServiceContext, code: str, as_of: date) -> dict[str,
                           "resolution": d.resolution} for d in collections.disputes(ctx, code, as_of)]}
 
 
-def _terms_json(ind: Any) -> list[dict[str, str]]:
-    return [{"name": t.name, "amount": str(t.amount.amount), "explanation": t.explanation} for t in ind.terms]
+def _terms_json(ind: Any) -> list[dict[str, Any]]:
+    """The terms as stored with a claim: the English explanation, and its message key with the figures it
+    names (so that it can be written in the reader's language: `messages.term_explanation`)."""
+    return [{"name": t.name, "amount": str(t.amount.amount), "explanation": t.explanation,
+             "explanation_key": t.key, "values": dict(t.values)} for t in ind.terms]
+
+
+def _terms_out(stored: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
+    """A claim's stored terms with their explanation in every language (`explanations`: en, zh-CN)."""
+    return [{**x, "explanations": {lang: term_explanation(x, lang) for lang in ("en", "zh-CN")}}
+            for x in stored or []]
 
 
 def open_claim(ctx: ServiceContext, policy: Policy, code: str, cause: str, as_of: date) -> Claim:
@@ -389,7 +399,7 @@ def claim_json(ctx: ServiceContext, row: Claim, with_file: bool = False) -> dict
         "filed_on": row.filed_on.isoformat() if row.filed_on else None,
         "decided_on": row.decided_on.isoformat() if row.decided_on else None, "currency": cur,
         "loss": money_text(row.loss_minor, cur), "indemnity": money_text(row.indemnity_minor, cur),
-        "paid": money_text(row.paid_minor, cur), "reason": row.reason, "terms": row.terms,
+        "paid": money_text(row.paid_minor, cur), "reason": row.reason, "terms": _terms_out(row.terms),
         "recoveries": [{"received_on": r.received_on.isoformat(), "amount": money_text(r.amount_minor, cur),
                         "insurer": money_text(r.insurer_minor, cur), "seller": money_text(r.seller_minor, cur),
                         "reference": r.reference} for r in recoveries_of(ctx, row.id)]}

@@ -36,34 +36,37 @@ def indemnity(policy: Policy, *, cause: str, covered: Money, excluded: Money, li
     (None: already applied invoice by invoice); first_loss_used_before / paid_before: absorbed by and paid
     on earlier claims of the policy year; year_premium: the premium of the year (for the cap)."""
     zero = policy.zero()
-    terms = [IndemnityTerm("gross_loss", covered + excluded, "open amount claimed"),
-             IndemnityTerm("excluded", -excluded, "disputed or not covered: left out until resolved")]
+    terms = [IndemnityTerm("gross_loss", covered + excluded, "insurance.explain.gross_loss"),
+             IndemnityTerm("excluded", -excluded, "insurance.explain.excluded")]
     eligible = covered if limit is None else min(covered, limit)
-    terms.append(IndemnityTerm("eligible_loss", eligible, "covered loss within the limit in force at delivery"
-                               + ("" if limit is None else f" ({limit.amount})")))
+    terms.append(IndemnityTerm("eligible_loss", eligible, "insurance.explain.eligible_loss") if limit is None
+                 else IndemnityTerm("eligible_loss", eligible, "insurance.explain.eligible_loss_limit",
+                                    (("limit", str(limit.amount)),)))
     if eligible < policy.non_qualifying_loss or eligible.amount <= 0:
         terms.append(IndemnityTerm("non_qualifying_loss", policy.non_qualifying_loss,
-                                   "the loss is below the non-qualifying loss threshold: no indemnity"))
+                                   "insurance.explain.below_non_qualifying_loss"))
         return Indemnity(zero, tuple(terms), zero, False)
-    terms.append(IndemnityTerm("non_qualifying_loss", policy.non_qualifying_loss, "threshold reached"))
+    terms.append(IndemnityTerm("non_qualifying_loss", policy.non_qualifying_loss,
+                               "insurance.explain.non_qualifying_loss_reached"))
     deductible = min(policy.deductible_per_claim, eligible)
     after = eligible - deductible
-    terms.append(IndemnityTerm("deductible_per_claim", -deductible, "the seller's retention on each claim"))
+    terms.append(IndemnityTerm("deductible_per_claim", -deductible, "insurance.explain.deductible_per_claim"))
     afl_left = max(policy.aggregate_first_loss - first_loss_used_before, zero)
     afl = min(afl_left, after)
     after = after - afl
-    terms.append(IndemnityTerm("aggregate_first_loss", -afl,
-                               f"{afl_left.amount} of {policy.aggregate_first_loss.amount} left this policy year"))
-    terms.append(IndemnityTerm("insured_loss", after, "loss the indemnity percentage applies to"))
+    terms.append(IndemnityTerm("aggregate_first_loss", -afl, "insurance.explain.aggregate_first_loss",
+                               (("left", str(afl_left.amount)), ("total", str(policy.aggregate_first_loss.amount)))))
+    terms.append(IndemnityTerm("insured_loss", after, "insurance.explain.insured_loss"))
     pct = policy.indemnity_political_pct if cause == "political" else policy.indemnity_commercial_pct
     gross = _pct_of(after, pct)
-    terms.append(IndemnityTerm("indemnity_pct", gross, f"{pct} % of the insured loss"))
+    terms.append(IndemnityTerm("indemnity_pct", gross, "insurance.explain.indemnity_pct", (("pct", str(pct)),)))
     cap = policy.max_liability.cap(max(year_premium, policy.premium.minimum))
     remaining = max(cap - paid_before, zero)
-    terms.append(IndemnityTerm("remaining_max_liability", remaining,
-                               f"maximum liability {cap.amount} less {paid_before.amount} paid this year"))
+    terms.append(IndemnityTerm("remaining_max_liability", remaining, "insurance.explain.remaining_max_liability",
+                               (("cap", str(cap.amount)), ("paid", str(paid_before.amount)))))
     amount = min(gross, remaining)
-    terms.append(IndemnityTerm("indemnity", amount, "payable" + (" (capped)" if amount < gross else "")))
+    terms.append(IndemnityTerm("indemnity", amount, "insurance.explain.capped" if amount < gross
+                               else "insurance.explain.payable"))
     return Indemnity(amount, tuple(terms), afl, True)
 
 
