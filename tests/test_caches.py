@@ -5,6 +5,7 @@ stale snapshot is refreshed once, by one reader, while the others keep their ans
 from __future__ import annotations
 
 import ast
+import functools
 import threading
 from pathlib import Path
 
@@ -55,7 +56,7 @@ def test_snapshots_of_ever_new_dates_and_groups_stay_within_the_bound_and_their_
     snaps: Snapshots[int] = Snapshots("test.snapshots", 50)
     locks = snaps.locks
     for day in range(5_000):
-        assert snaps.read(("db", 1, "book", day), 60, lambda d=day: d) == day
+        assert snaps.read(("db", 1, "book", day), 60, functools.partial(int, day)) == day
     assert len(snaps) == 50 and snaps.locks is locks and len(locks) == Snapshots.STRIPES
 
 
