@@ -4,8 +4,8 @@ policy in force, with each buyer's newest grading and recommended limit (`servic
 Database: ARGUARD_BENCH_UNDERWRITING_URL (default the large demo in PostgreSQL, arguard_bench), company
 ARGUARD_BENCH_UNDERWRITING_COMPANY (default DEMO), date ARGUARD_BENCH_UNDERWRITING_AS_OF (default
 2026-12-04); nothing is written. One run (the view reads thousands of buyers): wall and this process's CPU
-seconds for the request/decision records (two statements), the gradings (one), the recommendations (one
-`recommend` per buyer, each capped scope read once) and the whole view, with the load average before and after.
+seconds for the request/decision records (two statements), the gradings (one), the recommendations (every
+buyer's facts read in bulk, each capped scope once: `limits.service_recommend`) and the whole view, with the load average before and after.
 """
 
 from __future__ import annotations
