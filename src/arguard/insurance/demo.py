@@ -138,7 +138,7 @@ def _claimable(ctx: ServiceContext, world: DemoWorld, policy, by_buyer: dict, on
     cover today (`by_buyer`), then a loss above the aggregate first loss (the insurer pays on it), then
     the larger loss."""
     defaulted = {b.code: b for b in world.buyers if b.defaulted_on is not None and b.defaulted_on <= on}
-    items, countries, _ = service.insured_items(ctx, policy, on)
+    items, countries, _ = service.insured_items(ctx, policy, on, in_period_only=True)  # only these are covered
     buyers = service.insured_buyers(ctx, policy, on, countries)
     covers = rules.cover_per_invoice(policy, buyers, items, on)
     loss: dict[tuple[str, str], int] = {}
