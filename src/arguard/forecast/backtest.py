@@ -87,7 +87,10 @@ def training_set(history: pd.DataFrame, as_of: date, rows: pd.Index | None = Non
 
 
 def _as_known_on(history: pd.DataFrame, cut: pd.Timestamp) -> pd.DataFrame:
-    """The history as a reader on `cut` saw it: invoices issued by then, settlements after it unknown."""
+    """The history as a reader on `cut` saw it: invoices issued by then, settlements after it unknown
+    (the history itself, not a copy, when it holds nothing later — a ledger read as of the date)."""
+    if not ((history["issue"] > cut).any() or (history["settled"] > cut).any()):
+        return history
     known = history[history["issue"] <= cut].copy()
     known.loc[known["settled"] > cut, "settled"] = pd.NaT
     return known

@@ -103,7 +103,7 @@ def forecast_book(history: Any, req: ForecastRequest, base: str, rates: dict[str
     open_rows = history[history["open_minor"] > 0]
     as_of_day = int(day_numbers(pd.Series([pd.Timestamp(req.as_of)]))[0])
     asked = np.full(len(open_rows), as_of_day + 1, dtype=np.int64)
-    X = invoice_features(open_rows, history.drop(columns=["open_minor", "label_ok"]), asked)
+    X = invoice_features(open_rows, history, asked)  # the extra columns (open_minor, label_ok) are not read
     q = model.predict_quantiles(X) if len(open_rows) else np.zeros((0, len(model.quantiles_)))
     note(STAGES, 3, 5)
     buyers = pd.Index(pd.unique(open_rows["customer"]))
@@ -209,7 +209,7 @@ def _fit(history: Any, as_of: date, seed: int) -> Any:
     if len(recent) > MAX_TRAINING_ROWS:
         recent = recent.sample(MAX_TRAINING_ROWS, random_state=seed).sort_index()
     # features of the sample are computed against the whole history known on as_of
-    X, delay, observed = training_set(history.drop(columns=["open_minor", "label_ok"]), as_of, rows=recent.index)
+    X, delay, observed = training_set(history, as_of, rows=recent.index)
     if int(np.sum(observed)) < MIN_SETTLED:
         return CustomerAverageBaseline().fit(X, delay, observed)
     return CensoredQuantileGBM(seed=seed).fit(X, delay, observed)
