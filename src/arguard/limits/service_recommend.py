@@ -124,7 +124,8 @@ def _expected_sales(ctx: ServiceContext, ids: list[int]) -> dict[int, int]:
     for part in _chunks(ids):
         out.update({int(cid): int(m) for cid, m in ctx.session.execute(
             select(s.customer_id, s.expected_monthly_minor).where(
-                s.company_id == ctx.company_id, s.customer_id.in_(part), s.expected_monthly_minor.is_not(None)))})
+                s.company_id == ctx.company_id, s.customer_id.in_(part), s.expected_monthly_minor.is_not(None)))
+            if m is not None})
     return out
 
 
