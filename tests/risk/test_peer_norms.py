@@ -8,7 +8,10 @@ from arguard.risk.model import PaymentBehaviour
 
 
 def paying(dbt: float, paid: int = 12, peer: float | None = None) -> PaymentBehaviour:
-    return PaymentBehaviour(invoices_paid=paid, avg_days_beyond_terms=dbt, peer_days_beyond_terms=peer)
+    """A buyer whose lateness grows a little (10 days over 90): not a steady slow payer, so only its
+    country's habit excuses lateness here (the steady payer's allowance, rule 17: test_slow_payers)."""
+    return PaymentBehaviour(invoices_paid=paid, avg_days_beyond_terms=dbt, peer_days_beyond_terms=peer,
+                            dbt_trend_days=10.0)
 
 
 def impact(b: PaymentBehaviour) -> float:

@@ -39,6 +39,12 @@ DISPUTE_WEIGHT = 0.6
 """Log-odds per unit of disputed share: every invoice of the window disputed multiplies the odds by 1.8."""
 CREDIT_NOTE_WEIGHT = 0.5
 """Log-odds per credit note per invoice issued in the window."""
+STEADY_TREND_DAYS, STEADY_PARTIAL_SHARE = 5.0, 0.2
+"""A steady slow payer: lateness not growing by more than 5 days over 90 days, at most one invoice in five paid
+in instalments (README rule 17)."""
+STEADY_ALLOWANCE_DAYS = 20.0
+"""Lateness a steady slow payer is further excused, beyond its country's habit: paying 20 days late but in
+full, month after month, is a terms matter, not a sign of failure. Lateness beyond it still counts."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,7 +112,10 @@ def payment_reasons(b: PaymentBehaviour) -> list[Reason]:
 
     dbt = max(b.avg_days_beyond_terms, 0.0)
     usual = min(max(b.peer_days_beyond_terms or 0.0, 0.0), PEER_ALLOWANCE_DAYS)
-    late = max(dbt - usual, 0.0)  # lateness beyond the local habit is the signal (README rule 16)
+    steady = (b.dbt_trend_days <= STEADY_TREND_DAYS and b.partial_payment_share <= STEADY_PARTIAL_SHARE
+              and b.max_days_past_due < 60)
+    # lateness beyond the local habit is the signal (README rule 16), beyond a steady payer's terms gap (rule 17)
+    late = max(dbt - usual - (STEADY_ALLOWANCE_DAYS if steady else 0.0), 0.0)
     if dbt <= 2 and b.invoices_paid >= MIN_HISTORY:
         add("payment.on_time", "pays on time (days beyond terms)", -0.3, dbt)
     else:
@@ -140,6 +149,14 @@ def country_norms(rows: Iterable[tuple[str, PaymentBehaviour]]) -> dict[str, flo
         if b.invoices_paid >= MIN_HISTORY:
             by_country.setdefault(country, []).append(max(b.avg_days_beyond_terms, 0.0))
     return {c: round(statistics.median(v), 2) for c, v in by_country.items() if len(v) >= PEER_MIN_BUYERS}
+
+
+def book_norm(rows: Iterable[tuple[str, PaymentBehaviour]]) -> float | None:
+    """Usual days beyond terms over the seller's whole book (same buyers and minimum as `country_norms`): the
+    reference for a buyer whose country has too few peers for its own norm. Few peers is less information,
+    not more risk: such a buyer is judged against the book, not against punctuality (README rule 17)."""
+    days = [max(b.avg_days_beyond_terms, 0.0) for _, b in rows if b.invoices_paid >= MIN_HISTORY]
+    return round(statistics.median(days), 2) if len(days) >= PEER_MIN_BUYERS else None
 
 
 def in_default(b: PaymentBehaviour | None) -> bool:

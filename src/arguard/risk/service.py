@@ -24,7 +24,7 @@ from arguard.ledger import interface as ledger
 from arguard.platform.context import ServiceContext
 from arguard.platform.events import Fact, publish
 from arguard.risk.capability import REGRADE_ON
-from arguard.risk.combine import PriorShift, combine, country_norms
+from arguard.risk.combine import PriorShift, book_norm, combine, country_norms
 from arguard.risk.labels import with_text
 from arguard.risk.model import ITEM_NAMES, Grade, PaymentBehaviour, Reason, RiskInputs, StatementItems
 from arguard.risk.ratios import ratio_matrix
@@ -315,19 +315,28 @@ def _with_peer_norms(ctx: ServiceContext, as_of: date, customers: list[Any],
     16): from the behaviours at hand when the whole book is graded, else from the other buyers of the
     graded buyers' countries."""
     country_of = {c.id: c.country for c in customers}
+    refs: list[Any] = []
     if whole:
         peers = behaviours
     else:
         wanted = set(country_of.values())
         by_country: dict[str, list[int]] = defaultdict(list)
-        for ref in ledger.customer_refs(ctx):
+        refs = list(ledger.customer_refs(ctx))
+        for ref in refs:
             if ref.country in wanted:
                 by_country[ref.country].append(ref.id)
                 country_of.setdefault(ref.id, ref.country)
         peer_ids = sorted({i for ids in by_country.values() for i in sorted(ids)[:PEER_SAMPLE]} | set(behaviours))
         peers = {**payment_behaviours(ctx, as_of, peer_ids), **behaviours}
-    norms = country_norms((country_of[cid], b) for cid, b in peers.items() if cid in country_of)
-    return {cid: replace(b, peer_days_beyond_terms=norms.get(country_of.get(cid, ""))) for cid, b in behaviours.items()}
+    rows = [(country_of[cid], b) for cid, b in peers.items() if cid in country_of]
+    norms = country_norms(rows)
+    if not whole and any(country_of.get(cid, "") not in norms for cid in behaviours):
+        # a graded buyer's country has too few peers: the book's norm, from a deterministic sample (rule 17)
+        sample = [i for i in sorted(r.id for r in refs)[:PEER_SAMPLE] if i not in peers]
+        rows += [("", b) for b in payment_behaviours(ctx, as_of, sample).values()] if sample else []
+    book = book_norm(rows)
+    return {cid: replace(b, peer_days_beyond_terms=norms.get(country_of.get(cid, ""), book))
+            for cid, b in behaviours.items()}
 
 
 def _reason_record(r: Reason) -> dict[str, Any]:
