@@ -102,7 +102,7 @@ MESSAGES.update({
     "ledger.grade": ("Grade", "评级"),
     "ledger.limit": ("Limit", "信用额度"),
     "ledger.exposure": ("Exposure", "风险敞口"),
-    "ledger.dso_short": ("DSO (days)", "DSO（天）"),
+    "ledger.dso_short": ("DSO (count-back, days)", "DSO（倒推法，天）"),
     "ledger.customers.sub2": ("{total} customers · balances as of {as_of} · sorted in {base}",
                               "共 {total} 个客户 · 余额截至 {as_of} · 按 {base} 折算排序"),
 })

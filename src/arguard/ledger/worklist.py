@@ -1,27 +1,31 @@
 """The customers work list (dashboard): every customer of a search with balance, overdue and DSO from
 the ledger, newest grade from risk and limit and exposure from limits — each a set-based read for the
-whole list (one aging scan, one sales sum, one grade query, one pass of the limits book), never one
-query per row. Figures to compare across customers are in the base currency (converted at the dated
+whole list (one aging scan, one sum of monthly sales, one grade query, one pass of the limits book), never
+one query per row. A buyer's DSO is the count-back DSO (`metrics.count_back_dso`: each month's credit
+sales, newest first, consume the balance) — per buyer the simple 90-day ratio misleads (one invoice
+issued 10 days ago reads 90 days). Figures to compare across customers are in the base currency (converted at the dated
 rate; None where a rate is missing). Service layer of the ledger; risk and limits through their
 front doors."""
 
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, literal, select
 
 from arguard.core.errors import ValidationError
 from arguard.core.money import FxTable, Money
+from arguard.ledger import metrics
 from arguard.ledger.service import list_customers
 from arguard.ledger.service_views import aging_report, base_currency, fx_table
 from arguard.ledger.tables import Customer, Invoice
 from arguard.platform.context import ServiceContext
 
-DSO_DAYS = 90
+DSO_MONTHS = 24
+"""Months of credit sales the count-back DSO walks back at most (`metrics.count_back_windows`)."""
 
 
 SQL_SORTS = {"code": Customer.code, "name": func.lower(Customer.name), "country": Customer.country}
@@ -73,7 +77,7 @@ def _figure_page(ctx: ServiceContext, as_of: date, search: str | None, country: 
 def customer_board(ctx: ServiceContext, as_of: date, *, search: str | None = None,
                    country: str | None = None) -> list[dict[str, Any]]:
     """One row per customer matching the search: code, name, country, terms, balances (AgingRows per
-    currency), ar/overdue in the base currency, dso (days, 90-day period), grade, pd, limit, exposure."""
+    currency), ar/overdue in the base currency, dso (count-back days, in the base currency), grade, pd, limit, exposure."""
     customers, _ = list_customers(ctx, search=search, country=country, limit=10_000_000)
     return _board(ctx, as_of, customers, whole=True)
 
@@ -91,9 +95,11 @@ def _board(ctx: ServiceContext, as_of: date, customers: list[Customer], whole: b
     balances: dict[str, list[Any]] = defaultdict(list)
     for r in (aging_report(ctx, as_of).rows if whole else _aging_rows(ctx, as_of, ids)):
         balances[r.customer_code or ""].append(r)
-    sales = _credit_sales(ctx, as_of - timedelta(days=DSO_DAYS), as_of, None if whole else ids)
+    windows = metrics.count_back_windows(as_of, DSO_MONTHS)
+    sales = _monthly_sales(ctx, windows, None if whole else ids)
     if only is not None:  # the ledger's figures are the key
-        return [_ledger_key(fx, base, as_of, c.code, balances.get(c.code, []), sales.get(c.id, {})) for c in customers]
+        return [_ledger_key(fx, base, as_of, windows, c.code, balances.get(c.code, []), sales.get(c.id, {}))
+                for c in customers]
     grades = _grades(ctx, None if whole else ids)
     positions = _positions(ctx, ids, as_of, whole)
     out = []
@@ -101,7 +107,6 @@ def _board(ctx: ServiceContext, as_of: date, customers: list[Customer], whole: b
         rows = balances.get(c.code, [])
         ar = _sum_in(fx, [r.total for r in rows], base, as_of)
         overdue = _sum_in(fx, [r.overdue for r in rows], base, as_of)
-        sold = _sum_in(fx, [Money.from_minor(m, cur) for cur, m in sales.get(c.id, {}).items()], base, as_of)
         grade, pd = grades.get(c.code, (None, None))
         pos = positions.get(c.id)
         limit = pos.limit if pos is not None else None
@@ -115,25 +120,48 @@ def _board(ctx: ServiceContext, as_of: date, customers: list[Customer], whole: b
         out.append({"code": c.code, "name": c.name, "country": c.country, "terms_days": c.terms_days,
                     "currency": c.currency, "balances": rows, "ar": ar, "overdue": overdue,
                     "ar_value": ar.amount if ar else None, "overdue_value": overdue.amount if overdue else None,
-                    "dso": _dso(ar, sold), "grade": grade, "pd": pd, "limit": limit,
+                    "dso": _count_back_dso(fx, base, as_of, windows, ar, sales.get(c.id, {})), "grade": grade, "pd": pd, "limit": limit,
                     "limit_value": _in_base(fx, limit, base, as_of), "exposure": exposure,
                     "exposure_value": _in_base(fx, exposure, base, as_of),
                     "items": sum(r.items for r in rows)})
     return out
 
 
-def _ledger_key(fx: FxTable, base: str, as_of: date, code: str, rows: list[Any], sales: dict[str, int]) -> dict[str, Any]:
+Windows = list[tuple[date, date]]
+MonthlySales = dict[str, dict[int, int]]
+"""One buyer's credit sales: {currency: {window index (0 = newest month): minor units}}."""
+
+
+def _ledger_key(fx: FxTable, base: str, as_of: date, windows: Windows, code: str, rows: list[Any],
+                sales: MonthlySales) -> dict[str, Any]:
     ar = _sum_in(fx, [r.total for r in rows], base, as_of)
     overdue = _sum_in(fx, [r.overdue for r in rows], base, as_of)
-    sold = _sum_in(fx, [Money.from_minor(m, cur) for cur, m in sales.items()], base, as_of)
     return {"code": code, "ar_value": ar.amount if ar else None, "overdue_value": overdue.amount if overdue else None,
-            "dso": _dso(ar, sold)}
+            "dso": _count_back_dso(fx, base, as_of, windows, ar, sales)}
 
 
-def _dso(ar: Money | None, sold: Money | None) -> Decimal | None:
-    if ar is None or sold is None or sold.amount <= 0 or ar.amount <= 0:
-        return Decimal(0) if ar is not None and ar.amount <= 0 else None
-    return (ar.amount / sold.amount * DSO_DAYS).quantize(Decimal("0.1"))
+def _count_back_dso(fx: FxTable, base: str, as_of: date, windows: Windows, ar: Money | None,
+                    sales: MonthlySales) -> Decimal | None:
+    """The buyer's count-back DSO in the base currency: the balance and each month's sales converted at
+    the rate of `as_of` (as ar and overdue are). 0 when nothing is owed or the buyer is in credit; None
+    when a rate is missing or nothing was sold in the months walked back."""
+    if ar is None:
+        return None
+    if ar.amount <= 0:
+        return metrics.count_back_dso(ar.minor, ())
+    in_base = [0] * len(windows)
+    for cur, months in sales.items():
+        if cur == base:
+            for i, minor in months.items():
+                in_base[i] += minor
+            continue
+        try:  # as `_sum_in` converts: each amount at the dated rate, rounded to the base's minor unit
+            rate = fx.rate(cur, base, as_of)
+        except ValidationError:
+            return None
+        for i, minor in months.items():
+            in_base[i] += Money(Money.from_minor(minor, cur).amount * rate, base).minor
+    return metrics.count_back_dso(ar.minor, [((hi - lo).days, in_base[i]) for i, (lo, hi) in enumerate(windows)])
 
 
 def _sum_in(fx: FxTable, amounts: list[Money], to: str, on: date) -> Money | None:
@@ -160,19 +188,33 @@ def _aging_rows(ctx: ServiceContext, as_of: date, ids: list[int]) -> list[Any]:
     return aging_rows_and_totals(ctx, as_of, ids)[0] if ids else []
 
 
-def _credit_sales(ctx: ServiceContext, after: date, until: date,
-                  ids: list[int] | None = None) -> dict[int, dict[str, int]]:
-    """Invoiced per customer and currency with an issue date in (after, until] (of `ids` when given)."""
-    q = (select(Invoice.customer_id, Invoice.currency, func.sum(Invoice.amount_minor))
-         .where(Invoice.company_id == ctx.company_id, Invoice.document_type == "invoice",
-                Invoice.issue_date > after, Invoice.issue_date <= until)
-         .group_by(Invoice.customer_id, Invoice.currency))
+def _monthly_sales(ctx: ServiceContext, windows: Windows, ids: list[int] | None = None) -> dict[int, MonthlySales]:
+    """Credit sales (invoices less credit notes, ledger rule 8, as `dso_report` counts them) per customer,
+    currency and count-back window (index into `windows`, newest first; each (start, end]) — one grouped
+    query for the whole book or for `ids`."""
+    month = _window_index(windows, 0, len(windows) - 1)
+    inner = (select(Invoice.customer_id.label("cid"), Invoice.currency.label("cur"), month.label("month"),
+                    Invoice.amount_minor.label("minor"))
+             .where(Invoice.company_id == ctx.company_id,
+                    Invoice.issue_date > windows[-1][0], Invoice.issue_date <= windows[0][1]))
     if ids is not None:
-        q = q.where(Invoice.customer_id.in_(ids))
-    out: dict[int, dict[str, int]] = defaultdict(dict)
-    for cid, currency, minor in ctx.session.execute(q):
-        out[cid][currency] = int(minor or 0)
+        inner = inner.where(Invoice.customer_id.in_(ids))
+    sub = inner.subquery()
+    q = select(sub.c.cid, sub.c.cur, sub.c.month, func.sum(sub.c.minor)).group_by(sub.c.cid, sub.c.cur, sub.c.month)
+    out: dict[int, MonthlySales] = defaultdict(lambda: defaultdict(dict))
+    for cid, currency, i, minor in ctx.session.execute(q):
+        out[cid][currency][int(i)] = int(minor or 0)
     return out
+
+
+def _window_index(windows: Windows, first: int, last: int) -> Any:
+    """The index of the window (among first…last) an issue date falls in, as a balanced tree of CASEs:
+    about five comparisons a document for 24 months, not up to 24 (the sort by DSO reads every sale)."""
+    if first == last:
+        return literal(first)
+    mid = (first + last) // 2
+    return case((Invoice.issue_date > windows[mid][0], _window_index(windows, first, mid)),
+                else_=_window_index(windows, mid + 1, last))
 
 
 def _grades(ctx: ServiceContext, ids: list[int] | None) -> dict[str, tuple[int, float]]:
