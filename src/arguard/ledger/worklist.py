@@ -149,19 +149,22 @@ def _count_back_dso(fx: FxTable, base: str, as_of: date, windows: Windows, ar: M
         return None
     if ar.amount <= 0:
         return metrics.count_back_dso(ar.minor, ())
-    in_base = [0] * len(windows)
-    for cur, months in sales.items():
-        if cur == base:
-            for i, minor in months.items():
-                in_base[i] += minor
-            continue
+    rates: dict[str, Decimal] = {}
+    for cur in sales:
         try:  # as `_sum_in` converts: each amount at the dated rate, rounded to the base's minor unit
-            rate = fx.rate(cur, base, as_of)
+            rates[cur] = fx.rate(cur, base, as_of)
         except ValidationError:
             return None
-        for i, minor in months.items():
-            in_base[i] += Money(Money.from_minor(minor, cur).amount * rate, base).minor
-    return metrics.count_back_dso(ar.minor, [((hi - lo).days, in_base[i]) for i, (lo, hi) in enumerate(windows)])
+    # The months newest first, up to the one whose sales use the balance up (count_back_dso stops there).
+    owed, walked, monthly = ar.minor, 0, []
+    for i, (lo, hi) in enumerate(windows):
+        sold = sum((m[i] if cur == base else Money(Money.from_minor(m[i], cur).amount * rates[cur], base).minor)
+                   for cur, m in sales.items() if i in m)
+        monthly.append(((hi - lo).days, sold))
+        walked += max(sold, 0)
+        if walked >= owed:
+            break
+    return metrics.count_back_dso(owed, monthly)
 
 
 def _sum_in(fx: FxTable, amounts: list[Money], to: str, on: date) -> Money | None:
