@@ -61,3 +61,15 @@ def test_the_book_norm_needs_enough_buyers_with_history() -> None:
     few = [("FR", slow(d)) for d in (20, 30, 40)] + [("DE", PaymentBehaviour(invoices_paid=2, avg_days_beyond_terms=90))]
     assert book_norm(few) is None
     assert book_norm([("FR", slow(d)) for d in (10, 20, 30, 40, 50)]) == 30.0
+
+
+def test_the_reason_says_what_the_lateness_was_judged_against() -> None:
+    def label(b: PaymentBehaviour) -> str:
+        grade = combine(RiskInputs(AS_OF, SOUND_ACCOUNTS_PD, (), 200, b, None, None))
+        return next(r.label for r in grade.reasons if r.code == "payment.days_beyond_terms")
+
+    lone = PaymentBehaviour(invoices_paid=24, avg_days_beyond_terms=60, dbt_trend_days=20,
+                            peer_days_beyond_terms=22, peer_basis="book")
+    assert "22 usual in the seller's book" in label(lone)
+    assert "steady payer, 20 more excused" in label(slow(60, peer=25))
+    assert "steady payer" not in label(slow(60, trend=20, peer=25))

@@ -119,7 +119,10 @@ def payment_reasons(b: PaymentBehaviour) -> list[Reason]:
     if dbt <= 2 and b.invoices_paid >= MIN_HISTORY:
         add("payment.on_time", "pays on time (days beyond terms)", -0.3, dbt)
     else:
-        label = f"days beyond terms ({usual:.0f} usual in its country)" if usual >= 1 else "days beyond terms"
+        where = "in the seller's book" if b.peer_basis == "book" else "in its country"
+        label = f"days beyond terms ({usual:.0f} usual {where})" if usual >= 1 else "days beyond terms"
+        if steady and dbt > usual:
+            label += f"; steady payer, {STEADY_ALLOWANCE_DAYS:.0f} more excused"
         add("payment.days_beyond_terms", label, min(0.9 * math.log1p(late / 10), 2.5), dbt)
     trend = b.dbt_trend_days
     add("payment.trend", "days-beyond-terms trend (90 days)",

@@ -111,6 +111,8 @@ class PaymentBehaviour:
     overdue_60_share: material open amount 60+ days past due / total open amount, 0…1;
     peer_days_beyond_terms: the usual days beyond terms of the seller's buyers in the same country (median
     over those with enough history; None when too few), the local habit lateness is judged against;
+    peer_basis: where that norm comes from — "country", or "book" (the median of the seller's whole book,
+    for a buyer whose country has too few peers: risk README rule 17);
     partial_payment_share: share of settled invoices paid in more than one instalment, 0…1;
     disputed_share: share of the invoices of the look-back window that the ledger flags as disputed, 0…1;
     credit_note_share: credit notes issued in the window per invoice issued in it (returns and settled
@@ -131,6 +133,7 @@ class PaymentBehaviour:
     credit_note_share: float = 0.0
     overdue_60_share: float = 0.0
     peer_days_beyond_terms: float | None = None
+    peer_basis: str = "country"
 
 
 @dataclass(frozen=True, slots=True)

@@ -335,8 +335,12 @@ def _with_peer_norms(ctx: ServiceContext, as_of: date, customers: list[Any],
         sample = [i for i in sorted(r.id for r in refs)[:PEER_SAMPLE] if i not in peers]
         rows += [("", b) for b in payment_behaviours(ctx, as_of, sample).values()] if sample else []
     book = book_norm(rows)
-    return {cid: replace(b, peer_days_beyond_terms=norms.get(country_of.get(cid, ""), book))
-            for cid, b in behaviours.items()}
+    out = {}
+    for cid, b in behaviours.items():
+        country = country_of.get(cid, "")
+        out[cid] = (replace(b, peer_days_beyond_terms=norms[country]) if country in norms
+                    else replace(b, peer_days_beyond_terms=book, peer_basis="book") if book is not None else b)
+    return out
 
 
 def _reason_record(r: Reason) -> dict[str, Any]:
