@@ -35,7 +35,6 @@ def insured_book(ctx: ServiceContext, as_of: date) -> InsuredBook | None:
     policy is loaded."""
     from arguard.core.errors import NotFound
     from arguard.insurance import rules
-    from arguard.insurance.model import InsuredBuyer
     from arguard.insurance.service import insured_buyers, insured_items
 
     try:
@@ -43,14 +42,7 @@ def insured_book(ctx: ServiceContext, as_of: date) -> InsuredBook | None:
     except NotFound:
         return None
     items, countries, _ = insured_items(ctx, policy, as_of)
-    buyers = insured_buyers(ctx, policy, as_of, countries)
-    by_buyer: dict[str, list[Any]] = {}
-    for item in items:
-        by_buyer.setdefault(item.customer_code, []).append(item)
-    net: dict[str, int] = {}
-    for code, mine in by_buyer.items():
-        buyer = buyers.get(code) or InsuredBuyer(code=code, country=countries.get(code, ""))
-        net[code] = rules.insured_position(policy, buyer, mine, as_of)[1]
+    net = rules.net_insured_book(policy, insured_buyers(ctx, policy, as_of, countries), items, as_of)
     return InsuredBook(policy.policy_number, policy.currency, policy.waiting_period_days, net)
 
 

@@ -303,6 +303,43 @@ def cover_per_invoice(policy: Policy, buyers: dict[str, InsuredBuyer], items: Se
     return out
 
 
+def net_insured_book(policy: Policy, buyers: dict[str, InsuredBuyer], items: Iterable[InsuredItem], as_of: date,
+                     ) -> dict[str, int]:
+    """Net insured exposure of every buyer with items (`insured_position`'s second figure), in one pass
+    over the book: a buyer without cover or excluded insures nothing, and for the others only the items
+    that can be covered are walked in delivery order, summing what each limit leaves, without a `Cover`
+    per invoice (the same rules 5–7 and 10 as `buyer_cover`, which the tests compare it with)."""
+    start, end, max_days = policy.start, policy.end, policy.max_credit_period_days
+    out: dict[str, int] = {}
+    for code, its in _by_buyer(items).items():
+        buyer = buyers.get(code)
+        if buyer is None or not buyer.cover or exclusion_reasons(policy, buyer):
+            out[code] = 0
+            continue
+        stop = stop_supply_from(policy, buyer, [i for i in its if start <= i.delivered_on <= end], as_of)
+        eligible = [i for i in its if start <= i.delivered_on <= end and (i.due_date - i.delivered_on).days <= max_days
+                    and (stop is None or i.delivered_on < stop)]
+        spans = buyer.cover
+        single = spans[0] if len(spans) == 1 else None
+        used = covered = 0
+        for item in (sorted(eligible, key=_delivery_order) if len(eligible) > 1 else eligible):
+            d = item.delivered_on
+            if single is not None:
+                limit = single[2] if single[0] <= d and (single[1] is None or d <= single[1]) else None
+            else:
+                limit = buyer.limit_on(d)
+            if not limit:
+                continue
+            left = limit - used
+            used += max(item.open_minor, 0)
+            if left >= item.open_minor:
+                covered += item.open_minor
+            elif left > 0:
+                covered += left
+        out[code] = at_stake(covered, indemnity_pct(policy, buyer)) if covered else 0
+    return out
+
+
 def insured_position(policy: Policy, buyer: InsuredBuyer, items: Sequence[InsuredItem], as_of: date,
                      ) -> tuple[int, int, int]:
     """(exposure, net insured, uninsured) of a buyer in minor units: net insured = min(exposure, limit)

@@ -6,11 +6,11 @@ from __future__ import annotations
 from datetime import date
 from typing import NamedTuple
 
-from sqlalchemy import func, select
+from sqlalchemy import func, literal_column, or_, select, union
 
 from arguard.db.driver import DriverStatement
 from arguard.ledger.reports import _has_facts_after, open_at_expr
-from arguard.ledger.tables import Customer, Invoice
+from arguard.ledger.tables import Adjustment, Allocation, Customer, Invoice
 from arguard.platform.context import ServiceContext
 
 
@@ -34,13 +34,20 @@ def open_invoices_bulk(ctx: ServiceContext, as_of: date, issued_from: date | Non
     """Invoices with a positive open amount as of `as_of` (reconstructed when later facts exist), issued
     within [issued_from, issued_to] when given: one statement over the open-items index, run on the
     driver's cursor (`db.driver`): a million rows through SQLAlchemy's result rows and its SQLite date
-    parsing cost several seconds more than the read itself."""
+    parsing cost several seconds more than the read itself. When facts dated after `as_of` exist, only
+    the invoices open now or touched by such a fact are reconstructed (the others' open amount as of
+    the date is today's: 0); the rest of the book is not joined to the later facts."""
     reconstruct = _has_facts_after(ctx, as_of)
     open_at, base = open_at_expr(ctx, as_of, reconstruct)
     q = (base.add_columns(Invoice.number, Customer.code, Customer.country, Invoice.issue_date, Invoice.due_date,
                           Invoice.currency, Invoice.amount_minor, open_at, Invoice.disputed)
          .join(Customer, Customer.id == Invoice.customer_id)
          .where(Invoice.document_type == "invoice", open_at > 0))
+    if reconstruct:  # open as of the date: open now, or changed by a fact dated later (the rest is unchanged)
+        c = ctx.company_id
+        q = q.where(or_(Invoice.open_minor != literal_column("0"), Invoice.id.in_(union(
+            select(Allocation.invoice_id).where(Allocation.company_id == c, Allocation.allocated_on > as_of),
+            select(Adjustment.invoice_id).where(Adjustment.company_id == c, Adjustment.effective_on > as_of)))))
     if issued_from is not None:
         q = q.where(Invoice.issue_date >= issued_from)
     if issued_to is not None:
