@@ -62,3 +62,27 @@ def test_the_demo_files_and_pays_claims_whatever_cover_the_limits_step_gave(engi
         assert all(Decimal(c["loss"]) > 0 for c in claims), claims
         paid = next(c for c in claims if c["status"] == "paid")
         assert Decimal(paid["paid"]) > 0 and paid["recoveries"], paid
+
+
+def test_the_demo_insurer_answers_follow_the_buyers_risk_with_a_minority_of_disagreements(engine, sqlite_only):
+    """A real insurer refuses or cuts cover on weak buyers and grants at or below a prudent limit: on the
+    underwriter's view of the demo book a minority of the lines (5–40 %) disagree with the risk engine,
+    the interesting cases, not nearly all of them."""
+    from arguard.insurance import service_underwriting
+
+    code = "IU" + uuid.uuid4().hex[:6].upper()
+    as_of = date(2026, 3, 1)
+    steps = [s for s in discover_steps() if s.name in ("risk", "limits", "insurance")]
+    result = demo.build_demo(engine, size=DemoSize("tiny", buyers=200, invoices=2500), seed=5, as_of=as_of,
+                             company_code=code, steps=steps)
+    assert all(ok for _, ok, _ in result.steps), result.steps
+    with session_scope(engine) as s:
+        ctx = ServiceContext(s, get_company(s, code).id, "test", "viewer")
+        lines = service_underwriting.underwriting_lines(ctx, service.get_policy(ctx, as_of=as_of), as_of)
+        flagged = [x for x in lines if x.flags]
+        print(f"{len(flagged)} of {len(lines)} lines flagged")
+        assert len(lines) >= 30
+        assert 0.05 * len(lines) <= len(flagged) <= 0.40 * len(lines), [x.flags for x in flagged]
+        # weak buyers the insurer has looked at again are refused
+        assert any(x.status == "refused" for x in lines)
+        assert any(x.grade is not None and x.grade >= 8 and x.status == "refused" for x in lines)

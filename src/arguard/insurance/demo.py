@@ -6,7 +6,7 @@ stop supply held through the order check, and deadline alerts for a few buyers."
 from __future__ import annotations
 
 from datetime import date, timedelta
-from decimal import ROUND_CEILING, Decimal
+from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from random import Random
 
 from arguard.core.errors import ArguardError
@@ -14,6 +14,7 @@ from arguard.core.money import Money
 from arguard.demo.model import DemoWorld
 from arguard.insurance import rules, service, service_claims
 from arguard.insurance.terms import declaration_periods
+from arguard.limits import interface as limits
 from arguard.platform.context import ServiceContext
 
 MAX_ALERT_BUYERS = 20       # each alert re-evaluates its buyer in monitoring; keep the large demo quick
@@ -175,28 +176,38 @@ def _insure_claim_candidates(ctx: ServiceContext, world: DemoWorld, policy, done
             on=start, effective_from=start, reason="insured at the policy's inception", reference="DEMO-UW-0")
 
 
-# What the insurer answered to the demo's requests for more cover: (share of the amount asked granted, status).
-_ANSWERS = ((Decimal("0.6"), "partly_approved"), (None, "refused"), (Decimal(1), "approved"),
-            (Decimal("0.8"), "conditional"))
+# How much more cover the demo's requests ask for (× the limit in force) and whether the insurer attaches
+# conditions; the insurer grants at most the risk engine's recommendation (`_limit_requests`).
+_ASKS = ((Decimal("1.5"), None), (Decimal(2), None), (Decimal("1.3"), None),
+         (Decimal("1.5"), "payment terms at most 60 days"))
 
 
 def _limit_requests(ctx: ServiceContext, policy, as_of: date) -> None:  # type: ignore[no-untyped-def]
-    """A few requests for more insured cover in the last weeks — some answered (partly approved, refused,
-    approved, conditional), some still waiting — so the underwriter's view has work in it. Its own seeded
-    draws: the rest of the demo does not move."""
+    """A few requests for more insured cover in the last weeks — some answered, some still waiting — so
+    the underwriter's view has work in it. The insurer's answers follow the buyer's risk: the
+    recommendation or what was asked, whichever is less (approved, partly approved or conditional); when
+    the recommendation allows no more than the limit in force, that limit stays (partly approved: a
+    refusal would end the cover). A seller asking above the recommendation is one of the view's
+    disagreements. Its own seeded draws: the rest of the demo does not move."""
     rng = Random(f"underwriting {as_of}")
     limit_now = {r["customer"]: Decimal(r["limit"]) for r in service_claims.insured_limits(ctx, policy, as_of)
                  if r["limit"]}
-    for k, code in enumerate(rng.sample(sorted(limit_now), min(6, len(limit_now)))):
-        thousands = max(1, int(limit_now[code] * (2 + k % 3) / 1000))
-        asked = Money.of(Decimal(thousands * 1000), policy.currency)
+    picked = rng.sample(sorted(limit_now), min(6, len(limit_now)))
+    recommended = limits.recommended_limits(ctx, picked, as_of)
+    for k, code in enumerate(picked):
+        factor, conditions = _ASKS[k % len(_ASKS)]
+        asked = Money.of(max(1, int(limit_now[code] * factor / 1000)) * Decimal(1000), policy.currency)
         on = as_of - timedelta(days=rng.randint(15, 40))
         rid = service_claims.request_insured_limit(ctx, code, asked, on, "more volume next season")
-        if k >= len(_ANSWERS):
+        if k >= len(_ASKS):
             continue
-        share, status = _ANSWERS[k]
+        rec = recommended.get(code)
+        cap = asked.amount if rec is None or rec.amount.currency != policy.currency else rec.amount.amount
+        granted = min(asked.amount, (cap / 1000).to_integral_value(ROUND_FLOOR) * 1000)
+        reason = "insurer's answer to the request"
+        if granted <= limit_now[code]:  # no increase: the limit in force stays (a refusal would end it)
+            granted, conditions, reason = limit_now[code], None, "insurer's answer: no increase, the limit stays"
+        status = ("conditional" if conditions else "approved" if granted >= asked.amount else "partly_approved")
         service_claims.record_insurer_decision(
-            ctx, code, status=status, request_id=rid,
-            amount=None if share is None else Money.of(asked.amount * share, policy.currency),
-            on=on + timedelta(days=7), reason="insurer's answer to the request", reference=f"DEMO-UW-{k + 1}",
-            conditions="payment terms at most 60 days" if status == "conditional" else None)
+            ctx, code, status=status, request_id=rid, amount=Money.of(granted, policy.currency),
+            on=on + timedelta(days=7), reason=reason, reference=f"DEMO-UW-{k + 1}", conditions=conditions)

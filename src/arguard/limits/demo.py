@@ -12,7 +12,7 @@ default (docs/getting-started.md gives the resulting distribution).
 from __future__ import annotations
 
 import statistics
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from random import Random
 
@@ -21,11 +21,16 @@ from arguard.demo.model import DemoBuyer, DemoWorld
 from arguard.ledger import interface as ledger
 from arguard.limits import service
 from arguard.limits.service import DecisionInput, OrderCheck
+from arguard.limits.service_cover import recommended_limits
 from arguard.platform.context import ServiceContext
+from arguard.risk import interface as risk
 
 INSURED_SHARE = 0.35        # of the buyers with an internal limit, also an insured limit
 OUTGROWN_SHARE = 0.06       # limits set at last year's review that the buyer has outgrown since
 NEW_BUYER_DAYS = 90         # a buyer onboarded this recently has no limit yet (its request is pending)
+WEAK_GRADE = 8              # the underwriter's view flags cover in force on buyers from this grade on
+WEAK_STILL_COVERED = 0.25   # of the weak insured buyers, cover from last year's review still in force
+GENEROUS_SHARE = 0.1        # of the other insured buyers, an insurer's answer above the recommendation
 MAX_ORDER_BUYERS = 1500     # open orders are checked one by one; keep the large demo quick
 ORDER_SHARE = 0.4           # buyers with open orders
 
@@ -80,6 +85,7 @@ def limits_demo(ctx: ServiceContext, world: DemoWorld, rng: Random) -> None:
         value, why = amounts[parent]
         amounts[parent] = (value + sum((amounts[m][0] for m in members), Decimal(0)), why + ", group limit")
     decisions, start = [], world.as_of - timedelta(days=400)
+    pending_insured: list[tuple[DemoBuyer, Decimal]] = []  # (buyer, insured limit the seller asks for)
     for b in world.buyers:
         if is_new(b, world):
             service.request_limit(ctx, b.code, amount=Money(_round(need_of(b)), cur), on=world.as_of,
@@ -92,22 +98,64 @@ def limits_demo(ctx: ServiceContext, world: DemoWorld, rng: Random) -> None:
         decisions.append((b.code, DecisionInput(kind, "approved", amount, why, effective_from=start,
                                                 review_on=review)))
         if kind == "internal" and rng.random() < INSURED_SHARE:
-            insured = eur(amount.amount * Decimal(str(rng.uniform(0.5, 1.0))))
-            decisions.append((b.code, DecisionInput("insured", "approved", insured, "insurer's limit",
-                                                    effective_from=start, reference=f"INS-{b.code}")))
-            if b.defaulted_on is not None:
-                decisions.append((b.code, DecisionInput(
-                    "insured", "cancelled", None, "insurer stopped cover after the default",
-                    effective_from=min(b.defaulted_on, world.as_of), cover_stopped=True,
-                    reference=f"INS-{b.code}-X")))
+            asked = amount.amount * Decimal(str(rng.uniform(0.5, 1.0)))
+            pending_insured.append((b, asked))
         elif b.pd_12m > 0.08 and rng.random() < 0.3:
             decisions.append((b.code, DecisionInput("internal", "reduced", eur(amount.amount / 2),
                                                     "grade deteriorated", effective_from=world.as_of + timedelta(20))))
+    decisions.extend(_insurer_answers(ctx, world, pending_insured, start))
     service.import_decisions(ctx, decisions, on=world.as_of, source="demo limits")
     for b in world.buyers:
         if b.defaulted_on is not None and rng.random() < 0.5:
             service.set_collections(ctx, b.code, True, f"{b.default_kind or 'default'}: handed to the agency")
     _orders(ctx, world, usual, rng)
+
+
+def _insurer_answers(ctx: ServiceContext, world: DemoWorld, asked: list[tuple[DemoBuyer, Decimal]],
+                     start: date) -> list[tuple[str, DecisionInput]]:
+    """The insurer's answers to the seller's requests for insured limits (`asked`: buyer, amount in the
+    limit currency). An insurer's decisions track the buyer's risk as the risk step graded it and what
+    the limits capability recommends: it refuses weak buyers (grade 9+, or nothing recommended) and grants
+    others at most the recommendation, often less. A deliberate minority disagrees, as in a real book
+    (the underwriter's view flags them): a generous answer above the recommendation on about one buyer in
+    ten, weak buyers (grade 8+) whose cover granted at last year's review is still in force until the
+    insurer reacts, and the defaulted buyers insured before they failed (the insurer cancels cover after
+    the default). Its own seeded draws: the rest of the demo does not move."""
+    cur = world.base_currency
+    codes = [b.code for b, _ in asked]
+    recommended = recommended_limits(ctx, codes, world.as_of)
+    grades = {c: g.grade for c, g in risk.newest_gradings(ctx, codes, world.as_of, top=0).items()}
+    rng = Random(f"insurer {world.as_of}")
+    out: list[tuple[str, DecisionInput]] = []
+
+    def grant(status: str, value: Decimal, why: str, code: str) -> None:
+        out.append((code, DecisionInput("insured", status, Money(_round(value), cur), why, effective_from=start,
+                                        reference=f"INS-{code}")))
+
+    for b, want in asked:
+        rec = recommended.get(b.code)
+        cap = None if rec is None else rec.amount.amount
+        grade = grades.get(b.code)
+        roll = rng.random()
+        if b.defaulted_on is not None:  # insured before it failed; the insurer stops cover after the default
+            grant("approved", want, "insurer's limit", b.code)
+            out.append((b.code, DecisionInput(
+                "insured", "cancelled", None, "insurer stopped cover after the default",
+                effective_from=min(b.defaulted_on, world.as_of), cover_stopped=True, reference=f"INS-{b.code}-X")))
+        elif cap is None:
+            grant("approved", want, "insurer's limit", b.code)
+        elif (grade is not None and grade >= WEAK_GRADE) and roll < WEAK_STILL_COVERED:
+            grant("approved", want * Decimal("0.5"), "insurer's limit (last year's review)", b.code)
+        elif (grade is not None and grade >= 9) or cap < 1000:
+            out.append((b.code, DecisionInput("insured", "refused", None, "insurer refused cover: buyer too weak",
+                                              effective_from=start, reference=f"INS-{b.code}")))
+        elif roll > 1 - GENEROUS_SHARE:
+            grant("approved", min(want, cap * Decimal(str(rng.uniform(1.15, 1.5)))), "insurer's limit", b.code)
+        else:
+            granted = min(want, cap * Decimal(str(rng.uniform(0.6, 1.0))))
+            granted = max(Decimal(1000), (granted / 1000).to_integral_value(rounding=ROUND_FLOOR) * 1000)
+            grant("approved" if granted >= want - 1000 else "partly_approved", granted, "insurer's limit", b.code)
+    return out
 
 
 def _groups(world: DemoWorld) -> dict[str, list[str]]:
