@@ -23,6 +23,7 @@ PAGES = (
     ("api", "customers", "/api/v1/customers?limit=50"),
     ("web", "customers", "/customers"),
     ("web", "customers by overdue", "/customers?sort=overdue_value&dir=desc"),
+    ("web", "customers by DSO", "/customers?sort=dso&dir=desc"),
     ("web", "statement entries", "/bank-statements/{statement}"),
 )
 
