@@ -14,6 +14,7 @@ import numpy as np
 import numpy.typing as npt
 from sqlalchemy import BigInteger, String, case, cast, func, select
 
+from arguard.db.driver import DriverStatement
 from arguard.ledger.tables import Adjustment, Allocation, Customer, Invoice
 from arguard.platform.context import ServiceContext
 
@@ -128,7 +129,7 @@ def invoice_columns(ctx: ServiceContext, as_of: date, since: date | None = None)
          .order_by(Invoice.id))
     if since is not None:
         q = q.where(Invoice.issue_date >= since)
-    rows = conn.execute(q).all()
+    rows = DriverStatement(lambda: q).rows(conn, {})  # plain tuples: a million Row objects cost seconds
     n = len(rows)
     if not rows:
         empty_o, empty_i = np.zeros(0, dtype=object), np.zeros(0, dtype=np.int64)
