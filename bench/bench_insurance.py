@@ -12,7 +12,7 @@ Existing database: ARGUARD_BENCH_INSURANCE_URL (e.g. the large demo), ARGUARD_BE
 the stored policy in force on that date); nothing is written.
 
 Each figure is the best of 3 (wall and this process's CPU seconds), with the collector paused as the check
-pauses it (`service.many_records`):
+pauses it (`core.collector.many_records`):
 - read: every open invoice in one statement (`ledger.interface.open_invoices_bulk`), and what the rules
   know of every buyer (cover spans, tags, notifications, claims);
 - rules: the obligations calendar with cover (`rules.obligations` over the invoices delivered in the policy
@@ -128,12 +128,13 @@ def run(name: str, url: str, path: Path) -> None:
 
 
 def measure(name: str, engine: object, cid: int, policy_number: str | None, as_of: date) -> None:
+    from arguard.core.collector import many_records
     from arguard.db.session import session_scope
     from arguard.insurance import rules, service
     from arguard.ledger import interface as ledger
     from arguard.platform.context import ServiceContext
 
-    with session_scope(engine) as s, service.many_records():  # type: ignore[arg-type]
+    with session_scope(engine) as s, many_records():  # type: ignore[arg-type]
         ctx = ServiceContext(s, cid, "bench", "viewer")
         policy = service.get_policy(ctx, policy_number, as_of)
         w_rows, c_rows, _rows = _best(lambda: ledger.open_invoices_bulk(ctx, as_of))

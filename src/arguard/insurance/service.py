@@ -8,9 +8,7 @@ notifications and claims; the rules (`rules.py`) run over them in Python.
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal
@@ -18,6 +16,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from arguard.core.collector import many_records
 from arguard.core.errors import ImportRejected, NotFound, ValidationError
 from arguard.core.money import Money, exponent
 from arguard.insurance import rules
@@ -212,21 +211,6 @@ def obligations_report(ctx: ServiceContext, policy: Policy, as_of: date, due_soo
         buyers = insured_buyers(ctx, policy, as_of, countries)
         report = rules.obligations(policy, buyers, items, as_of, due_soon_days)
     return replace(report, unconverted=skipped), buyers
-
-
-@contextmanager
-def many_records() -> Iterator[None]:
-    """The cyclic garbage collector paused while a report makes its hundreds of thousands of records: none
-    of them forms a cycle, yet each collection the allocations trigger walks every one made so far — half
-    the CPU of a million-invoice check. Collection resumes (and catches up) afterwards."""
-    if not gc.isenabled():
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
 
 
 def money_text(minor: int, currency: str) -> str:
