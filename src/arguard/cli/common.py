@@ -166,15 +166,3 @@ def table_of(rows: Sequence[dict[str, Any]], title: str | None, width: int, drop
     for i in range(len(rows)):
         table.add_row(*[cells[k][i] for k in keys])
     return table
-
-
-@contextmanager
-def working(description: str) -> Iterator[None]:
-    """A spinner with the elapsed time on stderr while a long job runs (grading every buyer, posting a
-    statement, the daily run); it disappears when the job ends, so piped output stays clean."""
-    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-
-    with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=err_console,
-                  transient=True) as bar:
-        bar.add_task(description, total=None)
-        yield
