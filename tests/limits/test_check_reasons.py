@@ -224,6 +224,7 @@ def test_another_buyers_item_without_a_rate_is_named_in_the_scope_check(ctx_fact
     assert missing[("country", "DE")]["items"] == 1 and missing[("country", "DE")]["currencies"] == "USD"
     assert missing[("country", "DE")]["decision"] == "release"
     assert "excludes 1 open item(s) without a rate into EUR (USD)" in missing[("country", "DE")]["message"]
+    assert missing[("total", "*")]["message"].startswith("whole book total excludes 1 open item(s)")
 
 
 def test_scope_totals_name_no_missing_rate_when_every_currency_has_one(ctx_factory):
@@ -258,3 +259,14 @@ def test_scope_reasons_read_as_sentences_in_both_languages():
     assert text("en", cap) == "The risk appetite for country DE (200,000.00 EUR) would be exceeded by 10,000.00 EUR."
     assert text("en", rate).startswith("The country DE total leaves out 1 open item(s) with no exchange rate (USD)")
     assert text("zh-CN", rate).startswith("国家 DE 的合计未包含 1 笔缺少汇率的未结项目（USD）")
+
+    # the whole book's key is '*': it is named as the whole book, never as a key
+    book_rate = {**rate, "scope": "total", "key": "*"}
+    book_cap = {**cap, "code": "appetite.total", "scope": "total", "key": "*"}
+    for lang in ("en", "zh-CN"):
+        for reason in (book_rate, book_cap):
+            assert "*" not in text(lang, reason) and text(lang, reason) != "m"
+    assert text("en", book_rate).startswith("The whole book's total leaves out 1 open item(s) with no exchange rate")
+    assert text("zh-CN", book_rate).startswith("全部账款的合计未包含 1 笔缺少汇率的未结项目（USD）")
+    assert text("en", book_cap) == "The risk appetite for the whole book (200,000.00 EUR) would be exceeded by 10,000.00 EUR."
+    assert text("zh-CN", book_cap).startswith("将超出全部账款的风险偏好上限")

@@ -79,15 +79,16 @@ def appetite_reasons(amount: Money, s: BuyerSituation) -> list[Reason]:
     out: list[Reason] = []
     for use in s.scopes:
         after = use.used + amount
+        where = "whole book" if use.scope == "total" else f"{use.scope} {use.key}"  # the book's key is '*'
         if after.amount > use.cap.amount:
             out.append(Reason(f"appetite.{use.scope}", "hold",
-                              f"{use.scope} {use.key} limit reached: {after} at stake against {use.cap}",
+                              f"{where} limit reached: {after} at stake against {use.cap}",
                               {"scope": use.scope, "key": use.key, "cap": _m(use.cap), "after": _m(after),
                                "excess": _m(after - use.cap)}))
         if use.unrated_items:
             currencies = ", ".join(use.unrated_currencies)
             out.append(Reason("rates.missing", "release",
-                              f"{use.scope} {use.key} total excludes {use.unrated_items} open item(s) without a "
+                              f"{where} total excludes {use.unrated_items} open item(s) without a "
                               f"rate into {use.cap.currency} ({currencies}): {use.used} at stake is a floor",
                               {"scope": use.scope, "key": use.key, "items": use.unrated_items,
                                "currencies": currencies}))

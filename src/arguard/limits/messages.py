@@ -76,11 +76,16 @@ MESSAGES.update({
                                  "风险评级 {grade}（12 个月违约概率 {pd}）需缩短账期。"),
     "limits.reason.appetite": ("The risk appetite for {scope} {key} ({cap}) would be exceeded by {excess}.",
                                "将超出{scope} {key} 的风险偏好上限（{cap}），超出 {excess}。"),
+    "limits.reason.appetite.total": ("The risk appetite for the whole book ({cap}) would be exceeded by {excess}.",
+                                     "将超出全部账款的风险偏好上限（{cap}），超出 {excess}。"),
     "limits.reason.group.limit_exceeded": (("The limit of group {parent} ({limit}) would be exceeded: {after} at "
                                            "stake."), "将超出集团 {parent} 的额度（{limit}）：风险敞口 {after}。"),
     "limits.reason.rates.missing": (("The {scope} {key} total leaves out {items} open item(s) with no exchange rate "
                                      "({currencies}): what is at stake there is at least the figure shown."),
                                     "{scope} {key} 的合计未包含 {items} 笔缺少汇率的未结项目（{currencies}）：该范围的风险敞口至少为所示金额。"),
+    "limits.reason.rates.missing.total": (("The whole book's total leaves out {items} open item(s) with no exchange "
+                                           "rate ({currencies}): what is at stake there is at least the figure shown."),
+                                          "全部账款的合计未包含 {items} 笔缺少汇率的未结项目（{currencies}）：风险敞口至少为所示金额。"),
     "limits.scope.country": ("country", "国家"),
     "limits.scope.total": ("whole book", "全部账款"),
     "limits.scope.sector": ("sector", "行业"),

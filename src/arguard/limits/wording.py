@@ -22,6 +22,8 @@ def reason_text(t: Translate, reason: Mapping[str, Any], currency: str | None) -
     """One reason of a checked order as a sentence; amounts with separators and the limit currency."""
     code = str(reason.get("code") or "")
     key = "limits.reason." + ("appetite" if code.startswith("appetite.") else code)
+    if reason.get("scope") == "total":  # the whole book has no key to name ('*'): a sentence of its own
+        key += ".total"
     values = {k: _value(t, k, v, currency) for k, v in reason.items() if k not in ("code", "message")}
     values.setdefault("outcome", t("outcome." + str(reason.get("decision") or reason.get("outcome") or "")))
     try:
