@@ -11,7 +11,10 @@ Environment: ARGUARD_BENCH_DATABASE_URL (default postgresql+psycopg://postgres@1
 ARGUARD_BENCH_SIZE (large), ARGUARD_BENCH_RATE (200), ARGUARD_BENCH_DURATION (30 s), ARGUARD_BENCH_SEED (1),
 ARGUARD_BENCH_PROFILE=N: no server — N checks in-process (one unit of work each, commit included), with
 SQL statements per check (a `before_cursor_execute` listener), process CPU ms per check and the top of a
-cProfile (CPU time, over up to 300 further checks); ARGUARD_BENCH_WORKERS (default: one per CPU core; 1: `arguard serve` itself; N > 1: the same app
+cProfile (CPU time, over up to 300 further checks); ARGUARD_BENCH_PROFILE_HTTP=N: no server process — N
+requests through the real ASGI app (`create_app`, its middleware, routing, body parsing and the route's
+worker thread) in this process with httpx's ASGI transport, with the same figures (process CPU, the
+PostgreSQL backends' CPU, statements per request) and a cProfile; ARGUARD_BENCH_WORKERS (default: one per CPU core; 1: `arguard serve` itself; N > 1: the same app
 served by uvicorn with N worker processes, a worker health-check timeout long enough for the app's imports
 on a busy machine, and no access log).
 
@@ -170,6 +173,91 @@ def profile(url: str, size: str, seed: int, n: int) -> None:
     pstats.Stats(prof).sort_stats("cumulative").print_stats(25)
 
 
+def profile_http(url: str, size: str, seed: int, n: int) -> None:
+    """Profile `n` checks sent through the ASGI app in-process: the server path without the load
+    generator's noise (no sockets, no uvicorn; everything from the middleware inward)."""
+    import asyncio
+    import cProfile
+    import pstats
+    from collections import Counter
+
+    from sqlalchemy import event
+
+    from arguard.db.session import get_engine
+
+    os.environ["ARGUARD_DATABASE_URL"] = url
+    key, orders, _ = _prepare(url, size, seed, n + min(n, 300) + 50)
+    from arguard.api.app import create_app
+    from arguard.settings import get_settings
+
+    get_settings.cache_clear()  # the URL above, whatever was read before
+    engine = get_engine(url)
+    statements: Counter[str] = Counter()
+    event.listen(engine, "before_cursor_execute",
+                 lambda conn, cur, stmt, params, ctx, many: statements.update([stmt.split()[0]]))
+    backends: set[int] = set()
+    event.listen(engine, "connect", lambda dbapi_conn, record: backends.add(dbapi_conn.info.backend_pid))
+    engine.dispose()
+    app = create_app()
+
+    async def run() -> None:
+        async with app.router.lifespan_context(app):
+
+            async def send(batch: list[dict]) -> None:
+                # a bare ASGI call (what uvicorn hands the app), so that no client's CPU is counted
+                for o in batch:
+                    body = json.dumps(o).encode()
+                    scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST",
+                             "scheme": "http", "path": "/api/v1/credit-check", "raw_path": b"/api/v1/credit-check",
+                             "root_path": "", "query_string": b"", "client": ("127.0.0.1", 50000),
+                             "server": ("127.0.0.1", 8000),
+                             "headers": [(b"host", b"127.0.0.1:8000"), (b"content-type", b"application/json"),
+                                         (b"content-length", str(len(body)).encode()),
+                                         (b"authorization", f"Bearer {key}".encode())]}
+                    messages = [{"type": "http.request", "body": body, "more_body": False}]
+                    answer: list[dict] = []
+
+                    async def receive(messages: list[dict] = messages) -> dict:
+                        return messages.pop() if messages else {"type": "http.disconnect"}
+
+                    async def respond(message: dict, answer: list[dict] = answer) -> None:
+                        answer.append(message)
+
+                    await app(scope, receive, respond)
+                    if answer[0]["status"] != 200:
+                        raise SystemExit(f"{answer[0]['status']}: {answer[1:]}")
+
+            await send(orders[:50])  # warm caches, snapshots and the pool
+            statements.clear()
+            db_cpu = sum(_cpu_seconds(p) for p in backends)
+            pg_all = _postgres_cpu_seconds()
+            cpu, loop_cpu, wall = time.process_time(), time.thread_time(), time.perf_counter()
+            await send(orders[50:50 + n])
+            cpu, loop_cpu, wall = (time.process_time() - cpu, time.thread_time() - loop_cpu,
+                                   time.perf_counter() - wall)
+            db_cpu = sum(_cpu_seconds(p) for p in backends) - db_cpu
+            pg_all = _postgres_cpu_seconds() - pg_all
+            total = sum(statements.values())
+            load = os.getloadavg()
+            print(f"{n} requests through the ASGI app (≈10 % replays): {total / n:.1f} statements per request "
+                  f"{dict(statements)}; CPU per request: {1000 * cpu / n:.2f} ms in this process (event loop "
+                  f"{1000 * loop_cpu / n:.2f}, worker threads {1000 * (cpu - loop_cpu) / n:.2f}), "
+                  f"{1000 * db_cpu / n:.2f} ms in its PostgreSQL backends ({len(backends)} connection(s)), "
+                  f"{1000 * pg_all / n:.2f} ms in every postgres process; wall {1000 * wall / n:.2f} ms per "
+                  f"request; load average {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}")
+            prof = cProfile.Profile(time.process_time)
+            prof.enable()
+            await send(orders[50 + n:])
+            prof.disable()
+            if os.environ.get("ARGUARD_BENCH_PROFILE_OUT"):
+                prof.dump_stats(os.environ["ARGUARD_BENCH_PROFILE_OUT"])
+            stats = pstats.Stats(prof)
+            stats.sort_stats("cumulative").print_stats(40)
+            stats.sort_stats("tottime").print_stats(25)
+
+    asyncio.run(run())
+
+
 def _postgres_cpu_seconds() -> float:
     """User + system CPU seconds of every process named postgres (Linux /proc): the database's share."""
     total = 0.0
@@ -211,6 +299,9 @@ def main() -> None:
     print(describe())
     print(f"seed {seed}, rate {rate:g}/s, {duration:g} s measured after 5 s warm-up")
     _ensure_database(url)
+    if os.environ.get("ARGUARD_BENCH_PROFILE_HTTP"):
+        profile_http(url, size, seed, int(os.environ["ARGUARD_BENCH_PROFILE_HTTP"]))
+        return
     if os.environ.get("ARGUARD_BENCH_PROFILE"):
         profile(url, size, seed, int(os.environ["ARGUARD_BENCH_PROFILE"]))
         return

@@ -17,6 +17,7 @@ from pydantic import BaseModel, Field
 
 from arguard.api.deps import Admin, Analyst, CreditManager, Viewer, authenticated, known_key
 from arguard.api.pagination import Page, PageParams, page_params
+from arguard.api.routers import MatchedFirst
 from arguard.core.money import Money
 from arguard.db.session import get_engine, session_scope
 from arguard.limits import service
@@ -25,7 +26,7 @@ from arguard.limits.tables import CreditOrder, LimitDecisionRow, LimitRequest
 from arguard.limits.terms import discount_economics
 
 router = APIRouter(tags=["limits"])
-check_router = APIRouter(tags=["limits"])
+check_router = MatchedFirst(tags=["limits"])
 """The order credit check alone: included before every other router (routes are matched in order, and
 this one is called many times a second)."""
 Paging = Annotated[PageParams, Depends(page_params)]
