@@ -14,6 +14,7 @@ from string import Template
 from typing import Any
 
 from arguard.collections.model import DunningAction, DunningLevel
+from arguard.core.exports import pdf_font
 from arguard.core.exports import pdf_text as escape
 from arguard.ledger.model import CustomerRecord
 
@@ -88,17 +89,13 @@ def render_letter(action: DunningAction, level: DunningLevel, customer: Customer
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.lib.units import mm
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
     from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
     title, paragraphs, rows, totals = letter_lines(action, level, customer, sender, as_of)
     lang = language_of(customer)
     texts = [title, sender, *paragraphs, *(c for r in rows for c in r), *(a for t in totals for a in t),
              customer.name if customer else ""]
-    font = "STSong-Light" if lang == "zh-CN" or not _latin(texts) else "Helvetica"
-    if font == "STSong-Light" and "STSong-Light" not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    font = pdf_font(lang == "zh-CN", *texts)
     h = ParagraphStyle("h", fontName=font, fontSize=15, leading=19)
     p = ParagraphStyle("p", fontName=font, fontSize=10, leading=14)
     t = TEXTS[lang]
@@ -124,14 +121,6 @@ def render_letter(action: DunningAction, level: DunningLevel, customer: Customer
     story += [table, Spacer(1, 4 * mm), sums, Spacer(1, 6 * mm), Paragraph(escape(paragraphs[-1]), p)]
     doc.build(story)
     return buf.getvalue()
-
-
-def _latin(texts: list[str]) -> bool:
-    try:
-        "".join(texts).encode("cp1252")
-    except UnicodeEncodeError:
-        return False
-    return True
 
 
 def email_text(payload: Mapping[str, Any], customer: CustomerRecord | None, sender: str) -> tuple[str, str]:

@@ -8,7 +8,7 @@ import json
 from typing import Any
 
 from arguard.core.errors import ValidationError
-from arguard.core.exports import pdf_text, spreadsheet_row
+from arguard.core.exports import pdf_font, pdf_text, spreadsheet_row
 
 FORMATS = ("csv", "json", "pdf")
 
@@ -85,17 +85,13 @@ def render_claim_file(claim: dict[str, Any], language: str = "en") -> bytes:
     from reportlab.lib.pagesizes import A4, landscape
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.lib.units import mm
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
     from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
 
     if language not in LANGUAGES:
         raise ValidationError(f"a claim file is written in {', '.join(LANGUAGES)}, not {language!r}",
                               code="invalid_language")
     t = claim_labels(language)
-    font = "STSong-Light" if language == "zh-CN" or _has_cjk(json.dumps(claim, ensure_ascii=False)) else "Helvetica"
-    if font == "STSong-Light" and font not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont(font))
+    font = pdf_font(language == "zh-CN", json.dumps(claim, ensure_ascii=False))
     h1 = ParagraphStyle("h1", fontName=font, fontSize=15, leading=19)
     h2 = ParagraphStyle("h2", fontName=font, fontSize=11, leading=15, spaceBefore=6)
     p = ParagraphStyle("p", fontName=font, fontSize=9, leading=12)
@@ -149,14 +145,6 @@ def _claim_sections(claim: dict[str, Any], file: dict[str, Any], t: Any, languag
     return [(t("insurance.file.terms"), terms), (t("insurance.file.invoices"), invoices),
             (t("insurance.file.statement"), statement), (t("insurance.file.notifications"), notes),
             (t("insurance.file.dunning"), dunning), (t("insurance.file.disputes"), disputes)]
-
-
-def _has_cjk(text: str) -> bool:
-    try:
-        text.encode("cp1252")
-    except UnicodeEncodeError:
-        return True
-    return False
 
 
 def _grid(rows: list[list[str]], font: str) -> Any:

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
-from arguard.core.exports import pdf_text, spreadsheet_row
+from arguard.core.exports import pdf_font, pdf_text, spreadsheet_row
 from arguard.core.money import Money
 from arguard.ledger.model import StatementOfAccount
 from arguard.ledger.statement import labels
@@ -131,20 +131,16 @@ def render_pdf(statements: Sequence[StatementOfAccount], company_name: str = "")
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.lib.units import mm
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
     from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Spacer
 
-    if "STSong-Light" not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
     buf = io.BytesIO()
     doc = SimpleDocTemplate(buf, pagesize=A4, leftMargin=15 * mm, rightMargin=15 * mm, topMargin=15 * mm,
                             bottomMargin=15 * mm, title="Statement of account", author=company_name or "arguard")
     story: list[object] = []
     for k, st in enumerate(statements):
         t = labels(st.customer.language)
-        font = "STSong-Light" if st.customer.language.lower().startswith("zh") or _has_cjk(
-            st.customer.name + company_name + "".join(ln.reference for ln in st.lines)) else "Helvetica"
+        font = pdf_font(st.customer.language.lower().startswith("zh"), st.customer.name, company_name,
+                        *(ln.reference for ln in st.lines))
         h = ParagraphStyle("h", fontName=font, fontSize=16, leading=20)
         p = ParagraphStyle("p", fontName=font, fontSize=9, leading=12)
         if k:
@@ -175,15 +171,6 @@ def render_pdf(statements: Sequence[StatementOfAccount], company_name: str = "")
         story += [Spacer(1, 6 * mm), Paragraph(pdf_text(t["confirm"]), p)]
     doc.build(story)
     return buf.getvalue()
-
-
-def _has_cjk(text: str) -> bool:
-    """True when Helvetica (WinAnsi) cannot show the text: use the CID font, which covers CJK and Latin."""
-    try:
-        text.encode("cp1252")
-    except UnicodeEncodeError:
-        return True
-    return False
 
 
 def _table(rows: list[list[str]], font: str, bold_last: bool = False) -> object:
