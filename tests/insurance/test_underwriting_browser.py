@@ -5,14 +5,14 @@ keeps only the disagreements; a viewer who reads Chinese sees the same records i
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests.insurance.test_underwriting import small_book
-from tests.web.fixtures import PASSWORD, LiveServer, Traffic, serve_dashboard
+from tests.web.fixtures import LiveServer, Traffic, desk_server
+from tests.web.fixtures import sign_in_as as sign_in
 from tests.web.test_dashboard import assert_clean
 
 pytestmark = pytest.mark.browser
@@ -23,30 +23,8 @@ PAGE = "/insurance/underwriting?as_of=2026-06-30"
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     """A server on the small insured book of test_underwriting, with a credit manager (English) and a
     viewer (中文)."""
-    from arguard.db import session as db_session
-    from arguard.platform.context import ServiceContext
-    from arguard.platform.service import create_company, create_user
-
-    url = f"sqlite:///{tmp_path_factory.mktemp('uwdb') / 'underwriting.db'}"
-    engine = db_session.get_engine(url)
-    db_session.migrate(engine)
-    with db_session.session_scope(engine) as s:
-        company = create_company(s, "ACME", "ACME Export Co.", "EUR")
-        ctx = ServiceContext(s, company.id, "seed", "admin")
-        create_user(ctx, "alice", "credit_manager", PASSWORD)
-        create_user(ctx, "wang", "viewer", PASSWORD, language="zh-CN")
-        small_book(ctx)
-    with serve_dashboard(url) as base:
-        yield LiveServer(base, "ACME", "alice", PASSWORD, "OTHER", date.today())
-
-
-def sign_in(pg: Any, server: LiveServer, user: str) -> None:
-    pg.goto(f"{server.url}/login")
-    pg.fill("input[name=company]", server.company_code)
-    pg.fill("input[name=username]", user)
-    pg.fill("input[name=password]", PASSWORD)
-    pg.click("button[type=submit]")
-    pg.wait_for_load_state("networkidle")
+    with desk_server(tmp_path_factory.mktemp("uwdb") / "underwriting.db", small_book) as server:
+        yield server
 
 
 def buyers(pg: Any) -> list[str]:

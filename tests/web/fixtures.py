@@ -13,7 +13,7 @@ import shutil
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -179,6 +179,37 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
 
     with serve_dashboard(url) as base:
         yield LiveServer(base, "ACME", "alice", PASSWORD, "OTHER", today)
+
+
+@contextmanager
+def desk_server(db_path: Path, seed: Callable[[Any], None], today: date | None = None) -> Iterator[LiveServer]:
+    """A server on a fresh SQLite database at `db_path`: company ACME with a credit manager who reads
+    English (alice) and a viewer who chose 中文 (wang), and the book `seed(ctx)` writes."""
+    from arguard.db import session as db_session
+    from arguard.platform.context import ServiceContext
+    from arguard.platform.service import create_company, create_user
+
+    url = f"sqlite:///{db_path}"
+    engine = db_session.get_engine(url)
+    db_session.migrate(engine)
+    with db_session.session_scope(engine) as s:
+        company = create_company(s, "ACME", "ACME Export Co.", "EUR")
+        ctx = ServiceContext(s, company.id, "seed", "admin")
+        create_user(ctx, "alice", "credit_manager", PASSWORD)
+        create_user(ctx, "wang", "viewer", PASSWORD, language="zh-CN")
+        seed(ctx)
+    with serve_dashboard(url) as base:
+        yield LiveServer(base, "ACME", "alice", PASSWORD, "OTHER", today or date.today())
+
+
+def sign_in_as(pg: Any, server: LiveServer, user: str) -> None:
+    """Sign `user` (password PASSWORD) in to the server's company on the page `pg`."""
+    pg.goto(f"{server.url}/login")
+    pg.fill("input[name=company]", server.company_code)
+    pg.fill("input[name=username]", user)
+    pg.fill("input[name=password]", PASSWORD)
+    pg.click("button[type=submit]")
+    pg.wait_for_load_state("networkidle")
 
 
 @pytest.fixture(scope="session")

@@ -13,37 +13,17 @@ from typing import Any
 import pytest
 
 from tests.web.desk_data import seed_desk
-from tests.web.fixtures import PASSWORD, LiveServer, Traffic, serve_dashboard
+from tests.web.fixtures import LiveServer, Traffic, desk_server
+from tests.web.fixtures import sign_in_as as sign_in
 
 
 @pytest.fixture(scope="module")
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     """The server of fixtures.py, on the desk's data, with a credit manager (English) and a viewer (中文)."""
-    from arguard.db import session as db_session
-    from arguard.platform.context import ServiceContext
-    from arguard.platform.service import create_company, create_user
-
-    url = f"sqlite:///{tmp_path_factory.mktemp('deskdb') / 'desk.db'}"
-    engine = db_session.get_engine(url)
-    db_session.migrate(engine)
     today = date.today()
-    with db_session.session_scope(engine) as s:
-        company = create_company(s, "ACME", "ACME Export Co.", "EUR")
-        ctx = ServiceContext(s, company.id, "seed", "admin")
-        create_user(ctx, "alice", "credit_manager", PASSWORD)
-        create_user(ctx, "wang", "viewer", PASSWORD, language="zh-CN")
-        seed_desk(ctx, today)
-    with serve_dashboard(url) as base:
-        yield LiveServer(base, "ACME", "alice", PASSWORD, "OTHER", today)
-
-
-def sign_in(pg: Any, server: LiveServer, user: str) -> None:
-    pg.goto(f"{server.url}/login")
-    pg.fill("input[name=company]", server.company_code)
-    pg.fill("input[name=username]", user)
-    pg.fill("input[name=password]", PASSWORD)
-    pg.click("button[type=submit]")
-    pg.wait_for_load_state("networkidle")
+    with desk_server(tmp_path_factory.mktemp("deskdb") / "desk.db", lambda ctx: seed_desk(ctx, today),
+                     today) as server:
+        yield server
 
 
 def column(pg: Any, selector: str) -> list[str]:
