@@ -1,17 +1,14 @@
 """A buyer alone in its country is judged against the seller's whole book (risk README rule 17), whether
 the whole book is graded or only that buyer (e.g. after a dispute flag or an order check)."""
 
-from datetime import date, timedelta
-
 import pytest
 
-from arguard.core.money import Money
 from arguard.ledger import service as ledger
-from arguard.ledger.model import CustomerRecord, InvoiceRecord, PaymentRecord
+from arguard.ledger.model import CustomerRecord
 from arguard.risk import service
+from tests.risk.test_service import AS_OF, invoice_paid_late
 
 pytestmark = pytest.mark.storage
-AS_OF = date(2026, 6, 30)
 
 
 def seed_book(ctx) -> None:  # type: ignore[no-untyped-def]
@@ -21,14 +18,7 @@ def seed_book(ctx) -> None:  # type: ignore[no-untyped-def]
     for code, country, lates in buyers:
         ledger.upsert_customer(ctx, CustomerRecord(code, f"{code} SA", country, sector="C28", terms_days=30))
         for k, late in enumerate(lates):
-            issued = AS_OF - timedelta(days=300 - 25 * k)
-            number = f"{code}-{k}"
-            ledger.add_invoice(ctx, InvoiceRecord(number, code, issued, issued + timedelta(days=30),
-                                                  Money.of("1000.00", "EUR")))
-            paid_on = issued + timedelta(days=30 + late)
-            if paid_on <= AS_OF:
-                ledger.add_payment(ctx, PaymentRecord(f"P-{number}", code, paid_on, Money.of("1000.00", "EUR"),
-                                                      (number,)))
+            invoice_paid_late(ctx, code, k, late)
 
 
 def lateness_reason(grade):  # type: ignore[no-untyped-def]

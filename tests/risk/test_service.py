@@ -25,15 +25,20 @@ def seed_ledger(ctx) -> None:  # type: ignore[no-untyped-def]
     ledger.upsert_customer(ctx, CustomerRecord("WOB", "Wobbly SA", "FR", sector="F41", terms_days=30))
     ledger.upsert_customer(ctx, CustomerRecord("NEW", "Nuevo SRL", "AR", sector="G46", terms_days=30))
     for k in range(10):
-        issued = AS_OF - timedelta(days=300 - 25 * k)
         for code, late in (("ACME", 0), ("WOB", 40), ("NEW", 5)):
-            number = f"{code}-{k}"
-            ledger.add_invoice(ctx, InvoiceRecord(number, code, issued, issued + timedelta(days=30),
-                                                  Money.of("1000.00", "EUR")))
-            paid_on = issued + timedelta(days=30 + late)
-            if paid_on <= AS_OF:
-                ledger.add_payment(ctx, PaymentRecord(f"P-{number}", code, paid_on, Money.of("1000.00", "EUR"),
-                                                      (number,)))
+            invoice_paid_late(ctx, code, k, late)
+
+
+def invoice_paid_late(ctx, code: str, k: int, late: int) -> None:  # type: ignore[no-untyped-def]
+    """The buyer's k-th invoice (EUR 1,000.00, issued 300 - 25k days before AS_OF, net 30), paid `late` days
+    after its due date when that day has come by AS_OF."""
+    issued = AS_OF - timedelta(days=300 - 25 * k)
+    number = f"{code}-{k}"
+    ledger.add_invoice(ctx, InvoiceRecord(number, code, issued, issued + timedelta(days=30),
+                                          Money.of("1000.00", "EUR")))
+    paid_on = issued + timedelta(days=30 + late)
+    if paid_on <= AS_OF:
+        ledger.add_payment(ctx, PaymentRecord(f"P-{number}", code, paid_on, Money.of("1000.00", "EUR"), (number,)))
 
 
 def import_accounts(ctx) -> list:  # type: ignore[no-untyped-def]
