@@ -64,3 +64,20 @@ def test_the_columns_hold_what_the_history_holds(ctx_factory: Callable) -> None:
     assert tuple(c.numbers.tolist()) == h.numbers and tuple(c.customer_codes.tolist()) == h.customer_codes
     assert c.settled_on.dtype == np.dtype("datetime64[D]") and np.isnat(c.settled_on[2])
     assert tuple(c.settled_on.tolist()) == h.settled_on and tuple(c.open_minor.tolist()) == h.open_minor
+
+
+def test_the_open_items_as_of_a_date_are_those_open_then_paid_or_written_off_later_included(
+        ctx_factory: Callable) -> None:
+    """`open_invoices_bulk` (credit insurance's book, the forecast's insured cover): an invoice closed
+    after the date is open on it with its amount then; one closed before it is not listed."""
+    from arguard.ledger.interface import open_invoices_bulk
+
+    with ctx_factory() as ctx:
+        book(ctx, LEDGER)
+    with ctx_factory() as ctx:
+        def open_on(day: date) -> dict[str, int]:
+            return {r.number: r.open_minor for r in open_invoices_bulk(ctx, day)}
+
+        assert open_on(date(2026, 2, 9)) == {"I1": 10000, "I2": 5000, "I3": 7000}
+        assert open_on(date(2026, 2, 28)) == {"I1": 4000, "I3": 7000}       # I2 paid on 02-10
+        assert open_on(date(2026, 4, 30)) == {"I3": 7000, "I4": 3000}       # I1 written off on 03-01
