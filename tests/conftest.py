@@ -11,7 +11,11 @@ Set ARGUARD_TEST_POSTGRES=required (CI does) to fail instead of skip when it doe
 
 from __future__ import annotations
 
+import ast
+import functools
+import gc
 import os
+import sys
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -33,6 +37,35 @@ PG_ADMIN_URL = os.environ.get("ARGUARD_TEST_PG_ADMIN", "postgresql+psycopg://pos
 # wants them starts them itself (tests/monitor/test_delivery.py) or runs `arguard serve` with
 # ARGUARD_BACKGROUND=true (tests/security/test_two_servers.py).
 os.environ.setdefault("ARGUARD_BACKGROUND", "false")
+
+
+def _parse_with_the_collector_paused() -> None:
+    """CPython 3.11.0-3.11.7 and 3.12.0-3.12.1 (CI runs 3.11.7) count the AST constructor's recursion in one
+    counter per interpreter (python/cpython gh-106905, fixed in 3.11.8 and 3.12.2). When the cyclic collector
+    runs a finalizer while `ast.parse` builds its tree (an SQLAlchemy connection finalised and its rollback
+    error logged: 3.11's traceback module parses each line for its ^^^ marks; or it lets another thread
+    run that parses), the outer parse fails with "SystemError: AST constructor recursion depth mismatch".
+    pytest parses at every module it rewrites (test modules and every module of a plugin's package, e.g.
+    those schemathesis imports at session end) and at every failure it reports, so a run crashed now and
+    then. With the collector paused the tree is built by C code alone: nothing else runs in between."""
+    if not ((3, 11) <= sys.version_info[:3] < (3, 11, 8) or (3, 12) <= sys.version_info[:3] < (3, 12, 2)):
+        return
+    parse = ast.parse
+
+    @functools.wraps(parse)
+    def parse_paused(*args: Any, **kwargs: Any) -> Any:
+        running = gc.isenabled()
+        gc.disable()
+        try:
+            return parse(*args, **kwargs)
+        finally:
+            if running:
+                gc.enable()
+
+    ast.parse = parse_paused  # type: ignore[assignment]
+
+
+_parse_with_the_collector_paused()
 
 
 Bus = tuple[list[Any], set[str]]
