@@ -35,8 +35,10 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import MutableMapping
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 import httpx
 from sqlalchemy import func, select
@@ -214,15 +216,7 @@ def profile_http(url: str, size: str, seed: int, n: int) -> None:
                              "headers": [(b"host", b"127.0.0.1:8000"), (b"content-type", b"application/json"),
                                          (b"content-length", str(len(body)).encode()),
                                          (b"authorization", f"Bearer {key}".encode())]}
-                    messages = [{"type": "http.request", "body": body, "more_body": False}]
-                    answer: list[dict] = []
-
-                    async def receive(messages: list[dict] = messages) -> dict:
-                        return messages.pop() if messages else {"type": "http.disconnect"}
-
-                    async def respond(message: dict, answer: list[dict] = answer) -> None:
-                        answer.append(message)
-
+                    receive, respond, answer = _exchange(body)
                     await app(scope, receive, respond)
                     if answer[0]["status"] != 200:
                         raise SystemExit(f"{answer[0]['status']}: {answer[1:]}")
@@ -256,6 +250,20 @@ def profile_http(url: str, size: str, seed: int, n: int) -> None:
             stats.sort_stats("tottime").print_stats(25)
 
     asyncio.run(run())
+
+
+def _exchange(body: bytes) -> tuple[Any, Any, list[dict[str, Any]]]:
+    """An ASGI request's `receive` (the body, then a disconnect) and `send` (kept in the list returned)."""
+    messages: list[dict[str, Any]] = [{"type": "http.request", "body": body, "more_body": False}]
+    answer: list[dict[str, Any]] = []
+
+    async def receive() -> dict[str, Any]:
+        return messages.pop() if messages else {"type": "http.disconnect"}
+
+    async def respond(message: MutableMapping[str, Any]) -> None:
+        answer.append(dict(message))
+
+    return receive, respond, answer
 
 
 def _postgres_cpu_seconds() -> float:
