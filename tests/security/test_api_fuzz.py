@@ -69,7 +69,15 @@ def fuzz_world(engine: Engine) -> Iterator[FuzzWorld]:
         get_settings.cache_clear()
         app = create_app()
         schema = schemathesis.openapi.from_asgi("/openapi.json", app)
-        yield FuzzWorld(schema, {"Authorization": f"Bearer {key}"})
+        try:
+            yield FuzzWorld(schema, {"Authorization": f"Bearer {key}"})
+        finally:
+            # schemathesis starts the app's lifespan (its audit sealer thread) with the first call and keeps
+            # it for the process; end it here, while the database is still there (its pytest plugin, which
+            # did this after each test, is off: pyproject.toml)
+            from schemathesis.python import asgi
+
+            asgi.shutdown_lifespans()
     get_settings.cache_clear()
 
 
