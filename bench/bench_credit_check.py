@@ -35,6 +35,7 @@ import sys
 import tempfile
 import time
 import uuid
+from collections import Counter
 from collections.abc import MutableMapping
 from datetime import date, timedelta
 from pathlib import Path
@@ -124,9 +125,6 @@ def profile(url: str, size: str, seed: int, n: int) -> None:
     """Profile `n` checks in-process: statements and CPU per check, then the top of a cProfile."""
     import cProfile
     import pstats
-    from collections import Counter
-
-    from sqlalchemy import event
 
     from arguard.core.money import Money
     from arguard.db.session import get_engine, session_scope
@@ -136,11 +134,7 @@ def profile(url: str, size: str, seed: int, n: int) -> None:
 
     _, orders, as_of = _prepare(url, size, seed, n + min(n, 300) + 50)
     engine = get_engine(url)
-    statements: Counter[str] = Counter()
-    event.listen(engine, "before_cursor_execute",
-                 lambda conn, cur, stmt, params, ctx, many: statements.update([stmt.split()[0]]))
-    backends: set[int] = set()
-    event.listen(engine, "connect", lambda dbapi_conn, record: backends.add(dbapi_conn.info.backend_pid))
+    statements, backends = _watch(engine)
     engine.dispose()
     with session_scope(engine) as s:
         company_id = get_company(s, "SYNTH" if size == "synthetic" else "DEMO").id
@@ -181,9 +175,6 @@ def profile_http(url: str, size: str, seed: int, n: int) -> None:
     import asyncio
     import cProfile
     import pstats
-    from collections import Counter
-
-    from sqlalchemy import event
 
     from arguard.db.session import get_engine
 
@@ -194,11 +185,7 @@ def profile_http(url: str, size: str, seed: int, n: int) -> None:
 
     get_settings.cache_clear()  # the URL above, whatever was read before
     engine = get_engine(url)
-    statements: Counter[str] = Counter()
-    event.listen(engine, "before_cursor_execute",
-                 lambda conn, cur, stmt, params, ctx, many: statements.update([stmt.split()[0]]))
-    backends: set[int] = set()
-    event.listen(engine, "connect", lambda dbapi_conn, record: backends.add(dbapi_conn.info.backend_pid))
+    statements, backends = _watch(engine)
     engine.dispose()
     app = create_app()
 
@@ -250,6 +237,19 @@ def profile_http(url: str, size: str, seed: int, n: int) -> None:
             stats.sort_stats("tottime").print_stats(25)
 
     asyncio.run(run())
+
+
+def _watch(engine: Any) -> tuple[Counter[str], set[int]]:
+    """Statements the engine sends, counted by their first word, and the PostgreSQL backends (pids) of the
+    connections it opens from now on."""
+    from sqlalchemy import event
+
+    statements: Counter[str] = Counter()
+    event.listen(engine, "before_cursor_execute",
+                 lambda conn, cur, stmt, params, ctx, many: statements.update([stmt.split()[0]]))
+    backends: set[int] = set()
+    event.listen(engine, "connect", lambda dbapi_conn, record: backends.add(dbapi_conn.info.backend_pid))
+    return statements, backends
 
 
 def _exchange(body: bytes) -> tuple[Any, Any, list[dict[str, Any]]]:
