@@ -84,6 +84,7 @@ def demo(folder: Path) -> None:
         result, wall, cpu = _timed(lambda d=d: run_backtest(history, date.fromisoformat(d), predict_weeks=13))
         print(f"demo {d} (13 weeks): {json.dumps(result.as_dict())} censored {result.censored} "
               f"({wall:.1f} s, CPU {cpu:.1f} s)")
+        ceiling(history, date.fromisoformat(d))
     engine = get_engine(url)
     with session_scope(engine) as s:
         ctx = ServiceContext(s, get_company(s, "DEMO").id, "bench", "admin")
@@ -100,6 +101,42 @@ def demo(folder: Path) -> None:
         for r in prov["matrix"]:
             print(f"  {r['bucket']:>8} {float(r['balance']):>14,.2f} {float(r['loss_rate']):>9.4%} "
                   f"{float(r['expected_loss']):>12,.2f}")
+
+
+def ceiling(history, cut: date, weeks: int = 13, draws: int = 2000) -> None:  # type: ignore[no-untyped-def]
+    """What a forecast could score at best on the demo's backtest at `cut`: the simulator's own
+    distribution of each predicted invoice's payment day (demo rule 6, `lateness_draws`, with the buyer's
+    true habit, PD and default day), moved to the buyer's run day as detected on the cut-off (rule 9),
+    conditioned on payment by the file's last day as the backtest is. Its median scores the MAE, its
+    P(late) > ½ the late calls."""
+    import numpy as np
+    import pandas as pd
+
+    from arguard.demo.history import lateness_draws
+    from arguard.demo.model import SIZES
+    from arguard.demo.service import make_world
+    from arguard.forecast.backtest import _as_known_on
+    from arguard.forecast.features import day_numbers, delays, payment_runs
+
+    world = make_world(SIZES["small"], 42, date(2026, 11, 30))
+    stamp = pd.Timestamp(cut)
+    later = history[(history["issue"] > stamp) & (history["issue"] <= stamp + pd.Timedelta(weeks=weeks))
+                    & history["settled"].notna()]
+    start = int(day_numbers(pd.Series([pd.Timestamp(world.start_on)]))[0])
+    due, issue = day_numbers(later["due"]), day_numbers(later["issue"])
+    late = lateness_draws(world, later["customer"].to_numpy(), due - start, draws, np.random.default_rng(SEED))
+    day = np.maximum(due[:, None] + late, issue[:, None] + 1)
+    cadence, phase = payment_runs(later["customer"], _as_known_on(history, stamp), int(day_numbers(pd.Series([stamp]))[0]) + 1)
+    runs = cadence > 0
+    day[runs] += (phase[runs, None] - day[runs]) % cadence[runs, None]
+    end = int(max(day_numbers(history["issue"]).max(), day_numbers(history["settled"]).max()))
+    day = np.where(day <= end, day, np.nan)
+    actual = due + delays(later).astype(np.int64)
+    median = np.rint(np.nanmedian(day, axis=1))
+    p_late = np.nanmean(np.where(np.isnan(day), np.nan, day > due[:, None]), axis=1)
+    print(f"demo {cut} ceiling (the simulator's own distribution, {draws} draws): MAE "
+          f"{np.mean(np.abs(median - actual)):.2f} days, late accuracy {np.mean((p_late > 0.5) == (actual > due)):.3f} "
+          f"(share paid late {np.mean(actual > due):.3f}; called on time: {int(np.sum(p_late <= 0.5))})")
 
 
 def generated(rows: int, seed: int = SEED):  # type: ignore[no-untyped-def]

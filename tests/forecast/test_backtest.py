@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from arguard.forecast.backtest import run_backtest, training_set, weekly_wape
+from arguard.forecast.backtest import Predictions, Truth, compare, run_backtest, training_set, weekly_wape
 from arguard.forecast.estimators import (
     CustomerAverageBaseline,
     DueDateBaseline,
@@ -111,6 +111,48 @@ def test_the_model_beats_both_baselines_on_customers_with_habits() -> None:
     assert result.model.late_accuracy > 0.85
 
 
+
+def _point(name: str, days: list[int]) -> Predictions:
+    d = np.array(days, dtype=np.int64)
+    return Predictions(name, d, d[:, None], np.full((len(d), 1), 100.0))
+
+
+def test_a_model_always_five_days_closer_is_clearly_better_on_every_resample() -> None:
+    # 40 invoices due on day 100 and paid on day 110: the model says 110, the baseline 105. Both days are
+    # after the due day, so both call them late: a tie on the late calls.
+    truth = Truth(np.full(40, 100, dtype=np.int64), np.full(40, 110, dtype=np.int64), np.full(40, 100.0))
+    mae, late, wape = compare(_point("model", [110] * 40), _point("baseline", [105] * 40), truth, resamples=50)
+    assert (mae.difference, mae.low, mae.high, mae.verdict) == (-5.0, -5.0, -5.0, "better")
+    assert (late.difference, late.verdict) == (0.0, "no clear difference")
+    # Day 105 is a Sunday (1970-04-16 + …: (105 + 3) // 7 = 15), day 110 in the next week: the baseline
+    # puts every receipt in the wrong week (WAPE 2), the model in the right one (0).
+    assert (wape.difference, wape.verdict) == (-2.0, "better")
+
+
+def test_a_model_no_better_than_luck_gets_no_clear_difference() -> None:
+    # The model and the baseline each get half of 200 invoices exactly right and miss the other half by 4
+    # days, on different halves: no real difference, and the interval says so.
+    rng = np.random.default_rng(3)
+    print("seed", 3)
+    hit = rng.random(200) < 0.5
+    truth = Truth(np.full(200, 100, dtype=np.int64), np.full(200, 120, dtype=np.int64), np.full(200, 50.0))
+    model = _point("model", np.where(hit, 120, 116).tolist())
+    baseline = _point("baseline", np.where(hit, 116, 120).tolist())
+    mae = compare(model, baseline, truth, resamples=200)[0]
+    assert mae.low < 0 < mae.high and mae.verdict == "no clear difference"
+
+
+def test_the_backtest_json_compares_the_model_with_each_baseline() -> None:
+    result = run_backtest(synthetic_history(7), date(2025, 10, 31), resamples=100).as_dict()
+    versus = result["versus_baselines"]
+    assert set(versus) == {"due_date", "customer_average"}
+    for metrics in versus.values():
+        assert set(metrics) == {"mae_days", "late_accuracy", "weekly_wape"}
+        for m in metrics.values():
+            assert m["ci95"][0] <= m["difference"] <= m["ci95"][1]
+    assert versus["due_date"]["mae_days"]["verdict"] == "better"
+    assert result["bootstrap"] == {"resamples": 100, "seed": 20240601, "unit": "invoice"}
+
 def test_kaplan_meier_counts_censored_values_as_lower_bounds() -> None:
     # values 1, 2+, 3, 4: S(1) = 3/4; 2+ leaves the risk set; S(3) = 3/4 · 1/2; S(4) = 0
     support, mass = kaplan_meier(np.array([1.0, 2.0, 3.0, 4.0]), np.array([True, False, True, True]))
@@ -164,6 +206,8 @@ def test_the_cli_prints_the_contract_json(tmp_path: Path) -> None:
     out = CliRunner().invoke(app, ["forecast", "backtest", "--history", str(path), "--train-until", "2025-05-31"])
     assert out.exit_code == 0, out.output
     answer = json.loads(out.stdout)
-    assert set(answer) == {"train_until", "trained_on", "predicted", "model", "baselines"}
+    # the contract's keys, then what was added after them (the paired comparison)
+    assert list(answer)[:5] == ["train_until", "trained_on", "predicted", "model", "baselines"]
+    assert list(answer)[5:] == ["versus_baselines", "bootstrap"]
     assert set(answer["baselines"]) == {"due_date", "customer_average"}
     assert answer["train_until"] == "2025-05-31" and answer["predicted"] > 0

@@ -108,6 +108,18 @@ def _lateness(col: dict[str, np.ndarray], buyer: np.ndarray, due: np.ndarray,
     return np.round(late).astype(np.int64)
 
 
+def lateness_draws(world: DemoWorld, codes: np.ndarray, due_days: np.ndarray, draws: int,
+                   rng: np.random.Generator) -> np.ndarray:
+    """`draws` days late per invoice (rows) of the buyers `codes` due `due_days` after the world's start,
+    from rule 6 itself: what a payment-date forecast could know at best about the demo, with each buyer's
+    true habit, PD and default day in hand (the runs of rule 9 and the partials of rule 7 come on top)."""
+    col = _buyer_columns(world)
+    at = {b.code: i for i, b in enumerate(world.buyers)}
+    buyer = np.repeat(np.array([at[str(c)] for c in codes], dtype=np.int64), draws)
+    late = _lateness(col, buyer, np.repeat(np.asarray(due_days, dtype=np.int64), draws), rng)
+    return late.reshape(len(codes), draws)
+
+
 @dataclass
 class _Allocs:
     invoice: list[np.ndarray]

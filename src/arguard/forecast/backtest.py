@@ -49,6 +49,32 @@ class Scores:
 
 
 @dataclass(frozen=True, slots=True)
+class Difference:
+    """Model minus baseline on one metric, with its paired-bootstrap 95 % interval and what it says:
+    `better` / `worse` when the whole interval lies on one side of zero (lower MAE and WAPE are better,
+    higher late accuracy), `no clear difference` when it spans zero."""
+
+    metric: str
+    difference: float
+    low: float
+    high: float
+
+    @property
+    def verdict(self) -> str:
+        sign = 1.0 if self.metric == "late_accuracy" else -1.0
+        if sign * self.low > 0 and sign * self.high > 0:
+            return "better"
+        if sign * self.low < 0 and sign * self.high < 0:
+            return "worse"
+        return "no clear difference"
+
+    def as_dict(self) -> dict[str, object]:
+        digits = 2 if self.metric == "mae_days" else 3
+        return {"difference": round(self.difference, digits),
+                "ci95": [round(self.low, digits), round(self.high, digits)], "verdict": self.verdict}
+
+
+@dataclass(frozen=True, slots=True)
 class BacktestResult:
     train_until: date
     trained_on: int
@@ -56,17 +82,30 @@ class BacktestResult:
     predicted: int
     model: Scores
     baselines: tuple[Scores, ...]
+    versus: tuple[tuple[Difference, ...], ...] = ()
+    """Per baseline (in order): the model's differences on the three metrics (`compare`)."""
+    resamples: int = 0
+    seed: int = 0
 
     def as_dict(self) -> dict[str, object]:
-        """The contract shape of `arguard forecast backtest` (issue 15)."""
-        return {"train_until": self.train_until.isoformat(), "trained_on": self.trained_on,
-                "predicted": self.predicted,
-                "model": {"name": self.model.name, **self.model.as_dict()},
-                "baselines": {b.name: b.as_dict() for b in self.baselines}}
+        """The contract shape of `arguard forecast backtest` (issue 15), and after it `versus_baselines`:
+        per baseline and metric, model − baseline with its bootstrap interval and verdict."""
+        out: dict[str, object] = {
+            "train_until": self.train_until.isoformat(), "trained_on": self.trained_on, "predicted": self.predicted,
+            "model": {"name": self.model.name, **self.model.as_dict()},
+            "baselines": {b.name: b.as_dict() for b in self.baselines}}
+        if self.versus:
+            out["versus_baselines"] = {b.name: {d.metric: d.as_dict() for d in diffs}
+                                       for b, diffs in zip(self.baselines, self.versus, strict=True)}
+            out["bootstrap"] = {"resamples": self.resamples, "seed": self.seed, "unit": "invoice"}
+        return out
 
 
 ModelFactory = Callable[[], PaymentDateModel]
 DEFAULT_MODELS: tuple[ModelFactory, ...] = (CensoredQuantileGBM, DueDateBaseline, CustomerAverageBaseline)
+RESAMPLES = 500
+"""Paired bootstrap resamples of the predicted invoices behind `versus_baselines`."""
+SEED = 20240601
 
 
 def training_set(history: pd.DataFrame, as_of: date, rows: pd.Index | None = None,
@@ -97,9 +136,10 @@ def _as_known_on(history: pd.DataFrame, cut: pd.Timestamp) -> pd.DataFrame:
 
 
 def run_backtest(history: pd.DataFrame, train_until: date, models: Sequence[ModelFactory] = DEFAULT_MODELS,
-                 predict_weeks: int | None = None) -> BacktestResult:
+                 predict_weeks: int | None = None, resamples: int = RESAMPLES, seed: int = SEED) -> BacktestResult:
     """Fit each model on what was known on train_until and score it on the invoices issued after (within
-    `predict_weeks` weeks when given). The first model is the candidate, the others its baselines."""
+    `predict_weeks` weeks when given). The first model is the candidate, the others its baselines; with
+    `resamples` > 0 each baseline is also compared with the candidate by a paired bootstrap (`compare`)."""
     cut = pd.Timestamp(train_until)
     X, delay, observed = training_set(history, train_until)
     later = history[(history["issue"] > cut) & history["settled"].notna()]
@@ -114,15 +154,80 @@ def run_backtest(history: pd.DataFrame, train_until: date, models: Sequence[Mode
     runs = payment_runs(later["customer"], known, int(asked))
     actual = delays(later)
     end = int(max(day_numbers(history["issue"]).max(), day_numbers(history["settled"]).max()))
-    scores = [score(factory().fit(X, delay, observed), X_later, later, actual, runs=runs, end_day=end)
-              for factory in models]
-    return BacktestResult(train_until, len(X), int((~observed).sum()), len(later), scores[0], tuple(scores[1:]))
+    made = [predict(factory().fit(X, delay, observed), X_later, later, runs=runs, end_day=end) for factory in models]
+    truth = Truth.of(later, actual)
+    scores = [p.scores(truth) for p in made]
+    versus = tuple(compare(made[0], p, truth, resamples, seed) for p in made[1:]) if resamples > 0 else ()
+    return BacktestResult(train_until, len(X), int((~observed).sum()), len(later), scores[0], tuple(scores[1:]),
+                          versus, resamples, seed)
+
+
+@dataclass(frozen=True, slots=True)
+class Truth:
+    """The scored invoices: due day, actual payment day, amount."""
+
+    due: npt.NDArray[np.int64]
+    actual_day: npt.NDArray[np.int64]
+    amount: npt.NDArray[np.float64]
+
+    @classmethod
+    def of(cls, invoices: pd.DataFrame, actual: npt.NDArray[np.float64]) -> Truth:
+        due = day_numbers(invoices["due"])
+        return cls(due, due + actual.astype(np.int64), invoices["amount"].to_numpy(dtype=np.float64))
+
+
+@dataclass(frozen=True, slots=True)
+class Predictions:
+    """One model's predictions of the scored invoices: the predicted payment day (its median) and the
+    receipts, `weights[i, j]` of invoice i's amount on day `days[i, j]` (one column for a point forecast)."""
+
+    name: str
+    predicted_day: npt.NDArray[np.int64]
+    days: npt.NDArray[np.int64]
+    weights: npt.NDArray[np.float64]
+
+    def scores(self, truth: Truth, count: npt.NDArray[np.float64] | None = None) -> Scores:
+        """The three metrics; `count`: how often each invoice is counted (a bootstrap resample)."""
+        c = np.ones(len(truth.due)) if count is None else count
+        n = float(c.sum())
+        right = (self.predicted_day > truth.due) == (truth.actual_day > truth.due)
+        return Scores(self.name, float(np.dot(c, np.abs(self.predicted_day - truth.actual_day))) / n,
+                      float(np.dot(c, right)) / n,
+                      weekly_wape(truth.actual_day, self.days.ravel(), truth.amount * c,
+                                  (self.weights * c[:, None]).ravel()))
+
+
+def compare(model: Predictions, baseline: Predictions, truth: Truth, resamples: int = RESAMPLES,
+            seed: int = SEED) -> tuple[Difference, ...]:
+    """Model − baseline on each metric, with a paired bootstrap 95 % interval: `resamples` times the
+    invoices are drawn with replacement (seeded) and both are scored on the same draw, so what the two
+    get right or wrong together cancels. Tells a real gain from the luck of one period's invoices."""
+    rng = np.random.default_rng(seed)
+    n = len(truth.due)
+    metrics = ("mae_days", "late_accuracy", "weekly_wape")
+
+    def diff(count: npt.NDArray[np.float64] | None) -> npt.NDArray[np.float64]:
+        a, b = model.scores(truth, count), baseline.scores(truth, count)
+        return np.array([getattr(a, m) - getattr(b, m) for m in metrics])
+
+    point = diff(None)
+    draws = np.array([diff(np.bincount(rng.integers(0, n, n), minlength=n).astype(np.float64))
+                      for _ in range(resamples)])
+    low, high = np.quantile(draws, [0.025, 0.975], axis=0)
+    return tuple(Difference(m, float(point[k]), float(low[k]), float(high[k])) for k, m in enumerate(metrics))
 
 
 def score(model: PaymentDateModel, X: pd.DataFrame, invoices: pd.DataFrame, actual: npt.NDArray[np.float64],
           *, runs: tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]] | None = None,
           end_day: int | None = None) -> Scores:
-    """Scores of the model's predictions of the invoices against their actual delays. `end_day`: the last
+    """Scores of the model's predictions of the invoices against their actual delays (see `predict`)."""
+    return predict(model, X, invoices, runs=runs, end_day=end_day).scores(Truth.of(invoices, actual))
+
+
+def predict(model: PaymentDateModel, X: pd.DataFrame, invoices: pd.DataFrame,
+            *, runs: tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]] | None = None,
+            end_day: int | None = None) -> Predictions:
+    """The model's predictions of the invoices, as scored. `end_day`: the last
     day of the history — only invoices settled by then are scored, so a model's distribution is
     conditioned on payment by then (its levels up to the level of that day); a point forecast (the
     baselines) is moved back to that day when after it. `runs`: the buyers' payment
@@ -150,10 +255,7 @@ def score(model: PaymentDateModel, X: pd.DataFrame, invoices: pd.DataFrame, actu
         spread = np.rint(quantile_at(q, levels, u[None, :] * top[:, None])).astype(np.int64)
         days = settle(due[:, None] + spread)
         weights = np.repeat(amount[:, None] / SPREAD_POINTS, SPREAD_POINTS, 1)
-    actual_day = due + actual.astype(np.int64)
-    return Scores(model.name, float(np.mean(np.abs(predicted_day - actual_day))),
-                  float(np.mean((predicted_day > due) == (actual_day > due))),
-                  weekly_wape(actual_day, days.ravel(), amount, weights.ravel()))
+    return Predictions(model.name, predicted_day, days, weights)
 
 
 def weekly_wape(actual_day: npt.NDArray[np.int64], predicted_day: npt.NDArray[np.int64],
