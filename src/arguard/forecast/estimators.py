@@ -11,7 +11,10 @@ still open on the training date and `delay` is only a lower bound (the payment c
   Kaplan–Meier distribution that counts the censored residuals as lower bounds; each open invoice is
   copied `imputations` times with a delay drawn from that distribution beyond its bound (weights 1/k);
   the centre is refitted on the completed data and the draw repeated (`iterations` draws in all), then
-  the quantile models are fitted on the last completed data.
+  the quantile models are fitted on the last completed data. Every model learns the delay *relative to
+  the buyer's level* (its average settled delay shrunk towards everyone's by `level_prior` invoices'
+  weight), so a buyer slower than any seen in training is predicted from its own level, not capped at
+  the slowest leaf.
 """
 
 from __future__ import annotations
@@ -134,6 +137,13 @@ class CensoredQuantileGBM:
     predicted to pay on its nearest run day: the days of its distribution are moved there."""
     threads: int = 1
     """LightGBM threads: one, since a shared machine's busy cores make OpenMP threads wait on each other."""
+    level_prior: float | None = 3.0
+    """The trees fit delay − level, level = (n · the buyer's mean settled delay + level_prior · everyone's
+    mean) / (n + level_prior) for a buyer with n settled invoices as known on the day (features `hist_count`,
+    `hist_mean`); predictions add the level back. Trees cannot extrapolate: fitted on the delay itself, a
+    buyer drifting beyond the slowest delays of the training set was capped there (on the demo, buyers
+    averaging over 60 days late: MAE 36.2 → 34.7 days over 18 backtests). None: fit the delay itself."""
+    overall_: float = 0.0
     models_: list[Any] = field(default_factory=list)
     imputed_: int = 0
 
@@ -146,11 +156,21 @@ class CensoredQuantileGBM:
             num_leaves=self.num_leaves, min_child_samples=self.min_child_samples, random_state=self.seed,
             deterministic=True, force_row_wise=True, n_jobs=self.threads, verbose=-1)
 
+    def level(self, X: pd.DataFrame) -> Vector:
+        """Each row's buyer level (see `level_prior`); zeros when the model fits the delay itself."""
+        if self.level_prior is None:
+            return np.zeros(len(X))
+        n = np.nan_to_num(X["hist_count"].to_numpy(dtype=np.float64))
+        mean = np.nan_to_num(X["hist_mean"].to_numpy(dtype=np.float64), nan=self.overall_)
+        return (n * mean + self.level_prior * self.overall_) / (n + self.level_prior)
+
     def fit(self, X: pd.DataFrame, delay: Vector, observed: npt.NDArray[np.bool_]) -> Self:
         check_training_data(X, delay, observed)
         X = X.reindex(columns=list(FEATURES))
         observed = np.asarray(observed, dtype=bool)
         self.spread_scale_ = self._spread_scale(X, delay, observed) if self.calibrate > 0 else 1.0
+        self.overall_ = float(np.mean(delay[observed]))
+        delay = delay - self.level(X)  # a censored row's bound moves with it: still a lower bound
         rng = np.random.default_rng(self.seed)
         Xf, yf, wf = X[observed], delay[observed], np.ones(int(observed.sum()))
         if (~observed).any():
@@ -202,7 +222,7 @@ class CensoredQuantileGBM:
         if not self.models_:
             raise ModelFitError("the model is not fitted")
         X = X.reindex(columns=list(FEATURES))
-        q = np.sort(np.column_stack([m.predict(X) for m in self.models_]), axis=1)
+        q = np.sort(np.column_stack([m.predict(X) for m in self.models_]), axis=1) + self.level(X)[:, None]
         if self.spread_scale_ != 1.0 and 0.5 in self.quantiles_:
             mid = q[:, [list(self.quantiles_).index(0.5)]]
             q = mid + (q - mid) * self.spread_scale_
