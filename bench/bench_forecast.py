@@ -33,6 +33,10 @@ IBM = Path(os.environ.get("ARGUARD_IBM_HISTORY", ROOT.parent / "shared/data/invo
 ROWS = int(os.environ.get("ARGUARD_BENCH_FORECAST_ROWS", "1000000"))
 SEED = 20240601
 DEMO_CUTOFFS = ("2025-02-28", "2025-05-31", "2025-08-31", "2025-11-30", "2026-02-28", "2026-05-31")
+OTHER_DEMOS = [(int(seed), date.fromisoformat(as_of)) for seed, as_of in (
+    x.split("@") for x in os.environ.get("ARGUARD_BENCH_FORECAST_DEMOS", "7@2026-11-30,3@2026-06-30").split(",") if x)]
+"""Further demo companies (seed@last day of history) backtested the same way: six month-end cut-offs a
+quarter apart, the last six months before the history's end."""
 LARGE_URLS = [u for u in os.environ.get("ARGUARD_BENCH_FORECAST_URLS", "").split(",") if u]
 LARGE_AS_OF = os.environ.get("ARGUARD_BENCH_FORECAST_AS_OF", "2026-12-04")
 
@@ -62,7 +66,6 @@ def ibm() -> None:
 
 def demo(folder: Path) -> None:
     from arguard.db.session import get_engine, session_scope
-    from arguard.forecast.backtest import run_backtest
     from arguard.forecast.history import read_history
     from arguard.forecast.service import ForecastRequest, forecast_run
     from arguard.forecast.service_provisions import ProvisionRequest, provisions
@@ -80,11 +83,7 @@ def demo(folder: Path) -> None:
     subprocess.run([str(exe), "forecast", "history", "--as-of", "2026-11-30", "--company", "DEMO", "--out",
                     str(folder / "history.csv")], check=True, env=env, capture_output=True)
     history = read_history(folder / "history.csv")
-    for d in DEMO_CUTOFFS:
-        result, wall, cpu = _timed(lambda d=d: run_backtest(history, date.fromisoformat(d), predict_weeks=13))
-        print(f"demo {d} (13 weeks): {json.dumps(result.as_dict())} censored {result.censored} "
-              f"({wall:.1f} s, CPU {cpu:.1f} s)")
-        ceiling(history, date.fromisoformat(d))
+    backtests(history, 42, date(2026, 11, 30), [date.fromisoformat(d) for d in DEMO_CUTOFFS])
     engine = get_engine(url)
     with session_scope(engine) as s:
         ctx = ServiceContext(s, get_company(s, "DEMO").id, "bench", "admin")
@@ -103,7 +102,40 @@ def demo(folder: Path) -> None:
                   f"{float(r['expected_loss']):>12,.2f}")
 
 
-def ceiling(history, cut: date, weeks: int = 13, draws: int = 2000) -> None:  # type: ignore[no-untyped-def]
+def backtests(history, seed: int, as_of: date, cutoffs: list[date]) -> None:  # type: ignore[no-untyped-def]
+    """Backtests at the cut-offs, 13 weeks predicted, each beside its ceiling (`ceiling`)."""
+    from arguard.forecast.backtest import run_backtest
+
+    tag = "demo" if seed == 42 else f"demo seed {seed}"
+    for d in cutoffs:
+        result, wall, cpu = _timed(lambda d=d: run_backtest(history, d, predict_weeks=13))
+        print(f"{tag} {d} (13 weeks): {json.dumps(result.as_dict())} censored {result.censored} "
+              f"({wall:.1f} s, CPU {cpu:.1f} s)")
+        ceiling(history, d, seed=seed, as_of=as_of)
+
+
+def other_demos(folder: Path) -> None:
+    """Backtests of the demo companies of `OTHER_DEMOS` (ledger only, no capability steps)."""
+    import pandas as pd
+
+    from arguard.forecast.history import read_history
+
+    exe = Path(sys.executable).parent / "arguard"
+    for seed, as_of in OTHER_DEMOS:
+        env = {**os.environ, "ARGUARD_DATABASE_URL": f"sqlite:///{folder / f'demo{seed}.db'}"}
+        subprocess.run([str(exe), "demo", "--size", "small", "--seed", str(seed), "--as-of", as_of.isoformat(),
+                        "--steps", "none"], check=True, env=env, capture_output=True)
+        out = folder / f"history{seed}.csv"
+        subprocess.run([str(exe), "forecast", "history", "--as-of", as_of.isoformat(), "--company", "DEMO", "--out",
+                        str(out)], check=True, env=env, capture_output=True)
+        last = pd.Timestamp(as_of) - pd.offsets.MonthEnd(6) if pd.Timestamp(as_of).is_month_end \
+            else pd.Timestamp(as_of) - pd.offsets.MonthEnd(7)
+        cutoffs = [(last - pd.offsets.MonthEnd(3 * k)).date() for k in range(5, -1, -1)]
+        backtests(read_history(out), seed, as_of, cutoffs)
+
+
+def ceiling(history, cut: date, weeks: int = 13, draws: int = 2000, seed: int = 42,  # type: ignore[no-untyped-def]
+            as_of: date = date(2026, 11, 30)) -> None:
     """What a forecast could score at best on the demo's backtest at `cut`: the simulator's own
     distribution of each predicted invoice's payment day (demo rule 6, `lateness_draws`, with the buyer's
     true habit, PD and default day), moved to the buyer's run day as detected on the cut-off (rule 9),
@@ -118,7 +150,7 @@ def ceiling(history, cut: date, weeks: int = 13, draws: int = 2000) -> None:  # 
     from arguard.forecast.backtest import _as_known_on
     from arguard.forecast.features import day_numbers, delays, payment_runs
 
-    world = make_world(SIZES["small"], 42, date(2026, 11, 30))
+    world = make_world(SIZES["small"], seed, as_of)
     stamp = pd.Timestamp(cut)
     later = history[(history["issue"] > stamp) & (history["issue"] <= stamp + pd.Timedelta(weeks=weeks))
                     & history["settled"].notna()]
@@ -134,7 +166,7 @@ def ceiling(history, cut: date, weeks: int = 13, draws: int = 2000) -> None:  # 
     actual = due + delays(later).astype(np.int64)
     median = np.rint(np.nanmedian(day, axis=1))
     p_late = np.nanmean(np.where(np.isnan(day), np.nan, day > due[:, None]), axis=1)
-    print(f"demo {cut} ceiling (the simulator's own distribution, {draws} draws): MAE "
+    print(f"demo seed {seed} {cut} ceiling (the simulator's own distribution, {draws} draws): MAE "
           f"{np.mean(np.abs(median - actual)):.2f} days, late accuracy {np.mean((p_late > 0.5) == (actual > due)):.3f} "
           f"(share paid late {np.mean(actual > due):.3f}; called on time: {int(np.sum(p_late <= 0.5))})")
 
@@ -201,6 +233,7 @@ def main() -> None:
     ibm()
     with tempfile.TemporaryDirectory() as folder:
         demo(Path(folder))
+        other_demos(Path(folder))
     scale()
     for url in LARGE_URLS:
         large(url)
