@@ -23,9 +23,9 @@ from arguard.platform.context import ServiceContext
 from arguard.risk import interface as risk
 
 PAGE_SCENARIOS = 100
-PAGE_VERSION = 2
+PAGE_VERSION = 3
 """Part of the fingerprint: raise it when the forecast, the provision or the stored shape changes, so that
-an answer computed by older code is marked stale."""
+an answer computed by older code is marked stale (3: the model learns delays relative to the buyer's level)."""
 
 
 @dataclass(frozen=True)
