@@ -51,3 +51,39 @@ def test_only_a_credit_manager_recomputes_and_the_page_reads_the_stored_answer(
     cross = dashboard.post("/forecast/recompute", data={"as_of": TODAY}, follow_redirects=False,
                            headers={"Origin": "https://evil.example"})
     assert cross.status_code == 403
+
+
+def _insured_answer(policy: str | None) -> Any:
+    def answer(ctx: Any, as_of: date) -> dict[str, Any]:
+        week = {"from": as_of.isoformat(), "to": as_of.isoformat(), "expected": "100.00", "p10": "80.00",
+                "p50": "100.00", "p90": "120.00"}
+        forecast = {"currency": "EUR", "open_invoices": 3, "open_total": "1000.00", "expected_loss": "50.00",
+                    "model": "censored_quantile_gbm", "weekly": [week], "monthly": [week],
+                    "expected_indemnity": "45.00" if policy else "0.00", "policy": policy,
+                    "waiting_period_days": 150 if policy else None}
+        row = {"bucket": "current", "balance": "1000.00", "historical_rate": "0.05", "loss_rate": "0.05",
+               "expected_loss": "50.00", "expected_loss_net": "5.00" if policy else "50.00"}
+        provision = {"currency": "EUR", "as_of": as_of.isoformat(), "matrix": [row],
+                     "total": {"balance": "1000.00", "expected_loss": "50.00",
+                               "expected_loss_net": row["expected_loss_net"]},
+                     "buyers": [], "buyers_total": {"expected_loss": "20.00", "expected_loss_net": "2.00"},
+                     "policy": policy, "previous": None, "movement": "50.00", "journal": []}
+        return {"forecast": forecast, "actual": [], "provision": provision, "error": None}
+    return answer
+
+
+def test_the_page_shows_the_provision_net_of_insurance_and_the_indemnities_when_a_policy_covers_the_book(
+        dashboard: Any, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811
+    # A policy insures 90 % of the book: the matrix gets its net column (5.00 beside 50.00), the page names
+    # the policy and the 45.00 of indemnities; without a policy it says net equals gross, and no net column.
+    monkeypatch.setattr(pages, "compute_page", _insured_answer("POL-7"))
+    dashboard.post("/forecast/recompute", data={"as_of": TODAY}, follow_redirects=False)
+    covered = dashboard.get(f"/forecast?as_of={TODAY}").text
+    assert 'id="provision-total-net">5.00<' in covered and "policy POL-7" in covered
+    assert 'id="forecast-indemnity"' in covered and "45.00" in covered and "150 days" in covered
+    assert "No insurance cover is known" not in covered
+    monkeypatch.setattr(pages, "compute_page", _insured_answer(None))
+    dashboard.post("/forecast/recompute", data={"as_of": TODAY}, follow_redirects=False)
+    bare = dashboard.get(f"/forecast?as_of={TODAY}").text
+    assert "No insurance cover is known" in bare and 'id="provision-total-net"' not in bare
+    assert 'id="forecast-indemnity"' not in bare

@@ -32,6 +32,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "forecast.credit": ("Credit", "贷方"),
     "forecast.insurance": ("No insurance cover is known to the forecast: net equals gross.",
                            "预测未获知任何保险保障：净额等于总额。"),
+    "forecast.insured": (("Net of insurance: each buyer's open invoices count with its uninsured share "
+                          "under policy {policy}."),
+                         "扣除保险后的净额：每个买方的未付发票按保单 {policy} 下未投保的部分计算。"),
+    "forecast.ecl_net": ("Net of insurance", "扣除保险后"),
+    "forecast.pd_lgd_ead_net": ("net of insurance {total}", "扣除保险后 {total}"),
+    "forecast.indemnity": (("Expected indemnities under policy {policy}: {amount}, paid {days} days after "
+                            "a buyer's default (included in the receipts)."),
+                           "保单 {policy} 下的预期赔款：{amount}，于买方违约后 {days} 天支付（已计入回款）。"),
     "forecast.unavailable": ("No forecast: {reason}", "无法预测：{reason}"),
     "forecast.computed_at": ("Computed {at} UTC", "计算于 {at} UTC"),
     "forecast.stale": ("the ledger or the grades have changed since", "此后账目或评级已有变化"),

@@ -25,7 +25,8 @@ from arguard.risk import interface as risk
 PAGE_SCENARIOS = 100
 PAGE_VERSION = 3
 """Part of the fingerprint: raise it when the forecast, the provision or the stored shape changes, so that
-an answer computed by older code is marked stale (3: the model learns delays relative to the buyer's level)."""
+an answer computed by older code is marked stale (3: the model learns delays relative to the buyer's level;
+the answers name the insurance policy, and the page shows net-of-insurance figures and indemnities)."""
 
 
 @dataclass(frozen=True)

@@ -72,6 +72,7 @@ class Cover:
     insured: dict[str, float]
     waiting_days: int
     note: str
+    policy: str | None = None
 
 
 NO_COVER = Cover({}, 0, "no credit insurance policy is loaded: indemnities are zero")
@@ -84,7 +85,7 @@ def insured_cover(ctx: ServiceContext, as_of: date, base: str) -> Cover:
     rate = float(ledger.fx_table(ctx).rate(book.currency, base, as_of)) * 10.0 ** -_exp(book.currency)
     return Cover({code: m * rate for code, m in book.net_insured_minor.items() if m > 0}, book.waiting_period_days,
                  f"policy {book.policy_number}: the insured share of a defaulted buyer's invoices is paid "
-                 f"{book.waiting_period_days} days after the default")
+                 f"{book.waiting_period_days} days after the default", book.policy_number)
 
 
 def forecast_book(history: Any, req: ForecastRequest, base: str, rates: dict[str, float],
@@ -148,7 +149,8 @@ def forecast_book(history: Any, req: ForecastRequest, base: str, rates: dict[str
         "scenario": {"default_buyer": req.default_buyer, "delay_days": req.delay_days},
         "expected_loss": money(draws.expected_loss), "expected_indemnity": money(draws.expected_indemnity),
         "after_horizon": money(draws.later),
-        "insurance": cover.note,
+        "insurance": cover.note, "policy": cover.policy,
+        "waiting_period_days": cover.waiting_days if cover.policy else None,
         "weekly": rows(week_bands), "monthly": rows(month_bands),
     }
 

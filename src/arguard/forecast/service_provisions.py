@@ -108,7 +108,7 @@ def provisions(ctx: ServiceContext, req: ProvisionRequest) -> dict[str, Any]:
     for i in live:
         code = today.customer_codes[i]
         ead[code] = ead.get(code, Decimal(0)) + Decimal(open_base[i]).scaleb(-exp)
-    insured, note = _insured(ctx, req.as_of, base)
+    insured, note, policy = _insured(ctx, req.as_of, base)
     uninsured = {c: 1 - min(Decimal(1), insured.get(c, Decimal(0)) / e) if e > 0 else Decimal(1) for c, e in ead.items()}
     net_open = np.array([int(open_base[i] * uninsured[today.customer_codes[i]]) for i in live], dtype=np.int64)
     rows_net = provision_matrix(rates, dpd, net_open, exp, req.multiplier)
@@ -131,22 +131,23 @@ def provisions(ctx: ServiceContext, req: ProvisionRequest) -> dict[str, Any]:
                   "expected_loss_net": str(matrix_net)},
         "buyers": [{k: (str(v) if isinstance(v, Decimal) else v) for k, v in asdict(b).items()} for b in buyers],
         "buyers_total": {"expected_loss": str(buyers_total), "expected_loss_net": str(buyers_net)},
-        "insurance": note,
+        "insurance": note, "policy": policy,
         "previous": None if previous is None else {"as_of": previous.as_of.isoformat(), "expected_loss": str(prev_total)},
         "movement": str(change),
         "journal": [{"account": j.account, "debit": str(j.debit), "credit": str(j.credit)} for j in journal(change)],
     }
 
 
-def _insured(ctx: ServiceContext, as_of: date, base: str) -> tuple[dict[str, Decimal], str]:
-    """Net insured exposure per buyer in the base currency (at the as_of rate) and a note on its source."""
+def _insured(ctx: ServiceContext, as_of: date, base: str) -> tuple[dict[str, Decimal], str, str | None]:
+    """Net insured exposure per buyer in the base currency (at the as_of rate), a note on its source and
+    the policy's number (None without one)."""
     book = insurance.insured_book(ctx, as_of)
     if book is None:
-        return {}, NO_INSURANCE
+        return {}, NO_INSURANCE, None
     rate = ledger.fx_table(ctx).rate(book.currency, base, as_of)
     insured = {code: (Decimal(m).scaleb(-exponent(book.currency)) * rate).quantize(Decimal(1).scaleb(-exponent(base)))
                for code, m in book.net_insured_minor.items() if m > 0}
-    return insured, f"net of the insured exposure under policy {book.policy_number}"
+    return insured, f"net of the insured exposure under policy {book.policy_number}", book.policy_number
 
 
 def _previous(ctx: ServiceContext, as_of: date) -> StoredProvision | None:
