@@ -67,7 +67,8 @@ def _insured_answer(policy: str | None) -> Any:
                      "total": {"balance": "1000.00", "expected_loss": "50.00",
                                "expected_loss_net": row["expected_loss_net"]},
                      "buyers": [], "buyers_total": {"expected_loss": "20.00", "expected_loss_net": "2.00"},
-                     "policy": policy, "previous": None, "movement": "50.00", "journal": []}
+                     "policy": policy, "previous": None, "movement": "50.00",
+                     "journal": [{"account": "Loss allowance on trade receivables", "debit": "0.00", "credit": "50.00"}]}
         return {"forecast": forecast, "actual": [], "provision": provision, "error": None}
     return answer
 
@@ -82,6 +83,10 @@ def test_the_page_shows_the_provision_net_of_insurance_and_the_indemnities_when_
     assert 'id="provision-total-net">5.00<' in covered and "policy POL-7" in covered
     assert 'id="forecast-indemnity"' in covered and "45.00" in covered and "150 days" in covered
     assert "No insurance cover is known" not in covered
+    dashboard.get("/lang/zh-CN")
+    chinese = dashboard.get(f"/forecast?as_of={TODAY}").text
+    assert "应收账款坏账准备" in chinese and "未逾期" in chinese and "保单 POL-7" in chinese  # accounts and buckets too
+    dashboard.get("/lang/en")
     monkeypatch.setattr(pages, "compute_page", _insured_answer(None))
     dashboard.post("/forecast/recompute", data={"as_of": TODAY}, follow_redirects=False)
     bare = dashboard.get(f"/forecast?as_of={TODAY}").text

@@ -36,6 +36,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
                           "under policy {policy}."),
                          "扣除保险后的净额：每个买方的未付发票按保单 {policy} 下未投保的部分计算。"),
     "forecast.ecl_net": ("Net of insurance", "扣除保险后"),
+    "forecast.acct_expense": ("Impairment loss on trade receivables (P&L)", "信用减值损失（损益）"),
+    "forecast.acct_allowance": ("Loss allowance on trade receivables", "应收账款坏账准备"),
+    "forecast.not_due": ("current", "未逾期"),
     "forecast.pd_lgd_ead_net": ("net of insurance {total}", "扣除保险后 {total}"),
     "forecast.indemnity": (("Expected indemnities under policy {policy}: {amount}, paid {days} days after "
                             "a buyer's default (included in the receipts)."),

@@ -172,12 +172,17 @@ class JournalLine:
     credit: Decimal
 
 
+EXPENSE_ACCOUNT = "Impairment loss on trade receivables (P&L)"
+ALLOWANCE_ACCOUNT = "Loss allowance on trade receivables"
+"""The journal's two accounts, as the answers name them (the dashboard shows them in the user's language)."""
+
+
 def journal(change: Decimal) -> tuple[JournalLine, ...]:
     """The entry that moves the loss allowance by `change` (positive: more provision)."""
     if change == 0:
         return ()
     zero = Decimal(0).quantize(change)
-    expense, allowance = "Impairment loss on trade receivables (P&L)", "Loss allowance on trade receivables"
+    expense, allowance = EXPENSE_ACCOUNT, ALLOWANCE_ACCOUNT
     if change > 0:
         return (JournalLine(expense, change, zero), JournalLine(allowance, zero, change))
     return (JournalLine(allowance, -change, zero), JournalLine(expense, zero, -change))

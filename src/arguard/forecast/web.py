@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from arguard.core.errors import ValidationError
 from arguard.forecast.pages import page_result, recompute_page
+from arguard.forecast.provisions import ALLOWANCE_ACCOUNT, EXPENSE_ACCOUNT
 from arguard.platform.roles import role_allows
 from arguard.web.common import AsOf, WebCtx, language, render
 from arguard.web.i18n import translate
@@ -44,7 +45,10 @@ def forecast_page(request: Request, ctx: WebCtx, as_of: AsOf) -> HTMLResponse:
     forecast, provision = p["forecast"], p["provision"]
     fan = fan_chart(p["actual"], forecast, tr) if forecast is not None else None
     currency = (forecast or {}).get("currency") or (provision or {}).get("currency", "")
+    labels = {EXPENSE_ACCOUNT: tr("forecast.acct_expense"), ALLOWANCE_ACCOUNT: tr("forecast.acct_allowance"),
+              "current": tr("forecast.not_due")}
     return render(request, "forecast/page.html", as_of=as_of, forecast=forecast, fan=fan, provision=provision,
+                  labels=labels,
                   error=p["error"], currency=currency, computed_at=stored.computed_at, stale=stored.stale,
                   can_recompute=role_allows(ctx.role, "credit_manager"))
 
