@@ -92,9 +92,13 @@ def _print_forecast(answer: dict[str, Any]) -> None:
             table.add_row(row["from"], row["to"],
                           *(f"{Decimal(row[c]):,.0f}" for c in ("expected", "p10", "p50", "p90")))
         console.print(table)
-    console.print(f"open {answer['open_invoices']} invoices, {Decimal(answer['open_total']):,.2f}; expected loss "
+    console.print(f"open {answer['open_invoices']:,} invoices, {Decimal(answer['open_total']):,.2f}; expected loss "
                   f"{Decimal(answer['expected_loss']):,.2f}; after the horizon {Decimal(answer['after_horizon']):,.2f}; "
                   f"model {answer['model']}")
+    if answer.get("policy"):
+        console.print(f"expected indemnities {Decimal(answer['expected_indemnity']):,.2f} under policy "
+                      f"{answer['policy']}, paid {answer['waiting_period_days']} days after a buyer's default "
+                      "(in the receipts above)")
 
 
 @handle_errors
@@ -135,17 +139,21 @@ def _print_provisions(answer: dict[str, Any]) -> None:
 
     table = Table(title=f"Provision matrix ({answer['currency']}, as of {answer['as_of']}, "
                         f"multiplier {answer['settings']['multiplier']})")
-    for col in ("bucket", "balance", "hist. rate", "rate", "expected loss"):
+    insured = bool(answer.get("policy"))  # net of insurance beside the gross figures
+    for col in ("bucket", "balance", "hist. rate", "rate", "expected loss") + (("net",) if insured else ()):
         table.add_column(col, justify="left" if col == "bucket" else "right")
     for r in answer["matrix"]:
+        net = (f"{Decimal(r['expected_loss_net']):,.2f}",) if insured else ()
         table.add_row(r["bucket"], f"{Decimal(r['balance']):,.2f}", f"{Decimal(r['historical_rate']):.2%}",
-                      f"{Decimal(r['loss_rate']):.2%}", f"{Decimal(r['expected_loss']):,.2f}")
+                      f"{Decimal(r['loss_rate']):.2%}", f"{Decimal(r['expected_loss']):,.2f}", *net)
     t = answer["total"]
-    table.add_row("total", f"{Decimal(t['balance']):,.2f}", "", "", f"{Decimal(t['expected_loss']):,.2f}")
+    net = (f"{Decimal(t['expected_loss_net']):,.2f}",) if insured else ()
+    table.add_row("total", f"{Decimal(t['balance']):,.2f}", "", "", f"{Decimal(t['expected_loss']):,.2f}", *net)
     console.print(table)
     prev = answer["previous"]
+    buyers_net = (f" (net {Decimal(answer['buyers_total']['expected_loss_net']):,.2f})" if insured else "")
     console.print(f"PD × LGD × EAD over {len(answer['buyers'])} buyers: "
-                  f"{Decimal(answer['buyers_total']['expected_loss']):,.2f}; previous provision: "
+                  f"{Decimal(answer['buyers_total']['expected_loss']):,.2f}{buyers_net}; previous provision: "
                   f"{'none' if prev is None else prev['as_of'] + ' ' + format(Decimal(prev['expected_loss']), ',.2f')}; "
                   f"movement {Decimal(answer['movement']):,.2f}")
     if answer["journal"]:
