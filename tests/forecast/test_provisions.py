@@ -140,3 +140,26 @@ def test_expected_loss_per_buyer_gross_and_net_of_insured_exposure() -> None:
                           Decimal("0.02"), Decimal("0.45"), {"BIG": Decimal("6000.00")}, 2)
     assert [(b.customer, b.grade, b.expected_loss, b.net_expected_loss) for b in losses] == [
         ("BIG", 7, Decimal("225.00"), Decimal("90.00")), ("NEW", None, Decimal("9.00"), Decimal("9.00"))]
+
+
+def test_the_cli_prints_the_provision_net_of_insurance_beside_the_gross_when_a_policy_covers_the_book(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from rich.console import Console
+
+    from arguard.cli import common
+    from arguard.forecast.cli import _print_provisions
+
+    row = {"bucket": "current", "balance": "1000.00", "historical_rate": "0.05", "loss_rate": "0.05",
+           "expected_loss": "50.00", "expected_loss_net": "7.00"}
+    answer = {"currency": "EUR", "as_of": "2026-06-30", "settings": {"multiplier": "1"}, "matrix": [row],
+              "total": {"balance": "1000.00", "expected_loss": "50.00", "expected_loss_net": "7.00"},
+              "buyers": [{}], "buyers_total": {"expected_loss": "20.00", "expected_loss_net": "2.00"},
+              "previous": None, "movement": "50.00", "journal": [], "policy": "POL-7",
+              "insurance": "net of the insured exposure under policy POL-7"}
+    for policy, expected in (("POL-7", True), (None, False)):
+        out = Console(width=80, record=True)
+        monkeypatch.setattr(common, "console", out)
+        _print_provisions({**answer, "policy": policy})
+        text = out.export_text()
+        # with a policy: the net column (the bucket's 7.00 and the total's 7.00) and PD × LGD × EAD net
+        assert text.count("7.00") == (2 if expected else 0) and ("(net 2.00)" in text) is expected
