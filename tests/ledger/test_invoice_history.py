@@ -8,7 +8,8 @@ from datetime import date
 import numpy as np
 import pytest
 
-from arguard.ledger.interface import invoice_columns, invoice_history
+from arguard.core.errors import ValidationError
+from arguard.ledger.interface import invoice_columns, invoice_history, invoice_positions
 from tests.ledger.ledgerbook import book
 
 pytestmark = pytest.mark.storage
@@ -81,3 +82,27 @@ def test_the_open_items_as_of_a_date_are_those_open_then_paid_or_written_off_lat
         assert open_on(date(2026, 2, 9)) == {"I1": 10000, "I2": 5000, "I3": 7000}
         assert open_on(date(2026, 2, 28)) == {"I1": 4000, "I3": 7000}       # I2 paid on 02-10
         assert open_on(date(2026, 4, 30)) == {"I3": 7000, "I4": 3000}       # I1 written off on 03-01
+
+
+def test_positions_at_many_dates_are_the_columns_at_each(ctx_factory: Callable) -> None:
+    # Month-ends around every fact: before I1's payment, the payment day itself, the write-off, I4's issue.
+    dates = [date(2026, 1, 31), date(2026, 2, 10), date(2026, 2, 28), date(2026, 3, 1), date(2026, 4, 30)]
+    with ctx_factory() as ctx:
+        book(ctx, LEDGER)
+    with ctx_factory() as ctx:
+        pos = invoice_positions(ctx, dates)
+        columns = [invoice_columns(ctx, d) for d in dates]
+    assert pos.numbers.tolist() == ["I1", "I2", "I3", "I4"]  # the credit note is not an invoice
+    for k, h in enumerate(columns):
+        rows = [pos.numbers.tolist().index(n) for n in h.numbers]
+        assert pos.open_minor[rows, k].tolist() == h.open_minor.tolist(), dates[k]
+        assert pos.written_off_minor[rows, k].tolist() == h.written_off_minor.tolist(), dates[k]
+    # I1 by hand: 100.00 open, 60.00 of it paid on 02-10, 40.00 written off on 03-01; I4 not issued until 04-01
+    assert pos.open_minor[0].tolist() == [10000, 4000, 4000, 0, 0]
+    assert pos.written_off_minor[0].tolist() == [0, 0, 0, 4000, 4000]
+    assert pos.open_minor[3].tolist() == [0, 0, 0, 0, 3000]
+
+
+def test_positions_need_increasing_dates(ctx_factory: Callable) -> None:
+    with ctx_factory() as ctx, pytest.raises(ValidationError, match="increasing"):
+        invoice_positions(ctx, [date(2026, 3, 1), date(2026, 2, 1)])

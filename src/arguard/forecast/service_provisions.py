@@ -1,7 +1,8 @@
 """The provisions service: the IFRS 9 provision matrix and PD × LGD × EAD of the stored ledger, the
 movement against the previous saved provision and its journal proposal.
 
-History comes through `ledger.interface.invoice_history` at each month-end of the look-back; grades
+History comes through `ledger.interface.invoice_positions` (every invoice's open and written-off
+amounts at each month-end of the look-back, from one read of the ledger's facts); grades
 through `risk.interface.newest_grades`; net insured exposure per buyer through
 `insurance.interface.insured_book` (without a policy, net equals gross and the answer says so). Net of
 insurance, each invoice counts with its buyer's uninsured share (1 − net insured / open balance).
@@ -13,7 +14,6 @@ import calendar
 from dataclasses import asdict, dataclass
 from datetime import date
 from decimal import Decimal
-from itertools import pairwise
 from typing import Any
 
 from sqlalchemy import select
@@ -61,34 +61,40 @@ def month_ends(as_of: date, months: int) -> list[date]:
     return out
 
 
-def _base_minor(ctx: ServiceContext, h: ledger.InvoiceHistory, values: tuple[int, ...], base: str) -> list[int]:
-    """Minor units of each invoice's currency converted into the base currency at the history's date."""
-    fx = ledger.fx_table(ctx)
-    rates = {c: fx.rate(c, base, h.as_of) * Decimal(10) ** (exponent(base) - exponent(c)) for c in set(h.currencies)}
-    return [v if c == base else int((Decimal(v) * rates[c]).to_integral_value()) for v, c in zip(values, h.currencies,
-                                                                                              strict=True)]
-
-
-def _steps(ctx: ServiceContext, dates: list[date], base: str) -> tuple[list[MonthStep], ledger.InvoiceHistory]:
+def _base_minor(ctx: ServiceContext, at: date, currencies: Any, values: Any, base: str) -> Any:
+    """Minor units of each invoice's currency (numpy int64) converted into the base currency at `at`'s rate,
+    to the integral minor unit (half to even) — only the non-zero ones are converted, in Decimal."""
     import numpy as np
 
-    snaps = [ledger.invoice_history(ctx, d) for d in dates]
+    out = np.array(values, dtype=np.int64, copy=True)
+    some = np.flatnonzero((out != 0) & (currencies != base))
+    if not len(some):
+        return out
+    fx = ledger.fx_table(ctx)
+    rates = {c: fx.rate(c, base, at) * Decimal(10) ** (exponent(base) - exponent(c)) for c in set(currencies[some])}
+    out[some] = [int((Decimal(int(v)) * rates[c]).to_integral_value()) for v, c in
+                 zip(out[some].tolist(), currencies[some].tolist(), strict=True)]
+    return out
+
+
+def _steps(ctx: ServiceContext, dates: list[date], base: str) -> tuple[list[MonthStep], ledger.InvoicePositions, Any]:
+    """The month-to-month roll of every open invoice over `dates`, the positions and the open amounts in
+    the base currency at the last date."""
+    import numpy as np
+
+    pos = ledger.invoice_positions(ctx, dates)
+    due = pos.due_dates.astype(np.int64)
+    day = np.array(dates, dtype="datetime64[D]").astype(np.int64)
+    opened = [_base_minor(ctx, d, pos.currencies, pos.open_minor[:, k], base) for k, d in enumerate(dates)]
+    written = [_base_minor(ctx, d, pos.currencies, pos.written_off_minor[:, k], base) for k, d in enumerate(dates)]
     steps = []
-    for h0, h1 in pairwise(snaps):
-        pos = {n: i for i, n in enumerate(h1.numbers)}
-        idx = [i for i, m in enumerate(h0.open_minor) if m > 0]
-        at1 = [pos[h0.numbers[i]] for i in idx]
-        open0 = _base_minor(ctx, h0, h0.open_minor, base)
-        open1 = _base_minor(ctx, h1, h1.open_minor, base)
-        wo0 = _base_minor(ctx, h0, h0.written_off_minor, base)
-        wo1 = _base_minor(ctx, h1, h1.written_off_minor, base)
+    for k in range(len(dates) - 1):
+        idx = np.flatnonzero(pos.open_minor[:, k] > 0)
         steps.append(MonthStep(
-            dpd_start=np.array([(h0.as_of - h0.due_dates[i]).days for i in idx], dtype=np.int64),
-            dpd_end=np.array([(h1.as_of - h1.due_dates[j]).days for j in at1], dtype=np.int64),
-            open_start=np.array([open0[i] for i in idx], dtype=np.int64),
-            open_end=np.array([max(open1[j], 0) for j in at1], dtype=np.int64),
-            written_off=np.array([wo1[j] - wo0[i] for i, j in zip(idx, at1, strict=True)], dtype=np.int64)))
-    return steps, snaps[-1]
+            dpd_start=day[k] - due[idx], dpd_end=day[k + 1] - due[idx],
+            open_start=opened[k][idx], open_end=np.maximum(opened[k + 1][idx], 0),
+            written_off=written[k + 1][idx] - written[k][idx]))
+    return steps, pos, opened[-1]
 
 
 def provisions(ctx: ServiceContext, req: ProvisionRequest) -> dict[str, Any]:
@@ -98,19 +104,18 @@ def provisions(ctx: ServiceContext, req: ProvisionRequest) -> dict[str, Any]:
     ctx.require("viewer")
     base = ledger.base_currency(ctx)
     exp = exponent(base)
-    steps, today = _steps(ctx, month_ends(req.as_of, req.months), base)
+    steps, today, open_base = _steps(ctx, month_ends(req.as_of, req.months), base)
     rates = roll_rates(steps)
-    open_base = _base_minor(ctx, today, today.open_minor, base)
-    live = [i for i, m in enumerate(open_base) if m > 0]
-    dpd = np.array([(req.as_of - today.due_dates[i]).days for i in live], dtype=np.int64)
-    rows = provision_matrix(rates, dpd, np.array([open_base[i] for i in live], dtype=np.int64), exp, req.multiplier)
+    live = np.flatnonzero(open_base > 0)
+    dpd = np.int64(np.datetime64(req.as_of, "D").astype(np.int64)) - today.due_dates[live].astype(np.int64)
+    rows = provision_matrix(rates, dpd, open_base[live], exp, req.multiplier)
+    codes, amounts = today.customer_codes[live].tolist(), open_base[live].tolist()
     ead: dict[str, Decimal] = {}
-    for i in live:
-        code = today.customer_codes[i]
-        ead[code] = ead.get(code, Decimal(0)) + Decimal(open_base[i]).scaleb(-exp)
+    for code, m in zip(codes, amounts, strict=True):
+        ead[code] = ead.get(code, Decimal(0)) + Decimal(m).scaleb(-exp)
     insured, note, policy = _insured(ctx, req.as_of, base)
     uninsured = {c: 1 - min(Decimal(1), insured.get(c, Decimal(0)) / e) if e > 0 else Decimal(1) for c, e in ead.items()}
-    net_open = np.array([int(open_base[i] * uninsured[today.customer_codes[i]]) for i in live], dtype=np.int64)
+    net_open = np.array([int(m * uninsured[code]) for code, m in zip(codes, amounts, strict=True)], dtype=np.int64)
     rows_net = provision_matrix(rates, dpd, net_open, exp, req.multiplier)
     buyers = buyer_losses(ead, risk.newest_grades(ctx), DEFAULT_PD, req.lgd, insured, exp)
     unit = Decimal(1).scaleb(-exp)

@@ -15,7 +15,14 @@ from arguard.ledger.service_materiality import (
     materiality_thresholds,
 )
 from arguard.ledger.service_receipts import post_receipts
-from arguard.ledger.service_settlement import InvoiceColumns, InvoiceHistory, invoice_columns, invoice_history
+from arguard.ledger.service_settlement import (
+    InvoiceColumns,
+    InvoiceHistory,
+    InvoicePositions,
+    invoice_columns,
+    invoice_history,
+    invoice_positions,
+)
 from arguard.ledger.service_views import (
     aging_report,
     base_currency,
@@ -29,6 +36,7 @@ from arguard.ledger.service_views import (
 __all__ = [
     "InvoiceColumns",
     "InvoiceHistory",
+    "InvoicePositions",
     "Leftover",
     "MaterialOverdue",
     "Materiality",
@@ -44,6 +52,7 @@ __all__ = [
     "get_materiality",
     "invoice_columns",
     "invoice_history",
+    "invoice_positions",
     "is_material",
     "leftovers",
     "list_customers",

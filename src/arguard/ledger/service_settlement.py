@@ -14,6 +14,7 @@ import numpy as np
 import numpy.typing as npt
 from sqlalchemy import BigInteger, String, case, cast, func, select
 
+from arguard.core.errors import ValidationError
 from arguard.db.driver import DriverStatement
 from arguard.ledger.tables import Adjustment, Allocation, Customer, Invoice
 from arguard.platform.context import ServiceContext
@@ -150,3 +151,79 @@ def invoice_columns(ctx: ServiceContext, as_of: date, since: date | None = None)
         as_of, np.array(numbers, dtype=object), np.array(codes, dtype=object), np.array(currencies, dtype=object),
         _days(issued), _days(due), amount_a, open_minor, paid_a, ints(writeoff_m), ints(opening_m),
         settled.astype("datetime64[D]"), np.fromiter((bool(x) for x in disputed), dtype=bool, count=n))
+
+
+@dataclass(frozen=True, slots=True)
+class InvoicePositions:
+    """Invoices issued on or before the last of `dates` and, at each date, what was open and what had been
+    written off: `open_minor[i, k]` is `invoice_columns(ctx, dates[k]).open_minor` of invoice i (0 where
+    it was issued after dates[k]), `written_off_minor` likewise. Rows ordered as `invoice_columns`."""
+
+    dates: tuple[date, ...]
+    numbers: npt.NDArray[np.object_]
+    customer_codes: npt.NDArray[np.object_]
+    currencies: npt.NDArray[np.object_]
+    issue_dates: npt.NDArray[np.datetime64]
+    due_dates: npt.NDArray[np.datetime64]
+    open_minor: npt.NDArray[np.int64]
+    written_off_minor: npt.NDArray[np.int64]
+
+    def __len__(self) -> int:
+        return len(self.numbers)
+
+
+def invoice_positions(ctx: ServiceContext, dates: list[date]) -> InvoicePositions:
+    """Every invoice's open and written-off amounts at each of `dates` (increasing) from three reads — the
+    invoices, the allocations and the adjustments — summed per date in numpy; the same figures as
+    `invoice_columns` at each date, without reading the ledger once per date."""
+    if list(dates) != sorted(set(dates)) or not dates:
+        raise ValidationError(f"positions need increasing dates, not {[d.isoformat() for d in dates]}",
+                              code="invalid_dates")
+    c, last = ctx.company_id, dates[-1]
+    ctx.session.flush()
+    conn = ctx.session.connection()
+    invoices = DriverStatement(lambda: (
+        select(Invoice.id, Invoice.number, Customer.code, Invoice.currency, cast(Invoice.issue_date, String),
+               cast(Invoice.due_date, String), Invoice.amount_minor)
+        .join(Customer, Customer.id == Invoice.customer_id)
+        .where(Invoice.company_id == c, Invoice.document_type == "invoice", Invoice.issue_date <= last)
+        .order_by(Invoice.id))).rows(conn, {})
+    paid = DriverStatement(lambda: (
+        select(Allocation.invoice_id, cast(Allocation.allocated_on, String), Allocation.amount_minor)
+        .where(Allocation.company_id == c, Allocation.allocated_on <= last))).rows(conn, {})
+    adjusted = DriverStatement(lambda: (
+        select(Adjustment.invoice_id, cast(Adjustment.effective_on, String), Adjustment.amount_minor,
+               case((Adjustment.kind == "writeoff", 1), else_=0))
+        .where(Adjustment.company_id == c, Adjustment.effective_on <= last))).rows(conn, {})
+    n, k = len(invoices), len(dates)
+    if not n:
+        empty_o, empty_d = np.zeros(0, dtype=object), np.zeros(0, dtype="datetime64[D]")
+        empty = np.zeros((0, k), dtype=np.int64)
+        return InvoicePositions(tuple(dates), empty_o, empty_o, empty_o, empty_d, empty_d, empty, empty.copy())
+    ids, numbers, codes, currencies, issued, due, amount = zip(*invoices, strict=True)
+    id_a = np.fromiter(ids, dtype=np.int64, count=n)  # increasing (ordered by id)
+    at = np.array(dates, dtype="datetime64[D]")
+    issue_a = _days(issued)
+
+    def per_date(facts: list[tuple[Any, ...]], keep: npt.NDArray[np.bool_] | None = None) -> npt.NDArray[np.int64]:
+        """Σ of the facts' amounts per invoice and date, cumulated over the dates (a fact counts from the
+        first date on or after its own)."""
+        out = np.zeros((n, k), dtype=np.int64)
+        if facts:
+            iid = np.fromiter((f[0] for f in facts), dtype=np.int64, count=len(facts))
+            day = _days(tuple(f[1] for f in facts))
+            value = np.fromiter((f[2] for f in facts), dtype=np.int64, count=len(facts))
+            pos = np.minimum(np.searchsorted(id_a, iid), n - 1)
+            mine = id_a[pos] == iid  # facts of credit notes and later invoices are not rows here
+            if keep is not None:
+                mine &= keep
+            np.add.at(out, (pos[mine], np.searchsorted(at, day[mine], side="left")), value[mine])
+        return np.cumsum(out, axis=1)
+
+    writeoff = np.fromiter((bool(f[3]) for f in adjusted), dtype=bool, count=len(adjusted))
+    amount_a = np.fromiter(amount, dtype=np.int64, count=n)
+    issued_by = issue_a[:, None] <= at[None, :]
+    open_minor = np.where(issued_by, amount_a[:, None] - per_date(paid) - per_date(adjusted), 0)
+    written_off = np.where(issued_by, per_date(adjusted, writeoff), 0)
+    return InvoicePositions(tuple(dates), np.array(numbers, dtype=object), np.array(codes, dtype=object),
+                            np.array(currencies, dtype=object), issue_a, _days(due), open_minor, written_off)
