@@ -12,6 +12,7 @@ import pytest
 from arguard.forecast.backtest import _as_known_on, training_set
 from arguard.forecast.estimators import (
     CensoredQuantileGBM,
+    ChosenModel,
     CustomerAverageBaseline,
     DueDateBaseline,
     ModelFitError,
@@ -20,7 +21,8 @@ from arguard.forecast.estimators import (
 from arguard.forecast.features import day_numbers, delays, invoice_features
 from tests.forecast.test_backtest import synthetic_history
 
-MODELS: list[Callable[[], PaymentDateModel]] = [CensoredQuantileGBM, DueDateBaseline, CustomerAverageBaseline]
+MODELS: list[Callable[[], PaymentDateModel]] = [CensoredQuantileGBM, DueDateBaseline, CustomerAverageBaseline,
+                                                ChosenModel]
 TRAIN_UNTIL = date(2025, 10, 31)
 
 
@@ -53,3 +55,16 @@ def test_the_gbm_bands_cover_later_invoices_about_as_often_as_they_say(data: tup
     q = model.predict_quantiles(X_later)
     cover = float(np.mean((actual >= q[:, 0]) & (actual <= q[:, -1])))
     assert 0.7 <= cover <= 0.95, (cover, model.spread_scale_)  # nominal 0.8; seed 5 gives 0.88
+
+
+def test_the_chosen_model_is_the_customer_average_until_enough_invoices_are_settled(data: tuple) -> None:
+    X, delay, observed, X_later, _ = data
+    settled = int(observed.sum())
+    print("settled", settled)
+    rich = ChosenModel(min_settled=settled).fit(X, delay, observed)
+    poor = ChosenModel(min_settled=settled + 1).fit(X, delay, observed)
+    assert (rich.name, poor.name) == ("censored_quantile_gbm", "customer_average")
+    assert not rich.point and rich.snaps_to_runs and poor.point and not poor.snaps_to_runs
+    # the poor book's forecast is the customer average's own
+    alone = CustomerAverageBaseline().fit(X, delay, observed).predict_quantiles(X_later)
+    assert np.array_equal(poor.predict_quantiles(X_later), alone)

@@ -24,7 +24,7 @@ import pandas as pd
 from arguard.core.errors import ValidationError
 from arguard.forecast.distribution import SPREAD_POINTS, cdf_at, quantile_at, snap_to_runs
 from arguard.forecast.estimators import (
-    CensoredQuantileGBM,
+    ChosenModel,
     CustomerAverageBaseline,
     DueDateBaseline,
     PaymentDateModel,
@@ -102,7 +102,8 @@ class BacktestResult:
 
 
 ModelFactory = Callable[[], PaymentDateModel]
-DEFAULT_MODELS: tuple[ModelFactory, ...] = (CensoredQuantileGBM, DueDateBaseline, CustomerAverageBaseline)
+DEFAULT_MODELS: tuple[ModelFactory, ...] = (ChosenModel, DueDateBaseline, CustomerAverageBaseline)
+"""The candidate is what `forecast run` would fit on the same history (`ChosenModel`)."""
 RESAMPLES = 500
 """Paired bootstrap resamples of the predicted invoices behind `versus_baselines`."""
 SEED = 20240601

@@ -229,6 +229,41 @@ class CensoredQuantileGBM:
         return q
 
 
+
+MIN_SETTLED = 120
+"""Below this many settled training invoices the customer average is the model. Measured on the IBM
+sample's first weeks (trees vs customer average, MAE days): 50 settled 10.04 vs 9.97, 72: 12.17 vs 9.13,
+90: 9.29 vs 8.46, 107: 8.41 vs 8.20 — then 131: 7.61 vs 7.74, 163: 7.25 vs 7.41, 197: 6.66 vs 7.33. Too
+few settled invoices and most buyers have no history the trees could learn from."""
+
+
+@dataclass
+class ChosenModel:
+    """The model `forecast run` forecasts with, and the backtest scores: `CensoredQuantileGBM`, or
+    `CustomerAverageBaseline` when fewer than `min_settled` training invoices are settled. After `fit`
+    it answers as the one chosen (name, quantiles, point forecast or not, payment runs)."""
+
+    seed: int = 20240601
+    min_settled: int = MIN_SETTLED
+    name: str = "censored_quantile_gbm"
+    quantiles_: tuple[float, ...] = QUANTILES
+    point: bool = False
+    snaps_to_runs: bool = True
+    chosen_: Any = None
+
+    def fit(self, X: pd.DataFrame, delay: Vector, observed: npt.NDArray[np.bool_]) -> Self:
+        few = int(np.sum(observed)) < self.min_settled
+        model: Any = CustomerAverageBaseline() if few else CensoredQuantileGBM(seed=self.seed)
+        self.chosen_ = model.fit(X, delay, observed)
+        self.name, self.quantiles_ = str(model.name), tuple(model.quantiles_)
+        self.point, self.snaps_to_runs = bool(getattr(model, "point", False)), bool(getattr(model, "snaps_to_runs", False))
+        return self
+
+    def predict_quantiles(self, X: pd.DataFrame) -> Matrix:
+        if self.chosen_ is None:
+            raise ModelFitError("the model is not fitted")
+        return np.asarray(self.chosen_.predict_quantiles(X), dtype=np.float64)
+
 def kaplan_meier(values: Vector, observed: npt.NDArray[np.bool_]) -> tuple[Vector, Vector]:
     """Kaplan–Meier estimate of the distribution of `values` where unobserved ones are lower bounds:
     the distinct observed values and the probability mass at each (the mass may sum to less than 1 when

@@ -30,8 +30,6 @@ than all: on the demo's backtests a 12,000-invoice sample scored as the full 15,
 14.72 / 11.68 days against 14.06 / 14.73 / 11.84, weekly WAPE 0.102 / 0.130 / 0.138 against 0.105 /
 0.128 / 0.141), and the fit is most of a large ledger's forecast."""
 TRAINING_DAYS = 730
-MIN_SETTLED = 200
-"""Below this many settled invoices the customer-average model is used instead of the GBM."""
 WEEKS, MONTHS = 13, 12
 
 
@@ -201,20 +199,17 @@ def _history_frame(ctx: ServiceContext, as_of: date) -> Any:
 def _fit(history: Any, as_of: date, seed: int) -> Any:
     """The GBM fitted on the recent history (capped, seeded sample), or the customer average when few
     invoices were ever settled."""
-    import numpy as np
     import pandas as pd
 
     from arguard.forecast.backtest import training_set
-    from arguard.forecast.estimators import CensoredQuantileGBM, CustomerAverageBaseline
+    from arguard.forecast.estimators import ChosenModel
 
     recent = history[history["issue"] >= pd.Timestamp(as_of - timedelta(days=TRAINING_DAYS))]
     if len(recent) > MAX_TRAINING_ROWS:
         recent = recent.sample(MAX_TRAINING_ROWS, random_state=seed).sort_index()
     # features of the sample are computed against the whole history known on as_of
     X, delay, observed = training_set(history, as_of, rows=recent.index)
-    if int(np.sum(observed)) < MIN_SETTLED:
-        return CustomerAverageBaseline().fit(X, delay, observed)
-    return CensoredQuantileGBM(seed=seed).fit(X, delay, observed)
+    return ChosenModel(seed=seed).fit(X, delay, observed)
 
 
 def history_csv_rows(ctx: ServiceContext, as_of: date) -> list[dict[str, str]]:
