@@ -68,6 +68,17 @@ def check_training_data(X: pd.DataFrame, delay: Vector, observed: npt.NDArray[np
         raise ModelFitError("cannot fit a payment-date model: " + "; ".join(causes))
 
 
+def buyer_level(X: pd.DataFrame, overall: float, prior: float = 0.0) -> Vector:
+    """Each row's buyer's mean settled delay as known (`hist_mean` over `hist_count` invoices), shrunk
+    towards everyone's (`overall`) with the weight of `prior` invoices; everyone's for a buyer without
+    settled invoices."""
+    mean = np.nan_to_num(X["hist_mean"].to_numpy(dtype=np.float64), nan=overall)  # NaN: no settled invoice
+    if prior == 0:
+        return mean
+    n = np.nan_to_num(X["hist_count"].to_numpy(dtype=np.float64))
+    return (n * mean + prior * overall) / (n + prior)
+
+
 @dataclass
 class DueDateBaseline:
     """Everyone pays on the due date; P10/P90 are the spread of the settled training delays."""
@@ -107,7 +118,7 @@ class CustomerAverageBaseline:
         return self
 
     def _centre(self, X: pd.DataFrame) -> Vector:
-        return np.nan_to_num(X["hist_mean"].to_numpy(dtype=np.float64), nan=self.overall_)
+        return buyer_level(X, self.overall_)
 
     def predict_quantiles(self, X: pd.DataFrame) -> Matrix:
         return self._centre(X)[:, None] + self.spread_[None, :]
@@ -160,9 +171,7 @@ class CensoredQuantileGBM:
         """Each row's buyer level (see `level_prior`); zeros when the model fits the delay itself."""
         if self.level_prior is None:
             return np.zeros(len(X))
-        n = np.nan_to_num(X["hist_count"].to_numpy(dtype=np.float64))
-        mean = np.nan_to_num(X["hist_mean"].to_numpy(dtype=np.float64), nan=self.overall_)
-        return (n * mean + self.level_prior * self.overall_) / (n + self.level_prior)
+        return buyer_level(X, self.overall_, self.level_prior)
 
     def fit(self, X: pd.DataFrame, delay: Vector, observed: npt.NDArray[np.bool_]) -> Self:
         check_training_data(X, delay, observed)
@@ -229,7 +238,6 @@ class CensoredQuantileGBM:
         return q
 
 
-
 MIN_SETTLED = 120
 """Below this many settled training invoices the customer average is the model. Measured on the IBM
 sample's first weeks (trees vs customer average, MAE days): 50 settled 10.04 vs 9.97, 72: 12.17 vs 9.13,
@@ -245,7 +253,7 @@ class ChosenModel:
 
     seed: int = 20240601
     min_settled: int = MIN_SETTLED
-    name: str = "censored_quantile_gbm"
+    name: str = CensoredQuantileGBM.name
     quantiles_: tuple[float, ...] = QUANTILES
     point: bool = False
     snaps_to_runs: bool = True
@@ -263,6 +271,7 @@ class ChosenModel:
         if self.chosen_ is None:
             raise ModelFitError("the model is not fitted")
         return np.asarray(self.chosen_.predict_quantiles(X), dtype=np.float64)
+
 
 def kaplan_meier(values: Vector, observed: npt.NDArray[np.bool_]) -> tuple[Vector, Vector]:
     """Kaplan–Meier estimate of the distribution of `values` where unobserved ones are lower bounds:
