@@ -107,7 +107,7 @@ def provisions(ctx: ServiceContext, req: ProvisionRequest) -> dict[str, Any]:
     steps, today, open_base = _steps(ctx, month_ends(req.as_of, req.months), base)
     rates = roll_rates(steps)
     live = np.flatnonzero(open_base > 0)
-    dpd = np.int64(np.datetime64(req.as_of, "D").astype(np.int64)) - today.due_dates[live].astype(np.int64)
+    dpd = (np.datetime64(req.as_of, "D") - today.due_dates[live]).astype(np.int64)
     rows = provision_matrix(rates, dpd, open_base[live], exp, req.multiplier)
     codes, amounts = today.customer_codes[live].tolist(), open_base[live].tolist()
     ead: dict[str, Decimal] = {}

@@ -205,25 +205,31 @@ def invoice_positions(ctx: ServiceContext, dates: list[date]) -> InvoicePosition
     at = np.array(dates, dtype="datetime64[D]")
     issue_a = _days(issued)
 
-    def per_date(facts: list[tuple[Any, ...]], keep: npt.NDArray[np.bool_] | None = None) -> npt.NDArray[np.int64]:
-        """Σ of the facts' amounts per invoice and date, cumulated over the dates (a fact counts from the
-        first date on or after its own)."""
+    def per_date(facts: list[tuple[Any, ...]]) -> tuple[npt.NDArray[np.int64], ...]:
+        """Each fact parsed once: (row, date column, amount) of those that are this read's invoices' — a
+        fact counts from the first date on or after its own; facts of credit notes and later invoices
+        are not rows here — and the mask of those facts among all."""
+        iid = np.fromiter((f[0] for f in facts), dtype=np.int64, count=len(facts))
+        row = np.minimum(np.searchsorted(id_a, iid), n - 1)
+        mine = id_a[row] == iid
+        column = np.searchsorted(at, _days(tuple(f[1] for f in facts)), side="left")
+        amount = np.fromiter((f[2] for f in facts), dtype=np.int64, count=len(facts))
+        return row[mine], column[mine], amount[mine], mine
+
+    def cumulated(row: npt.NDArray[np.int64], column: npt.NDArray[np.int64],
+                  amount: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+        """Σ amount per invoice and date, cumulated over the dates."""
         out = np.zeros((n, k), dtype=np.int64)
-        if facts:
-            iid = np.fromiter((f[0] for f in facts), dtype=np.int64, count=len(facts))
-            day = _days(tuple(f[1] for f in facts))
-            value = np.fromiter((f[2] for f in facts), dtype=np.int64, count=len(facts))
-            pos = np.minimum(np.searchsorted(id_a, iid), n - 1)
-            mine = id_a[pos] == iid  # facts of credit notes and later invoices are not rows here
-            if keep is not None:
-                mine &= keep
-            np.add.at(out, (pos[mine], np.searchsorted(at, day[mine], side="left")), value[mine])
+        np.add.at(out, (row, column), amount)
         return np.cumsum(out, axis=1)
 
-    writeoff = np.fromiter((bool(f[3]) for f in adjusted), dtype=bool, count=len(adjusted))
     amount_a = np.fromiter(amount, dtype=np.int64, count=n)
     issued_by = issue_a[:, None] <= at[None, :]
-    open_minor = np.where(issued_by, amount_a[:, None] - per_date(paid) - per_date(adjusted), 0)
-    written_off = np.where(issued_by, per_date(adjusted, writeoff), 0)
+    p_row, p_col, p_amount, _ = per_date(paid)
+    a_row, a_col, a_amount, a_mine = per_date(adjusted)
+    writeoff = np.fromiter((bool(f[3]) for f in adjusted), dtype=bool, count=len(adjusted))[a_mine]
+    open_minor = np.where(issued_by, amount_a[:, None] - cumulated(p_row, p_col, p_amount)
+                          - cumulated(a_row, a_col, a_amount), 0)
+    written_off = np.where(issued_by, cumulated(a_row[writeoff], a_col[writeoff], a_amount[writeoff]), 0)
     return InvoicePositions(tuple(dates), np.array(numbers, dtype=object), np.array(codes, dtype=object),
                             np.array(currencies, dtype=object), issue_a, _days(due), open_minor, written_off)
